@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+CATALOGUE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
+
+.PHONY: run test install assets messages makemessages lint format check clean
+
+run: install assets messages ## install, build, migrate, load demo data, serve on :8000
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install assets messages ## the whole test suite (browser tests skip without Chromium, outside CI)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: install ## front-end files from the npm registry, collected for serving
+	$(MANAGE) collectstatic --no-input -v0
+
+messages: install ## compile the gettext catalogues (.po -> .mo)
+	$(MANAGE) compilemessages $(CATALOGUE_IGNORE) -v0
+
+makemessages: install ## refresh the catalogues from the sources (each app has its own)
+	for app in accounts customers quotes orders calls planner; do \
+	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete -v0); \
+	done
+	$(MANAGE) makemessages -l it --no-obsolete -v0 $(CATALOGUE_IGNORE) --ignore=tests \
+	  --ignore=accounts --ignore=customers --ignore=quotes --ignore=orders --ignore=calls --ignore=planner
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/static var/db.sqlite3 .pytest_cache

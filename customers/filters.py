@@ -1,0 +1,90 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.countries import COUNTRIES
+from customers.models import Contact, Customer, Product, Site, Unit
+
+ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A free-text ``q`` over ``search_fields`` plus the model's own filters."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class CustomerFilter(SearchFilterSet):
+    search_fields = ("name", "vat_number", "fiscal_code", "city")
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=COUNTRIES)
+    active = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ACTIVE_CHOICES, method="filter_active"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "country", "active"]
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "1")
+
+
+class SiteFilter(SearchFilterSet):
+    search_fields = ("name", "city", "address", "customer__name")
+    customer = django_filters.NumberFilter(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Site
+        fields = ["q", "customer"]
+
+
+class ContactFilter(SearchFilterSet):
+    search_fields = ("name", "email", "phone", "mobile", "customer__name")
+    customer = django_filters.NumberFilter(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Contact
+        fields = ["q", "customer"]
+
+
+class ProductFilter(SearchFilterSet):
+    search_fields = ("code", "description_it", "description_en")
+
+    class Meta:
+        model = Product
+        fields = ["q"]
+
+
+class UnitFilter(SearchFilterSet):
+    search_fields = ("serial_number", "product__code", "site__customer__name")
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True)
+    )
+    customer = django_filters.NumberFilter(field_name="site__customer", widget=forms.HiddenInput)
+    warranty = django_filters.ChoiceFilter(
+        label=_("Warranty"),
+        choices=[("in", _("Under warranty")), ("out", _("Out of warranty"))],
+        method="filter_warranty",
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "product", "customer", "warranty"]
+
+    def filter_warranty(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "in":
+            return queryset.filter(warranty_end__gte=today)
+        return queryset.filter(Q(warranty_end__lt=today) | Q(warranty_end__isnull=True))

@@ -1,0 +1,79 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.forms import VersionedModelForm
+
+_ADDRESS = ["address", "postal_code", "city", "province", "country"]
+
+
+class CustomerForm(VersionedModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "vat_number",
+            "fiscal_code",
+            *_ADDRESS,
+            "email",
+            "phone",
+            "language",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class SiteForm(VersionedModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", *_ADDRESS, "notes", "is_active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.customer = customer
+        if not self.instance.pk:
+            self.initial.setdefault("country", customer.country)
+
+
+class ContactForm(VersionedModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "site", "phone", "mobile", "email", "is_active"]
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.customer = customer
+        # Only the customer's own sites can be chosen.
+        self.fields["site"].queryset = customer.sites.all()
+        self.fields["site"].empty_label = _("(whole company)")
+
+
+class ProductForm(VersionedModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "description_it", "description_en", "is_active"]
+
+
+class UnitForm(VersionedModelForm):
+    class Meta:
+        model = Unit
+        fields = ["product", "serial_number", "site", "installation_date", "warranty_end", "notes"]
+        widgets = {
+            "installation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "warranty_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        sites = list(customer.sites.filter(is_active=True))
+        self.fields["site"].queryset = customer.sites.filter(is_active=True)
+        if len(sites) == 1 and not self.instance.pk:
+            self.initial.setdefault("site", sites[0].pk)  # the usual case: one site, no choice
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)
+
+    def clean_serial_number(self):
+        return self.cleaned_data["serial_number"].strip().upper()

@@ -1,0 +1,280 @@
+"""The installed base: customers, their sites and contacts, machine models and serial numbers."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.countries import COUNTRIES
+from customers.validators import (
+    normalise_fiscal_code,
+    normalise_phone,
+    normalise_vat,
+    phone_uri,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Address(models.Model):
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(_("province / state"), max_length=50, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="IT")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_address(self) -> str:
+        place = " ".join(p for p in (self.postal_code, self.city) if p)
+        if self.province:
+            place = f"{place} ({self.province})" if place else self.province
+        return ", ".join(p for p in (self.address, place, self.get_country_display()) if p)
+
+
+class Customer(Address, TimeStamped):
+    """A company that owns machines (ragione sociale), with its billing data."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    fiscal_code = models.CharField(_("fiscal code"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("For invoices and documents."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="it",
+        help_text=_("Offers, reports and invoices are sent in this language."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(Upper("name"), name="customer_name_upper_idx"),
+            models.Index(fields=["vat_number"], name="customer_vat_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vat_number"],
+                condition=~models.Q(vat_number=""),
+                name="customer_vat_unique",
+                violation_error_message=_("Another customer already has this VAT number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        for field, normalise in (
+            ("vat_number", normalise_vat),
+            ("fiscal_code", normalise_fiscal_code),
+        ):
+            try:
+                setattr(self, field, normalise(getattr(self, field), self.country))
+            except ValidationError as exc:
+                errors[field] = exc
+        try:
+            self.phone = normalise_phone(self.phone, self.country)
+        except ValidationError as exc:
+            errors["phone"] = exc
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phone_uri(self) -> str:
+        return phone_uri(self.phone)
+
+
+class Site(Address, TimeStamped):
+    """One of a customer's addresses where machines are installed (sede)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="sites", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("E.g. Head office, Plant 2."))
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["customer__name", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "name"],
+                name="site_unique_name_per_customer",
+                violation_error_message=_("This customer already has a site with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.city}" if self.city else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:site_detail", args=[self.pk])
+
+
+class Contact(TimeStamped):
+    """A person at a customer (and optionally at one of its sites)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("customer")
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(Upper("name"), name="contact_name_upper_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:contact_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.site_id and self.customer_id and self.site.customer_id != self.customer_id:
+            errors["site"] = ValidationError(
+                _("The site must belong to the contact's customer."), code="site_customer"
+            )
+        country = (
+            self.site.country
+            if self.site_id
+            else (self.customer.country if self.customer_id else "IT")
+        )
+        for field in ("phone", "mobile"):
+            try:
+                setattr(self, field, normalise_phone(getattr(self, field), country))
+            except ValidationError as exc:
+                errors[field] = exc
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phone_uri(self) -> str:
+        return phone_uri(self.phone)
+
+    @property
+    def mobile_uri(self) -> str:
+        return phone_uri(self.mobile)
+
+
+class Product(TimeStamped):
+    """A machine model; its description is translatable."""
+
+    code = models.CharField(_("model code"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:product_detail", args=[self.pk])
+
+
+class UnitQuerySet(models.QuerySet):
+    def with_relations(self) -> UnitQuerySet:
+        return self.select_related("product", "site", "site__customer")
+
+
+class Unit(TimeStamped):
+    """One installed machine, identified by its serial number (matricola) within its model."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="units", verbose_name=_("product")
+    )
+    serial_number = models.CharField(_("serial number"), max_length=60)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="units", verbose_name=_("site")
+    )
+    installation_date = models.DateField(_("installation date"), null=True, blank=True)
+    warranty_end = models.DateField(_("end of warranty"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["serial_number", "pk"]
+        indexes = [
+            models.Index(Upper("serial_number"), name="unit_serial_upper_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "serial_number"],
+                name="unit_unique_serial_per_product",
+                violation_error_message=_(
+                    "A unit with this serial number already exists for this product."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warranty_end__isnull=True)
+                | models.Q(installation_date__isnull=True)
+                | models.Q(warranty_end__gte=models.F("installation_date")),
+                name="unit_warranty_after_installation",
+                violation_error_message=_("The warranty cannot end before the installation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial_number} ({self.product.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:unit_detail", args=[self.pk])
+
+    @property
+    def customer(self) -> Customer:
+        return self.site.customer
+
+    def under_warranty(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.warranty_end is not None and self.warranty_end >= on

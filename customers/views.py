@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from customers.filters import ContactFilter, CustomerFilter, ProductFilter, SiteFilter, UnitFilter
+from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
+from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.crud import (
+    PortalCreateView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+)
+
+# How many units the customer and site pages show before linking to the full, filtered list.
+UNITS_ON_DETAIL = 50
+
+
+# --- Customers ------------------------------------------------------------------------------
+class CustomerList(PortalListView):
+    model = Customer
+    filterset_class = CustomerFilter
+    template_name = "customers/customer_list.html"
+
+
+class CustomerDetail(PortalDetailView):
+    model = Customer
+    template_name = "customers/customer_detail.html"
+
+    def get_queryset(self):
+        return Customer.objects.prefetch_related(
+            Prefetch("sites", queryset=Site.objects.order_by("name")),
+            Prefetch("contacts", queryset=Contact.objects.select_related("site").order_by("name")),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        units = Unit.objects.with_relations().filter(site__customer=self.object)
+        context["units"] = units[:UNITS_ON_DETAIL]
+        context["unit_count"] = units.count()
+        context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
+        return context
+
+
+class CustomerCreate(PortalCreateView):
+    model = Customer
+    form_class = CustomerForm
+    page_title = _("New customer")
+
+    def get_initial(self):
+        return {"language": settings.LANGUAGE_CODE}
+
+    def get_cancel_url(self):
+        return reverse("customers:customer_list")
+
+
+class CustomerUpdate(PortalUpdateView):
+    model = Customer
+    form_class = CustomerForm
+
+    def get_page_title(self):
+        return _("Edit %(name)s") % {"name": self.object}
+
+
+class CustomerChildMixin:
+    """Create views nested under a customer: /customers/<customer_pk>/<child>/new/."""
+
+    @cached_property
+    def customer(self) -> Customer:
+        return get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.customer}
+
+    def get_cancel_url(self):
+        return self.customer.get_absolute_url()
+
+
+class ChildUpdateMixin:
+    """Edit views of records that belong to a customer (the form limits choices to it)."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.object.customer}
+
+
+# --- Sites ----------------------------------------------------------------------------------
+class SiteList(PortalListView):
+    model = Site
+    filterset_class = SiteFilter
+    template_name = "customers/site_list.html"
+    queryset = Site.objects.select_related("customer")
+
+
+class SiteDetail(PortalDetailView):
+    model = Site
+    template_name = "customers/site_detail.html"
+
+    def get_queryset(self):
+        return Site.objects.select_related("customer").prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("name"))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        units = Unit.objects.select_related("product").filter(site=self.object)
+        context["units"] = units[:UNITS_ON_DETAIL]
+        context["unit_count"] = units.count()
+        context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
+        return context
+
+
+class SiteCreate(CustomerChildMixin, PortalCreateView):
+    model = Site
+    form_class = SiteForm
+
+    def get_page_title(self):
+        return _("New site for %(customer)s") % {"customer": self.customer}
+
+
+class SiteUpdate(ChildUpdateMixin, PortalUpdateView):
+    model = Site
+    form_class = SiteForm
+    queryset = Site.objects.select_related("customer")
+
+    def get_page_title(self):
+        return _("Edit site %(name)s") % {"name": self.object}
+
+
+# --- Contacts -------------------------------------------------------------------------------
+class ContactList(PortalListView):
+    model = Contact
+    filterset_class = ContactFilter
+    template_name = "customers/contact_list.html"
+    queryset = Contact.objects.select_related("customer", "site")
+
+
+class ContactDetail(PortalDetailView):
+    model = Contact
+    template_name = "customers/contact_detail.html"
+    queryset = Contact.objects.select_related("customer", "site")
+
+
+class ContactCreate(CustomerChildMixin, PortalCreateView):
+    model = Contact
+    form_class = ContactForm
+
+    def get_page_title(self):
+        return _("New contact at %(customer)s") % {"customer": self.customer}
+
+    def get_initial(self):
+        site = self.request.GET.get("site")
+        return {"site": site} if site and site.isdigit() else {}
+
+
+class ContactUpdate(ChildUpdateMixin, PortalUpdateView):
+    model = Contact
+    form_class = ContactForm
+    queryset = Contact.objects.select_related("customer", "site")
+
+    def get_page_title(self):
+        return _("Edit contact %(name)s") % {"name": self.object.name}
+
+
+# --- Products -------------------------------------------------------------------------------
+class ProductList(PortalListView):
+    model = Product
+    filterset_class = ProductFilter
+    template_name = "customers/product_list.html"
+
+
+class ProductDetail(PortalDetailView):
+    model = Product
+    template_name = "customers/product_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["unit_count"] = self.object.units.count()
+        return context
+
+
+class ProductCreate(PortalCreateView):
+    model = Product
+    form_class = ProductForm
+    page_title = _("New product")
+
+    def get_cancel_url(self):
+        return reverse("customers:product_list")
+
+
+class ProductUpdate(PortalUpdateView):
+    model = Product
+    form_class = ProductForm
+
+    def get_page_title(self):
+        return _("Edit product %(code)s") % {"code": self.object.code}
+
+
+# --- Units ----------------------------------------------------------------------------------
+class UnitList(PortalListView):
+    model = Unit
+    filterset_class = UnitFilter
+    template_name = "customers/unit_list.html"
+    queryset = Unit.objects.with_relations()
+
+
+class UnitDetail(PortalDetailView):
+    model = Unit
+    template_name = "customers/unit_detail.html"
+    queryset = Unit.objects.with_relations()
+
+
+class UnitCreate(CustomerChildMixin, PortalCreateView):
+    model = Unit
+    form_class = UnitForm
+
+    def get_page_title(self):
+        return _("New unit for %(customer)s") % {"customer": self.customer}
+
+    def get_initial(self):
+        site = self.request.GET.get("site")
+        return {"site": site} if site and site.isdigit() else {}
+
+
+class UnitUpdate(ChildUpdateMixin, PortalUpdateView):
+    model = Unit
+    form_class = UnitForm
+    queryset = Unit.objects.with_relations()
+
+    def get_page_title(self):
+        return _("Edit unit %(serial)s") % {"serial": self.object.serial_number}

@@ -1,0 +1,71 @@
+"""Base views for the staff pages that list, show, create and edit records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django_filters.views import FilterView
+
+from service_portal.forms import VersionConflict
+from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
+
+
+class PortalListView(RoleRequiredMixin, FilterView):
+    """A filtered, paginated list. Subclasses set ``filterset_class`` and ``template_name``."""
+
+    allowed_roles = EVERYONE
+    paginate_by = settings.PAGE_SIZE
+    strict = False  # an invalid filter shows the error above an empty list, never a 500
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class PortalDetailView(RoleRequiredMixin, generic.DetailView):
+    allowed_roles = EVERYONE
+
+
+class PortalFormMixin(RoleRequiredMixin):
+    allowed_roles = STAFF
+    template_name = "portal/form.html"
+    success_message = _("Saved.")
+    page_title: Any = ""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            response = super().form_valid(form)  # type: ignore[misc]
+        except VersionConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        messages.success(self.request, self.success_message)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["page_title"] = self.get_page_title()
+        context["cancel_url"] = self.get_cancel_url()
+        return context
+
+    def get_page_title(self) -> Any:
+        return self.page_title
+
+    def get_cancel_url(self) -> str:
+        obj = getattr(self, "object", None)
+        return obj.get_absolute_url() if obj is not None and obj.pk else ""
+
+
+class PortalCreateView(PortalFormMixin, generic.CreateView):
+    success_message = _("Created.")
+
+
+class PortalUpdateView(PortalFormMixin, generic.UpdateView):
+    success_message = _("Changes saved.")

@@ -1,0 +1,47 @@
+"""Form helpers shared by every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Refuses to overwrite a record that someone else saved after this form was opened.
+
+    The form carries the record's ``updated_at`` as it was when the page was loaded; saving
+    re-reads the row under lock and compares. Models need an ``updated_at`` auto_now field.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    conflict_message = _(
+        "Someone else changed this record while you were editing it. Your changes have not been "
+        "saved: reload the page to see the current data, then apply your changes again."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.updated_at.isoformat()
+
+    def save(self, commit: bool = True) -> models.Model:
+        if not commit or not self.instance.pk:
+            return super().save(commit=commit)
+        with transaction.atomic():
+            current = (
+                type(self.instance)
+                .objects.select_for_update()
+                .values_list("updated_at", flat=True)
+                .get(pk=self.instance.pk)
+            )
+            if current.isoformat() != self.cleaned_data.get("version"):
+                raise VersionConflict(self.conflict_message)
+            return super().save(commit=True)
+
+
+class VersionConflict(Exception):
+    """The record changed since the form was loaded (see VersionedModelForm)."""

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from service_portal import views
+
+admin.site.site_header = _("Service Portal administration")
+admin.site.site_title = _("Service Portal")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("customers/", include("customers.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "service_portal.errors.permission_denied"
+handler404 = "service_portal.errors.page_not_found"
+handler500 = "service_portal.errors.server_error"

@@ -1,0 +1,64 @@
+"""The fixed cast of the suite: one user per role, plus a second technician (an outsider)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role, User
+from tests.factories import make_user
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return make_user("anna", Role.ADMINISTRATOR, password=PASSWORD)
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return make_user("oscar", Role.OPERATOR, password=PASSWORD)
+
+
+@pytest.fixture
+def technician(db) -> User:
+    return make_user("tina", Role.TECHNICIAN, password=PASSWORD)
+
+
+@pytest.fixture
+def other_technician(db) -> User:
+    return make_user("otto", Role.TECHNICIAN, password=PASSWORD)
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> a Client logged in as that user (None: anonymous)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client_(client_for, administrator) -> Client:
+    return client_for(administrator)
+
+
+@pytest.fixture
+def operator_client(client_for, operator) -> Client:
+    return client_for(operator)
+
+
+@pytest.fixture
+def technician_client(client_for, technician) -> Client:
+    return client_for(technician)

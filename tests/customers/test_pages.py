@@ -1,0 +1,323 @@
+"""The installed-base pages as the office staff uses them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.models import Contact, Customer, Product, Site, Unit
+from tests.factories import make_contact, make_customer, make_product, make_site, make_unit
+
+pytestmark = pytest.mark.django_db
+
+VALID_IT_VAT = "IT00743110157"
+
+
+def test_operator_creates_a_customer_and_the_vat_number_is_normalised(operator_client):
+    response = operator_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "Acme Italia S.r.l.",
+            "vat_number": "00743110157",
+            "country": "IT",
+            "language": "it",
+            "phone": "02 1234567",
+            "is_active": "on",
+        },
+    )
+    customer = Customer.objects.get(name="Acme Italia S.r.l.")
+    assert response.status_code == 302
+    assert response["Location"] == customer.get_absolute_url()
+    assert customer.vat_number == VALID_IT_VAT
+    assert customer.phone == "+39 02 123 4567"
+
+
+def test_a_bad_vat_number_is_refused_and_the_typed_data_stays(operator_client):
+    response = operator_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "Typo S.p.A.",
+            "vat_number": "IT12345678901",
+            "country": "IT",
+            "language": "it",
+            "city": "Brescia",
+            "notes": "important notes",
+        },
+    )
+    assert response.status_code == 200
+    assert "is not a valid VAT number" in response.content.decode()
+    assert response.context["form"]["city"].value() == "Brescia"
+    assert response.context["form"]["notes"].value() == "important notes"
+    assert not Customer.objects.filter(name="Typo S.p.A.").exists()
+
+
+def test_errors_are_translated_for_an_italian_user(client_for, operator):
+    operator.language = "it"
+    operator.save()
+    response = client_for(operator).post(
+        reverse("customers:customer_create"),
+        {"name": "", "vat_number": "IT12345678901", "country": "IT", "language": "it"},
+    )
+    body = response.content.decode()
+    assert "non è una partita IVA valida" in body
+    assert "Questo campo è obbligatorio" in body
+
+
+def test_a_duplicate_vat_number_is_refused(operator_client):
+    make_customer(vat_number=VALID_IT_VAT)
+    response = operator_client.post(
+        reverse("customers:customer_create"),
+        {"name": "Copy", "vat_number": VALID_IT_VAT, "country": "IT", "language": "it"},
+    )
+    assert response.status_code == 200
+    assert "Another customer already has this VAT number." in response.content.decode()
+
+
+def test_italian_fiscal_code_and_phone_are_checked(operator_client):
+    response = operator_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "Mario",
+            "fiscal_code": "RSSMRA80A01F205Z",
+            "phone": "12",
+            "country": "IT",
+            "language": "it",
+        },
+    )
+    body = response.content.decode()
+    assert "is not a valid Italian fiscal code" in body
+    assert "is not a valid phone number" in body
+
+
+def test_a_person_fiscal_code_is_accepted(operator_client):
+    operator_client.post(
+        reverse("customers:customer_create"),
+        {
+            "name": "Mario Rossi",
+            "fiscal_code": "rssmra80a01f205x",
+            "country": "IT",
+            "language": "it",
+        },
+    )
+    assert Customer.objects.get(name="Mario Rossi").fiscal_code == "RSSMRA80A01F205X"
+
+
+def test_site_contact_and_unit_are_added_from_the_customer(operator_client):
+    customer = make_customer()
+    product = make_product(code="CMP-300")
+    operator_client.post(
+        reverse("customers:site_create", args=[customer.pk]),
+        {"name": "Plant 2", "city": "Lodi", "country": "IT", "is_active": "on"},
+    )
+    site = Site.objects.get(customer=customer, name="Plant 2")
+    operator_client.post(
+        reverse("customers:contact_create", args=[customer.pk]),
+        {"name": "Giulia", "site": site.pk, "phone": "+39 0371 445566", "is_active": "on"},
+    )
+    assert Contact.objects.get(name="Giulia").site == site
+    response = operator_client.post(
+        reverse("customers:unit_create", args=[customer.pk]),
+        {
+            "product": product.pk,
+            "serial_number": " ab-123 ",
+            "site": site.pk,
+            "installation_date": "2026-01-10",
+            "warranty_end": "2028-01-10",
+        },
+    )
+    unit = Unit.objects.get(serial_number="AB-123")
+    assert response["Location"] == unit.get_absolute_url()
+    page = operator_client.get(customer.get_absolute_url()).content.decode()
+    assert "Plant 2" in page and "Giulia" in page and "AB-123" in page
+
+
+def test_a_serial_number_already_registered_for_the_product_is_refused(operator_client):
+    unit = make_unit(serial_number="SN-1")
+    customer = unit.site.customer
+    response = operator_client.post(
+        reverse("customers:unit_create", args=[customer.pk]),
+        {"product": unit.product_id, "serial_number": "sn-1", "site": unit.site_id},
+    )
+    assert response.status_code == 200
+    assert "A unit with this serial number already exists for this product." in (
+        response.content.decode()
+    )
+    assert Unit.objects.count() == 1
+
+
+def test_the_same_serial_number_on_another_product_is_fine(operator_client):
+    unit = make_unit(serial_number="SN-1")
+    other = make_product()
+    operator_client.post(
+        reverse("customers:unit_create", args=[unit.site.customer_id]),
+        {"product": other.pk, "serial_number": "SN-1", "site": unit.site_id},
+    )
+    assert Unit.objects.filter(serial_number="SN-1").count() == 2
+
+
+def test_warranty_cannot_end_before_installation(operator_client):
+    site = make_site()
+    response = operator_client.post(
+        reverse("customers:unit_create", args=[site.customer_id]),
+        {
+            "product": make_product().pk,
+            "serial_number": "X1",
+            "site": site.pk,
+            "installation_date": "2026-05-01",
+            "warranty_end": "2026-01-01",
+        },
+    )
+    assert "The warranty cannot end before the installation." in response.content.decode()
+    assert not Unit.objects.exists()
+
+
+def test_only_the_customer_own_sites_are_offered(operator_client):
+    customer, stranger = make_customer(), make_customer()
+    make_site(customer, name="Mine")
+    foreign = make_site(stranger, name="Foreign")
+    response = operator_client.get(reverse("customers:unit_create", args=[customer.pk]))
+    assert "Mine" in response.content.decode()
+    assert "Foreign" not in response.content.decode()
+    response = operator_client.post(
+        reverse("customers:contact_create", args=[customer.pk]),
+        {"name": "Sneaky", "site": foreign.pk},
+    )
+    assert response.status_code == 200
+    assert not Contact.objects.filter(name="Sneaky").exists()
+
+
+def test_a_technician_can_read_but_not_write(technician_client):
+    customer = make_customer()
+    assert technician_client.get(customer.get_absolute_url()).status_code == 200
+    response = technician_client.post(
+        reverse("customers:customer_update", args=[customer.pk]), {"name": "Hacked"}
+    )
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.name != "Hacked"
+
+
+def test_a_stale_edit_does_not_overwrite_a_newer_one(operator_client):
+    customer = make_customer(name="Original")
+    page = operator_client.get(reverse("customers:customer_update", args=[customer.pk]))
+    version = page.context["form"].initial["version"]
+    data = {"name": "First edit", "country": "IT", "language": "it", "version": version}
+    assert (
+        operator_client.post(
+            reverse("customers:customer_update", args=[customer.pk]), data
+        ).status_code
+        == 302
+    )
+    data["name"] = "Second, stale edit"
+    response = operator_client.post(reverse("customers:customer_update", args=[customer.pk]), data)
+    assert response.status_code == 200
+    assert "Someone else changed this record" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.name == "First edit"
+
+
+def test_product_descriptions_are_translatable(client_for, operator):
+    product = make_product(
+        code="LAS-1", description_it="Taglio laser", description_en="Laser cutter"
+    )
+    operator.language = "it"
+    operator.save()
+    assert (
+        "Taglio laser"
+        in client_for(operator).get(reverse("customers:product_list")).content.decode()
+    )
+    operator.language = "en"
+    operator.save()
+    assert "Laser cutter" in client_for(operator).get(product.get_absolute_url()).content.decode()
+
+
+class TestSearch:
+    def test_customers_by_name_vat_or_city(self, operator_client):
+        make_customer(name="Bianchi S.p.A.", city="Milano", vat_number=VALID_IT_VAT)
+        make_customer(name="Rossi S.r.l.", city="Roma")
+        url = reverse("customers:customer_list")
+        for q in ("bianchi", "00743110157", "milano"):
+            body = operator_client.get(url, {"q": q}).content.decode()
+            assert "Bianchi S.p.A." in body and "Rossi S.r.l." not in body, q
+
+    def test_units_by_serial_number_and_warranty(self, operator_client):
+        make_unit(serial_number="ABC-001")
+        make_unit(serial_number="XYZ-002", warranty_end=None)
+        url = reverse("customers:unit_list")
+        body = operator_client.get(url, {"q": "abc"}).content.decode()
+        assert "ABC-001" in body and "XYZ-002" not in body
+        body = operator_client.get(url, {"warranty": "out"}).content.decode()
+        assert "XYZ-002" in body and "ABC-001" not in body
+
+    def test_an_invalid_filter_is_not_an_error_page(self, operator_client):
+        response = operator_client.get(reverse("customers:unit_list"), {"product": "nope"})
+        assert response.status_code == 200
+
+    def test_lists_are_paginated(self, operator_client, settings):
+        for _ in range(30):
+            make_customer()
+        response = operator_client.get(reverse("customers:customer_list"))
+        assert len(response.context["object_list"]) == 25
+        assert (
+            operator_client.get(reverse("customers:customer_list"), {"page": 2}).status_code == 200
+        )
+
+
+def _many(n):
+    product = make_product()
+    for _ in range(n):
+        customer = make_customer()
+        site = make_site(customer)
+        make_contact(customer, site=site)
+        make_unit(site, product)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "customers:customer_list",
+        "customers:site_list",
+        "customers:contact_list",
+        "customers:product_list",
+        "customers:unit_list",
+    ],
+)
+def test_list_pages_run_a_fixed_number_of_queries(url_name, operator_client):
+    _many(3)
+    small = _count_queries(operator_client, url_name)
+    assert small <= 8
+    _many(20)
+    assert _count_queries(operator_client, url_name) == small
+
+
+def _count_queries(client, url_name, args=()):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(url_name, args=args)).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_detail_pages_run_a_fixed_number_of_queries(operator_client):
+    customer = make_customer()
+    site = make_site(customer)
+    make_contact(customer, site=site)
+    make_unit(site)
+    counts_small = {
+        name: _count_queries(operator_client, name, [pk])
+        for name, pk in [
+            ("customers:customer_detail", customer.pk),
+            ("customers:site_detail", site.pk),
+        ]
+    }
+    for _ in range(15):
+        other_site = make_site(customer)
+        make_contact(customer, site=other_site)
+        make_unit(other_site)
+        make_unit(site)
+    for name, pk in [
+        ("customers:customer_detail", customer.pk),
+        ("customers:site_detail", site.pk),
+    ]:
+        assert _count_queries(operator_client, name, [pk]) == counts_small[name], name
+    assert Product.objects.count() > 15
