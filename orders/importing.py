@@ -1,0 +1,223 @@
+"""Spare parts from the ERP: a CSV or XLSX file updates existing codes and adds new ones.
+
+Columns (first row, case-insensitive): ``code``, ``description_it``, ``description_en``,
+``unit_of_measure``, ``list_price``, ``vat_rate`` (the VAT rate's code, or its percentage),
+``stock_quantity``, ``products`` (product codes separated by ``;``), ``active`` (1/0, yes/no).
+``code``, ``list_price`` and one description are required; the others keep their current value
+when the column is absent. Parts are never deleted.
+
+A row with a bad value is rejected with its reason and the other rows are imported. A file that
+cannot be read or lacks a required column changes nothing, and so does any unexpected error:
+the whole file is one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customers.models import Product
+from orders.models import SparePart, VatRate
+
+REQUIRED = {"code", "list_price"}
+DESCRIPTIONS = {"description", "description_it", "description_en"}
+KNOWN = (
+    REQUIRED
+    | DESCRIPTIONS
+    | {
+        "unit_of_measure",
+        "vat_rate",
+        "stock_quantity",
+        "products",
+        "active",
+    }
+)
+TRUE = {"1", "yes", "y", "true", "si", "sì", "x"}
+FALSE = {"0", "no", "n", "false", ""}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, wrong columns)."""
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, code, reason)
+
+    def summary(self) -> str:
+        return _("%(created)d created, %(updated)d updated, %(rejected)d rejected.") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "rejected": len(self.rejected),
+        }
+
+
+def read_rows(stream: IO[bytes], filename: str) -> list[dict[str, str]]:
+    """The file's rows as dicts keyed by lower-case column names."""
+    suffix = Path(filename).suffix.lower()
+    data = stream.read()
+    if suffix == ".xlsx":
+        rows = _xlsx_rows(data)
+    elif suffix in {".csv", ".txt"}:
+        rows = _csv_rows(data)
+    else:
+        raise ImportFileError(_("Unsupported file type: use a .csv or .xlsx file."))
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [str(c or "").strip().lower() for c in rows[0]]
+    missing = REQUIRED - set(header)
+    if missing or not DESCRIPTIONS & set(header):
+        needed = sorted(missing | (set() if DESCRIPTIONS & set(header) else {"description_it"}))
+        raise ImportFileError(
+            _("Missing columns: %(columns)s. The file has: %(found)s.")
+            % {"columns": ", ".join(needed), "found": ", ".join(h for h in header if h) or "-"}
+        )
+    unknown = [h for h in header if h and h not in KNOWN]
+    if unknown:
+        raise ImportFileError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+    result = []
+    for raw in rows[1:]:
+        values = [("" if v is None else str(v)).strip() for v in raw]
+        if not any(values):
+            result.append({})
+            continue
+        result.append({h: v for h, v in zip(header, values, strict=False) if h})
+    return result
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors on a bad file
+        raise ImportFileError(_("The file is not a valid Excel (.xlsx) file.")) from exc
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _decimal(value: str, label: str) -> Decimal:
+    try:
+        number = Decimal(value.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(
+            _("%(field)s is not a number: %(value)s") % {"field": label, "value": value}
+        ) from None
+    if number < 0 or not number.is_finite():
+        raise ValueError(_("%(field)s cannot be negative.") % {"field": label})
+    return number
+
+
+def _bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise ValueError(_("active must be 1 or 0, not %(value)s") % {"value": value})
+
+
+class _Lookups:
+    def __init__(self) -> None:
+        self.vat_by_code = {v.code.lower(): v for v in VatRate.objects.all()}
+        by_rate: dict[Decimal, list[VatRate]] = {}
+        for vat in self.vat_by_code.values():
+            by_rate.setdefault(vat.rate, []).append(vat)
+        self.vat_by_rate = {rate: vats[0] for rate, vats in by_rate.items() if len(vats) == 1}
+        self.products = {p.code.upper(): p for p in Product.objects.all()}
+
+    def vat(self, value: str) -> VatRate:
+        found = self.vat_by_code.get(value.lower())
+        if found is None:
+            try:
+                found = self.vat_by_rate.get(Decimal(value.replace(",", ".").rstrip("%")))
+            except InvalidOperation:
+                found = None
+        if found is None:
+            raise ValueError(_("unknown VAT rate %(value)s") % {"value": value})
+        return found
+
+
+@transaction.atomic
+def import_spare_parts(stream: IO[bytes], filename: str) -> ImportReport:
+    """Apply the file; see the module docstring for the rules."""
+    rows = read_rows(stream, filename)
+    lookups = _Lookups()
+    existing = {p.code.upper(): p for p in SparePart.objects.all()}
+    default_vat = next(iter(lookups.vat_by_code.values()), None)
+    report = ImportReport()
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        code = row.get("code", "").strip()
+        try:
+            if not code:
+                raise ValueError(_("the code is empty"))
+            if code.upper() in seen:
+                raise ValueError(_("the code appears twice in the file"))
+            seen.add(code.upper())
+            part = existing.get(code.upper())
+            created = part is None
+            _apply(row, part or SparePart(code=code), lookups, default_vat, created, report, number)
+        except ValueError as exc:
+            report.rejected.append((number, code, str(exc)))
+    return report
+
+
+def _apply(row, part, lookups, default_vat, created, report, number) -> None:
+    description_it = row.get("description_it") or row.get("description", "")
+    description_en = row.get("description_en", "")
+    if created and not (description_it or description_en):
+        raise ValueError(_("the description is empty"))
+    if len(part.code) > 50 or len(description_it) > 250 or len(description_en) > 250:
+        raise ValueError(_("a value is too long"))
+    part.list_price = _decimal(row.get("list_price", ""), "list_price")
+    if description_it:
+        part.description_it = description_it
+    if description_en:
+        part.description_en = description_en
+    if row.get("unit_of_measure"):
+        part.unit_of_measure = row["unit_of_measure"][:10]
+    if row.get("vat_rate"):
+        part.vat_rate = lookups.vat(row["vat_rate"])
+    elif created:
+        if default_vat is None:
+            raise ValueError(_("no VAT rate given and none defined"))
+        part.vat_rate = default_vat
+    if row.get("stock_quantity"):
+        part.stock_quantity = _decimal(row["stock_quantity"], "stock_quantity")
+    if "active" in row:
+        part.is_active = _bool(row["active"])
+    products = None
+    if row.get("products"):
+        codes = [c.strip().upper() for c in row["products"].split(";") if c.strip()]
+        unknown = [c for c in codes if c not in lookups.products]
+        if unknown:
+            raise ValueError(_("unknown products: %(codes)s") % {"codes": ", ".join(unknown)})
+        products = [lookups.products[c] for c in codes]
+    part.save()
+    if products is not None:
+        part.products.set(products)
+    (report.created if created else report.updated).append(part.code)
