@@ -1,4 +1,4 @@
-"""The ERP import: good files, bad rows, wrong columns, re-import, CSV and XLSX, command and admin."""
+"""The ERP import: good files, bad rows, wrong columns, re-import, CSV, XLSX, admin."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def test_a_good_csv_file_creates_the_parts(catalogue_setup):
 
 def test_re_import_updates_existing_codes_and_never_deletes(catalogue_setup):
     import_spare_parts(_csv(GOOD), "erp.csv")
-    second = "code;description_it;list_price;vat_rate\nFLT-1;Filtro olio nuovo;40;N3\nNEW-9;Nuovo;1;22\n"
+    second = (
+        "code;description_it;list_price;vat_rate\nFLT-1;Filtro olio nuovo;40;N3\nNEW-9;Nuovo;1;22\n"
+    )
     report = import_spare_parts(_csv(second), "erp.csv")
     assert report.updated == ["FLT-1"] and report.created == ["NEW-9"]
     part = SparePart.objects.get(code="FLT-1")
@@ -171,7 +173,10 @@ def test_the_same_import_from_the_django_admin(catalogue_setup, client):
     assert response.status_code == 200
     assert "2 created, 0 updated, 0 rejected" in response.content.decode()
     assert SparePart.objects.count() == 2
-    assert "Import from file" in client.get(reverse("admin:orders_sparepart_changelist")).content.decode()
+    assert (
+        "Import from file"
+        in client.get(reverse("admin:orders_sparepart_changelist")).content.decode()
+    )
 
 
 def test_the_admin_import_needs_permission(catalogue_setup, client):

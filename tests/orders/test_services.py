@@ -194,7 +194,9 @@ def test_conversion_is_refused_before_acceptance(operator):
     draft = make_draft(operator, parts=[make_part()])
     sent = make_sent(operator)
     declined = make_sent(operator)
-    services.record_decision(offer=declined, accept=False, name="N", channel="paper", acting_user=operator)
+    services.record_decision(
+        offer=declined, accept=False, name="N", channel="paper", acting_user=operator
+    )
     for offer in (draft, sent, declined):
         with pytest.raises(OfferError, match="Only an accepted offer"):
             services.convert_to_order(offer=offer, acting_user=operator)
@@ -206,7 +208,9 @@ def test_an_accepted_offer_converts_once_into_an_order_with_its_code(operator):
     offer = make_draft(operator, parts=[make_part(), make_part()])
     services.update_offer_terms(offer=offer, acting_user=operator, delivery_days=10, **terms)
     services.send_offer(offer=offer, acting_user=operator)
-    services.record_decision(offer=offer, accept=True, name="G", channel="paper", acting_user=operator)
+    services.record_decision(
+        offer=offer, accept=True, name="G", channel="paper", acting_user=operator
+    )
     order = services.convert_to_order(offer=offer, acting_user=operator)
     assert order.code == offer.code and order.state == OrderState.CONFIRMED
     assert order.delivery_days == 10 and order.payment_method == terms["payment_method"]

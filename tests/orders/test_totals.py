@@ -61,7 +61,9 @@ quantity = st.decimals(min_value=D("0.001"), max_value=1000, places=3)
 percent = st.decimals(min_value=0, max_value=100, places=2)
 
 
-@given(st.lists(st.tuples(quantity, money, percent, st.sampled_from(["0", "10", "22"])), max_size=8))
+@given(
+    st.lists(st.tuples(quantity, money, percent, st.sampled_from(["0", "10", "22"])), max_size=8)
+)
 def test_totals_are_always_exact_cents_and_add_up(rows):
     totals = compute_totals([_line(q, p, d, v) for q, p, d, v in rows])
     for value in (totals.taxable, totals.vat, totals.total):
