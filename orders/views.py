@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from customers.models import Customer
@@ -40,8 +41,6 @@ from service_portal.permissions import STAFF, role_required
 
 
 def _steps(offer: Offer | None, current: str) -> list[dict[str, Any]]:
-    from django.utils.translation import gettext_lazy
-
     names = [
         ("parties", gettext_lazy("Customer")),
         ("cart", gettext_lazy("Spare parts")),
@@ -383,6 +382,12 @@ def public_offer(request: HttpRequest, token: str) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("contact", "customer"), pk=offer_id)
     if offer.state == OfferState.DRAFT:
         return render(request, "orders/public_link_error.html", {"expired": False}, status=404)
+    # The customer reads the offer in the language it was written in, whoever opens the link.
+    with translation.override(offer.language):
+        return _public_offer(request, token, offer)
+
+
+def _public_offer(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:
     form = PublicDecisionForm(request.POST or None, initial={"name": offer.contact.name})
     if request.method == "POST" and form.is_valid():
         accept = request.POST.get("decision") == "accept"
