@@ -291,6 +291,26 @@ def send_offer(*, offer: Offer, acting_user: Any) -> Offer:
 
 
 @transaction.atomic
+def resend_offer(*, offer: Offer, acting_user: Any) -> Offer:
+    """Queue the same frozen offer again (the first e-mail bounced or was lost)."""
+    from orders.tasks import send_offer_email
+
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    if offer.state != OfferState.SENT:
+        raise OfferError(_("Only a sent offer that awaits an answer can be sent again."))
+    OfferStateChange.objects.create(
+        offer=offer,
+        from_state=offer.state,
+        to_state=offer.state,
+        by=acting_user,
+        note=_("e-mail sent again to %(email)s") % {"email": offer.contact.email},
+    )
+    enqueue_after_commit(send_offer_email, offer.pk)
+    return offer
+
+
+@transaction.atomic
 def revise_offer(*, offer: Offer, acting_user: Any) -> Offer:
     """A sent offer is never edited: its copy becomes a new draft revision with the same code."""
     check_role(acting_user, STAFF)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("offers/<int:pk>/terms/", views.offer_terms, name="offer_terms"),
     path("offers/<int:pk>/pdf/", views.offer_pdf_view, name="offer_pdf"),
     path("offers/<int:pk>/send/", views.offer_send, name="offer_send"),
+    path("offers/<int:pk>/resend/", views.offer_resend, name="offer_resend"),
     path("offers/<int:pk>/revise/", views.offer_revise, name="offer_revise"),
     path("offers/<int:pk>/cancel/", views.offer_cancel, name="offer_cancel"),
     path("offers/<int:pk>/decide/", views.offer_decide, name="offer_decide"),

@@ -315,6 +315,17 @@ def offer_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
+def offer_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda offer: services.resend_offer(offer=offer, acting_user=request.user),
+        _("The offer has been sent to the contact."),
+    )
+
+
+@require_POST
+@role_required(*STAFF)
 def offer_revise(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
     try:

@@ -237,3 +237,15 @@ def test_cancel(operator):
     assert Offer.objects.get(pk=offer.pk).state == OfferState.CANCELLED
     with pytest.raises(OfferError):
         services.cancel_offer(offer=offer, acting_user=operator)
+
+
+def test_a_sent_offer_can_be_mailed_again_but_not_a_draft(
+    operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = make_sent(operator)
+        services.resend_offer(offer=offer, acting_user=operator)
+    assert len(mail.outbox) == 2
+    assert offer.history.last().note.startswith("e-mail sent again")
+    with pytest.raises(OfferError):
+        services.resend_offer(offer=make_draft(operator), acting_user=operator)

@@ -84,6 +84,7 @@ ROWS = [
     Row("orders:offer_terms", STAFF, _pk("draft")),
     Row("orders:offer_pdf", STAFF, _pk("draft")),
     Row("orders:offer_send", STAFF_POST, _pk("draft"), method="post"),
+    Row("orders:offer_resend", STAFF_POST, _pk("sent"), method="post"),
     Row("orders:offer_revise", STAFF_POST, _pk("sent"), method="post"),
     Row("orders:offer_cancel", STAFF_POST, _pk("sent"), method="post"),
     Row(
