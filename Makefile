@@ -36,9 +36,9 @@ messages: install ## compile the gettext catalogues (.po -> .mo)
 
 makemessages: install ## refresh the catalogues from the sources (each app has its own)
 	for app in accounts customers quotes orders calls planner; do \
-	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete -v0); \
+	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete --add-location=file -v0); \
 	done
-	$(MANAGE) makemessages -l it --no-obsolete -v0 $(CATALOGUE_IGNORE) --ignore=tests \
+	$(MANAGE) makemessages -l it --no-obsolete --add-location=file -v0 $(CATALOGUE_IGNORE) --ignore=tests \
 	  --ignore=accounts --ignore=customers --ignore=quotes --ignore=orders --ignore=calls --ignore=planner
 
 lint: install ## ruff lint and format check
