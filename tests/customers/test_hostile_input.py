@@ -1,4 +1,4 @@
-"""Hostile input on the installed-base forms and filters: no 500, no injection, nothing half-saved."""
+"""Hostile input on the installed-base forms and filters: no 500, no injection, no half-saves."""
 
 from __future__ import annotations
 
