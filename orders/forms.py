@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
+from service_portal.forms import VersionedModelForm
+from service_portal.idempotency import SubmissionTokenMixin
 
 
 class ImportForm(forms.Form):
@@ -31,7 +33,7 @@ def _refresh_on_change(field: forms.Field, url: str) -> None:
     )
 
 
-class OfferPartiesForm(forms.Form):
+class OfferPartiesForm(SubmissionTokenMixin, forms.Form):
     """Step 1: customer, site, contact and, optionally, one of the customer's units."""
 
     customer = forms.ModelChoiceField(
@@ -79,8 +81,12 @@ class LineForm(forms.Form):
     )
 
 
-class OfferTermsForm(forms.ModelForm):
-    """Step 3: billing data and terms; billing site and contact follow the billing customer."""
+class OfferTermsForm(VersionedModelForm):
+    """Step 3: billing data and terms; billing site and contact follow the billing customer.
+
+    The inherited ``version`` field lets the service refuse to overwrite a change someone else
+    made to the draft after this page was opened.
+    """
 
     class Meta:
         model = Offer

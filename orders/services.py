@@ -28,6 +28,7 @@ from orders.models import (
     SparePart,
 )
 from orders.parties import live_parties
+from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
 from service_portal.tasks import enqueue_after_commit
@@ -238,11 +239,19 @@ TERM_FIELDS = (
 
 
 @transaction.atomic
-def update_offer_terms(*, offer: Offer, acting_user: Any, **values: Any) -> Offer:
-    """Step 3. An offer-wide VAT (e.g. not taxable for export) replaces each line's own."""
+def update_offer_terms(
+    *, offer: Offer, acting_user: Any, expected_version: str | None = None, **values: Any
+) -> Offer:
+    """Step 3. An offer-wide VAT (e.g. not taxable for export) replaces each line's own.
+
+    ``expected_version`` is the draft's ``updated_at`` when the form was opened: a draft changed
+    since then by someone else is not overwritten.
+    """
     check_role(acting_user, STAFF)
     locked = _locked_offer(offer)
     _require_draft(locked)
+    if expected_version is not None and expected_version != locked.updated_at.isoformat():
+        raise OfferError(str(VersionedModelForm.conflict_message))
     unknown = set(values) - set(TERM_FIELDS)
     if unknown:
         raise ValueError(f"not offer terms: {sorted(unknown)}")

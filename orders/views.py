@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from orders.selectors import (
     parts_for_cart,
 )
 from orders.services import OfferError
+from service_portal import idempotency
 from service_portal.crud import PortalListView
 from service_portal.permissions import STAFF, role_required
 
@@ -98,11 +100,25 @@ def _parties_form(request: HttpRequest, offer: Offer | None, refresh_url: str) -
     return OfferPartiesForm(data, initial=initial, refresh_url=refresh_url, customer=customer)
 
 
-def _save_parties(request: HttpRequest, form: OfferPartiesForm, offer: Offer | None):
+def _save_parties(request: HttpRequest, form: OfferPartiesForm, offer: Offer | None) -> str:
+    """Create or update the draft; the URL of the next step.
+
+    A double-submitted step 1 creates one draft: the second request finds the first one's
+    submission token and goes where the first one went.
+    """
     values = {key: form.cleaned_data[key] for key in ("customer", "site", "contact", "unit")}
-    if offer is None:
-        return services.create_draft_offer(acting_user=request.user, **values)
-    return services.update_offer_parties(offer=offer, acting_user=request.user, **values)
+    if offer is not None:
+        offer = services.update_offer_parties(offer=offer, acting_user=request.user, **values)
+        return reverse("orders:offer_cart", args=[offer.pk])
+    token = form.cleaned_data.get("submission_token")
+    with transaction.atomic():
+        earlier = idempotency.claim(token, request.user)
+        if earlier is not None and earlier.result_url:
+            return earlier.result_url
+        offer = services.create_draft_offer(acting_user=request.user, **values)
+        url = reverse("orders:offer_cart", args=[offer.pk])
+        idempotency.complete(token, url)
+    return url
 
 
 def _parties_view(request: HttpRequest, offer: Offer | None) -> HttpResponse:
@@ -114,11 +130,9 @@ def _parties_view(request: HttpRequest, offer: Offer | None) -> HttpResponse:
     form = _parties_form(request, offer, refresh_url)
     if request.method == "POST" and form.is_valid():
         try:
-            offer = _save_parties(request, form, offer)
+            return redirect(_save_parties(request, form, offer))
         except OfferError as error:
             form.add_error(None, str(error))
-        else:
-            return redirect("orders:offer_cart", offer.pk)
     return render(
         request,
         "orders/offer_parties.html",
@@ -246,7 +260,10 @@ def offer_terms(request: HttpRequest, pk: int) -> HttpResponse:
             values = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
                 services.update_offer_terms(
-                    offer=get_offer_for(request.user, pk), acting_user=request.user, **values
+                    offer=get_offer_for(request.user, pk),
+                    acting_user=request.user,
+                    expected_version=form.cleaned_data.get("version") or None,
+                    **values,
                 )
             except OfferError as error:
                 form.add_error(None, str(error))

@@ -271,3 +271,33 @@ def test_offer_pages_run_a_fixed_number_of_queries(operator_client, operator):
         operator_client, order_many.get_absolute_url()
     )
     assert Decimal(0) < Decimal(many.lines.count())
+
+
+def test_a_double_submitted_first_step_creates_one_draft(operator_client):
+    setting = make_setting()
+    form = operator_client.get(reverse("orders:offer_create")).context["form"]
+    data = {**_ids(setting), "submission_token": str(form["submission_token"].value())}
+    first = operator_client.post(reverse("orders:offer_create"), data)
+    second = operator_client.post(reverse("orders:offer_create"), data)
+    offer = Offer.objects.get()
+    assert first["Location"] == second["Location"] == reverse("orders:offer_cart", args=[offer.pk])
+
+
+def test_terms_changed_by_someone_else_are_not_overwritten(client_for, operator, administrator):
+    offer = make_draft(operator)
+    url = reverse("orders:offer_terms", args=[offer.pk])
+    mine, theirs = client_for(operator), client_for(administrator)
+    version = mine.get(url).context["form"]["version"].value()
+    base = {
+        "billing_customer": offer.customer_id,
+        "billing_site": offer.site_id,
+        "billing_contact": offer.contact_id,
+        "show_prices": "on",
+        "version": version,
+    }
+    assert theirs.post(url, {**base, "notes": "theirs"}).status_code == 302
+    response = mine.post(url, {**base, "notes": "mine"})
+    assert response.status_code == 200
+    assert "Someone else changed this record" in response.content.decode()
+    offer.refresh_from_db()
+    assert offer.notes == "theirs"
