@@ -77,25 +77,33 @@ class VatRateAdmin(TabbedTranslationAdmin):
     list_display = ("name", "code", "rate", "position", "is_active")
 
 
-class OfferLineInline(admin.TabularInline):
-    model = OfferLine
-    extra = 0
-
-
-class OfferHistoryInline(admin.TabularInline):
-    model = OfferStateChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_state", "to_state", "by", "by_name", "at", "note")
+class ReadOnlyMixin:
+    """Offers and orders change only through the portal's services, which check the state and
+    keep the history; in the admin they can be looked at, not edited (issued documents are
+    frozen)."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OfferLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = OfferLine
+    extra = 0
+
+
+class OfferHistoryInline(ReadOnlyMixin, admin.TabularInline):
+    model = OfferStateChange
+    extra = 0
+
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
-    """Read-mostly: offers change through the portal's pages, which keep the history."""
-
+class OfferAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("code", "revision", "customer", "state", "created_at")
     list_filter = ("state",)
     search_fields = ("code", "customer__name")
@@ -113,33 +121,22 @@ class OfferAdmin(admin.ModelAdmin):
         "created_by",
     )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
 
-
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
 
 
-class OrderHistoryInline(admin.TabularInline):
+class OrderHistoryInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderStateChange
     extra = 0
-    can_delete = False
-    readonly_fields = ("from_state", "to_state", "by", "by_name", "at", "note")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("code", "customer", "state", "created_at")
     list_filter = ("state",)
     search_fields = ("code", "customer__name")
     list_select_related = ("customer",)
     inlines = [OrderLineInline, OrderHistoryInline]
     raw_id_fields = OfferAdmin.raw_id_fields[:-2] + ("offer", "created_by")
-
-    def has_delete_permission(self, request, obj=None):
-        return False

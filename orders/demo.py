@@ -6,9 +6,12 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.test.utils import override_settings
 
-from customers.models import Product
-from orders.models import DeliveryTerm, PaymentMethod, SparePart, Transport, VatRate
+from accounts.models import User
+from customers.models import Product, Unit
+from orders import services
+from orders.models import DeliveryTerm, Offer, PaymentMethod, SparePart, Transport, VatRate
 
 VAT_RATES = [
     # code, rate, Italian, English
@@ -92,8 +95,62 @@ def _terms(model, rows) -> None:
         )
 
 
-@transaction.atomic
 def seed(*, scale: int, progress) -> None:
+    _catalogue(scale=scale, progress=progress)
+    _offers(progress)
+
+
+def _offers(progress) -> None:
+    """A draft, a sent offer and an order, for the demo's first customer's compressor."""
+    operator = User.objects.filter(username="operator").first()
+    unit = (
+        Unit.objects.with_relations()
+        .filter(product__code="CMP-300", site__customer__vat_number="IT00743110157")
+        .first()
+    )
+    if operator is None or unit is None or Offer.objects.exists():
+        return
+    customer = unit.site.customer
+    contact = customer.contacts.order_by("pk").first()
+    parts = list(SparePart.objects.filter(products=unit.product).order_by("code")[:3])
+    terms = {
+        "payment_method": PaymentMethod.objects.order_by("position").first(),
+        "delivery_term": DeliveryTerm.objects.order_by("position").first(),
+        "transport": Transport.objects.order_by("position").first(),
+        "delivery_days": 10,
+    }
+    # The e-mails of the demo offers stay in memory: nobody receives them.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        offers = []
+        for _ in range(3):
+            with transaction.atomic():
+                offer = services.create_draft_offer(
+                    customer=customer,
+                    site=unit.site,
+                    contact=contact,
+                    unit=unit,
+                    acting_user=operator,
+                )
+                for part in parts:
+                    services.add_line(offer=offer, spare_part=part, acting_user=operator)
+                services.update_offer_terms(offer=offer, acting_user=operator, **terms)
+            offers.append(offer)
+        for offer in offers[1:]:
+            with transaction.atomic():
+                services.send_offer(offer=offer, acting_user=operator)
+        services.record_decision(
+            offer=offers[2],
+            accept=True,
+            name=contact.name,
+            channel="phone",
+            acting_user=operator,
+        )
+        services.convert_to_order(offer=offers[2], acting_user=operator)
+    progress.step("offers and orders", 3, 3)
+
+
+@transaction.atomic
+def _catalogue(*, scale: int, progress) -> None:
     for position, (code, rate, it, en) in enumerate(VAT_RATES, start=1):
         VatRate.objects.get_or_create(
             code=code,

@@ -116,3 +116,27 @@ def test_offer_from_unit_to_order(page, login, operator, browser, live_server):
     assert order.code == offer.code
     assert order.lines.count() == 2
     screenshot(page, "order-detail")
+
+
+def test_choosing_the_customer_limits_sites_contacts_and_units(page, login, operator):
+    mine = make_customer(name="Alfa S.r.l.")
+    site = make_site(mine, name="Alfa Plant")
+    make_contact(mine, site=site, name="Anna Alfa")
+    unit = make_unit(site, serial_number="ALFA-1")
+    other = make_customer(name="Beta S.r.l.")
+    make_unit(make_site(other, name="Beta Plant"), serial_number="BETA-1")
+
+    login(operator.username, PASSWORD)
+    page.wait_for_selector("nav")
+    page.goto("/orders/offers/new/")
+    page.select_option("select[name=customer]", label="Alfa S.r.l.")
+    page.wait_for_selector("select[name=unit] option:has-text('ALFA-1')", state="attached")
+    units = page.locator("select[name=unit] option").all_inner_texts()
+    assert not any("BETA-1" in text for text in units)
+    page.select_option("select[name=site]", label=str(site))
+    page.select_option("select[name=contact]", label="Anna Alfa")
+    page.select_option("select[name=unit]", value=str(unit.pk))
+    page.click("button:has-text('Next: spare parts')")
+    page.wait_for_selector("h2:has-text('Cart')")
+    offer = Offer.objects.get()
+    assert (offer.customer, offer.unit) == (mine, unit)
