@@ -68,6 +68,25 @@ def test_re_import_updates_existing_codes_and_never_deletes(catalogue_setup):
     assert SparePart.objects.filter(code="SEP-1").exists()  # not in the file, not deleted
 
 
+def test_re_importing_the_same_file_changes_nothing(catalogue_setup):
+    import_spare_parts(_csv(GOOD), "erp.csv")
+    stamps = dict(SparePart.objects.values_list("code", "updated_at"))
+    report = import_spare_parts(_csv(GOOD), "erp.csv")
+    assert (report.created, report.updated, report.unchanged) == ([], [], ["FLT-1", "SEP-1"])
+    assert dict(SparePart.objects.values_list("code", "updated_at")) == stamps
+    other = make_product(code="CMP-550")
+    report = import_spare_parts(
+        _csv(
+            'code;description_it;list_price;products\nFLT-1;Filtro olio;38.50;"CMP-300;CMP-550"\n'
+        ),
+        "erp.csv",
+    )
+    assert report.updated == ["FLT-1"]
+    part = SparePart.objects.get(code="FLT-1")
+    assert set(part.products.all()) == {other, *SparePart.objects.get(code="SEP-1").products.all()}
+    assert part.updated_at > stamps["FLT-1"]
+
+
 def test_bad_rows_are_rejected_with_the_reason_and_the_rest_imported(catalogue_setup):
     text = (
         "code,description_it,list_price,vat_rate,products,active\n"
@@ -111,19 +130,17 @@ def test_wrong_columns_reject_the_whole_file(catalogue_setup, text, message):
 def test_an_unexpected_error_rolls_back_the_whole_file(catalogue_setup, monkeypatch):
     from orders import importing
 
-    calls = []
-    original = importing._apply
+    original = importing._write
 
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return original(*args, **kwargs)
+    def write_then_fail(*args, **kwargs):
+        original(*args, **kwargs)  # the parts and their product links are written...
+        assert SparePart.objects.count() == 2
+        raise RuntimeError("database went away")  # ...then something breaks
 
-    monkeypatch.setattr(importing, "_apply", flaky)
+    monkeypatch.setattr(importing, "_write", write_then_fail)
     with pytest.raises(RuntimeError):
         import_spare_parts(_csv(GOOD), "erp.csv")
-    assert not SparePart.objects.exists()  # the first row was rolled back too
+    assert not SparePart.objects.exists()
 
 
 def _xlsx(rows) -> io.BytesIO:
@@ -155,7 +172,7 @@ def test_the_management_command_reports(catalogue_setup, tmp_path):
     path.write_text(GOOD + "BAD;x;zz;22;;\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     call_command("import_spare_parts", str(path), stdout=out, stderr=err)
-    assert "2 created, 0 updated, 1 rejected" in out.getvalue()
+    assert "2 created, 0 updated, 0 unchanged, 1 rejected" in out.getvalue()
     assert "row 4 (BAD)" in err.getvalue()
     (tmp_path / "wrong.csv").write_text("a;b\n1;2\n")
     with pytest.raises(CommandError, match="Nothing was imported"):
@@ -171,7 +188,7 @@ def test_the_same_import_from_the_django_admin(catalogue_setup, client):
     upload.name = "erp.csv"
     response = client.post(url, {"file": upload})
     assert response.status_code == 200
-    assert "2 created, 0 updated, 0 rejected" in response.content.decode()
+    assert "2 created, 0 updated, 0 unchanged, 0 rejected" in response.content.decode()
     assert SparePart.objects.count() == 2
     assert (
         "Import from file"
