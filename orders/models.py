@@ -256,7 +256,11 @@ class Offer(CommercialDocument):
         constraints = [
             models.UniqueConstraint(fields=["code", "revision"], name="offer_code_revision_unique")
         ]
-        indexes = [models.Index(fields=["state", "created_at"], name="offer_state_created_idx")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="offer_state_created_idx"),
+            # The list is newest first: the first page reads the index only.
+            models.Index(fields=["created_at", "id"], name="offer_list_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_code
@@ -388,6 +392,7 @@ class Order(CommercialDocument):
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["code"], name="order_code_unique")]
+        indexes = [models.Index(fields=["created_at", "id"], name="order_list_order_idx")]
 
     def __str__(self) -> str:
         return self.code
