@@ -103,7 +103,7 @@ def test_offer_from_unit_to_order(page, login, operator, browser, live_server):
     customer_page.wait_for_selector("text=Oil filter")
     customer_page.fill("input[name=name]", "Giulia Neri")
     customer_page.click("button:has-text('Accept the offer')")
-    customer_page.wait_for_selector("[data-testid=decision]:has-text('Accepted by Giulia Neri')")
+    customer_page.wait_for_selector("[data-testid=decision]:has-text('by Giulia Neri. Thank you!')")
     screenshot(customer_page, "offer-accepted-by-customer")
     customer_context.close()
 

@@ -301,3 +301,20 @@ def test_terms_changed_by_someone_else_are_not_overwritten(client_for, operator,
     assert "Someone else changed this record" in response.content.decode()
     offer.refresh_from_db()
     assert offer.notes == "theirs"
+
+
+def test_changing_the_billing_customer_refreshes_its_sites_and_contacts(operator_client, operator):
+    offer = make_draft(operator)
+    other = make_customer(name="Holding S.p.A.")
+    other_site = make_site(other, name="Amministrazione")
+    response = operator_client.get(
+        reverse("orders:offer_terms", args=[offer.pk]),
+        {"billing_customer": other.pk, "notes": "typed so far"},
+        headers={"HX-Request": "true"},
+    )
+    form = response.context["form"]
+    assert list(form.fields["billing_site"].queryset) == [other_site]
+    assert form["notes"].value() == "typed so far"
+    assert not form.errors
+    offer.refresh_from_db()
+    assert offer.billing_customer_id == offer.customer_id  # a refresh saves nothing

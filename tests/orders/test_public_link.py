@@ -42,7 +42,7 @@ def test_the_link_in_the_email_shows_the_offer_and_accepts_it(sent, client):
     assert (sent.decided_by_name, sent.decision_channel) == ("Giulia Neri", "link")
     last = sent.history.last()
     assert (last.by, last.by_name) == (None, "Giulia Neri")
-    assert "Accettata da Giulia Neri" in client.get(path).content.decode()
+    assert "da Giulia Neri. Grazie!" in client.get(path).content.decode()
 
 
 def test_the_customer_can_decline(sent, client):
