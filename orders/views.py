@@ -511,7 +511,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": order.history.select_related("by"),
         "next_states": [
             (state, services.OrderState(state).label)
-            for state in sorted(services.ORDER_TRANSITIONS[order.state])
+            for state in sorted(
+                services.ORDER_TRANSITIONS[order.state], key=lambda s: (s == "cancelled", s)
+            )
         ],
     }
     return render(request, "orders/order_detail.html", context)
