@@ -15,9 +15,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Product, Site, TimeStamped, Unit
+from orders.totals import Totals, compute_totals
 
 ZERO = Decimal("0")
 
@@ -208,6 +210,11 @@ class CommercialDocument(TimeStamped):
     class Meta:
         abstract = True
 
+    @cached_property
+    def totals(self) -> Totals:
+        """The totals from ``orders.totals`` (uses prefetched lines when the list has them)."""
+        return compute_totals(self.lines.all())
+
 
 class OfferState(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -222,6 +229,12 @@ class OfferState(models.TextChoices):
 class OfferQuerySet(models.QuerySet):
     def with_relations(self) -> OfferQuerySet:
         return self.select_related("customer", "site", "contact", "unit", "unit__product")
+
+    def with_lines(self) -> OfferQuerySet:
+        """Lines in one extra query, for lists and exports that show totals."""
+        return self.prefetch_related(
+            models.Prefetch("lines", queryset=OfferLine.objects.select_related("vat_rate"))
+        )
 
 
 class Offer(CommercialDocument):
@@ -372,6 +385,11 @@ class OrderState(models.TextChoices):
 class OrderQuerySet(models.QuerySet):
     def with_relations(self) -> OrderQuerySet:
         return self.select_related("customer", "site", "contact", "unit", "unit__product", "offer")
+
+    def with_lines(self) -> OrderQuerySet:
+        return self.prefetch_related(
+            models.Prefetch("lines", queryset=OrderLine.objects.select_related("vat_rate"))
+        )
 
 
 class Order(CommercialDocument):

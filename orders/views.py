@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -444,7 +444,7 @@ class OfferList(PortalListView):
     model = Offer
     filterset_class = OfferFilter
     template_name = "orders/offer_list.html"
-    queryset = Offer.objects.with_relations()
+    queryset = Offer.objects.with_relations().with_lines()
 
 
 class OrderList(PortalListView):
@@ -452,7 +452,7 @@ class OrderList(PortalListView):
     model = Order
     filterset_class = OrderFilter
     template_name = "orders/order_list.html"
-    queryset = Order.objects.with_relations()
+    queryset = Order.objects.with_relations().with_lines()
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -466,6 +466,24 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     return response
 
 
+def _document_header() -> list[str]:
+    return [
+        _("Code"),
+        _("Date"),
+        _("Customer"),
+        _("Site"),
+        _("Serial number"),
+        _("State"),
+        _("Taxable amount"),
+        _("Total"),
+    ]
+
+
+def _amount(value: Decimal) -> str:
+    """Decimal comma for Italian spreadsheets, point for English ones; no thousands separator."""
+    return formats.number_format(value, 2, use_l10n=True, force_grouping=False)
+
+
 def _document_row(document) -> list[Any]:
     return [
         document.code,
@@ -474,29 +492,23 @@ def _document_row(document) -> list[Any]:
         document.site.name,
         document.unit.serial_number if document.unit_id else "",
         document.get_state_display(),
+        _amount(document.totals.taxable),
+        _amount(document.totals.total),
     ]
 
 
 @role_required(*STAFF)
 def offer_export(request: HttpRequest) -> HttpResponse:
-    offers = OfferFilter(request.GET, queryset=Offer.objects.with_relations()).qs
-    header = [
-        _("Code"),
-        _("Date"),
-        _("Customer"),
-        _("Site"),
-        _("Serial number"),
-        _("State"),
-        _("Revision"),
-    ]
+    offers = OfferFilter(request.GET, queryset=Offer.objects.with_relations().with_lines()).qs
+    header = [*_document_header(), _("Revision")]
     rows = ([*_document_row(o), o.revision] for o in offers.iterator(chunk_size=2000))
     return _csv_response("offers.csv", header, rows)
 
 
 @role_required(*STAFF)
 def order_export(request: HttpRequest) -> HttpResponse:
-    orders = OrderFilter(request.GET, queryset=Order.objects.with_relations()).qs
-    header = [_("Code"), _("Date"), _("Customer"), _("Site"), _("Serial number"), _("State")]
+    orders = OrderFilter(request.GET, queryset=Order.objects.with_relations().with_lines()).qs
+    header = _document_header()
     return _csv_response(
         "orders.csv", header, (_document_row(o) for o in orders.iterator(chunk_size=2000))
     )

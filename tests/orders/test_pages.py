@@ -194,6 +194,8 @@ def test_lists_filter_by_customer_state_code_unit_and_export_csv(operator_client
     export = operator_client.get(reverse("orders:offer_export"), {"customer": "rossi"})
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Code" and len(rows) == 2 and rows[1][0] == mine.code
+    assert rows[0][-3:] == ["Taxable amount", "Total", "Revision"]
+    assert rows[1][-3:] == ["10.00", "12.20", "0"]  # one part at 10.00 + VAT 22%
 
     order = services.convert_to_order(
         offer=make_accepted(operator, **setting), acting_user=operator
@@ -205,6 +207,10 @@ def test_lists_filter_by_customer_state_code_unit_and_export_csv(operator_client
     ) == [order]
     export = operator_client.get(reverse("orders:order_export"), {"customer": "rossi"})
     assert order.code in export.content.decode("utf-8-sig")
+    operator.language = "it"
+    operator.save()
+    export = operator_client.get(reverse("orders:order_export"), {"customer": "rossi"})
+    assert ";10,00;12,20" in export.content.decode("utf-8-sig")  # decimal comma for Excel
 
 
 def test_the_catalogue_searches_code_and_description(operator_client):
