@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
 
-from accounts.models import User
+from accounts.models import AuthEvent, SecretQuestion, User
 
 
 @admin.register(User)
@@ -25,3 +26,28 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Service portal"), {"fields": ("role", "language")}),
     )
+
+
+@admin.register(SecretQuestion)
+class SecretQuestionAdmin(TabbedTranslationAdmin):
+    list_display = ("text", "is_active", "position")
+    list_editable = ("is_active", "position")
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ("created_at", "kind", "username", "user", "actor", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("username", "user__username", "ip_address")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
