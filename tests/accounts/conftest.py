@@ -40,3 +40,11 @@ def _tasks_run_at_once(monkeypatch):
     monkeypatch.setattr(
         services, "enqueue_after_commit", lambda task, *args, **kw: task.enqueue(*args, **kw)
     )
+
+
+@pytest.fixture
+def client():
+    # Anonymous pages follow the browser's language; the assertions read English.
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
