@@ -5,6 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.secrets import hash_answer
+
+# Every demo user can try password recovery: this question, this answer.
+DEMO_QUESTION = "What was the first machine you repaired?"
+DEMO_ANSWER = "demo"
 
 DEMO_USERS = [
     # username, password, role, first name, last name, language, e-mail
@@ -64,7 +69,9 @@ def seed(*, scale: int, progress) -> None:
             )
             if created:
                 user.set_password(password)
-                user.save(update_fields=["password"])
+                user.secret_question = DEMO_QUESTION
+                user.secret_answer_hash = hash_answer(DEMO_ANSWER)
+                user.save(update_fields=["password", "secret_question", "secret_answer_hash"])
         # Benchmarks need a realistic team: about 50 technicians at the largest scale.
         extra = min(scale // 2, 48)
         existing = set(

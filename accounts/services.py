@@ -230,9 +230,12 @@ def start_recovery(*, username: str, request: HttpRequest | None = None) -> Reco
     """
     address = client_ip(request)
     keys = throttle.keys_for(account=username.strip(), address=address)
-    wait = throttle.seconds_to_wait(keys)
+    requests = throttle.keys_for(account=username.strip(), address=address, prefix="request-")
+    wait = throttle.seconds_to_wait(keys + requests)
     if wait:
         raise RecoveryThrottled(wait)
+    # Every request counts, so nobody can flood a mailbox with codes or enumerate at speed.
+    throttle.record_failure(requests, free=settings.RECOVERY_FREE_REQUESTS)
     user = _recovery_user(username)
     code = codes.generate_code(codes.RECOVERY_CODE_LENGTH)
     code_hash = codes.hash_code(code, purpose=RECOVERY)

@@ -21,12 +21,8 @@ ACCOUNT = "account"
 ADDRESS = "address"
 
 
-def _free() -> int:
-    return settings.RECOVERY_FREE_FAILURES
-
-
-def wait_for(failures: int) -> datetime.timedelta:
-    extra = failures - _free()
+def wait_for(failures: int, free: int | None = None) -> datetime.timedelta:
+    extra = failures - (settings.RECOVERY_FREE_FAILURES if free is None else free)
     if extra < 0:
         return datetime.timedelta(0)
     seconds = min(
@@ -48,7 +44,7 @@ def seconds_to_wait(keys: list[tuple[str, str]]) -> int:
 
 
 @transaction.atomic
-def record_failure(keys: list[tuple[str, str]]) -> None:
+def record_failure(keys: list[tuple[str, str]], free: int | None = None) -> None:
     now = timezone.now()
     for scope, key in keys:
         row, _ = Throttle.objects.select_for_update().get_or_create(scope=scope, key=key)
@@ -57,7 +53,7 @@ def record_failure(keys: list[tuple[str, str]]) -> None:
             row.failures = 0  # a long quiet spell forgives old mistakes
         row.failures += 1
         row.last_failure_at = now
-        wait = wait_for(row.failures)
+        wait = wait_for(row.failures, free)
         row.blocked_until = now + wait if wait else None
         row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
 
@@ -67,8 +63,9 @@ def reset(keys: list[tuple[str, str]]) -> None:
         Throttle.objects.filter(scope=scope, key=key).delete()
 
 
-def keys_for(*, account: str, address: str | None) -> list[tuple[str, str]]:
-    keys = [(ACCOUNT, account.casefold())]
+def keys_for(*, account: str, address: str | None, prefix: str = "") -> list[tuple[str, str]]:
+    """``prefix`` keeps separate counters, e.g. for recovery *requests* (e-mails sent)."""
+    keys = [(prefix + ACCOUNT, account.casefold())]
     if address:
-        keys.append((ADDRESS, address))
+        keys.append((prefix + ADDRESS, address))
     return keys

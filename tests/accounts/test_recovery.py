@@ -201,3 +201,13 @@ def test_changing_the_secret_question_requires_the_current_password(client_for, 
     from accounts.secrets import answer_matches
 
     assert answer_matches("chiave  INGLESE", onboarded.secret_answer_hash)
+
+
+def test_recovery_requests_are_limited_per_account(client, settings, onboarded):
+    settings.RECOVERY_FREE_REQUESTS = 2
+    start(client, "marta")
+    start(client, "marta")  # the second request starts a wait
+    assert len(mail.outbox) == 2
+    blocked = start(client, "marta")
+    assert "Too many attempts" in blocked.content.decode()
+    assert len(mail.outbox) == 2
