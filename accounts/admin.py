@@ -20,8 +20,23 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_staff", "language")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Service portal"), {"fields": ("role", "language", "phone")}),
+        (
+            _("Service portal"),
+            {
+                "fields": (
+                    "role",
+                    "language",
+                    "phone",
+                    "must_onboard",
+                    "first_login_code_expires",
+                    "secret_question_choice",
+                    "secret_question",
+                )
+            },
+        ),
     )
+    # Codes are issued from the portal's user pages, where they are shown once.
+    readonly_fields = ("must_onboard", "first_login_code_expires")
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Service portal"), {"fields": ("role", "language")}),

@@ -87,8 +87,7 @@ class SecretQuestionFields(forms.Form):
             )
         elif not choice and not own:
             self.add_error("question_choice", _("Pick a question or write your own."))
-        # The question is kept as the text the user saw, in their language.
-        data["secret_question"] = own or (choice.text if choice else "")
+        data["secret_question"] = own
         answer = data.get("secret_answer") or ""
         if answer and len(codes.normalise_answer(answer)) < 3:
             self.add_error("secret_answer", _("The answer is too short."))

@@ -27,8 +27,8 @@ class UserManager(BaseUserManager):
 class SecretQuestion(models.Model):
     """A question users may pick for password recovery (master data, translatable).
 
-    Users can also write their own question; the chosen text is copied onto the user so that
-    editing this list never changes somebody's question under their feet.
+    Users can also write their own question. A question from this list is shown in the reader's
+    language; fix typos freely, but deactivate (rather than rewrite) a question people use.
     """
 
     text = models.CharField(_("question"), max_length=200)
@@ -72,7 +72,16 @@ class User(AbstractUser):
     first_login_code_expires = models.DateTimeField(
         _("identification code valid until"), null=True, blank=True, editable=False
     )
-    secret_question = models.CharField(_("secret question"), max_length=200, blank=True)
+    secret_question_choice = models.ForeignKey(
+        SecretQuestion,
+        verbose_name=_("secret question"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The user's own question, when they wrote one instead of picking from the list.
+    secret_question = models.CharField(_("own secret question"), max_length=200, blank=True)
     secret_answer_hash = models.CharField(max_length=128, blank=True, editable=False)
     # Bumped to end every session of the user ("log out everywhere", deactivation): it is part
     # of the session hash Django checks on every request.
@@ -130,6 +139,12 @@ class User(AbstractUser):
             and self.first_login_code_expires
             and self.first_login_code_expires > timezone.now()
         )
+
+    @property
+    def secret_question_text(self) -> str:
+        if self.secret_question_choice_id:
+            return self.secret_question_choice.text
+        return self.secret_question
 
     @property
     def has_secret_answer(self) -> bool:

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import secrets as codes
 from accounts import tasks, throttle
 from accounts.audit import client_ip, record_event
-from accounts.models import AuthEvent, PasswordRecovery, Role, User
+from accounts.models import AuthEvent, PasswordRecovery, Role, SecretQuestion, User
 from service_portal.permissions import ADMINISTRATORS, check_role
 from service_portal.tasks import enqueue_after_commit
 
@@ -150,6 +150,7 @@ def complete_onboarding(
     language: str,
     secret_question: str,
     secret_answer: str,
+    question_choice: SecretQuestion | None = None,
     request: HttpRequest | None = None,
 ) -> User:
     """The user's own credentials replace the code, which stops working at once."""
@@ -165,12 +166,17 @@ def complete_onboarding(
     user.phone = phone
     user.language = language
     user.set_password(password)
-    user.secret_question = secret_question
+    user.secret_question_choice = question_choice
+    user.secret_question = "" if question_choice else secret_question
     user.secret_answer_hash = codes.hash_answer(secret_answer)
     user.must_onboard = False
     user.first_login_code_hash = ""
     user.first_login_code_expires = None
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username chosen at the same moment by someone else
+        raise AccountError(_("This username is already taken.")) from None
     record_event(AuthEvent.Kind.ONBOARDED, user=user, request=request)
     return user
 
@@ -186,11 +192,17 @@ def change_password(*, user: User, password: str, request: HttpRequest | None = 
 
 @transaction.atomic
 def change_secret(
-    *, user: User, question: str, answer: str, request: HttpRequest | None = None
+    *,
+    user: User,
+    question: str,
+    answer: str,
+    question_choice: SecretQuestion | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
-    user.secret_question = question
+    user.secret_question_choice = question_choice
+    user.secret_question = "" if question_choice else question
     user.secret_answer_hash = codes.hash_answer(answer)
-    user.save(update_fields=["secret_question", "secret_answer_hash"])
+    user.save(update_fields=["secret_question_choice", "secret_question", "secret_answer_hash"])
     record_event(AuthEvent.Kind.SECRET_CHANGED, user=user, request=request)
 
 
@@ -307,7 +319,7 @@ def open_recovery(state: RecoveryState) -> PasswordRecovery | None:
     if state.recovery_id is None:
         return None
     return (
-        PasswordRecovery.objects.select_related("user")
+        PasswordRecovery.objects.select_related("user__secret_question_choice")
         .filter(pk=state.recovery_id, completed_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )

@@ -109,6 +109,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 secret_question=data["secret_question"],
                 secret_answer=data["secret_answer"],
+                question_choice=data["question_choice"],
                 request=request,
             )
         except services.AccountError as error:
@@ -147,6 +148,7 @@ def secret_change(request: HttpRequest) -> HttpResponse:
             user=request.user,
             question=form.cleaned_data["secret_question"],
             answer=form.cleaned_data["secret_answer"],
+            question_choice=form.cleaned_data["question_choice"],
             request=request,
         )
         messages.success(request, _("Your secret question has been changed."))
@@ -360,7 +362,10 @@ def recover_answer(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("accounts:recover_password")
     return _recovery_page(
-        request, "answer", form, question=recovery.user.secret_question or _("(no question set)")
+        request,
+        "answer",
+        form,
+        question=recovery.user.secret_question_text or _("(no question set)"),
     )
 
 

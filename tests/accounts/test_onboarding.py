@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.models import AuthEvent, Role, User
@@ -136,7 +136,12 @@ def test_a_question_from_the_list_is_copied_in_the_users_language(client, new_te
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.secret_question == question.text_en
+    assert user.secret_question_choice == question
+    # Shown in the reader's language.
+    with translation.override("it"):
+        assert user.secret_question_text == question.text_it
+    with translation.override("en"):
+        assert user.secret_question_text == question.text_en
 
 
 def test_the_username_must_be_unique_and_not_a_code(client, new_technician):

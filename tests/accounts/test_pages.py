@@ -105,3 +105,16 @@ def test_create_admin_and_seed_demo_users_are_onboarded(db):
 
     call_command("seed_demo", "--no-logins", stdout=StringIO())
     assert not User.objects.filter(must_onboard=True).exists()
+
+
+def test_django_admin_pages_render(client_for, technician, administrator):
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client = client_for(administrator)
+    record_event(AuthEvent.Kind.LOGIN, user=technician)
+    for url in (
+        reverse("admin:accounts_user_change", args=[technician.pk]),
+        reverse("admin:accounts_secretquestion_changelist"),
+        reverse("admin:accounts_authevent_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
