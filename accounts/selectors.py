@@ -83,6 +83,7 @@ class AuthEventFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(
             Q(username__icontains=value)
+            | Q(user__username__icontains=value)
             | Q(user__first_name__icontains=value)
             | Q(user__last_name__icontains=value)
         )

@@ -94,6 +94,20 @@ def test_technician_from_code_to_onboarding_to_recovery(page, login, administrat
     login("luca.bianchi", RECOVERED_PASSWORD)
     page.wait_for_selector("[data-testid=user-menu]:has-text('Luca Bianchi')")
 
+    log_out(page)
+
+    # 4. The administrator sees it all in the authentication log.
+    login(administrator.username, PASSWORD)
+    page.wait_for_selector("[data-testid=user-menu]")
+    page.goto("/accounts/audit/?q=luca")
+    page.wait_for_selector("td:has-text('Password recovered')")
+    page.wait_for_selector("td:has-text('Onboarding completed')")
+    screenshot(page, "accounts-audit-log")
+    page.goto("/accounts/users/?q=bianchi")
+    page.click("td a:has-text('Luca Bianchi')")
+    page.wait_for_selector("h1:has-text('Luca Bianchi')")
+    screenshot(page, "accounts-user-detail")
+
     user = User.objects.get(username="luca.bianchi")
     assert not user.must_onboard
     assert "password has been changed" in mail.outbox[-1].subject
