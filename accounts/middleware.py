@@ -1,9 +1,12 @@
 from collections.abc import Callable
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -42,6 +45,14 @@ class OnboardingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_onboard:
+            if not user.first_login_code_valid:
+                # The code expired while the onboarding page was open: start over with a new one.
+                logout(request)
+                messages.error(
+                    request,
+                    _("Your identification code has expired. Ask an administrator for a new one."),
+                )
+                return redirect("accounts:login")
             if self._allowed is None:
                 self._allowed = {reverse(name) for name in ONBOARDING_ALLOWED}
             if request.path_info not in self._allowed:

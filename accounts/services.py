@@ -82,8 +82,11 @@ def issue_first_login_code(*, user: User, acting_user: User) -> str:
     if not user.must_onboard:
         user.set_unusable_password()
         user.must_onboard = True
-        user.session_generation += 1  # whoever is logged in as this user is logged out
-        user.save(update_fields=["password", "must_onboard", "session_generation"])
+        user.save(update_fields=["password", "must_onboard"])
+    # Whoever is logged in as this user, with the password or with an older code, is logged
+    # out: a code reissued because it leaked must not leave a session open behind it.
+    user.session_generation += 1
+    user.save(update_fields=["session_generation"])
     return _issue_code(user=user, acting_user=acting_user)
 
 

@@ -220,3 +220,26 @@ def test_a_new_code_puts_an_onboarded_user_back_in_onboarding(client_for, admini
 def test_the_code_and_password_must_be_the_same(client, new_technician):
     user, code = new_technician
     assert login(client, code, "something-else").status_code == 200
+
+
+def test_a_reissued_code_ends_the_session_opened_with_the_old_one(
+    client, administrator, new_technician
+):
+    user, old_code = new_technician
+    login(client, old_code, old_code)
+    services.issue_first_login_code(user=user, acting_user=administrator)
+    response = client.get(reverse("accounts:onboarding"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_an_onboarding_session_ends_when_the_code_expires(client, new_technician):
+    user, code = new_technician
+    login(client, code, code)
+    User.objects.filter(pk=user.pk).update(
+        first_login_code_expires=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = client.post(reverse("accounts:onboarding"), onboarding_data())
+    assert response["Location"] == reverse("accounts:login")
+    user.refresh_from_db()
+    assert user.must_onboard
