@@ -231,8 +231,13 @@ class RecoveryState:
 
 
 def _recovery_user(username: str) -> User | None:
+    """The account recovery can work for: active, set up, with a secret answer to ask."""
     user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
     if user is None or user.must_onboard or not user.has_usable_password():
+        return None
+    if not user.has_secret_answer:
+        # Without the second factor the e-mailed code would be the only proof: not enough.
+        # These accounts (createsuperuser, create_admin) get back in through an administrator.
         return None
     return user
 

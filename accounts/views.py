@@ -47,6 +47,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        if not user.must_onboard and not user.has_secret_answer:
+            messages.info(
+                self.request,
+                _(
+                    "You have no secret question yet: set one from your user menu, or you will "
+                    "not be able to recover a forgotten password by yourself."
+                ),
+            )
+        return response
+
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -243,3 +243,10 @@ def test_an_onboarding_session_ends_when_the_code_expires(client, new_technician
     assert response["Location"] == reverse("accounts:login")
     user.refresh_from_db()
     assert user.must_onboard
+
+
+def test_users_without_secret_question_are_reminded_at_login(client, technician):
+    response = client.post(
+        reverse("accounts:login"), {"username": "tina", "password": PASSWORD}, follow=True
+    )
+    assert "You have no secret question yet" in response.content.decode()

@@ -211,3 +211,9 @@ def test_recovery_requests_are_limited_per_account(client, settings, onboarded):
     blocked = start(client, "marta")
     assert "Too many attempts" in blocked.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_an_account_without_secret_answer_gets_no_code(client, technician):
+    response = start(client, "tina")
+    assert response["Location"] == reverse("accounts:recover_code")  # the same answer as always
+    assert len(mail.outbox) == 0
