@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import secrets as codes
 from accounts.models import Role, SecretQuestion, User
 from accounts.services import CREATABLE_ROLES
+from service_portal.idempotency import SubmissionTokenMixin
 
 
 class LoginForm(AuthenticationForm):
@@ -33,7 +34,9 @@ class LanguageForm(forms.Form):
 
 
 # --- Administrators ---------------------------------------------------------------------------
-class UserCreateForm(forms.Form):
+class UserCreateForm(SubmissionTokenMixin, forms.Form):
+    """A double click creates one user, not two (see service_portal.idempotency)."""
+
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(

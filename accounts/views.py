@@ -11,6 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.secrets import format_code
+from service_portal import idempotency
 from service_portal.crud import PortalListView
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, role_required
 
@@ -197,13 +199,22 @@ class UserList(PortalListView):
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, initial={"language": settings.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("submission_token", None)
         try:
-            user, code = services.create_user(acting_user=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                earlier = idempotency.claim(token, request.user)
+                if earlier is not None:
+                    messages.info(request, _("This user had already been created."))
+                    return redirect(earlier.result_url or reverse("accounts:user_list"))
+                user, code = services.create_user(acting_user=request.user, **data)
+                url = reverse("accounts:user_code", args=[user.pk])
+                idempotency.complete(token, url)
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
             _remember_code(request, user, code, "first_login")
-            return redirect("accounts:user_code", pk=user.pk)
+            return redirect(url)
     return render(
         request,
         "portal/form.html",

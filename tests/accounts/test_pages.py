@@ -118,3 +118,18 @@ def test_django_admin_pages_render(client_for, technician, administrator):
         reverse("admin:accounts_authevent_changelist"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_double_submit_creates_one_user(admin_client_):
+    data = {
+        "first_name": "Doppio",
+        "last_name": "Clic",
+        "role": "technician",
+        "language": "it",
+        "submission_token": "8a5c1a52-6a4e-4c39-9b0e-6d1f1c1f0a01",
+    }
+    url = reverse("accounts:user_create")
+    first = admin_client_.post(url, data)
+    second = admin_client_.post(url, data)
+    assert User.objects.filter(last_name="Clic").count() == 1
+    assert second["Location"] == first["Location"]
