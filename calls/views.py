@@ -125,8 +125,8 @@ def _typed(params: Any) -> dict:
 def customer_fields(request: HttpRequest) -> HttpResponse:
     """The customer's own sites, contacts and units, once the customer is picked."""
     customer, unit = _picked(request.GET)
-    if customer is None:
-        return HttpResponse(status=404)
+    if customer is None:  # unknown or inactive: back to "search the customer"
+        return render(request, "calls/new/customer_fields.html", {"customer": None})
     initial = _typed(request.GET)
     if unit is not None:
         initial.setdefault("site", unit.site_id)
