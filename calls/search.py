@@ -4,6 +4,7 @@ and the technician's home."""
 from __future__ import annotations
 
 import csv
+import datetime
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -109,6 +110,14 @@ def _rows(queryset) -> Iterator[list[Any]]:
         ]
 
 
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -129,12 +138,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         yield "\ufeff"  # so that spreadsheet programs read UTF-8
         yield writer.writerow(_columns())
         for row in _rows(queryset):
-            yield writer.writerow(
-                [
-                    value.isoformat(sep=" ") if hasattr(value, "isoformat") else value
-                    for value in row
-                ]
-            )
+            yield writer.writerow([_csv_value(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
