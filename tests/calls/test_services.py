@@ -96,7 +96,6 @@ def test_every_transition_by_role(
         assert InterventionTransition.objects.count() == before
 
 
-@pytest.mark.skip(reason="TODO-catalogue")
 def test_an_illegal_transition_is_refused_in_the_user_language(operator):
     from django.utils import translation
 
