@@ -6,13 +6,21 @@ each row links to its management page.
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, State
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
 
 # sort parameter -> ORDER BY (newest first by default; pk breaks ties for stable pages)
 SORTS = {
@@ -42,14 +50,12 @@ class SearchForm(forms.Form):
 class CallSearchFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         label=_("Received from"),
-        field_name="call__received_at",
-        lookup_expr="date__gte",
+        method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = django_filters.DateFilter(
         label=_("Received to"),
-        field_name="call__received_at",
-        lookup_expr="date__lte",
+        method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     call_code = django_filters.CharFilter(
@@ -95,6 +101,14 @@ class CallSearchFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["technician"].field_class = TechnicianChoiceField
+
+    # Dates are turned into a range of instants in the portal's time zone, so the index on
+    # received_at is used (a ``__date`` lookup would cast every row).
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(call__received_at__gte=_start_of(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(call__received_at__lt=_start_of(value + datetime.timedelta(days=1)))
 
     # Codes are typed whole or from their beginning ("2026-0001"): a prefix match uses the
     # unique index on the code.

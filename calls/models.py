@@ -136,6 +136,11 @@ class Call(models.Model):
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(fields=["-received_at", "-id"], name="call_received_idx"),
+            # prefix search on codes ("2026-0001"): LIKE 'x%' needs the pattern operator class
+            # on PostgreSQL (ignored elsewhere)
+            models.Index(
+                fields=["code"], name="call_code_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
@@ -202,6 +207,11 @@ class Intervention(models.Model):
         ordering = ["call", "number"]
         indexes = [
             models.Index(fields=["state"], name="intervention_state_idx"),
+            models.Index(
+                fields=["code"],
+                name="intervention_code_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["technician", "state"], name="intervention_tech_state_idx"),
             models.Index(fields=["type"], name="intervention_type_idx"),
             models.Index(fields=["requested_date"], name="intervention_requested_idx"),

@@ -18,9 +18,10 @@ from django.views import generic
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
+from accounts.models import Role, User
 from calls import selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
-from calls.models import Intervention
+from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
 from service_portal.crud import PortalListView
 from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
@@ -88,25 +89,63 @@ def _columns() -> list[str]:
     ]
 
 
+EXPORT_FIELDS = (
+    "code",
+    "call__code",
+    "call__received_at",
+    "call__customer__name",
+    "call__site__name",
+    "call__unit__serial_number",
+    "call__unit__product__code",
+    "type_id",
+    "state",
+    "call__status",
+    "technician_id",
+    "requested_date",
+    "call__priority",
+    "call__description",
+)
+
+
 def _rows(queryset) -> Iterator[list[Any]]:
-    """Rows for the export, read in chunks (never the whole result in memory)."""
-    for i in queryset.iterator(chunk_size=EXPORT_CHUNK):
-        call = i.call
+    """Rows for the export: plain tuples read in chunks (never the whole result in memory, no
+    model instances), labels looked up once instead of per row."""
+    states = {value: str(label) for value, label in State.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    types = {kind.pk: str(kind) for kind in InterventionType.objects.all()}
+    technicians = {user.pk: str(user) for user in User.objects.filter(role=Role.TECHNICIAN)}
+    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    for (
+        code,
+        call_code,
+        received_at,
+        customer,
+        site,
+        serial,
+        product,
+        type_id,
+        state,
+        status,
+        technician_id,
+        requested,
+        priority,
+        description,
+    ) in rows:
         yield [
-            i.code,
-            call.code,
-            timezone.localtime(call.received_at).replace(tzinfo=None),
-            call.customer.name,
-            call.site.name,
-            call.unit.serial_number if call.unit else "",
-            call.unit.product.code if call.unit else "",
-            str(i.type) if i.type else "",
-            i.get_state_display(),
-            call.get_status_display(),
-            str(i.technician) if i.technician else "",
-            i.requested_date,
-            call.get_priority_display(),
-            call.description,
+            code,
+            call_code,
+            timezone.localtime(received_at).replace(tzinfo=None),
+            customer,
+            site,
+            serial or "",
+            product or "",
+            types.get(type_id, ""),
+            states[state],
+            states[status],
+            technicians.get(technician_id, ""),
+            requested,
+            priorities[priority],
+            description,
         ]
 
 
