@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -403,3 +405,13 @@ def test_history_partials_run_a_fixed_number_of_queries(operator_client):
     for _ in range(5):
         make_call(unit=call.unit)
     assert _count(operator_client, url) == small
+
+
+def test_the_management_page_speaks_italian(client_for, operator):
+    operator.language = "it"
+    operator.save()
+    intervention = first_intervention(make_call())
+    body = html.unescape(client_for(operator).get(_manage(intervention)).content.decode())
+    assert "Il preventivo richiede i dati dell'intervento" in body
+    assert "Salva l'intervento" in body
+    assert "Annotazioni" in body and "Nuovo" in body
