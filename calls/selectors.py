@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
 from calls.models import (
@@ -168,5 +169,5 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
                 _("Parts used are recorded after the visit: plan the intervention first.")
             ),
         ),
-        Section("notes", _("Notes"), "calls/sections/notes.html"),
+        Section("notes", pgettext_lazy("management section", "Notes"), "calls/sections/notes.html"),
     ]
