@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 CATALOGUE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
 
-.PHONY: run test install assets messages makemessages lint format check clean
+.PHONY: run test install assets messages makemessages lint format check bench clean
 
 run: install assets messages ## install, build, migrate, load demo data, serve on :8000
 	$(MANAGE) migrate --no-input
@@ -36,10 +36,13 @@ messages: install ## compile the gettext catalogues (.po -> .mo)
 
 makemessages: install ## refresh the catalogues from the sources (each app has its own)
 	for app in accounts customers quotes orders calls planner; do \
-	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete -v0); \
+	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete --add-location=file -v0); \
 	done
-	$(MANAGE) makemessages -l it --no-obsolete -v0 $(CATALOGUE_IGNORE) --ignore=tests \
+	$(MANAGE) makemessages -l it --no-obsolete --add-location=file -v0 $(CATALOGUE_IGNORE) --ignore=tests \
 	  --ignore=accounts --ignore=customers --ignore=quotes --ignore=orders --ignore=calls --ignore=planner
+
+bench: install assets messages ## server-time benchmark on PostgreSQL at two data sizes (not part of make test)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -68,7 +68,7 @@ class ProductFilter(SearchFilterSet):
 
 
 class UnitFilter(SearchFilterSet):
-    search_fields = ("serial_number", "product__code", "site__customer__name")
+    search_fields = ("serial_number",)
     product = django_filters.ModelChoiceFilter(
         label=_("Product"), queryset=Product.objects.filter(is_active=True)
     )
@@ -82,6 +82,22 @@ class UnitFilter(SearchFilterSet):
     class Meta:
         model = Unit
         fields = ["q", "product", "customer", "warranty"]
+
+    def search(self, queryset, name, value):
+        """Serial number, product code or customer name.
+
+        The product and customer conditions are sub-selects on their own tables, so each side
+        of the OR can use its own index (a trigram index on serial numbers on PostgreSQL)
+        instead of one scan over the joined rows.
+        """
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(serial_number__icontains=value)
+            | Q(product__in=Product.objects.filter(code__icontains=value).values("pk"))
+            | Q(site__in=Site.objects.filter(customer__name__icontains=value).values("pk"))
+        )
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()

@@ -71,6 +71,7 @@ class Customer(Address, TimeStamped):
         ordering = ["name", "pk"]
         indexes = [
             models.Index(Upper("name"), name="customer_name_upper_idx"),
+            models.Index(fields=["name", "id"], name="customer_list_order_idx"),
             models.Index(fields=["vat_number"], name="customer_vat_idx"),
         ]
         constraints = [
@@ -247,6 +248,8 @@ class Unit(TimeStamped):
         ordering = ["serial_number", "pk"]
         indexes = [
             models.Index(Upper("serial_number"), name="unit_serial_upper_idx"),
+            # The unit list is ordered by serial number: the first page reads the index only.
+            models.Index(fields=["serial_number", "id"], name="unit_list_order_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

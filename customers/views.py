@@ -38,7 +38,10 @@ class CustomerDetail(PortalDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        units = Unit.objects.with_relations().filter(site__customer=self.object)
+        # Filter on the (prefetched) site ids rather than joining on the customer: the planner
+        # then uses the unit's site index instead of walking the whole serial-number index.
+        site_ids = [site.pk for site in self.object.sites.all()]
+        units = Unit.objects.with_relations().filter(site_id__in=site_ids)
         context["units"] = units[:UNITS_ON_DETAIL]
         context["unit_count"] = units.count()
         context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
