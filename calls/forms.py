@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from calls.models import Call, Channel, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
+from service_portal.idempotency import SubmissionTokenMixin
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -94,8 +95,9 @@ class CallForm(forms.Form):
         return data
 
 
-class NewCallForm(CallForm):
-    """The call form of the new-call page: the customer comes from the picker."""
+class NewCallForm(SubmissionTokenMixin, CallForm):
+    """The call form of the new-call page: the customer comes from the picker; the submission
+    token makes a double submit create one call."""
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.filter(is_active=True), widget=forms.HiddenInput

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +28,7 @@ from calls.models import Intervention
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
+from service_portal import idempotency
 from service_portal.permissions import EVERYONE, STAFF, role_required
 
 PICKER_LIMIT = 10
@@ -47,22 +50,29 @@ def call_create(request: HttpRequest) -> HttpResponse:
         if customer is not None and form.is_valid():
             data = form.cleaned_data
             try:
-                call = services.create_call(
-                    acting_user=request.user,
-                    customer=customer,
-                    site=data["site"],
-                    contact=data["contact"],
-                    unit=data["unit"],
-                    description=data["description"],
-                    channel=data["channel"],
-                    priority=data["priority"],
-                    received_at=data["received_at"],
-                )
+                with transaction.atomic():
+                    earlier = idempotency.claim(data["submission_token"], request.user)
+                    if earlier is not None:  # a double submit: show what the first one made
+                        messages.info(request, _("This call had already been created."))
+                        return redirect(earlier.result_url or "calls:call_search")
+                    call = services.create_call(
+                        acting_user=request.user,
+                        customer=customer,
+                        site=data["site"],
+                        contact=data["contact"],
+                        unit=data["unit"],
+                        description=data["description"],
+                        channel=data["channel"],
+                        priority=data["priority"],
+                        received_at=data["received_at"],
+                    )
+                    url = reverse("calls:manage", args=[call.pk, 1])
+                    idempotency.complete(data["submission_token"], url)
             except CallError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Call %(code)s created.") % {"code": call.code})
-                return redirect("calls:manage", call.pk, 1)
+                return redirect(url)
         elif customer is None:
             form.add_error(None, _("Choose the customer first."))
     else:
@@ -155,7 +165,10 @@ def _inline_create(request, customer_pk, form_class, prefix, field) -> HttpRespo
     typed = _typed(request.POST)
     if not form.is_valid():
         return _customer_fields(request, customer, typed, inline_form=form, inline_kind=prefix)
-    created = form.save()
+    with transaction.atomic():
+        if idempotency.claim(form.cleaned_data.get("submission_token"), request.user):
+            return _customer_fields(request, customer, typed)  # a double click: already added
+        created = form.save()
     typed[field] = created.pk
     if field == "site":
         typed.pop("unit", None)  # a new site has no units yet

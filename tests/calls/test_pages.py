@@ -55,6 +55,24 @@ class TestNewCall:
         assert call.created_by.username == "oscar"
         assert call.interventions.get().state == State.NEW
 
+    def test_a_double_submit_creates_one_call(self, operator_client):
+        unit = make_unit()
+        page = operator_client.get(reverse("calls:call_create"), {"unit": unit.pk})
+        token = page.context["form"].initial["submission_token"]
+        data = {
+            "submission_token": token,
+            "customer": unit.site.customer_id,
+            "unit": unit.pk,
+            "channel": "phone",
+            "priority": "normal",
+            "received_at": "2026-11-20T09:30",
+            "description": "Twice",
+        }
+        first = operator_client.post(reverse("calls:call_create"), data)
+        second = operator_client.post(reverse("calls:call_create"), data)
+        assert Call.objects.count() == 1
+        assert second.status_code == 302 and second["Location"] == first["Location"]
+
     def test_another_customers_unit_is_refused_and_the_text_stays(self, operator_client):
         customer = make_customer()
         site = make_site(customer)
