@@ -433,3 +433,40 @@ def test_the_management_page_speaks_italian(client_for, operator):
     assert "Il preventivo richiede i dati dell'intervento" in body
     assert "Salva l'intervento" in body
     assert "Annotazioni" in body and "Nuovo" in body
+
+
+def test_technician_home_runs_a_fixed_number_of_queries(client_for, technician):
+    make_intervention(State.PLANNED, technician=technician)
+    client = client_for(technician)
+    small = _count(client, reverse("calls:my_interventions"))
+    for _ in range(6):
+        make_intervention(State.EXPECTED, technician=technician)
+    assert _count(client, reverse("calls:my_interventions")) == small
+
+
+@pytest.mark.parametrize(
+    ("state", "blocked"),
+    [
+        (State.NEW, {"quote", "hours", "parts"}),
+        (State.EXPECTED, {"hours", "parts"}),
+        (State.QUOTED, {"hours", "parts"}),
+        (State.PLANNED, set()),
+        (State.DONE, set()),
+        (State.RESOLVED_BY_PHONE, {"intervention", "quote", "hours", "parts"}),
+        (State.CANCELLED, {"intervention", "quote", "hours", "parts"}),
+    ],
+)
+def test_each_section_says_why_it_is_blocked(operator, state, blocked):
+    from calls.selectors import sections
+
+    intervention = make_intervention(state)
+    result = sections(intervention, operator, call_editable=True)
+    assert [s.key for s in result] == ["call", "intervention", "quote", "hours", "parts", "notes"]
+    assert {s.key for s in result if s.blocked} == blocked
+
+
+def test_sections_are_read_only_for_a_technician(technician):
+    from calls.selectors import sections
+
+    intervention = make_intervention(State.PLANNED, technician=technician)
+    assert not any(s.editable for s in sections(intervention, technician, call_editable=True))
