@@ -470,3 +470,16 @@ def test_sections_are_read_only_for_a_technician(technician):
 
     intervention = make_intervention(State.PLANNED, technician=technician)
     assert not any(s.editable for s in sections(intervention, technician, call_editable=True))
+
+
+def test_the_django_admin_shows_calls_read_only(client_for):
+    from tests.factories import make_user
+
+    superuser = make_user("root", "administrator", is_staff=True, is_superuser=True)
+    call = make_call()
+    intervention = first_intervention(call)
+    client = client_for(superuser)
+    assert client.get(reverse("admin:calls_call_changelist")).status_code == 200
+    page = client.get(reverse("admin:calls_intervention_change", args=[intervention.pk]))
+    assert page.status_code == 200 and intervention.code in page.content.decode()
+    assert client.get(reverse("admin:calls_call_add")).status_code == 403
