@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, State
@@ -36,6 +37,7 @@ SORTS = {
     "-requested": (F("requested_date").desc(nulls_last=True), "-pk"),
 }
 DEFAULT_SORT = "-received"
+ANY = pgettext_lazy("search filter", "Any")
 
 
 class SearchForm(forms.Form):
@@ -65,12 +67,16 @@ class CallSearchFilter(django_filters.FilterSet):
         label=_("Intervention code"), method="filter_intervention_code", max_length=30
     )
     status = django_filters.ChoiceFilter(
-        label=_("Call status"), field_name="call__status", choices=State.choices
+        label=_("Call status"),
+        field_name="call__status",
+        choices=State.choices,
+        empty_label=ANY,
     )
     intervention_type = django_filters.ModelChoiceFilter(
         label=_("Intervention type"),
         field_name="type",
         queryset=InterventionType.objects.all(),
+        empty_label=ANY,
     )
     customer = django_filters.CharFilter(
         label=_("Customer"), field_name="call__customer__name", lookup_expr="icontains"
@@ -79,6 +85,7 @@ class CallSearchFilter(django_filters.FilterSet):
         label=_("Technician"),
         field_name="technician",
         queryset=active_technicians(),
+        empty_label=ANY,
     )
     serial_number = django_filters.CharFilter(
         label=_("Serial number"), method="filter_serial", max_length=60

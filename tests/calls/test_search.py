@@ -115,6 +115,11 @@ def test_an_inverted_date_range_is_a_form_error(operator_client, world):
     assert list(response.context["object_list"]) == []
 
 
+def test_unset_choice_filters_read_any(operator_client):
+    body = operator_client.get(URL).content.decode()
+    assert body.count('<option value="" selected>Any</option>') == 3
+
+
 def test_a_malformed_value_is_not_a_500(operator_client, world):
     response = operator_client.get(URL, {"date_from": "yesterday", "technician": "x"})
     assert response.status_code == 200
