@@ -36,7 +36,7 @@ PICKER_LIMIT = 10
 
 # --- New call -------------------------------------------------------------------------------
 def _customer_from(value: Any) -> Customer | None:
-    if value and str(value).isdigit():
+    if value and str(value).isdecimal():
         return Customer.objects.filter(pk=value, is_active=True).first()
     return None
 
@@ -87,7 +87,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 def _picked(params: Any) -> tuple[Customer | None, Unit | None]:
     """Customer (and unit) chosen in the picker or passed by a link (?customer=, ?unit=)."""
     unit = None
-    if params.get("unit", "").isdigit():
+    if params.get("unit", "").isdecimal():
         unit = Unit.objects.with_relations().filter(pk=params["unit"]).first()
     customer = unit.site.customer if unit else _customer_from(params.get("customer"))
     return customer, unit
@@ -97,7 +97,7 @@ def _picked(params: Any) -> tuple[Customer | None, Unit | None]:
 @role_required(*STAFF)
 def customer_picker(request: HttpRequest) -> HttpResponse:
     """Search as you type: customers by name or VAT number, and units by serial number."""
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     customers, units = [], []
     if len(q) >= 2:
         customers = list(
@@ -126,7 +126,9 @@ def _customer_fields(
 def _typed(params: Any) -> dict:
     """Site, unit and contact already chosen in the call being typed (kept across refreshes)."""
     return {
-        name: params[name] for name in ("site", "unit", "contact") if params.get(name, "").isdigit()
+        name: params[name]
+        for name in ("site", "unit", "contact")
+        if params.get(name, "").isdecimal()
     }
 
 
