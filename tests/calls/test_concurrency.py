@@ -52,10 +52,10 @@ def test_concurrent_transitions_of_one_intervention_only_one_wins():
 
     technician = make_user("tech-race", Role.TECHNICIAN)
     operators = [make_user(f"op-race-{i}", Role.OPERATOR) for i in range(6)]
-    intervention = make_intervention(State.EXPECTED, technician=technician)
-    # Half of them plan it, half cancel it: whoever locks first wins, the others find a state
-    # from which their change is no longer allowed.
-    targets = [State.PLANNED, State.CANCELLED] * 3
+    intervention = make_intervention(State.NEW, technician=technician)
+    # Half of them close it as resolved by phone, half cancel it (both final states): whoever
+    # locks first wins, the others find a state from which no change is allowed.
+    targets = [State.RESOLVED_BY_PHONE, State.CANCELLED] * 3
 
     def act(index: int) -> None:
         services.transition(
@@ -67,9 +67,7 @@ def test_concurrent_transitions_of_one_intervention_only_one_wins():
 
     wins, refusals = _race(6, act)
     intervention.refresh_from_db()
-    changes = InterventionTransition.objects.filter(
-        intervention=intervention, from_state=State.EXPECTED
-    )
+    changes = InterventionTransition.objects.filter(intervention=intervention, from_state=State.NEW)
     assert len(wins) == 1 and len(refusals) == 5
     assert changes.count() == 1
     assert changes.get().to_state == intervention.state
@@ -89,3 +87,27 @@ def test_concurrent_follow_ups_get_one_intervention():
     assert list(
         Intervention.objects.filter(call=intervention.call).values_list("number", flat=True)
     ) == [1, 2]
+
+
+def test_concurrent_identical_plans_record_one_change():
+    from accounts.models import Role
+
+    technician = make_user("tech-plan", Role.TECHNICIAN)
+    operators = [make_user(f"op-plan-{i}", Role.OPERATOR) for i in range(5)]
+    intervention = make_intervention(State.EXPECTED, technician=technician)
+
+    def act(index: int) -> None:
+        services.transition(
+            intervention=Intervention.objects.get(pk=intervention.pk),
+            to_state=State.PLANNED,
+            acting_user=operators[index],
+        )
+
+    wins, refusals = _race(5, act)
+    assert len(wins) == 1 and len(refusals) == 4
+    assert (
+        InterventionTransition.objects.filter(
+            intervention=intervention, to_state=State.PLANNED
+        ).count()
+        == 1
+    )
