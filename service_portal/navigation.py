@@ -30,6 +30,11 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(
+        _("My interventions"), "calls:my_interventions", frozenset({Role.TECHNICIAN}), "wrench"
+    ),
+    NavItem(_("Calls"), "calls:call_search", ALL, "telephone", _("Calls")),
+    NavItem(_("New call"), "calls:call_create", STAFF, "telephone-plus", _("Calls")),
     NavItem(_("Customers"), "customers:customer_list", ALL, "building", _("Installed base")),
     NavItem(_("Sites"), "customers:site_list", ALL, "geo-alt", _("Installed base")),
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
@@ -47,9 +52,9 @@ NAV_ITEMS: list[NavItem] = [
 
 # Where each role lands after login; apps with a better start page replace their entry.
 HOME_URL_NAMES: dict[str, str] = {
-    Role.ADMINISTRATOR: "customers:customer_list",
-    Role.OPERATOR: "customers:customer_list",
-    Role.TECHNICIAN: "customers:unit_list",
+    Role.ADMINISTRATOR: "calls:call_search",  # until a dashboard exists
+    Role.OPERATOR: "calls:call_search",
+    Role.TECHNICIAN: "calls:my_interventions",
 }
 
 

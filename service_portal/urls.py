@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
 ]
 
