@@ -35,6 +35,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
     NavItem(_("Units"), "customers:unit_list", ALL, "upc-scan", _("Installed base")),
     NavItem(_("Products"), "customers:product_list", ALL, "box-seam", _("Installed base")),
+    NavItem(_("Activity planner"), "planner:board", STAFF, "calendar-week", _("Planners")),
+    NavItem(_("My calendar"), "planner:my_calendar", ALL - STAFF, "calendar3", _("Planners")),
+    NavItem(_("Hours worked"), "planner:hours_month", ALL, "clock-history", _("Planners")),
+    NavItem(_("Team hours"), "planner:team_hours", ADMIN, "people", _("Planners")),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.
