@@ -344,9 +344,7 @@ def test_no_more_than_24_hours_a_day(technician):
 def test_no_overlapping_time_ranges(technician, other_technician):
     make_entry(technician, hours=None, start_time=datetime.time(8), end_time=datetime.time(12))
     with pytest.raises(PlannerError, match="overlaps another entry"):
-        make_entry(
-            technician, hours=None, start_time=datetime.time(11), end_time=datetime.time(13)
-        )
+        make_entry(technician, hours=None, start_time=datetime.time(11), end_time=datetime.time(13))
     make_entry(technician, hours=None, start_time=datetime.time(12), end_time=datetime.time(13))
     # Other people's entries are theirs.
     make_entry(
@@ -371,9 +369,7 @@ def test_only_own_hours_unless_administrator(technician, other_technician, admin
 def test_hours_on_an_intervention_of_the_technician(technician, other_technician):
     activity = make_planned(technician)
     intervention = activity.intervention
-    entry = make_entry(
-        technician, kind=WorkKind.LABOUR, intervention=intervention, description=""
-    )
+    entry = make_entry(technician, kind=WorkKind.LABOUR, intervention=intervention, description="")
     assert entry.intervention == intervention
     # An activity brings its intervention along.
     entry = make_entry(technician, kind=WorkKind.TRAVEL, activity=activity, description="")
