@@ -501,7 +501,11 @@ def update_time_entry(
 ) -> TimeEntry:
     """Change a time entry; entries of an invoiced intervention are read-only."""
     user = User.objects.select_for_update().get(pk=entry.user_id)
-    locked = TimeEntry.objects.select_for_update().select_related("intervention").get(pk=entry.pk)
+    locked = (
+        TimeEntry.objects.select_for_update(of=("self",))
+        .select_related("intervention")
+        .get(pk=entry.pk)
+    )
     if not may_record_hours_for(acting_user, user):
         raise PlannerError(_("You may only record your own hours."))
     _check_version(locked, version)
@@ -531,7 +535,7 @@ def update_time_entry(
 @transaction.atomic
 def delete_time_entry(*, entry: TimeEntry, acting_user: User) -> None:
     locked = (
-        TimeEntry.objects.select_for_update()
+        TimeEntry.objects.select_for_update(of=("self",))
         .select_related("intervention", "user")
         .get(pk=entry.pk)
     )
