@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Intervention, State
@@ -35,6 +36,12 @@ class ConfirmMixin(forms.Form):
 class TechnicianChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        start = timezone.localtime(obj.start)
+        return f"{start:%H:%M}–{timezone.localtime(obj.end):%H:%M} {obj}"
 
 
 class PeriodMixin(forms.Form):
@@ -110,8 +117,6 @@ class ActivityForm(ConfirmMixin, PeriodMixin):
 
     @classmethod
     def initial_for(cls, activity: Activity) -> dict[str, Any]:
-        from django.utils import timezone
-
         start = timezone.localtime(activity.start)
         end = timezone.localtime(activity.end)
         initial = {
@@ -162,7 +167,7 @@ class TimeEntryForm(forms.Form):
     intervention = forms.ModelChoiceField(
         label=_("Intervention"), required=False, queryset=Intervention.objects.none()
     )
-    activity = forms.ModelChoiceField(
+    activity = ActivityChoiceField(
         label=_("Activity"), required=False, queryset=Activity.objects.none()
     )
     description = forms.CharField(

@@ -60,8 +60,10 @@ def test_plan_on_the_board_then_record_hours(page, login, operator, technician, 
     page.context.clear_cookies()
     login(technician.username, PASSWORD)
     page.goto("/planner/my/")
+    screenshot(page, "planner-my-calendar")
     page.locator("[data-testid=my-calendar] a", has_text=intervention.code).click()
     page.wait_for_selector(f"[data-testid=day-activities] >> text={intervention.code}")
+    screenshot(page, "planner-day")
     page.click("text=Hours of this day")
     page.select_option("select[name=kind]", "labour")
     page.fill("input[name=start_time]", "08:00")
@@ -71,6 +73,10 @@ def test_plan_on_the_board_then_record_hours(page, login, operator, technician, 
     page.click("form button[type=submit]:has-text('Add')")
     page.wait_for_selector("text=Hours recorded.")
     assert page.inner_text("[data-testid=day-total]") == "3.25"
+    screenshot(page, "planner-hours-day")
+    page.click("text=Month")
+    page.wait_for_selector("[data-testid=month-total]:has-text('3.25')")
+    screenshot(page, "planner-hours-month")
     assert TimeEntry.objects.get().intervention_id == intervention.pk
 
     # The administrator sees them in the team view.
