@@ -427,3 +427,22 @@ def test_services_are_reachable_from_the_day_page(operator_client, technician):
     link = f"{reverse('planner:plan', args=[waiting.pk])}?technician={technician.pk}"
     assert link in response.content.decode()
     assert services.PLANNABLE_STATES
+
+
+def test_pages_follow_the_users_language(client_for, operator, technician):
+    operator.language = "it"
+    operator.save()
+    technician.language = "it"
+    technician.save()
+    make_planned(technician)
+    ready_intervention()
+    html = client_for(operator).get(reverse("planner:board"), {"view": "month"}).content.decode()
+    assert "Planner attività" in html and "Da pianificare" in html and "Mese" in html
+    client = client_for(technician)
+    html = client.get(reverse("planner:hours_month")).content.decode()
+    assert "Ore lavorate" in html and "Totali del mese" in html
+    response = client.post(
+        reverse("planner:hours_day", args=[today().isoformat()]),
+        {"date": today().isoformat(), "kind": WorkKind.OFFICE, "hours": "25", "description": "x"},
+    )
+    assert "Non più di 24 ore al giorno" in response.content.decode()
