@@ -87,3 +87,30 @@ def test_plan_on_the_board_then_record_hours(page, login, operator, technician, 
     assert "3.25" in team_row.inner_text()
     screenshot(page, "planner-team-hours")
     assert Intervention.objects.get(pk=intervention.pk).technician_id == technician.pk
+
+
+def test_drag_an_intervention_onto_a_day_opens_the_planning_form(page, login, operator, technician):
+    unit = make_unit()
+    call = call_services.create_call(
+        acting_user=operator,
+        customer=unit.site.customer,
+        site=unit.site,
+        unit=unit,
+        description="Dryer alarm",
+    )
+    intervention = call.interventions.get()
+    call_services.fill_intervention_section(
+        intervention=intervention,
+        acting_user=operator,
+        version=None,
+        type=make_intervention_type(),
+        requested_date=timezone.localdate(),
+    )
+    login(operator.username, PASSWORD)
+    page.goto("/planner/")
+    cell = page.locator(f"td[data-technician='{technician.pk}']").nth(2)
+    day = cell.get_attribute("data-day")
+    page.locator("[data-testid=unplanned] li", has_text=intervention.code).drag_to(cell)
+    page.wait_for_selector(f"h1:has-text('Plan {intervention.code}')")
+    assert page.input_value("select[name=technician]") == str(technician.pk)
+    assert page.input_value("input[name=date]") == day
