@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from calls.models import State
 from planner.models import Activity
 
 UTC = datetime.UTC
@@ -79,6 +80,8 @@ def _event(activity: Activity, host: str, stamp: str) -> list[str]:
         ]
     else:
         lines += [f"DTSTART:{_utc(activity.start)}", f"DTEND:{_utc(activity.end)}"]
+    cancelled = activity.intervention_id and activity.intervention.state == State.CANCELLED
+    lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
     lines.append(f"SUMMARY:{escape_text(summary)}")
     if description:
         lines.append(f"DESCRIPTION:{escape_text(chr(10).join(description))}")

@@ -117,6 +117,11 @@ def get_intervention_for_hours(user: User, pk: int) -> Intervention:
 
 
 # --- Board and calendar ---------------------------------------------------------------------
+def is_cancelled(activity: Activity) -> bool:
+    """An intervention cancelled on its call page: its activity no longer takes time."""
+    return activity.intervention_id is not None and activity.intervention.state == State.CANCELLED
+
+
 @dataclass
 class Cell:
     day: datetime.date
@@ -176,7 +181,7 @@ def planner_rows(people: list[User], first: datetime.date, last: datetime.date) 
                     cell.activities.append(activity)
                     if activity.kind in ABSENCE_KINDS:
                         cell.absent = True
-                    else:
+                    elif not is_cancelled(activity):
                         cell.hours += _hours_within(activity, start, end)
             cells.append(cell)
         row = BoardRow(technician=person, cells=cells)
@@ -186,6 +191,10 @@ def planner_rows(people: list[User], first: datetime.date, last: datetime.date) 
         )
         rows.append(row)
     return rows
+
+
+def unplanned_count() -> int:
+    return Intervention.objects.filter(state__in=PLANNABLE_STATES).count()
 
 
 def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Intervention]:

@@ -113,6 +113,7 @@ def conflicts_for(
     overlapping = (
         Activity.objects.filter(technician=technician, start__lt=end, end__gt=start)
         .exclude(pk=exclude_pk)
+        .exclude(intervention__state=State.CANCELLED)  # a cancelled visit frees the slot
         .select_related("intervention")
         .order_by("start", "pk")
     )

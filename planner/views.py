@@ -80,6 +80,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "following": following,
         "today": timezone.localdate(),
         "unplanned": selectors.unplanned_interventions(),
+        "unplanned_count": selectors.unplanned_count(),
     }
     return render(request, "planner/board.html", context)
 

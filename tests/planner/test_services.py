@@ -435,3 +435,23 @@ def test_feed_token_regenerates_and_revokes(technician):
 
 def test_yesterday_helper_is_in_the_past():
     assert yesterday() < today()
+
+
+def test_a_cancelled_intervention_frees_its_slot_and_its_activity_can_go(operator, technician):
+    activity = make_planned(technician)
+    services.transition(
+        intervention=activity.intervention,
+        to_state=State.CANCELLED,
+        acting_user=operator,
+        reason="Customer fixed it",
+    )
+    result = services.plan_intervention(
+        intervention=ready_intervention(),
+        technician=technician,
+        start=activity.start,
+        end=activity.end,
+        acting_user=operator,
+    )
+    assert result.saved and not result.warnings
+    services.delete_activity(activity=activity, acting_user=operator)
+    assert not Activity.objects.filter(pk=activity.pk).exists()
