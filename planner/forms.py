@@ -193,8 +193,9 @@ class TimeEntryForm(forms.Form):
                 (WorkKind.TRAVEL, WorkKind.TRAVEL.label),
             ]
             return
-        interventions = Intervention.objects.filter(technician=person).exclude(
-            state__in=[State.INVOICED, State.CANCELLED, State.RESOLVED_BY_PHONE]
+        # Hours are recorded while the visit is planned or just done; the list stays short.
+        interventions = Intervention.objects.filter(
+            technician=person, state__in=[State.PLANNED, State.DONE]
         )
         if current is not None and current.intervention_id:
             interventions = interventions | Intervention.objects.filter(pk=current.intervention_id)
