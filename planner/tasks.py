@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from planner.models import Activity
 from service_portal.mail import send_email
 
 
@@ -14,8 +15,6 @@ def send_activity_email(activity_pk: int, changed: bool = False) -> int:
     Runs after the planning transaction commits and reads the committed activity; an
     activity deleted meanwhile, or a technician without e-mail, sends nothing.
     """
-    from planner.models import Activity
-
     activity = (
         Activity.objects.select_related(
             "technician", "intervention__call__customer", "intervention__call__site"

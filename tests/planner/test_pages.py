@@ -446,3 +446,24 @@ def test_pages_follow_the_users_language(client_for, operator, technician):
         {"date": today().isoformat(), "kind": WorkKind.OFFICE, "hours": "25", "description": "x"},
     )
     assert "Non più di 24 ore al giorno" in response.content.decode()
+
+
+def test_day_and_intervention_hours_pages_run_a_fixed_number_of_queries(
+    client_for, operator, technician
+):
+    day = next_monday()
+    activity = make_planned(technician, day=day)
+    intervention = activity.intervention
+    staff = client_for(operator)
+    admin = client_for(make_user(None, Role.ADMINISTRATOR))
+    urls = [
+        (staff, reverse("planner:day", args=[technician.pk, day.isoformat()])),
+        (admin, reverse("planner:intervention_hours", args=[intervention.pk])),
+    ]
+    make_entry(technician, kind=WorkKind.LABOUR, intervention=intervention)
+    counts = [_count(client, url) for client, url in urls]
+    for k in range(8):
+        make_activity(technician, start=at(day, 14 + k), end=at(day, 15 + k))
+        ready_intervention()
+        make_entry(technician, kind=WorkKind.TRAVEL, intervention=intervention, hours="0.5")
+    assert [_count(client, url) for client, url in urls] == counts
