@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from planner.models import Activity, TimeEntry
+from planner.models import Activity, ActivityLog, TimeEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,3 +30,10 @@ class TimeEntryAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "intervention"]
     date_hierarchy = "date"
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "activity_pk", "action", "technician", "kind", "start", "by"]
+    list_filter = ["action", "kind"]
+    list_select_related = ["technician", "by"]

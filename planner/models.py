@@ -224,3 +224,50 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ActivityAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")
+
+
+class ActivityLog(models.Model):
+    """Append-only record of every planner change: who put whom where, and when.
+
+    Keeps the activity's number and data as they were after the change (or before a deletion),
+    so the history of a visit survives the activity itself.
+    """
+
+    activity_pk = models.PositiveBigIntegerField(_("activity number"))
+    action = models.CharField(_("action"), max_length=10, choices=ActivityAction.choices)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("technician"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="activity_logs",
+        verbose_name=_("intervention"),
+        null=True,
+        blank=True,
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("planner change")
+        verbose_name_plural = _("planner changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["activity_pk"], name="activitylog_activity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_pk}: {self.action}"

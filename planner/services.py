@@ -30,7 +30,16 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calls.models import Intervention, State
 from calls.services import CallError, state_label, transition
-from planner.models import ABSENCE_KINDS, Activity, ActivityKind, CalendarFeed, TimeEntry, WorkKind
+from planner.models import (
+    ABSENCE_KINDS,
+    Activity,
+    ActivityAction,
+    ActivityKind,
+    ActivityLog,
+    CalendarFeed,
+    TimeEntry,
+    WorkKind,
+)
 from planner.tasks import send_activity_email
 from service_portal.tasks import enqueue_after_commit
 
@@ -143,6 +152,19 @@ def conflicts_for(
     return warnings
 
 
+def _log(activity: Activity, action: str, user: User) -> None:
+    ActivityLog.objects.create(
+        activity_pk=activity.pk,
+        action=action,
+        technician_id=activity.technician_id,
+        kind=activity.kind,
+        start=activity.start,
+        end=activity.end,
+        intervention_id=activity.intervention_id,
+        by=user,
+    )
+
+
 def _notify(activity: Activity, *, changed: bool) -> None:
     if activity.kind == ActivityKind.INTERVENTION:
         enqueue_after_commit(send_activity_email, activity.pk, changed)
@@ -207,6 +229,7 @@ def plan_intervention(
             raise PlannerError(error.message) from error
     for attr in ("state", "technician_id", "version", "updated_at", "state_changed_at"):
         setattr(intervention, attr, getattr(locked, attr))
+    _log(activity, ActivityAction.CREATED, acting_user)
     _notify(activity, changed=False)
     return PlanResult(activity=activity, warnings=warnings)
 
@@ -243,6 +266,7 @@ def create_activity(
         notes=notes.strip(),
         created_by=acting_user,
     )
+    _log(activity, ActivityAction.CREATED, acting_user)
     return PlanResult(activity=activity, warnings=warnings)
 
 
@@ -320,6 +344,7 @@ def update_activity(
             "updated_at",
         ]
     )
+    _log(locked, ActivityAction.CHANGED, acting_user)
     if changed:
         _notify(locked, changed=True)
     return PlanResult(activity=locked, warnings=warnings)
@@ -343,6 +368,7 @@ def delete_activity(*, activity: Activity, acting_user: User) -> None:
             )
             % {"code": intervention.code}
         )
+    _log(locked, ActivityAction.DELETED, acting_user)
     locked.delete()
 
 

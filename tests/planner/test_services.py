@@ -10,7 +10,7 @@ from django.core import mail
 
 from calls.models import InterventionTransition, State
 from planner import services
-from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+from planner.models import Activity, ActivityKind, ActivityLog, TimeEntry, WorkKind
 from planner.services import PlannerError
 from tests.planner.factories import (
     at,
@@ -455,3 +455,30 @@ def test_a_cancelled_intervention_frees_its_slot_and_its_activity_can_go(operato
     assert result.saved and not result.warnings
     services.delete_activity(activity=activity, acting_user=operator)
     assert not Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_every_planner_change_is_logged(operator, technician, other_technician):
+    activity = make_planned(technician, by=operator)
+    services.update_activity(
+        activity=activity,
+        acting_user=operator,
+        version=activity.version,
+        technician=other_technician,
+        start=activity.start,
+        end=activity.end,
+    )
+    office = services.create_activity(
+        acting_user=technician,
+        technician=technician,
+        kind=ActivityKind.OFFICE,
+        start=at(next_monday(), 15),
+        end=at(next_monday(), 16),
+    ).activity
+    services.delete_activity(activity=office, acting_user=technician)
+    log = list(ActivityLog.objects.values_list("activity_pk", "action", "technician", "by"))
+    assert log == [
+        (activity.pk, "created", technician.pk, operator.pk),
+        (activity.pk, "changed", other_technician.pk, operator.pk),
+        (office.pk, "created", technician.pk, technician.pk),
+        (office.pk, "deleted", technician.pk, technician.pk),
+    ]
