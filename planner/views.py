@@ -438,14 +438,19 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         raise Http404
     entries = selectors.intervention_entries(intervention)
+    for entry in entries:
+        entry.editable = entry.editable and services.may_record_hours_for(user, entry.user)
+    back = request.path
+    if _is_htmx(request) and request.htmx.current_url_abs_path:
+        back = request.htmx.current_url_abs_path
     context = {
+        "back_url": back,
         "intervention": intervention,
         "entries": entries,
         "form": form,
         "labour": sum((e.hours for e in entries if e.kind == "labour"), 0),
         "travel": sum((e.hours for e in entries if e.kind == "travel"), 0),
         "total": sum((e.hours for e in entries), 0),
-        "may_delete": may_add,
     }
     template = "planner/intervention_hours.html"
     if not _is_htmx(request):

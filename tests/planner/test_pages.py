@@ -467,3 +467,26 @@ def test_day_and_intervention_hours_pages_run_a_fixed_number_of_queries(
         ready_intervention()
         make_entry(technician, kind=WorkKind.TRAVEL, intervention=intervention, hours="0.5")
     assert [_count(client, url) for client, url in urls] == counts
+
+
+def test_intervention_hours_can_be_deleted_back_to_the_calling_page(client_for, technician):
+    intervention = make_planned(technician).intervention
+    entry = make_entry(technician, kind=WorkKind.LABOUR, intervention=intervention)
+    client = client_for(technician)
+    url = reverse("planner:intervention_hours", args=[intervention.pk])
+    response = client.get(
+        url, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/calls/1/1/"}
+    )
+    html = response.content.decode()
+    assert reverse("planner:time_entry_delete", args=[entry.pk]) in html
+    assert 'value="/calls/1/1/"' in html
+    response = client.post(
+        reverse("planner:time_entry_delete", args=[entry.pk]), {"next": "/calls/1/1/"}
+    )
+    assert response["Location"] == "/calls/1/1/"
+    assert not TimeEntry.objects.exists()
+    response = client.post(
+        reverse("planner:time_entry_delete", args=[make_entry(technician).pk]),
+        {"next": "https://evil.example.com/"},
+    )
+    assert response["Location"].startswith("/planner/hours/")
