@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),
     path("calls/", include("calls.urls")),
+    path("planner/", include("planner.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "customers.demo",
     "orders.demo",
     "calls.demo",
+    "planner.demo",
 ]
 
 
