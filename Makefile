@@ -14,7 +14,7 @@ run: install assets messages ## install, build, migrate, load demo data, serve o
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install assets messages ## the whole test suite (browser tests skip without Chromium, outside CI)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed
 
