@@ -35,6 +35,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
     NavItem(_("Units"), "customers:unit_list", ALL, "upc-scan", _("Installed base")),
     NavItem(_("Products"), "customers:product_list", ALL, "box-seam", _("Installed base")),
+    NavItem(_("Quotes"), "quotes:quote_list", STAFF, "file-earmark-text", _("Quotes")),
+    NavItem(_("Price lists"), "quotes:pricelist_list", STAFF, "tags", _("Quotes")),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.

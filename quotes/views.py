@@ -1,0 +1,329 @@
+"""Staff pages: price lists with their rates, the quote editor and its PDF.
+
+Views parse the request, call a service and render; the rules live in quotes/services.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer
+from quotes import selectors
+from quotes.filters import PriceListFilter, QuoteFilter
+from quotes.forms import (
+    AddLineForm,
+    CopyPriceListForm,
+    PriceListForm,
+    QuoteCreateForm,
+    QuoteLineFormSet,
+    QuoteTermsForm,
+    RateFormSet,
+)
+from quotes.models import PriceList
+from quotes.services import (
+    QuoteError,
+    can_change_prices,
+    confirm_quote,
+    copy_price_list,
+    create_quote_from_price_list,
+    price_lists_for,
+    revise_quote,
+    update_quote_lines,
+    update_quote_terms,
+)
+from service_portal.crud import PortalDetailView, PortalListView
+from service_portal.forms import VersionConflict
+from service_portal.pdf import render_pdf
+from service_portal.permissions import STAFF, role_required
+
+CUSTOMER_MATCHES = 20
+
+
+# --- Price lists ----------------------------------------------------------------------------
+class PriceListList(PortalListView):
+    allowed_roles = STAFF
+    model = PriceList
+    filterset_class = PriceListFilter
+    template_name = "quotes/pricelist_list.html"
+
+    def get_queryset(self):
+        return selectors.price_lists()
+
+
+class PriceListDetail(PortalDetailView):
+    allowed_roles = STAFF
+    model = PriceList
+    template_name = "quotes/pricelist_detail.html"
+
+    def get_queryset(self):
+        return selectors.price_list_with_rates()
+
+
+@role_required(*STAFF)
+def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a price list and its rates on one page (an inline formset)."""
+    price_list = get_object_or_404(PriceList, pk=pk) if pk else PriceList()
+    data = request.POST if request.method == "POST" else None
+    form = PriceListForm(data, instance=price_list)
+    formset = RateFormSet(data, instance=price_list, prefix="rates")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                price_list = form.save()
+                formset.instance = price_list
+                formset.save()
+        except VersionConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("Price list saved."))
+            return redirect(price_list)
+    title = (
+        _("Edit price list %(name)s") % {"name": price_list.name}
+        if price_list.pk
+        else _("New price list")
+    )
+    cancel = price_list.get_absolute_url() if price_list.pk else reverse("quotes:pricelist_list")
+    return render(
+        request,
+        "quotes/pricelist_form.html",
+        {"form": form, "formset": formset, "page_title": title, "cancel_url": cancel},
+    )
+
+
+@role_required(*STAFF)
+def pricelist_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(PriceList, pk=pk)
+    if request.method == "POST":
+        form = CopyPriceListForm(request.POST)
+        if form.is_valid():
+            try:
+                copy = copy_price_list(
+                    price_list=source,
+                    acting_user=request.user,
+                    name=form.cleaned_data["name"],
+                    valid_from=form.cleaned_data["valid_from"],
+                    valid_to=form.cleaned_data["valid_to"],
+                    percent_increase=form.cleaned_data["percent_increase"],
+                )
+            except QuoteError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Price list copied: check the new prices."))
+                return redirect(copy)
+    else:
+        next_year = timezone.localdate().year + 1
+        form = CopyPriceListForm(
+            initial={
+                "name": _("%(name)s (copy)") % {"name": source.name},
+                "valid_from": f"{next_year}-01-01",
+            }
+        )
+    return render(
+        request,
+        "portal/form.html",
+        {
+            "form": form,
+            "page_title": _("Copy price list %(name)s") % {"name": source.name},
+            "cancel_url": source.get_absolute_url(),
+        },
+    )
+
+
+# --- Quotes ---------------------------------------------------------------------------------
+class QuoteList(PortalListView):
+    allowed_roles = STAFF
+    filterset_class = QuoteFilter
+    template_name = "quotes/quote_list.html"
+
+    def get_queryset(self):
+        return selectors.quotes()
+
+
+@role_required(*STAFF)
+def quote_create(request: HttpRequest) -> HttpResponse:
+    """Pick a customer (searched by name), then one of the price lists valid for them.
+
+    The call management page does the same with the intervention's customer and unit; this page
+    is for quotes made outside a call and for trying a list out.
+    """
+    customer_pk = request.GET.get("customer", "")
+    if not customer_pk.isdigit():
+        query = request.GET.get("q", "").strip()[:100]
+        matches = (
+            Customer.objects.filter(is_active=True)
+            .filter(Q(name__icontains=query) | Q(vat_number__icontains=query))
+            .order_by("name", "pk")[:CUSTOMER_MATCHES]
+            if query
+            else []
+        )
+        return render(
+            request, "quotes/quote_pick_customer.html", {"query": query, "matches": matches}
+        )
+    customer = get_object_or_404(Customer, pk=customer_pk)
+    under_warranty = request.GET.get("warranty") == "1"
+    lists = price_lists_for(customer, timezone.localdate(), under_warranty=under_warranty)
+    form = QuoteCreateForm(request.POST or None, price_lists=lists)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quote = create_quote_from_price_list(
+                customer=customer,
+                price_list=form.cleaned_data["price_list"],
+                acting_user=request.user,
+            )
+        except QuoteError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Quote %(code)s created.") % {"code": quote.code})
+            return redirect(quote)
+    return render(
+        request,
+        "quotes/quote_create.html",
+        {
+            "form": form,
+            "customer": customer,
+            "under_warranty": under_warranty,
+            "price_lists": lists,
+        },
+    )
+
+
+def _editor_forms(request: HttpRequest, quote, may_price: bool, data=None):
+    lines = list(quote.lines.all())
+    initial = [
+        {
+            "id": line.pk,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount": line.discount,
+        }
+        for line in lines
+    ]
+    formset = QuoteLineFormSet(
+        data, initial=initial, prefix="lines", form_kwargs={"may_price": may_price}
+    )
+    add_form = AddLineForm(data, quote=quote, may_price=may_price)
+    terms = QuoteTermsForm(
+        data,
+        may_price=may_price,
+        initial={
+            "version": quote.updated_at.isoformat(),
+            "vat_rate": quote.vat_rate,
+            "notes": quote.notes,
+        },
+    )
+    return lines, formset, add_form, terms
+
+
+@role_required(*STAFF)
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote editor: quantities (prices and discounts with permission), add/remove lines."""
+    quote = selectors.get_quote_for(request.user, pk)
+    may_price = can_change_prices(request.user)
+    editable = quote.is_editable
+    data = request.POST if request.method == "POST" and editable else None
+    lines, formset, add_form, terms = _editor_forms(request, quote, may_price, data)
+    errors: list[str] = []
+    if data is not None:
+        if formset.is_valid() and add_form.is_valid() and terms.is_valid():
+            changes = [form.change() for form in formset]
+            added = add_form.change()
+            if added is not None:
+                changes.append(added)
+            try:
+                with transaction.atomic():
+                    update_quote_lines(
+                        quote=quote,
+                        lines=changes,
+                        acting_user=request.user,
+                        version=terms.cleaned_data["version"],
+                    )
+                    update_quote_terms(
+                        quote=quote,
+                        acting_user=request.user,
+                        notes=terms.cleaned_data["notes"],
+                        vat_rate=terms.cleaned_data["vat_rate"],
+                    )
+            except QuoteError as error:
+                errors = error.messages
+            else:
+                messages.success(request, _("Quote saved."))
+                return redirect(quote)
+        else:
+            errors = [_("Some values are not valid: see the highlighted fields.")]
+    rows = list(zip(lines, formset.forms, strict=True)) if lines else []
+    return render(
+        request,
+        "quotes/quote_detail.html",
+        {
+            "quote": quote,
+            "rows": rows,
+            "formset": formset,
+            "add_form": add_form,
+            "terms": terms,
+            "totals": quote.totals(lines),
+            "may_price": may_price,
+            "editable": editable,
+            "errors": errors,
+        },
+    )
+
+
+@role_required(*STAFF)
+def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote as a PDF in the customer's language (whatever the user's own language)."""
+    quote = selectors.get_quote_for(request.user, pk)
+    lines = list(quote.lines.all())
+    pdf = render_pdf(
+        "quotes/quote_pdf.html",
+        {
+            "quote": quote,
+            "lines": lines,
+            "totals": quote.totals(lines),
+            "company_name": settings.COMPANY_NAME,
+        },
+        language=quote.customer.language,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="quote-{quote.code}.pdf"'
+    return response
+
+
+@role_required(*STAFF)
+@require_POST
+def quote_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = selectors.get_quote_for(request.user, pk)
+    try:
+        confirm_quote(quote=quote, acting_user=request.user)
+    except QuoteError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Quote %(code)s confirmed.") % {"code": quote.code})
+    return redirect(quote)
+
+
+@role_required(*STAFF)
+@require_POST
+def quote_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = selectors.get_quote_for(request.user, pk)
+    try:
+        new = revise_quote(quote=quote, acting_user=request.user)
+    except QuoteError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(quote)
+    messages.success(
+        request,
+        _("Quote %(new)s replaces %(old)s: edit it and confirm it.")
+        % {"new": new.code, "old": quote.code},
+    )
+    return redirect(new)
