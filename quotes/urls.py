@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.quote_create, name="quote_create"),
     path("<int:pk>/", views.quote_detail, name="quote_detail"),
     path("<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
+    path("<int:pk>/totals/", views.quote_totals, name="quote_totals"),
     path("<int:pk>/confirm/", views.quote_confirm, name="quote_confirm"),
     path("<int:pk>/revise/", views.quote_revise, name="quote_revise"),
     path("price-lists/", views.PriceListList.as_view(), name="pricelist_list"),

@@ -5,6 +5,8 @@ Views parse the request, call a service and render; the rules live in quotes/ser
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -40,6 +42,8 @@ from quotes.services import (
     update_quote_lines,
     update_quote_terms,
 )
+from quotes.totals import line_net
+from quotes.totals import quote_totals as quote_totals_of
 from service_portal.crud import PortalDetailView, PortalListView
 from service_portal.forms import VersionConflict
 from service_portal.pdf import render_pdf
@@ -276,6 +280,42 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "errors": errors,
         },
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def quote_totals(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the totals of the editor's current (unsaved) values, recomputed as the user types.
+
+    Nothing is saved; rows that are not valid yet count as they were. Disabled fields (prices
+    without permission) keep the saved values, exactly as the save would.
+    """
+    quote = selectors.get_quote_for(request.user, pk)
+    may_price = can_change_prices(request.user)
+    lines, formset, add_form, terms = _editor_forms(request, quote, may_price, request.POST)
+    amounts = []
+    nets = []
+    for line, form in zip(lines, formset.forms, strict=False):
+        values = (line.quantity, line.unit_price, line.discount)
+        if form.is_valid():
+            if form.cleaned_data.get("DELETE"):
+                nets.append((form.prefix, None))
+                continue
+            data = form.cleaned_data
+            values = (data["quantity"], data["unit_price"], data["discount"])
+        amounts.append(values)
+        nets.append((form.prefix, line_net(*values)))
+    if add_form.is_valid() and (added := add_form.change()) is not None:
+        rate = add_form.cleaned_data.get("rate")
+        price = rate.price if rate is not None else added.unit_price
+        amounts.append((added.quantity, price, Decimal(0)))
+    vat_rate = terms.cleaned_data["vat_rate"] if terms.is_valid() else quote.vat_rate
+    totals = quote_totals_of(amounts, vat_rate)
+    return render(
+        request,
+        "quotes/quote_totals.html",
+        {"quote": quote, "totals": totals, "nets": nets, "oob": True},
     )
 
 

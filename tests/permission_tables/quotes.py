@@ -32,6 +32,12 @@ ROWS = [
     Row("quotes:quote_create", STAFF, query="q=Customer"),
     Row("quotes:quote_detail", STAFF, _pk("quote")),
     Row("quotes:quote_pdf", STAFF, _pk("quote")),
+    Row(
+        "quotes:quote_totals",
+        {ANON: LOGIN, TECH: 403, OPER: 200, ADMIN_ROLE: 200},
+        _pk("quote"),
+        method="post",
+    ),
     Row("quotes:quote_confirm", STAFF_POST, _pk("quote"), method="post"),
     Row("quotes:quote_revise", STAFF_POST, _pk("confirmed_quote"), method="post"),
     Row("quotes:pricelist_list", STAFF),

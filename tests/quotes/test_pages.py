@@ -82,6 +82,24 @@ def test_operator_changes_a_quantity_adds_a_rate_and_removes_a_line(operator_cli
     assert "313.05 EUR" in page and "68.87 EUR" in page and "381.92 EUR" in page
 
 
+def test_totals_are_recomputed_without_saving(operator_client, quote):
+    travel = Rate.objects.get(price_list=quote.price_list, code="VI")
+    data = _editor_data(
+        quote, add={"rate": travel.pk, "quantity": "1"}, MO={"quantity": "2"}, DC={"DELETE": "on"}
+    )
+    response = operator_client.post(reverse("quotes:quote_totals", args=[quote.pk]), data)
+    body = response.content.decode()
+    # 110 + 40 + 0.55 + 40 = 190.55; VAT 41.921 -> 41.92; total 232.47
+    assert "190.55 EUR" in body and "41.92 EUR" in body and "232.47 EUR" in body
+    assert 'id="net-lines-0" hx-swap-oob="true">110.00<' in body
+    assert 'id="net-lines-3" hx-swap-oob="true">—<' in body
+    assert quote.lines.get(code="MO").quantity == D("1.00")
+    # A row that is not valid yet counts as it was saved.
+    data["lines-0-quantity"] = "abc"
+    body = operator_client.post(reverse("quotes:quote_totals", args=[quote.pk]), data).content
+    assert b"135.55 EUR" in body
+
+
 def test_an_operator_cannot_change_prices_even_by_forging_the_form(operator_client, quote):
     response = _post(
         operator_client, quote, MO={"unit_price": "1.00", "discount": "50"}, add={"kind": "other"}
