@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
@@ -165,7 +166,9 @@ class AddLineForm(forms.Form):
     )
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    unit = forms.CharField(
+        label=pgettext_lazy("unit of measure", "Unit"), max_length=20, required=False
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=RateKind.choices, initial=RateKind.OTHER)
     quantity = forms.DecimalField(label=_("Quantity"), required=False)
     unit_price = forms.DecimalField(

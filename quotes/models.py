@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from quotes.totals import QuoteTotals, line_net, quote_totals
@@ -102,7 +103,9 @@ class Rate(models.Model):
     code = models.CharField(_("code"), max_length=30)
     description = models.CharField(_("description"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=RateKind.choices)
-    unit = models.CharField(_("unit"), max_length=20, help_text=_("E.g. h, km, pcs."))
+    unit = models.CharField(
+        pgettext_lazy("unit of measure", "unit"), max_length=20, help_text=_("E.g. h, km, pcs.")
+    )
     price = models.DecimalField(
         _("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
     )
@@ -227,7 +230,7 @@ class QuoteLine(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=RateKind.choices)
     code = models.CharField(_("code"), max_length=30, blank=True)
     description = models.CharField(_("description"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("unit of measure", "unit"), max_length=20, blank=True)
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=10,

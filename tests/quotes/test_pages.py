@@ -160,7 +160,11 @@ def test_an_italian_user_reads_the_errors_in_italian(client_for, operator, quote
     operator.language = "it"
     operator.save()
     response = _post(client_for(operator), quote, MO={"quantity": "-2"})
-    assert "MO: la quantità deve essere maggiore di zero." in response.content.decode()
+    body = response.content.decode()
+    assert "MO: la quantità deve essere maggiore di zero." in body
+    # "Unit" here is a unit of measure, not a machine (matricola) as in the customers app.
+    assert "Unità di misura" in body and "Matricola" not in body
+    assert "Sconto (%)" in body
 
 
 def test_a_stale_editor_does_not_overwrite_a_newer_save(operator_client, quote):
