@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -52,3 +53,13 @@ def get_quote_for(user: Any, pk: int) -> Quote:
         return queryset.get(pk=pk)
     except Quote.DoesNotExist:
         raise Http404 from None
+
+
+def quoted_quantities(quote: Quote) -> dict[str, Decimal]:
+    """Quoted quantity per rate kind (labour hours, travel hours, km...), for the comparison
+    with the actual hours and expenses of the intervention (section 4 of the management page).
+    Uses the prefetched lines when there are any."""
+    totals: dict[str, Decimal] = {}
+    for line in quote.lines.all():
+        totals[line.kind] = totals.get(line.kind, Decimal("0")) + line.quantity
+    return totals
