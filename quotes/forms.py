@@ -51,10 +51,18 @@ class PriceListForm(VersionedModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customer_pk: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.filter(is_active=True).only("name")
-        self.fields["customer"].empty_label = _("(standard list, every customer)")
+        # The choice is between "standard" and one customer (picked by searching before, or the
+        # list's own): a select of every customer would not scale to thousands of them.
+        customer_pk = customer_pk or self.instance.customer_id
+        field = self.fields["customer"]
+        field.queryset = (
+            Customer.objects.filter(pk=customer_pk) if customer_pk else Customer.objects.none()
+        )
+        field.empty_label = _("(standard list, every customer)")
+        if customer_pk and not self.instance.pk:
+            self.initial.setdefault("customer", customer_pk)
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()

@@ -77,7 +77,9 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or edit a price list and its rates on one page (an inline formset)."""
     price_list = get_object_or_404(PriceList, pk=pk) if pk else PriceList()
     data = request.POST if request.method == "POST" else None
-    form = PriceListForm(data, instance=price_list)
+    customer_pk = request.GET.get("customer", "")
+    customer_pk = int(customer_pk) if customer_pk.isdigit() and not pk else None
+    form = PriceListForm(data, instance=price_list, customer_pk=customer_pk)
     formset = RateFormSet(data, instance=price_list, prefix="rates")
     if data is not None and form.is_valid() and formset.is_valid():
         try:
@@ -96,10 +98,29 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else _("New price list")
     )
     cancel = price_list.get_absolute_url() if price_list.pk else reverse("quotes:pricelist_list")
+    query = request.GET.get("q", "").strip()[:100]
+    matches = _customer_matches(query) if not pk else []
     return render(
         request,
         "quotes/pricelist_form.html",
-        {"form": form, "formset": formset, "page_title": title, "cancel_url": cancel},
+        {
+            "form": form,
+            "formset": formset,
+            "page_title": title,
+            "cancel_url": cancel,
+            "query": query,
+            "matches": matches,
+        },
+    )
+
+
+def _customer_matches(query: str):
+    if not query:
+        return []
+    return (
+        Customer.objects.filter(is_active=True)
+        .filter(Q(name__icontains=query) | Q(vat_number__icontains=query))
+        .order_by("name", "pk")[:CUSTOMER_MATCHES]
     )
 
 
@@ -163,13 +184,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     customer_pk = request.GET.get("customer", "")
     if not customer_pk.isdigit():
         query = request.GET.get("q", "").strip()[:100]
-        matches = (
-            Customer.objects.filter(is_active=True)
-            .filter(Q(name__icontains=query) | Q(vat_number__icontains=query))
-            .order_by("name", "pk")[:CUSTOMER_MATCHES]
-            if query
-            else []
-        )
+        matches = _customer_matches(query)
         return render(
             request, "quotes/quote_pick_customer.html", {"query": query, "matches": matches}
         )

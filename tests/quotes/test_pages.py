@@ -278,9 +278,12 @@ def _rate_rows(rows):
 
 
 def test_operator_creates_a_price_list_with_rates(operator_client):
-    customer = make_customer()
+    customer = make_customer(name="Carpenteria Ferri S.r.l.")
+    url = reverse("quotes:pricelist_create")
+    found = operator_client.get(url, {"q": "ferri"}).content.decode()
+    assert f'href="?customer={customer.pk}"' in found
     response = operator_client.post(
-        reverse("quotes:pricelist_create"),
+        f"{url}?customer={customer.pk}",
         {
             "name": "Listino Ferri 2026",
             "customer": customer.pk,
