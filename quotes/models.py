@@ -186,6 +186,8 @@ class Quote(models.Model):
         verbose_name_plural = _("quotes")
         ordering = ["-created_at", "-pk"]
         permissions = [("change_quote_prices", _("Can change prices and discounts of quotes"))]
+        # The quote list is newest first: its first page reads the index only.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="quote_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(vat_rate__gte=0, vat_rate__lte=100),
