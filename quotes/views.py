@@ -217,7 +217,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _editor_forms(request: HttpRequest, quote, may_price: bool, data=None):
+def _editor_forms(quote, may_price: bool, data=None):
     lines = list(quote.lines.all())
     initial = [
         {
@@ -250,8 +250,15 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = selectors.get_quote_for(request.user, pk)
     may_price = can_change_prices(request.user)
     editable = quote.is_editable
-    data = request.POST if request.method == "POST" and editable else None
-    lines, formset, add_form, terms = _editor_forms(request, quote, may_price, data)
+    if request.method == "POST" and not editable:
+        messages.error(
+            request,
+            _("Quote %(code)s is %(state)s and can no longer be changed.")
+            % {"code": quote.code, "state": quote.get_state_display().lower()},
+        )
+        return redirect(quote)
+    data = request.POST if request.method == "POST" else None
+    lines, formset, add_form, terms = _editor_forms(quote, may_price, data)
     errors: list[str] = []
     if data is not None:
         if formset.is_valid() and add_form.is_valid() and terms.is_valid():
@@ -308,7 +315,7 @@ def quote_totals(request: HttpRequest, pk: int) -> HttpResponse:
     """
     quote = selectors.get_quote_for(request.user, pk)
     may_price = can_change_prices(request.user)
-    lines, formset, add_form, terms = _editor_forms(request, quote, may_price, request.POST)
+    lines, formset, add_form, terms = _editor_forms(quote, may_price, request.POST)
     amounts = []
     nets = []
     for line, form in zip(lines, formset.forms, strict=False):

@@ -180,8 +180,11 @@ def test_a_confirmed_quote_is_read_only_and_can_be_revised(operator_client, oper
     assert response.status_code == 302
     quote.refresh_from_db()
     assert quote.state == QuoteState.CONFIRMED
-    _post(operator_client, quote, MO={"quantity": "7"})
+    response = _post(operator_client, quote, MO={"quantity": "7"})
+    assert response.status_code == 302
     assert quote.lines.get(code="MO").quantity == D("1.00")
+    page = operator_client.get(quote.get_absolute_url()).content.decode()
+    assert "is confirmed and can no longer be changed" in page
     page = operator_client.get(quote.get_absolute_url()).content.decode()
     assert 'data-testid="quote-editor"' not in page and "Revise" in page
 
