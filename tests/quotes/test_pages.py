@@ -458,3 +458,13 @@ def test_detail_pages_run_a_fixed_number_of_queries(operator_client, administrat
         )
     assert counts[0] == counts[1]
     assert counts[0][0] <= 12
+
+
+def test_the_summary_partial_for_other_pages(quote, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    quote = Quote.objects.prefetch_related("lines").get(pk=quote.pk)
+    with django_assert_num_queries(0):
+        html = render_to_string("quotes/quote_summary.html", {"quote": quote})
+    assert quote.code in html and "Technician labour" in html and "214.17 EUR" in html
+    assert reverse("quotes:quote_pdf", args=[quote.pk]) in html
