@@ -361,3 +361,25 @@ def test_copy_price_list_validates(operator, technician):
     assert len(error.value.messages) == 3
     with pytest.raises(PermissionDenied):
         copy_price_list(price_list=source, name="x", valid_from=DAY, acting_user=technician)
+
+
+# --- the database is the last line of defence ------------------------------------------------
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"quantity": D("0")},
+        {"quantity": D("-1")},
+        {"quantity": D("10000")},
+        {"discount": D("-0.01")},
+        {"discount": D("100.01")},
+        {"unit_price": D("-1")},
+    ],
+)
+def test_check_constraints_refuse_bad_lines_written_directly(quote, fields):
+    from django.db import IntegrityError, transaction
+
+    from quotes.models import QuoteLine
+
+    values = {"quantity": D("1"), "unit_price": D("1"), "discount": D("0"), **fields}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuoteLine.objects.create(quote=quote, kind="other", description="x", **values)
