@@ -6,11 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters.views import FilterView
 
+from service_portal import idempotency
 from service_portal.forms import VersionConflict
 from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
 
@@ -64,7 +67,24 @@ class PortalFormMixin(RoleRequiredMixin):
 
 
 class PortalCreateView(PortalFormMixin, generic.CreateView):
+    """Creates one record per form, however often the form is submitted."""
+
     success_message = _("Created.")
+    already_saved_message = _("This form had already been saved: nothing was created twice.")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        token = form.cleaned_data.get("submission_token")
+        with transaction.atomic():
+            earlier = idempotency.claim(token, self.request.user)
+            if earlier is not None:
+                messages.info(self.request, self.already_saved_message)
+                return redirect(earlier.result_url or self.get_cancel_url() or "home")
+            response = super().form_valid(form)
+            if response.status_code != 302:
+                transaction.set_rollback(True)  # nothing was created: the token stays free
+                return response
+            idempotency.complete(token, response["Location"])
+        return response
 
 
 class PortalUpdateView(PortalFormMixin, generic.UpdateView):

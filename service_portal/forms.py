@@ -8,9 +8,14 @@ from django import forms
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from service_portal.idempotency import SubmissionTokenMixin
 
-class VersionedModelForm(forms.ModelForm):
+
+class VersionedModelForm(SubmissionTokenMixin, forms.ModelForm):
     """Refuses to overwrite a record that someone else saved after this form was opened.
+
+    It also carries a submission token, so that a create view can refuse a double submit
+    (``service_portal.idempotency``).
 
     The form carries the record's ``updated_at`` as it was when the page was loaded; saving
     re-reads the row under lock and compares. Models need an ``updated_at`` auto_now field.

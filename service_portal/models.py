@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +19,25 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}: {self.value}"
+
+
+class FormSubmission(models.Model):
+    """A create form that was already processed, so a double submit does not create twice.
+
+    Create forms carry a random token; the first request that inserts the token wins (the unique
+    constraint holds under concurrency), a repeat is sent to what the first one created.
+    """
+
+    token = models.UUIDField(_("token"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    result_url = models.CharField(_("result"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -321,3 +321,34 @@ def test_detail_pages_run_a_fixed_number_of_queries(operator_client):
     ]:
         assert _count_queries(operator_client, name, [pk]) == counts_small[name], name
     assert Product.objects.count() > 15
+
+
+def test_a_double_submitted_form_creates_one_customer(operator_client):
+    page = operator_client.get(reverse("customers:customer_create"))
+    token = page.context["form"].initial["submission_token"]
+    data = {"name": "Twice S.r.l.", "country": "IT", "language": "it", "submission_token": token}
+    first = operator_client.post(reverse("customers:customer_create"), data)
+    second = operator_client.post(reverse("customers:customer_create"), data, follow=True)
+    customer = Customer.objects.get(name="Twice S.r.l.")
+    assert first["Location"] == customer.get_absolute_url()
+    assert second.redirect_chain[0][0] == customer.get_absolute_url()
+    assert "nothing was created twice" in second.content.decode()
+    # A new form (new token) creates a new record, as the user expects.
+    fresh = operator_client.get(reverse("customers:customer_create")).context["form"]
+    data["submission_token"] = fresh.initial["submission_token"]
+    operator_client.post(reverse("customers:customer_create"), data)
+    assert Customer.objects.filter(name="Twice S.r.l.").count() == 2
+
+
+def test_a_refused_form_does_not_use_up_its_token(operator_client):
+    token = (
+        operator_client.get(reverse("customers:customer_create"))
+        .context["form"]
+        .initial["submission_token"]
+    )
+    data = {"name": "", "country": "IT", "language": "it", "submission_token": token}
+    assert operator_client.post(reverse("customers:customer_create"), data).status_code == 200
+    data["name"] = "Fixed S.r.l."
+    response = operator_client.post(reverse("customers:customer_create"), data)
+    assert response.status_code == 302
+    assert Customer.objects.filter(name="Fixed S.r.l.").exists()
