@@ -13,6 +13,7 @@ from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
 from service_portal.forms import VersionedModelForm
+from service_portal.idempotency import SubmissionTokenMixin
 
 _DATE = {"type": "date"}
 
@@ -89,7 +90,7 @@ RateFormSet = forms.inlineformset_factory(
 )
 
 
-class CopyPriceListForm(forms.Form):
+class CopyPriceListForm(SubmissionTokenMixin, forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=120)
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=_DATE))
     valid_to = forms.DateField(
@@ -104,7 +105,7 @@ class CopyPriceListForm(forms.Form):
     )
 
 
-class QuoteCreateForm(forms.Form):
+class QuoteCreateForm(SubmissionTokenMixin, forms.Form):
     price_list = forms.ModelChoiceField(
         label=_("Price list"), queryset=PriceList.objects.none(), empty_label=None
     )

@@ -44,12 +44,33 @@ from quotes.services import (
 )
 from quotes.totals import line_net
 from quotes.totals import quote_totals as quote_totals_of
-from service_portal.crud import PortalDetailView, PortalListView
+from service_portal import idempotency
+from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
 from service_portal.forms import VersionConflict
 from service_portal.pdf import render_pdf
 from service_portal.permissions import STAFF, role_required
 
 CUSTOMER_MATCHES = 20
+
+
+def _create_once(request: HttpRequest, form, create) -> HttpResponse | None:
+    """Run ``create()`` (which returns the new record) once per form, however often the form is
+    submitted (service_portal.idempotency): a repeat is sent to what the first one created.
+    Returns the redirect, or None when ``create`` raised QuoteError (added to the form)."""
+    token = form.cleaned_data.get("submission_token")
+    try:
+        with transaction.atomic():
+            earlier = idempotency.claim(token, request.user)
+            if earlier is not None:
+                messages.info(request, PortalCreateView.already_saved_message)
+                return redirect(earlier.result_url or "home")
+            record = create()
+            idempotency.complete(token, record.get_absolute_url())
+    except QuoteError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+    return redirect(record)
 
 
 # --- Price lists ----------------------------------------------------------------------------
@@ -82,16 +103,26 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = PriceListForm(data, instance=price_list, customer_pk=customer_pk)
     formset = RateFormSet(data, instance=price_list, prefix="rates")
     if data is not None and form.is_valid() and formset.is_valid():
+
+        def save() -> PriceList:
+            saved = form.save()
+            formset.instance = saved
+            formset.save()
+            return saved
+
         try:
-            with transaction.atomic():
-                price_list = form.save()
-                formset.instance = price_list
-                formset.save()
+            if price_list.pk:
+                with transaction.atomic():
+                    price_list = save()
+                response = redirect(price_list)
+            else:
+                response = _create_once(request, form, save)
         except VersionConflict as conflict:
             form.add_error(None, str(conflict))
         else:
-            messages.success(request, _("Price list saved."))
-            return redirect(price_list)
+            if response is not None:
+                messages.success(request, _("Price list saved."))
+                return response
     title = (
         _("Edit price list %(name)s") % {"name": price_list.name}
         if price_list.pk
@@ -130,21 +161,21 @@ def pricelist_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = CopyPriceListForm(request.POST)
         if form.is_valid():
-            try:
-                copy = copy_price_list(
+            response = _create_once(
+                request,
+                form,
+                lambda: copy_price_list(
                     price_list=source,
                     acting_user=request.user,
                     name=form.cleaned_data["name"],
                     valid_from=form.cleaned_data["valid_from"],
                     valid_to=form.cleaned_data["valid_to"],
                     percent_increase=form.cleaned_data["percent_increase"],
-                )
-            except QuoteError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
+                ),
+            )
+            if response is not None:
                 messages.success(request, _("Price list copied: check the new prices."))
-                return redirect(copy)
+                return response
     else:
         next_year = timezone.localdate().year + 1
         form = CopyPriceListForm(
@@ -193,18 +224,18 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     lists = price_lists_for(customer, timezone.localdate(), under_warranty=under_warranty)
     form = QuoteCreateForm(request.POST or None, price_lists=lists)
     if request.method == "POST" and form.is_valid():
-        try:
-            quote = create_quote_from_price_list(
+        response = _create_once(
+            request,
+            form,
+            lambda: create_quote_from_price_list(
                 customer=customer,
                 price_list=form.cleaned_data["price_list"],
                 acting_user=request.user,
-            )
-        except QuoteError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Quote %(code)s created.") % {"code": quote.code})
-            return redirect(quote)
+            ),
+        )
+        if response is not None:
+            messages.success(request, _("Quote created."))
+            return response
     return render(
         request,
         "quotes/quote_create.html",

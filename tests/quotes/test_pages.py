@@ -468,3 +468,33 @@ def test_the_summary_partial_for_other_pages(quote, django_assert_num_queries):
         html = render_to_string("quotes/quote_summary.html", {"quote": quote})
     assert quote.code in html and "Technician labour" in html and "214.17 EUR" in html
     assert reverse("quotes:quote_pdf", args=[quote.pk]) in html
+
+
+def test_a_double_submit_creates_one_record(operator_client):
+    import uuid
+
+    customer = make_customer()
+    source = make_price_list(name="Standard 2026")
+    posts = [
+        (
+            f"{reverse('quotes:quote_create')}?customer={customer.pk}",
+            {"price_list": source.pk},
+        ),
+        (
+            reverse("quotes:pricelist_copy", args=[source.pk]),
+            {"name": "Standard 2027", "valid_from": "2027-01-01", "percent_increase": "2"},
+        ),
+        (
+            reverse("quotes:pricelist_create"),
+            {"name": "New", "valid_from": "2026-01-01", "currency": "EUR", **_rate_rows([])},
+        ),
+    ]
+    for url, data in posts:
+        data["submission_token"] = str(uuid.uuid4())
+        first = operator_client.post(url, data)
+        second = operator_client.post(url, data)
+        assert first.status_code == second.status_code == 302, url
+        assert first["Location"] == second["Location"], url
+    assert Quote.objects.count() == 1
+    assert PriceList.objects.filter(name="Standard 2027").count() == 1
+    assert PriceList.objects.filter(name="New").count() == 1
