@@ -53,7 +53,7 @@ from service_portal.permissions import STAFF, role_required
 CUSTOMER_MATCHES = 20
 
 
-def _create_once(request: HttpRequest, form, create) -> HttpResponse | None:
+def _create_once(request: HttpRequest, form, create, success: str) -> HttpResponse | None:
     """Run ``create()`` (which returns the new record) once per form, however often the form is
     submitted (service_portal.idempotency): a repeat is sent to what the first one created.
     Returns the redirect, or None when ``create`` raised QuoteError (added to the form)."""
@@ -70,6 +70,7 @@ def _create_once(request: HttpRequest, form, create) -> HttpResponse | None:
         for message in error.messages:
             form.add_error(None, message)
         return None
+    messages.success(request, success)
     return redirect(record)
 
 
@@ -114,14 +115,14 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if price_list.pk:
                 with transaction.atomic():
                     price_list = save()
+                messages.success(request, _("Price list saved."))
                 response = redirect(price_list)
             else:
-                response = _create_once(request, form, save)
+                response = _create_once(request, form, save, _("Price list saved."))
         except VersionConflict as conflict:
             form.add_error(None, str(conflict))
         else:
             if response is not None:
-                messages.success(request, _("Price list saved."))
                 return response
     title = (
         _("Edit price list %(name)s") % {"name": price_list.name}
@@ -172,9 +173,9 @@ def pricelist_copy(request: HttpRequest, pk: int) -> HttpResponse:
                     valid_to=form.cleaned_data["valid_to"],
                     percent_increase=form.cleaned_data["percent_increase"],
                 ),
+                _("Price list copied: check the new prices."),
             )
             if response is not None:
-                messages.success(request, _("Price list copied: check the new prices."))
                 return response
     else:
         next_year = timezone.localdate().year + 1
@@ -232,9 +233,9 @@ def quote_create(request: HttpRequest) -> HttpResponse:
                 price_list=form.cleaned_data["price_list"],
                 acting_user=request.user,
             ),
+            _("Quote created."),
         )
         if response is not None:
-            messages.success(request, _("Quote created."))
             return response
     return render(
         request,
