@@ -383,3 +383,15 @@ def test_check_constraints_refuse_bad_lines_written_directly(quote, fields):
     values = {"quantity": D("1"), "unit_price": D("1"), "discount": D("0"), **fields}
     with pytest.raises(IntegrityError), transaction.atomic():
         QuoteLine.objects.create(quote=quote, kind="other", description="x", **values)
+
+
+def test_deleting_a_rate_keeps_the_quote_lines_made_from_it(quote):
+    rate = Rate.objects.get(price_list=quote.price_list, code="MO")
+    rate.delete()
+    line = quote.lines.get(code="MO")
+    assert line.rate is None
+    assert (line.description, line.unit_price, line.kind) == (
+        "Technician labour",
+        D("55.00"),
+        "labour_hour",
+    )
