@@ -67,7 +67,7 @@ class PriceList(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("price list", "active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -176,7 +176,7 @@ class Quote(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=pgettext_lazy("quote", "created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
 

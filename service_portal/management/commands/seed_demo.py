@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "accounts.demo",
     "customers.demo",
     "quotes.demo",
+    "orders.demo",
 ]
 
 
