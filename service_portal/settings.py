@@ -8,6 +8,7 @@ malformed value stops start-up with a message naming the variable (see docs/oper
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -285,6 +286,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+
+# VAT rate (%) proposed for new quotes; each quote keeps the rate it was made with.
+try:
+    DEFAULT_VAT_RATE = Decimal(env_str("DEFAULT_VAT_RATE") or "22")
+except InvalidOperation:
+    raise ImproperlyConfigured("DEFAULT_VAT_RATE must be a number such as 22 or 10.") from None
+if not Decimal(0) <= DEFAULT_VAT_RATE <= Decimal(100):
+    raise ImproperlyConfigured("DEFAULT_VAT_RATE must be between 0 and 100.")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("quotes/", include("quotes.urls")),
     path("orders/", include("orders.urls")),
     path("calls/", include("calls.urls")),
     path("planner/", include("planner.urls")),

@@ -1,0 +1,476 @@
+"""Every write on price lists and quotes goes through these functions.
+
+Each one checks who is acting and the preconditions, runs in one transaction, and raises
+``QuoteError`` with translated messages the page can show as they are. The calls app uses them
+for section 3 of the call management page; it never writes quote rows itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from customers.models import Customer
+from quotes.models import (
+    HUNDRED,
+    MAX_QUANTITY,
+    ZERO,
+    PriceList,
+    Quote,
+    QuoteEvent,
+    QuoteLine,
+    QuoteState,
+    Rate,
+    RateKind,
+)
+from quotes.totals import increase, money
+from service_portal.numbering import next_code
+from service_portal.permissions import STAFF, check_role
+
+QUOTE_SERIES = "quote"
+
+# The only state changes a quote knows; anything else is refused (see docs/quotes.md).
+TRANSITIONS: dict[str, set[str]] = {
+    QuoteState.DRAFT: {QuoteState.CONFIRMED, QuoteState.SUPERSEDED},
+    QuoteState.CONFIRMED: {QuoteState.SUPERSEDED},
+    QuoteState.SUPERSEDED: set(),
+}
+
+
+class QuoteError(Exception):
+    """A refused change; ``messages`` are translated and meant for the user."""
+
+    def __init__(self, messages: str | Sequence[str]) -> None:
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def can_change_prices(user: Any) -> bool:
+    """Administrators, or anyone given the ``quotes.change_quote_prices`` permission."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_administrator or user.has_perm("quotes.change_quote_prices"))
+    )
+
+
+# --- Price lists ----------------------------------------------------------------------------
+def price_lists_for(
+    customer: Customer, on_date: datetime.date, under_warranty: bool = False
+) -> list[PriceList]:
+    """The price lists that may be used for ``customer`` on ``on_date``, best first.
+
+    Under warranty the warranty lists come first (the customer pays nothing for covered work),
+    then the customer's own lists, then the standard ones; out of warranty the warranty lists
+    are left out. Other customers' own lists never appear.
+    """
+    lists = PriceList.objects.valid_on(on_date).filter(
+        Q(customer__isnull=True) | Q(customer=customer)
+    )
+    candidates = [pl for pl in lists if under_warranty or not pl.is_warranty]
+
+    def rank(pl: PriceList) -> tuple:
+        return (
+            not (under_warranty and pl.is_warranty),
+            pl.customer_id is None,
+            -pl.valid_from.toordinal(),
+            pl.name,
+            pl.pk,
+        )
+
+    return sorted(candidates, key=rank)
+
+
+@transaction.atomic
+def copy_price_list(
+    *,
+    price_list: PriceList,
+    name: str,
+    valid_from: datetime.date,
+    acting_user: Any,
+    valid_to: datetime.date | None = None,
+    percent_increase: Decimal = ZERO,
+    customer: Customer | None = None,
+    keep_customer: bool = True,
+) -> PriceList:
+    """A new price list with the same rates, prices raised by ``percent_increase`` percent.
+
+    Used to start a new year's list; the old one stays as it is (quotes made with it keep
+    pointing at it). Descriptions are copied in every language.
+    """
+    check_role(acting_user, STAFF)
+    percent_increase = Decimal(percent_increase)
+    errors = []
+    if not name.strip():
+        errors.append(_("The new price list needs a name."))
+    if percent_increase < Decimal("-100") or percent_increase > Decimal("1000"):
+        errors.append(_("The increase must be between -100% and 1000%."))
+    if valid_to is not None and valid_to < valid_from:
+        errors.append(_("The end of validity cannot precede its start."))
+    if errors:
+        raise QuoteError(errors)
+    copy = PriceList.objects.create(
+        name=name.strip(),
+        customer=price_list.customer if keep_customer and customer is None else customer,
+        is_warranty=price_list.is_warranty,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        currency=price_list.currency,
+        active=True,
+        notes=price_list.notes,
+    )
+    languages = [code for code, _name in settings.LANGUAGES]
+    rates = []
+    for rate in price_list.rates.all():
+        new = Rate(
+            price_list=copy,
+            code=rate.code,
+            kind=rate.kind,
+            unit=rate.unit,
+            price=increase(rate.price, percent_increase),
+            position=rate.position,
+            description=rate.description,
+        )
+        for code in languages:
+            field = f"description_{code}"
+            setattr(new, field, getattr(rate, field, None))
+        rates.append(new)
+    Rate.objects.bulk_create(rates)
+    return copy
+
+
+# --- Quotes ---------------------------------------------------------------------------------
+def _record(quote: Quote, user: Any, action: str, note: str = "", **states: str) -> None:
+    QuoteEvent.objects.create(
+        quote=quote,
+        user=user,
+        action=action,
+        note=note,
+        from_state=states.get("from_state", ""),
+        to_state=states.get("to_state", ""),
+    )
+
+
+def _line_from_rate(quote: Quote, rate: Rate, language: str, position: int) -> QuoteLine:
+    return QuoteLine(
+        quote=quote,
+        rate=rate,
+        kind=rate.kind,
+        code=rate.code,
+        description=rate.description_in(language),
+        unit=rate.unit,
+        quantity=Decimal("1.00"),
+        unit_price=rate.price,
+        discount=ZERO,
+        position=position,
+    )
+
+
+@transaction.atomic
+def create_quote_from_price_list(
+    *,
+    customer: Customer,
+    price_list: PriceList,
+    acting_user: Any,
+    vat_rate: Decimal | None = None,
+    notes: str = "",
+) -> Quote:
+    """A draft quote whose lines are the rates of ``price_list``, quantity 1, prices frozen.
+
+    Descriptions are copied in the customer's language: the quote is the customer's document.
+    """
+    check_role(acting_user, STAFF)
+    if not price_list.active:
+        raise QuoteError(_("This price list is not active."))
+    if price_list.customer_id not in (None, customer.pk):
+        raise QuoteError(_("This price list belongs to another customer."))
+    vat_rate = settings.DEFAULT_VAT_RATE if vat_rate is None else Decimal(vat_rate)
+    if not ZERO <= vat_rate <= HUNDRED:
+        raise QuoteError(_("The VAT rate must be between 0 and 100."))
+    quote = Quote.objects.create(
+        code=next_code(QUOTE_SERIES, separator="-P"),
+        customer=customer,
+        price_list=price_list,
+        price_list_name=price_list.name,
+        currency=price_list.currency,
+        vat_rate=vat_rate,
+        notes=notes,
+        created_by=acting_user,
+    )
+    rates = list(price_list.rates.all())
+    QuoteLine.objects.bulk_create(
+        [
+            _line_from_rate(quote, rate, customer.language, position)
+            for position, rate in enumerate(rates, start=1)
+        ]
+    )
+    _record(quote, acting_user, "created", note=price_list.name, to_state=quote.state)
+    return quote
+
+
+@dataclass
+class LineChange:
+    """One row of the quote editor.
+
+    ``line_id`` None is a new line: from ``rate_id`` (a rate of the quote's price list, priced
+    by it) or, with ``rate_id`` None as well, a free line whose price the user types.
+    ``unit_price``/``discount`` None mean "unchanged" (or the rate's price for a new line).
+    """
+
+    quantity: Decimal
+    line_id: int | None = None
+    rate_id: int | None = None
+    unit_price: Decimal | None = None
+    discount: Decimal | None = None
+    delete: bool = False
+    description: str = ""
+    code: str = ""
+    unit: str = ""
+    kind: str = RateKind.OTHER
+
+
+def _check_amounts(label: str, change: LineChange) -> list[str]:
+    errors = []
+    quantity = change.quantity
+    if quantity is None or quantity <= 0:
+        errors.append(_("%(line)s: the quantity must be greater than zero.") % {"line": label})
+    elif quantity > MAX_QUANTITY:
+        errors.append(
+            _("%(line)s: the quantity %(quantity)s is too large (at most %(max)s).")
+            % {"line": label, "quantity": quantity, "max": MAX_QUANTITY}
+        )
+    elif money(quantity) != quantity:
+        errors.append(_("%(line)s: the quantity may have at most two decimals.") % {"line": label})
+    if change.unit_price is not None and change.unit_price < 0:
+        errors.append(_("%(line)s: a price cannot be negative.") % {"line": label})
+    if change.discount is not None and not ZERO <= change.discount <= HUNDRED:
+        errors.append(_("%(line)s: the discount must be between 0 and 100%%.") % {"line": label})
+    return errors
+
+
+def _lock_editable(quote: Quote, version: str | None) -> Quote:
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if version is not None and locked.updated_at.isoformat() != version:
+        raise QuoteError(
+            _(
+                "Someone else changed this quote while you were editing it. Your changes have "
+                "not been saved: reload the page and apply them again."
+            )
+        )
+    if not locked.is_editable:
+        raise QuoteError(
+            _("Quote %(code)s is %(state)s and can no longer be changed.")
+            % {"code": locked.code, "state": locked.get_state_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def update_quote_lines(
+    *,
+    quote: Quote,
+    lines: Sequence[LineChange],
+    acting_user: Any,
+    version: str | None = None,
+) -> Quote:
+    """Apply the editor's rows: change quantities, add and remove lines.
+
+    Anyone who may quote (office staff) changes quantities and adds lines from the quote's price
+    list; changing a price or a discount, or adding a free line with its own price, needs
+    ``can_change_prices``. ``version`` is the quote's ``updated_at`` when the page was loaded:
+    a quote saved by someone else in the meantime is not overwritten.
+    """
+    check_role(acting_user, STAFF)
+    quote = _lock_editable(quote, version)
+    existing = {line.pk: line for line in quote.lines.all()}
+    may_price = can_change_prices(acting_user)
+    rate_ids = [c.rate_id for c in lines if c.line_id is None and c.rate_id]
+    rates = {r.pk: r for r in Rate.objects.filter(price_list=quote.price_list, pk__in=rate_ids)}
+    errors: list[str] = []
+    to_update: list[QuoteLine] = []
+    to_create: list[QuoteLine] = []
+    to_delete: list[int] = []
+    position = max((line.position for line in existing.values()), default=0)
+
+    for index, change in enumerate(lines, start=1):
+        if change.line_id is not None:
+            line = existing.get(change.line_id)
+            if line is None:
+                errors.append(_("Line %(number)s is not part of this quote.") % {"number": index})
+                continue
+            if change.delete:
+                to_delete.append(line.pk)
+                continue
+            label = line.code or line.description
+            errors += _check_amounts(label, change)
+            price_changed = change.unit_price is not None and change.unit_price != line.unit_price
+            discount_changed = change.discount is not None and change.discount != line.discount
+            if (price_changed or discount_changed) and not may_price:
+                errors.append(
+                    _("%(line)s: only an administrator may change prices and discounts.")
+                    % {"line": label}
+                )
+                continue
+            line.quantity = change.quantity
+            if change.unit_price is not None:
+                line.unit_price = change.unit_price
+            if change.discount is not None:
+                line.discount = change.discount
+            to_update.append(line)
+            continue
+        if change.delete:
+            continue
+        position += 1
+        if change.rate_id:
+            rate = rates.get(change.rate_id)
+            if rate is None:
+                errors.append(_("The chosen rate is not part of this quote's price list."))
+                continue
+            line = _line_from_rate(quote, rate, quote.customer.language, position)
+            label = rate.code
+        else:
+            label = change.code or change.description or _("New line")
+            if not change.description.strip():
+                errors.append(_("%(line)s: a new line needs a description.") % {"line": label})
+                continue
+            if not may_price:
+                errors.append(
+                    _("%(line)s: only an administrator may add a line with its own price.")
+                    % {"line": label}
+                )
+                continue
+            line = QuoteLine(
+                quote=quote,
+                kind=change.kind,
+                code=change.code.strip(),
+                description=change.description.strip(),
+                unit=change.unit.strip(),
+                unit_price=change.unit_price or ZERO,
+                position=position,
+            )
+        errors += _check_amounts(label, change)
+        if change.rate_id and not may_price and change.unit_price not in (None, line.unit_price):
+            errors.append(
+                _("%(line)s: only an administrator may change prices and discounts.")
+                % {"line": label}
+            )
+        line.quantity = change.quantity
+        if change.rate_id and may_price and change.unit_price is not None:
+            line.unit_price = change.unit_price
+        if change.discount is not None:
+            if change.discount and not may_price:
+                errors.append(
+                    _("%(line)s: only an administrator may change prices and discounts.")
+                    % {"line": label}
+                )
+            line.discount = change.discount
+        to_create.append(line)
+
+    if errors:
+        raise QuoteError(errors)
+    QuoteLine.objects.filter(quote=quote, pk__in=to_delete).delete()
+    QuoteLine.objects.bulk_update(to_update, ["quantity", "unit_price", "discount"])
+    QuoteLine.objects.bulk_create(to_create)
+    quote.save(update_fields=["updated_at"])
+    _record(
+        quote,
+        acting_user,
+        "lines_changed",
+        note=_("%(changed)s changed, %(added)s added, %(removed)s removed")
+        % {"changed": len(to_update), "added": len(to_create), "removed": len(to_delete)},
+    )
+    return quote
+
+
+@transaction.atomic
+def update_quote_terms(
+    *, quote: Quote, acting_user: Any, notes: str, vat_rate: Decimal, version: str | None = None
+) -> Quote:
+    """Notes and VAT rate of a draft quote (the VAT rate is a price: it needs the permission)."""
+    check_role(acting_user, STAFF)
+    quote = _lock_editable(quote, version)
+    vat_rate = Decimal(vat_rate)
+    if vat_rate != quote.vat_rate:
+        if not can_change_prices(acting_user):
+            raise QuoteError(_("Only an administrator may change the VAT rate."))
+        if not ZERO <= vat_rate <= HUNDRED:
+            raise QuoteError(_("The VAT rate must be between 0 and 100."))
+    quote.notes = notes
+    quote.vat_rate = vat_rate
+    quote.save(update_fields=["notes", "vat_rate", "updated_at"])
+    return quote
+
+
+def _set_state(quote: Quote, to_state: str, acting_user: Any, note: str = "") -> Quote:
+    if to_state not in TRANSITIONS[quote.state]:
+        raise QuoteError(
+            _("A quote cannot go from %(from)s to %(to)s.")
+            % {
+                "from": quote.get_state_display().lower(),
+                "to": QuoteState(to_state).label.lower(),
+            }
+        )
+    from_state = quote.state
+    quote.state = to_state
+    quote.save(update_fields=["state", "updated_at"])
+    _record(quote, acting_user, "state", note=note, from_state=from_state, to_state=to_state)
+    return quote
+
+
+@transaction.atomic
+def confirm_quote(*, quote: Quote, acting_user: Any) -> Quote:
+    """Freeze a draft: from now on it is the document given to the customer."""
+    check_role(acting_user, STAFF)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.state == QuoteState.DRAFT and not quote.lines.exists():
+        raise QuoteError(_("A quote without lines cannot be confirmed."))
+    return _set_state(quote, QuoteState.CONFIRMED, acting_user)
+
+
+@transaction.atomic
+def revise_quote(*, quote: Quote, acting_user: Any) -> Quote:
+    """A new draft copied from ``quote``, which becomes superseded (a correction is a new
+    document pointing at the old one; the old one is never edited)."""
+    check_role(acting_user, STAFF)
+    old = Quote.objects.select_for_update().get(pk=quote.pk)
+    if old.state != QuoteState.CONFIRMED:
+        raise QuoteError(_("Only a confirmed quote can be revised; edit the draft instead."))
+    new = Quote.objects.create(
+        code=next_code(QUOTE_SERIES, separator="-P"),
+        customer=old.customer,
+        price_list=old.price_list,
+        price_list_name=old.price_list_name,
+        currency=old.currency,
+        vat_rate=old.vat_rate,
+        notes=old.notes,
+        replaces=old,
+        created_by=acting_user,
+    )
+    QuoteLine.objects.bulk_create(
+        [
+            QuoteLine(
+                quote=new,
+                rate_id=line.rate_id,
+                kind=line.kind,
+                code=line.code,
+                description=line.description,
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                position=line.position,
+            )
+            for line in old.lines.all()
+        ]
+    )
+    _set_state(old, QuoteState.SUPERSEDED, acting_user, note=new.code)
+    _record(new, acting_user, "created", note=old.code, to_state=new.state)
+    return new
