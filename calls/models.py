@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Contact, Customer, Site, Unit
+from orders.models import SparePart
+from quotes.models import Quote
 
 
 class State(models.TextChoices):
@@ -193,6 +195,14 @@ class Intervention(models.Model):
         _("expected duration (hours)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     what_to_bring = models.TextField(_("what to bring"), blank=True)
+    quote = models.OneToOneField(
+        Quote,
+        on_delete=models.PROTECT,
+        related_name="intervention",
+        verbose_name=_("quote"),
+        null=True,
+        blank=True,
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.NEW, editable=False
     )
@@ -307,3 +317,115 @@ class InterventionNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.author})"
+
+
+# --- Actuals: travel expenses and spare parts used (sections 4 and 5) -------------------------
+class ExpenseKind(models.TextChoices):
+    KM = "km", _("Kilometres")
+    MEAL = "meal", _("Meals")
+    LODGING = "lodging", _("Lodging")
+    TOLL = "toll", _("Tolls")
+    PARKING = "parking", _("Parking")
+    OTHER = "other", _("Other expense")
+
+
+class Expense(models.Model):
+    """A travel expense of an intervention (spesa di trasferta), with an optional receipt.
+
+    For kilometres ``amount`` is ``km × km_rate`` rounded to the cent, computed by the service
+    that records it; for the other kinds the amount is what was paid.
+    """
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+        verbose_name=_("intervention"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ExpenseKind.choices)
+    date = models.DateField(_("date"))
+    km = models.DecimalField(_("kilometres"), max_digits=8, decimal_places=1, null=True, blank=True)
+    km_rate = models.DecimalField(
+        _("rate per km"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Stored under MEDIA_ROOT (outside the web root); served only by a view that checks access.
+    receipt = models.FileField(_("receipt"), upload_to="receipts/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ExpenseKind.values), name="expense_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) & models.Q(amount__lte=100000),
+                name="expense_amount_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=ExpenseKind.KM)
+                | (models.Q(km__gt=0) & models.Q(km_rate__gte=0)),
+                name="expense_km_needs_distance_and_rate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class PartUsed(models.Model):
+    """A spare part used on an intervention, with its catalogue data frozen at the time.
+
+    ``under_warranty`` parts are charged at zero (the price stays, for the record).
+    """
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="parts_used",
+        verbose_name=_("intervention"),
+    )
+    spare_part = models.ForeignKey(
+        SparePart, on_delete=models.PROTECT, related_name="+", verbose_name=_("spare part")
+    )
+    code = models.CharField(_("code"), max_length=50)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
+    serial_or_lot = models.CharField(_("serial or lot"), max_length=60, blank=True)
+    under_warranty = models.BooleanField(_("under warranty"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0) & models.Q(quantity__lte=10000),
+                name="part_used_quantity_range",
+            ),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="part_used_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.code}"
