@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
