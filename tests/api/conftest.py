@@ -17,7 +17,7 @@ def api_for(db):
 
     def make(*scopes: str) -> APIClient:
         _token, secret = create_token(name="test", scopes=scopes)
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # without it the portal speaks Italian
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 
