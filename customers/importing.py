@@ -421,12 +421,21 @@ def _import_row(sheet: Sheet, line: int, cells: list[Any]) -> RowOutcome:
             ]
         else:
             values[attr] = target
-    if not errors:
-        try:
-            with transaction.atomic():
-                _obj, outcome.action = upsert(kind.model, external_code=code, values=values)
-        except ValidationError as exc:
-            errors = _message_dict(exc)
+    # The model checks the row even when a cell did not parse, so the preview lists every
+    # reason at once; such a row is then rolled back to its savepoint.
+    try:
+        with transaction.atomic():
+            _obj, outcome.action = upsert(kind.model, external_code=code, values=values)
+            if errors:
+                raise _Rollback
+    except ValidationError as exc:
+        columns = {attr: column for column, (attr, _m, _l) in kind.references.items()}
+        for name, messages in _message_dict(exc).items():
+            errors.setdefault(columns.get(name, name), messages)
+    except _Rollback:
+        pass
+    if errors:
+        outcome.action = ""
     outcome.errors = [
         f"{name}: {message}" if name != NON_FIELD_ERRORS else message
         for name, messages in errors.items()

@@ -128,7 +128,9 @@ def test_model_rules_come_back_as_json(api):
 
 
 def test_bad_codes_and_bodies_are_400_not_500(api):
-    assert api.put("/api/v1/customers/by-code/a%20b/", {"name": "x"}, format="json").status_code == 400
+    assert (
+        api.put("/api/v1/customers/by-code/a%20b/", {"name": "x"}, format="json").status_code == 400
+    )
     assert api.get("/api/v1/customers/?external_code=%00").status_code == 400
     assert api.get("/api/v1/customers/?updated_since=yesterday").status_code == 400
     assert api.put("/api/v1/customers/by-code/OK/", [1, 2], format="json").status_code == 400
@@ -150,9 +152,9 @@ def test_incremental_sync_by_updated_since(api):
     # An unencoded "+" of the time zone arrives as a space: still understood.
     raw = since.replace("+", " ")
     assert api.get(f"/api/v1/customers/?updated_since={raw}").json()["count"] == 1
-    assert api.get("/api/v1/customers/", {"external_code": "OLD"}).json()["results"][0][
-        "id"
-    ] == old.pk
+    assert (
+        api.get("/api/v1/customers/", {"external_code": "OLD"}).json()["results"][0]["id"] == old.pk
+    )
     assert new.pk != old.pk
 
 

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("language", ["en", "it"])
 def test_served_schema_is_valid_openapi(language):
-    response = APIClient().get(
-        "/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE=language
-    )
+    response = APIClient().get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     spec = response.json()
     validate(spec)
