@@ -35,6 +35,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
     NavItem(_("Units"), "customers:unit_list", ALL, "upc-scan", _("Installed base")),
     NavItem(_("Products"), "customers:product_list", ALL, "box-seam", _("Installed base")),
+    NavItem(
+        _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
+    ),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.
