@@ -38,7 +38,9 @@ def test_a_portal_session_is_not_enough(admin_client_):
 def test_revoked_token_is_401():
     token, secret = create_token(name="erp", scopes=[Scope.CUSTOMERS_READ])
     revoke_token(token=token)
-    response = APIClient().get(CUSTOMERS, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = APIClient().get(
+        CUSTOMERS, HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 401
     assert "revoked" in response.json()["detail"]
 

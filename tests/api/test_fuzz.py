@@ -10,6 +10,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -24,7 +26,18 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 
 @pytest.fixture
-def secret(db):
+def _keep_connection():
+    """The portal's WSGI application is called directly (not through Django's test client),
+    so keep it from closing the test's database connection at the end of each request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def secret(db, _keep_connection):
     customer = make_customer(external_code="C1")
     site = make_site(customer, external_code="S1")
     make_unit(site, make_product(code="P1"), external_code="U1")
