@@ -42,32 +42,48 @@ def upsert(
 
     ``values`` are model attribute values (related objects, not codes); fields left out keep
     their current value. Raises ``ValidationError`` (field -> messages) when the model refuses
-    the values, without saving anything. The same call made twice gives the same result.
+    the values, without saving anything. The same call made twice gives the same result, also
+    when both run at the same moment: the loser of the insert race retries as an update.
     """
     validate_external_code(external_code)
     if not external_code:
         raise ValidationError({"external_code": [_("The external code is required.")]})
-    with transaction.atomic():
-        instance = (
-            model._default_manager.select_for_update().filter(external_code=external_code).first()
-        )
-        created = instance is None
-        if created:
-            instance = model(external_code=external_code)
-        before = _snapshot(instance)
-        for name, value in values.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        if not created and _snapshot(instance) == before:
-            return instance, UNCHANGED
+    for _attempt in range(2):
         try:
-            with transaction.atomic():
-                instance.save()
-        except IntegrityError:
-            # Another request created the same record between our read and our write.
-            raise ValidationError(
-                {NON_FIELD_ERRORS: [_("The record was changed at the same time; try again.")]}
-            ) from None
+            return _upsert_once(model, external_code, values)
+        except (IntegrityError, _CodeTaken):
+            continue  # another transaction inserted the same code (or VAT...) meanwhile
+    raise ValidationError(
+        {NON_FIELD_ERRORS: [_("The record was changed at the same time; try again.")]}
+    )
+
+
+class _CodeTaken(Exception):
+    pass
+
+
+@transaction.atomic
+def _upsert_once(
+    model: type[models.Model], external_code: str, values: dict[str, Any]
+) -> tuple[models.Model, str]:
+    instance = (
+        model._default_manager.select_for_update().filter(external_code=external_code).first()
+    )
+    created = instance is None
+    if created:
+        instance = model(external_code=external_code)
+    before = _snapshot(instance)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean()
+    except ValidationError:
+        if created and model._default_manager.filter(external_code=external_code).exists():
+            raise _CodeTaken from None  # created by a concurrent request since our read
+        raise
+    if not created and _snapshot(instance) == before:
+        return instance, UNCHANGED
+    instance.save()
     return instance, CREATED if created else UPDATED
 
 
