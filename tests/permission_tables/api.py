@@ -17,6 +17,7 @@ def _code(world):
 
 ROWS = [
     Row("api:schema", PUBLIC),
+    Row("api:docs", PUBLIC),
     *(
         row
         for name, attr in (
