@@ -8,6 +8,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
@@ -200,3 +202,19 @@ def test_command_dry_run_and_apply(tmp_path, capsys):
     path.write_text("external_code,name,vat_number\nC9,X,IT1\n")
     with pytest.raises(CommandError, match="Rejected rows"):
         call_command("import_installed_base", str(path))
+
+
+def test_export_query_count_does_not_grow_with_rows(admin_client_):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            for kind in ("customers", "sites", "contacts", "units"):
+                url = reverse("customers:export_csv", args=[kind])
+                b"".join(admin_client_.get(url).streaming_content)
+        return len(ctx.captured_queries)
+
+    product = make_product()
+    make_unit(make_site(), product)
+    few = count()
+    for _ in range(10):
+        make_unit(make_site(), product)
+    assert count() == few
