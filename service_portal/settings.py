@@ -52,9 +52,6 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "rest_framework",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served by the portal itself (no CDN)
     "service_portal",
     "accounts",
     "customers",
@@ -63,6 +60,11 @@ INSTALLED_APPS = [
     "calls",
     "planner",
     "api",
+    # After the portal's apps: a catalogue listed earlier wins, and DRF's Italian would
+    # otherwise reword Django's form messages (api/messages.py keeps Django's wording).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the portal itself (no CDN)
 ]
 
 MIDDLEWARE = [
