@@ -13,7 +13,6 @@ SHARED_WITH_DJANGO = (
     gettext_noop("No file was submitted."),
     gettext_noop("Enter a valid URL."),
     gettext_noop(
-        "Upload a valid image. The file you uploaded was either not an image or a corrupted "
-        "image."
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
     ),
 )
