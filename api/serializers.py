@@ -32,7 +32,7 @@ class CodeField(serializers.SlugRelatedField):
             ) from None
 
     def to_representation(self, obj):
-        return getattr(obj, self.slug_field) or None
+        return getattr(obj, self.slug_field)  # "" for records without an external code
 
 
 class BaseSerializer(serializers.ModelSerializer):
@@ -85,7 +85,9 @@ class SiteSerializer(BaseSerializer):
 
 class ContactSerializer(BaseSerializer):
     customer_code = CodeField(source="customer", slug_field="external_code", read_only=True)
-    site_code = CodeField(source="site", slug_field="external_code", read_only=True)
+    site_code = CodeField(
+        source="site", slug_field="external_code", read_only=True, allow_null=True
+    )
 
     class Meta(BaseSerializer.Meta):
         model = Contact

@@ -8,6 +8,7 @@ the session, so the confirmation applies exactly the file that was previewed.
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from django import forms
@@ -59,10 +60,21 @@ class ImportForm(forms.Form):
         return upload
 
 
+# A preview left unconfirmed for a day is forgotten (its file removed at the next upload).
+PENDING_MAX_AGE_SECONDS = 24 * 3600
+
+
 def _pending_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _forget_old_previews() -> None:
+    cutoff = time.time() - PENDING_MAX_AGE_SECONDS
+    for stale in _pending_dir().glob("*.*"):
+        if stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
 
 
 def _page(request: HttpRequest, form: ImportForm, report: ImportReport | None = None, **extra):
@@ -87,6 +99,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     report = import_sheets(sheets, dry_run=True)
     key = ""
     if report.changes and not report.rejected:
+        _forget_old_previews()
         key = secrets.token_hex(16)
         suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
         (_pending_dir() / f"{key}{suffix}").write_bytes(content)

@@ -27,6 +27,11 @@ def _english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # previews wait here between upload and confirm
+
+
 CUSTOMERS_CSV = (
     "external_code,name,vat_number,phone,city,country,is_active\n"
     "C1,Acme S.r.l.,00743110157,02 1234567,Milano,IT,yes\n"
