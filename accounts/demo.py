@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.models import Role, SecretQuestion, User
+from accounts.secrets import hash_answer
+
+# Every demo user can try password recovery: this question, this answer.
+DEMO_QUESTION = "What was the first machine you repaired?"
+DEMO_ANSWER = "demo"
 
 DEMO_USERS = [
     # username, password, role, first name, last name, language, e-mail
@@ -64,7 +69,18 @@ def seed(*, scale: int, progress) -> None:
             )
             if created:
                 user.set_password(password)
-                user.save(update_fields=["password"])
+                choice = SecretQuestion.objects.filter(text_en=DEMO_QUESTION).first()
+                user.secret_question_choice = choice
+                user.secret_question = "" if choice else DEMO_QUESTION
+                user.secret_answer_hash = hash_answer(DEMO_ANSWER)
+                user.save(
+                    update_fields=[
+                        "password",
+                        "secret_question_choice",
+                        "secret_question",
+                        "secret_answer_hash",
+                    ]
+                )
         # Benchmarks need a realistic team: about 50 technicians at the largest scale.
         extra = min(scale // 2, 48)
         existing = set(

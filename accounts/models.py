@@ -1,7 +1,13 @@
+"""People who log in, how they prove who they are, and the trail their authentication leaves."""
+
+from __future__ import annotations
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,8 +24,34 @@ class UserManager(BaseUserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+class SecretQuestion(models.Model):
+    """A question users may pick for password recovery (master data, translatable).
+
+    Users can also write their own question. A question from this list is shown in the reader's
+    language; fix typos freely, but deactivate (rather than rewrite) a question people use.
+    """
+
+    text = models.CharField(_("question"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("secret question")
+        verbose_name_plural = _("secret questions")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class User(AbstractUser):
-    """A person who logs in: back-office administrator, help-desk operator or field technician."""
+    """A person who logs in: back-office administrator, help-desk operator or field technician.
+
+    A user created by an administrator through the portal starts *in onboarding*: they hold a
+    one-time identification code (only its hash is stored) and, once logged in with it, may only
+    complete the onboarding form. Every other way of creating users (``createsuperuser``,
+    ``create_admin``, the demo data, the Django admin, test factories) gives a normal account.
+    """
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TECHNICIAN)
     language = models.CharField(
@@ -30,6 +62,30 @@ class User(AbstractUser):
         help_text=_("Pages and e-mails are shown in this language."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    must_onboard = models.BooleanField(
+        _("onboarding pending"),
+        default=False,
+        help_text=_("The user still has to log in with their identification code."),
+    )
+    first_login_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    first_login_code_expires = models.DateTimeField(
+        _("identification code valid until"), null=True, blank=True, editable=False
+    )
+    secret_question_choice = models.ForeignKey(
+        SecretQuestion,
+        verbose_name=_("secret question"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The user's own question, when they wrote one instead of picking from the list.
+    secret_question = models.CharField(_("own secret question"), max_length=200, blank=True)
+    secret_answer_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # Bumped to end every session of the user ("log out everywhere", deactivation): it is part
+    # of the session hash Django checks on every request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -47,6 +103,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only; adding the generation lets us end all
+        # sessions without touching the password.
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
@@ -63,3 +130,126 @@ class User(AbstractUser):
     def is_office_staff(self) -> bool:
         """Administrators and operators: the people who run the help desk."""
         return self.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+
+    @property
+    def first_login_code_valid(self) -> bool:
+        return bool(
+            self.must_onboard
+            and self.first_login_code_hash
+            and self.first_login_code_expires
+            and self.first_login_code_expires > timezone.now()
+        )
+
+    @property
+    def secret_question_text(self) -> str:
+        if self.secret_question_choice_id:
+            return self.secret_question_choice.text
+        return self.secret_question
+
+    @property
+    def has_secret_answer(self) -> bool:
+        return bool(self.secret_answer_hash)
+
+
+class AuthEvent(models.Model):
+    """Append-only audit trail of authentication: who, what, when, from where."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKOUT = "lockout", _("Locked out")
+        LOGOUT = "logout", _("Logout")
+        LOGOUT_EVERYWHERE = "logout_everywhere", _("Logged out everywhere")
+        CODE_ISSUED = "code_issued", _("Identification code issued")
+        ONBOARDED = "onboarded", _("Onboarding completed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        SECRET_CHANGED = "secret_changed", _("Secret question changed")
+        RECOVERY_REQUESTED = "recovery_requested", _("Recovery requested")
+        RECOVERY_FAILED = "recovery_failed", _("Recovery step failed")
+        RECOVERY_COMPLETED = "recovery_completed", _("Password recovered")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        REACTIVATED = "reactivated", _("Account reactivated")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="auth_events",
+    )
+    # The name typed, kept even when it matches nobody (failed logins, recovery attempts).
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("authentication event")
+        verbose_name_plural = _("authentication events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="authevent_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class PasswordRecovery(models.Model):
+    """One password-recovery attempt: a one-time code (hashed), then the secret answer."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recoveries"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    code_verified_at = models.DateTimeField(null=True, blank=True)
+    answer_verified_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("password recovery")
+        verbose_name_plural = _("password recoveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.expires_at > timezone.now()
+
+
+class Throttle(models.Model):
+    """Failure counter with a growing wait, per account or per address (recovery steps)."""
+
+    scope = models.CharField(max_length=20)
+    key = models.CharField(max_length=200)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="throttle_scope_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.failures})"

@@ -38,6 +38,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
     ),
+    NavItem(_("Users"), "accounts:user_list", ADMIN, "people", _("Administration")),
+    NavItem(
+        _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")
+    ),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.
@@ -50,7 +54,7 @@ HOME_URL_NAMES: dict[str, str] = {
 
 def items_for(user: Any) -> list[dict[str, Any]]:
     """Menu entries grouped for the template: [{"label": group, "items": [...]}, ...]."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.must_onboard:
         return []
     groups: dict[str, dict[str, Any]] = {}
     for item in NAV_ITEMS:

@@ -7,6 +7,7 @@ malformed value stops start-up with a message naming the variable (see docs/oper
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "service_portal",
     "accounts",
     "customers",
@@ -77,9 +79,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.OnboardingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "service_portal.urls"
@@ -151,6 +155,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username+address before any password is checked.
+# force_login in tests picks the first backend with get_user: ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.FirstLoginCodeBackend",
+]
+# Lockout per username+address after repeated failures, lifted after a cool-off (not permanent).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_VERBOSE = False
+# The identification code for a new user's first login is valid this many days.
+FIRST_LOGIN_CODE_DAYS = env_int("FIRST_LOGIN_CODE_DAYS", 7, minimum=1)
+# Password recovery: e-mailed code lifetime, code issued by an administrator, throttling.
+RECOVERY_CODE_MINUTES = env_int("RECOVERY_CODE_MINUTES", 15, minimum=1)
+RECOVERY_ADMIN_CODE_HOURS = env_int("RECOVERY_ADMIN_CODE_HOURS", 24, minimum=1)
+RECOVERY_FREE_FAILURES = env_int("RECOVERY_FREE_FAILURES", 3, minimum=1)
+RECOVERY_FREE_REQUESTS = env_int("RECOVERY_FREE_REQUESTS", 5, minimum=1)
+RECOVERY_BASE_WAIT_SECONDS = env_int("RECOVERY_BASE_WAIT_SECONDS", 30, minimum=1)
+RECOVERY_MAX_WAIT_SECONDS = env_int("RECOVERY_MAX_WAIT_SECONDS", 24 * 3600, minimum=1)
+RECOVERY_FAILURE_WINDOW_SECONDS = env_int("RECOVERY_FAILURE_WINDOW_SECONDS", 24 * 3600, minimum=60)
+# Recovery answers never faster than this, whether or not the username exists.
+RECOVERY_MIN_RESPONSE_SECONDS = float(env_str("RECOVERY_MIN_RESPONSE_SECONDS") or "0.4")
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600, minimum=300)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
 SESSION_COOKIE_HTTPONLY = True
