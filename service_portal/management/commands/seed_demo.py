@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 DEMO_MODULES = [
     "accounts.demo",
     "customers.demo",
+    "api.demo",
 ]
 
 
