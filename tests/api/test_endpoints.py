@@ -169,6 +169,14 @@ def test_pagination_is_stable_by_id(api):
     assert api.get("/api/v1/customers/", {"page": 99}).status_code == 404
 
 
+def test_after_id_reads_long_lists_without_offsets(api):
+    ids = sorted(make_customer().pk for _ in range(5))
+    page = api.get("/api/v1/customers/", {"after_id": ids[1], "page_size": 2}).json()
+    assert [c["id"] for c in page["results"]] == ids[2:4]
+    for bad in ("-1", "x", str(2**64)):
+        assert api.get("/api/v1/customers/", {"after_id": bad}).status_code == 400
+
+
 def _count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
