@@ -30,6 +30,15 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(
+        _("My interventions"), "calls:my_interventions", frozenset({Role.TECHNICIAN}), "wrench"
+    ),
+    NavItem(_("Calls"), "calls:call_search", ALL, "telephone", _("Calls")),
+    NavItem(_("New call"), "calls:call_create", STAFF, "telephone-plus", _("Calls")),
+    NavItem(_("Activity planner"), "planner:board", STAFF, "calendar-week", _("Planners")),
+    NavItem(_("My calendar"), "planner:my_calendar", ALL - STAFF, "calendar3", _("Planners")),
+    NavItem(_("Hours worked"), "planner:hours_month", ALL, "clock-history", _("Planners")),
+    NavItem(_("Team hours"), "planner:team_hours", ADMIN, "people", _("Planners")),
     NavItem(_("Customers"), "customers:customer_list", ALL, "building", _("Installed base")),
     NavItem(_("Sites"), "customers:site_list", ALL, "geo-alt", _("Installed base")),
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
@@ -38,6 +47,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
     ),
+    NavItem(_("New offer"), "orders:offer_create", STAFF, "cart-plus", _("Offers and orders")),
+    NavItem(_("Offers"), "orders:offer_list", STAFF, "file-earmark-text", _("Offers and orders")),
+    NavItem(_("Orders"), "orders:order_list", STAFF, "box-arrow-right", _("Offers and orders")),
+    NavItem(_("Spare parts"), "orders:sparepart_list", STAFF, "gear", _("Offers and orders")),
     NavItem(_("Users"), "accounts:user_list", ADMIN, "people", _("Administration")),
     NavItem(
         _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")
@@ -46,9 +59,9 @@ NAV_ITEMS: list[NavItem] = [
 
 # Where each role lands after login; apps with a better start page replace their entry.
 HOME_URL_NAMES: dict[str, str] = {
-    Role.ADMINISTRATOR: "customers:customer_list",
-    Role.OPERATOR: "customers:customer_list",
-    Role.TECHNICIAN: "customers:unit_list",
+    Role.ADMINISTRATOR: "calls:call_search",  # until a dashboard exists
+    Role.OPERATOR: "calls:call_search",
+    Role.TECHNICIAN: "calls:my_interventions",
 }
 
 

@@ -36,6 +36,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public address of the portal, used in links inside e-mails and PDFs.
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 COMPANY_NAME = env_str("COMPANY_NAME") or "Service Portal"
+# How long the acceptance link in an offer e-mail works (days).
+OFFER_LINK_DAYS = env_int("OFFER_LINK_DAYS", 30, minimum=1)
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin

@@ -12,6 +12,9 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("orders/", include("orders.urls")),
+    path("calls/", include("calls.urls")),
+    path("planner/", include("planner.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

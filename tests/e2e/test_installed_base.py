@@ -18,6 +18,8 @@ def test_operator_registers_a_customer_with_site_contact_and_unit(page, login, o
     operator.save()
 
     login(operator.username, PASSWORD)
+    page.wait_for_selector("h1:has-text('Chiamate')")  # the operator's home: the call search
+    page.goto("/customers/")
     page.wait_for_selector("h1:has-text('Clienti')")
 
     # Switch to English from the navigation bar: the choice sticks to the user.

@@ -16,6 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 DEMO_MODULES = [
     "accounts.demo",
     "customers.demo",
+    "orders.demo",
+    "calls.demo",
+    "planner.demo",
     "api.demo",
 ]
 

@@ -1,0 +1,58 @@
+"""Master data for the system operator; calls themselves are handled in the portal pages."""
+
+from django.contrib import admin
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from calls.models import Call, Intervention, InterventionTransition, InterventionType
+
+
+@admin.register(InterventionType)
+class InterventionTypeAdmin(TabbedTranslationAdmin):
+    list_display = ("code", "name", "is_warranty", "is_active", "position")
+    list_filter = ("is_active", "is_warranty")
+    search_fields = ("code", "name_it", "name_en")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Calls change only through the portal's services (checked, locked, recorded); the admin
+    lets the system operator look, not edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InterventionTransitionInline(admin.TabularInline):
+    model = InterventionTransition
+    extra = 0
+    fields = ("at", "from_state", "to_state", "by", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    list_display = ("code", "received_at", "customer", "unit", "status", "priority")
+    list_filter = ("status", "channel", "priority")
+    search_fields = ("code", "customer__name", "unit__serial_number")
+    list_select_related = ("customer", "unit")
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+
+
+@admin.register(Intervention)
+class InterventionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "state", "type", "technician", "requested_date")
+    list_filter = ("state", "type")
+    search_fields = ("code",)
+    list_select_related = ("type", "technician")
+    inlines = [InterventionTransitionInline]
+    show_full_result_count = False

@@ -1,0 +1,20 @@
+"""The transition map as a mermaid diagram (docs/calls.md; a test keeps the two in sync)."""
+
+from __future__ import annotations
+
+from calls.models import State
+from calls.services import REASON_REQUIRED, TRANSITIONS
+
+ROLE_INITIALS = {"administrator": "A", "operator": "O", "technician": "T"}
+
+
+def mermaid_state_diagram() -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {State.NEW}"]
+    for from_state, targets in TRANSITIONS.items():
+        for to_state, roles in targets.items():
+            who = "".join(sorted(ROLE_INITIALS[r] for r in roles))
+            reason = ", reason" if (from_state, to_state) in REASON_REQUIRED else ""
+            lines.append(f"    {from_state} --> {to_state}: {who}{reason}")
+        if not targets:
+            lines.append(f"    {from_state} --> [*]")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""The call search (SPEC §6: fixed URL ``/calls/`` and fixed GET parameter names).
+
+One row per intervention (an intervention code, type and technician are per intervention);
+each row links to its management page.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from calls.forms import TechnicianChoiceField, active_technicians
+from calls.models import InterventionType, State
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# sort parameter -> ORDER BY (newest first by default; pk breaks ties for stable pages)
+SORTS = {
+    "received": ("call__received_at", "pk"),
+    "-received": ("-call__received_at", "-pk"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "customer": ("call__customer__name", "-call__received_at", "-pk"),
+    "-customer": ("-call__customer__name", "-call__received_at", "-pk"),
+    "state": ("state", "-call__received_at", "-pk"),
+    "-state": ("-state", "-call__received_at", "-pk"),
+    "requested": (F("requested_date").asc(nulls_last=True), "-pk"),
+    "-requested": (F("requested_date").desc(nulls_last=True), "-pk"),
+}
+DEFAULT_SORT = "-received"
+ANY = pgettext_lazy("search filter", "Any")
+
+
+class SearchForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date comes before the start date."))
+        return data
+
+
+class CallSearchFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label=_("Received from"),
+        method="filter_date_from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Received to"),
+        method="filter_date_to",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    call_code = django_filters.CharFilter(
+        label=_("Call code"), method="filter_call_code", max_length=20
+    )
+    intervention_code = django_filters.CharFilter(
+        label=_("Intervention code"), method="filter_intervention_code", max_length=30
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Call status"),
+        field_name="call__status",
+        choices=State.choices,
+        empty_label=ANY,
+    )
+    intervention_type = django_filters.ModelChoiceFilter(
+        label=_("Intervention type"),
+        field_name="type",
+        queryset=InterventionType.objects.all(),
+        empty_label=ANY,
+    )
+    customer = django_filters.CharFilter(
+        label=_("Customer"), field_name="call__customer__name", lookup_expr="icontains"
+    )
+    technician = django_filters.ModelChoiceFilter(
+        label=_("Technician"),
+        field_name="technician",
+        queryset=active_technicians(),
+        empty_label=ANY,
+    )
+    serial_number = django_filters.CharFilter(
+        label=_("Serial number"), method="filter_serial", max_length=60
+    )
+
+    class Meta:
+        form = SearchForm
+        fields = [
+            "date_from",
+            "date_to",
+            "call_code",
+            "intervention_code",
+            "status",
+            "intervention_type",
+            "customer",
+            "technician",
+            "serial_number",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["technician"].field_class = TechnicianChoiceField
+
+    # Dates are turned into a range of instants in the portal's time zone, so the index on
+    # received_at is used (a ``__date`` lookup would cast every row).
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(call__received_at__gte=_start_of(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(call__received_at__lt=_start_of(value + datetime.timedelta(days=1)))
+
+    # Codes are typed whole or from their beginning ("2026-0001"): a prefix match uses the
+    # unique index on the code.
+    def filter_call_code(self, queryset, name, value):
+        value = value.strip().upper()
+        return queryset.filter(call__code__startswith=value) if value else queryset
+
+    def filter_intervention_code(self, queryset, name, value):
+        value = value.strip().upper()
+        return queryset.filter(code__startswith=value) if value else queryset
+
+    def filter_serial(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(call__unit__serial_number__icontains=value) if value else queryset

@@ -1,0 +1,177 @@
+"""Forms of the new-call page and of the management page's sections.
+
+They only parse and validate input; the services decide and write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from calls.models import Call, Channel, InterventionType, NoteKind, Priority, State
+from customers.models import Contact, Customer, Site, Unit
+from service_portal.idempotency import SubmissionTokenMixin
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.serial_number} – {obj.product.code} ({obj.site.name})"
+
+
+class TechnicianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return str(obj)
+
+
+def active_technicians():
+    return User.objects.filter(role=Role.TECHNICIAN, is_active=True)
+
+
+class CallForm(forms.Form):
+    """The call section: where (site, contact, unit), what, how it came in.
+
+    Every choice is limited to ``customer``'s own records; the unit decides the site when the
+    user picks a unit first.
+    """
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    description = forms.CharField(
+        label=_("Problem description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, customer: Customer | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.initial.setdefault("channel", Channel.PHONE)
+        self.initial.setdefault("priority", Priority.NORMAL)
+        self.initial.setdefault("received_at", timezone.localtime().replace(second=0))
+        self.fields["site"].required = False  # the unit may give it; clean() insists
+        if customer is None:
+            return
+        self.fields["site"].queryset = Site.objects.filter(customer=customer, is_active=True)
+        self.fields["contact"].queryset = Contact.objects.filter(customer=customer, is_active=True)
+        self.fields["unit"].queryset = Unit.objects.with_relations().filter(
+            site__customer=customer, is_active=True
+        )
+
+    @classmethod
+    def for_call(cls, call: Call, data: Any = None) -> CallForm:
+        initial = {
+            "site": call.site_id,
+            "unit": call.unit_id,
+            "contact": call.contact_id,
+            "channel": call.channel,
+            "priority": call.priority,
+            "received_at": timezone.localtime(call.received_at),
+            "description": call.description,
+            "version": call.version,
+        }
+        return cls(data, customer=call.customer, initial=initial, prefix="call")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        unit, site = data.get("unit"), data.get("site")
+        if unit is not None and site is None:
+            data["site"] = unit.site
+        elif unit is not None and site is not None and unit.site_id != site.pk:
+            self.add_error("unit", _("This unit is installed at another site."))
+        elif site is None and "site" not in self.errors:
+            self.add_error("site", _("Choose the site (or the unit)."))
+        return data
+
+
+class NewCallForm(SubmissionTokenMixin, CallForm):
+    """The call form of the new-call page: the customer comes from the picker; the submission
+    token makes a double submit create one call."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.filter(is_active=True), widget=forms.HiddenInput
+    )
+
+    field_order = ["customer"]
+
+
+class InterventionForm(forms.Form):
+    """The intervention section (an on-site visit is needed)."""
+
+    type = forms.ModelChoiceField(
+        label=_("Intervention type"), queryset=InterventionType.objects.filter(is_active=True)
+    )
+    requested_date = forms.DateField(
+        label=_("Requested date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    technician = TechnicianChoiceField(
+        label=_("Technician"), queryset=User.objects.none(), required=False
+    )
+    expected_hours = forms.DecimalField(
+        label=_("Expected duration (hours)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0.25,
+        required=False,
+    )
+    what_to_bring = forms.CharField(
+        label=_("What to bring"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "intervention")
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = active_technicians()
+
+    @classmethod
+    def for_intervention(cls, intervention: Any, data: Any = None) -> InterventionForm:
+        initial = {
+            "type": intervention.type_id,
+            "requested_date": intervention.requested_date,
+            "technician": intervention.technician_id,
+            "expected_hours": intervention.expected_hours,
+            "what_to_bring": intervention.what_to_bring,
+            "version": intervention.version,
+        }
+        return cls(data, initial=initial)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "note")
+        super().__init__(*args, **kwargs)
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class ResolveByPhoneForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How was it solved?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )

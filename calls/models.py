@@ -1,0 +1,309 @@
+"""Calls (chiamate) and the interventions that answer them.
+
+A call is one request for assistance; it always has at least one intervention (created with it).
+The intervention carries the lifecycle (``State``); the call's ``status`` is derived from its
+interventions by ``calls.services`` and stored so the search can filter and index it.
+All state changes go through ``calls.services.transition``; models only hold data and
+database-level rules.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from customers.models import Contact, Customer, Site, Unit
+
+
+class State(models.TextChoices):
+    """The states of an intervention; a call's status uses the same values."""
+
+    NEW = "new", pgettext_lazy("intervention state", "New")
+    EXPECTED = "expected", pgettext_lazy("intervention state", "Expected")
+    QUOTED = "quoted", pgettext_lazy("intervention state", "Quoted")
+    PLANNED = "planned", pgettext_lazy("intervention state", "Planned")
+    DONE = "done", pgettext_lazy("intervention state", "Done")
+    VERIFIED = "verified", pgettext_lazy("intervention state", "Verified")
+    INVOICED = "invoiced", pgettext_lazy("intervention state", "Invoiced")
+    RESOLVED_BY_PHONE = (
+        "resolved_by_phone",
+        pgettext_lazy("intervention state", "Resolved by phone"),
+    )
+    CANCELLED = "cancelled", pgettext_lazy("intervention state", "Cancelled")
+
+
+# An intervention in one of these states needs nobody's action any more.
+CLOSED_STATES = frozenset({State.INVOICED, State.RESOLVED_BY_PHONE, State.CANCELLED})
+# States in which the field work still lies ahead (the technician's to-do list).
+OPEN_STATES = frozenset({State.NEW, State.EXPECTED, State.QUOTED, State.PLANNED})
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web")
+    OTHER = "other", _("Other")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent (machine stopped)")
+
+
+class NoteKind(models.TextChoices):
+    REPORT = "report", _("Technician's report")
+    INTERNAL = "internal", _("Internal note")
+    FOLLOW_UP = "follow_up", _("Follow-up needed")
+
+
+class InterventionType(models.Model):
+    """Master data: repair, installation, preventive maintenance... (name is translatable)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_warranty = models.BooleanField(
+        _("warranty work"),
+        default=False,
+        help_text=_("Work covered by the warranty: usually not quoted nor invoiced."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("intervention type")
+        verbose_name_plural = _("intervention types")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Call(models.Model):
+    """A request for assistance about a customer's unit (chiamata)."""
+
+    code = models.CharField(_("call code"), max_length=20, unique=True, editable=False)
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="calls", verbose_name=_("customer")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="calls", verbose_name=_("site")
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("problem description"))
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.NEW, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-received_at", "-id"], name="call_received_idx"),
+            # prefix search on codes ("2026-0001"): LIKE 'x%' needs the pattern operator class
+            # on PostgreSQL (ignored elsewhere)
+            models.Index(
+                fields=["code"], name="call_code_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["status", "-received_at"], name="call_status_idx"),
+            models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
+            models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=State.values), name="call_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="call_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="call_priority_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("calls:call_detail", args=[self.pk])
+
+
+class Intervention(models.Model):
+    """The work that answers a call (intervento); carries the lifecycle state."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="interventions", verbose_name=_("call")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    code = models.CharField(_("intervention code"), max_length=30, unique=True, editable=False)
+    type = models.ForeignKey(
+        InterventionType,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=_("intervention type"),
+        null=True,
+        blank=True,
+    )
+    requested_date = models.DateField(_("requested date"), null=True, blank=True)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=_("technician"),
+        null=True,
+        blank=True,
+    )
+    expected_hours = models.DecimalField(
+        _("expected duration (hours)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    what_to_bring = models.TextField(_("what to bring"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.NEW, editable=False
+    )
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["call", "number"]
+        indexes = [
+            models.Index(fields=["state"], name="intervention_state_idx"),
+            models.Index(
+                fields=["code"],
+                name="intervention_code_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["technician", "state"], name="intervention_tech_state_idx"),
+            models.Index(fields=["type"], name="intervention_type_idx"),
+            models.Index(fields=["requested_date"], name="intervention_requested_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=State.values), name="intervention_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="intervention_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_hours__isnull=True) | models.Q(expected_hours__gt=0),
+                name="intervention_expected_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("calls:manage", args=[self.call_id, self.number])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+
+class InterventionTransition(models.Model):
+    """Append-only history of every state change (who, when, from, to, why)."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        verbose_name=_("intervention"),
+    )
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_state__in=State.values), name="transition_to_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_state__in=[*State.values, ""]),
+                name="transition_from_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}: {self.from_state or '-'} -> {self.to_state}"
+
+
+class InterventionNote(models.Model):
+    """A note on an intervention: technician's report, internal note or follow-up needed.
+
+    Notes are appended, never edited: each keeps its author and time.
+    """
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, related_name="notes", verbose_name=_("intervention")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intervention note")
+        verbose_name_plural = _("intervention notes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NoteKind.values), name="note_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.author})"

@@ -1,0 +1,255 @@
+"""The call search at ``/calls/``, its CSV/Excel export, the installed-base history partials
+and the technician's home."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import generic
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from accounts.models import Role, User
+from calls import selectors
+from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
+from calls.models import Intervention, InterventionType, Priority, State
+from customers.models import Customer, Unit
+from service_portal.crud import PortalListView
+from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
+
+HISTORY_ROWS = 20
+EXPORT_CHUNK = 2000
+
+
+def _sort_key(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    return sort if sort in SORTS else DEFAULT_SORT
+
+
+def filtered(request: HttpRequest) -> tuple[CallSearchFilter, Any]:
+    """The search's filter and its result for ``request`` (shared by the page and the export)."""
+    base = selectors.interventions_for(request.user).order_by(*SORTS[_sort_key(request)])
+    search = CallSearchFilter(request.GET or None, queryset=base, request=request)
+    if search.is_bound and not search.is_valid():
+        return search, base.none()
+    return search, search.qs
+
+
+class CallSearch(PortalListView):
+    """All eight filters combinable; technicians see only their own interventions."""
+
+    model = Intervention
+    filterset_class = CallSearchFilter
+    template_name = "calls/call_search.html"
+    strict = True  # an invalid filter (e.g. inverted dates) shows its error over an empty list
+
+    def get_queryset(self):
+        return selectors.interventions_for(self.request.user).order_by(
+            *SORTS[_sort_key(self.request)]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "sort"):
+            query.pop(key, None)
+        context["filter_query"] = query.urlencode()
+        context["sort"] = _sort_key(self.request)
+        context["export_query"] = self.request.GET.copy()
+        context["export_query"].pop("page", None)
+        context["export_query"] = context["export_query"].urlencode()
+        return context
+
+
+def _columns() -> list[str]:
+    return [
+        _("Intervention code"),
+        _("Call code"),
+        _("Received at"),
+        _("Customer"),
+        _("Site"),
+        _("Serial number"),
+        _("Product"),
+        _("Intervention type"),
+        _("State"),
+        _("Call status"),
+        _("Technician"),
+        _("Requested date"),
+        _("Priority"),
+        _("Problem description"),
+    ]
+
+
+EXPORT_FIELDS = (
+    "code",
+    "call__code",
+    "call__received_at",
+    "call__customer__name",
+    "call__site__name",
+    "call__unit__serial_number",
+    "call__unit__product__code",
+    "type_id",
+    "state",
+    "call__status",
+    "technician_id",
+    "requested_date",
+    "call__priority",
+    "call__description",
+)
+
+
+def _rows(queryset) -> Iterator[list[Any]]:
+    """Rows for the export: plain tuples read in chunks (never the whole result in memory, no
+    model instances), labels looked up once instead of per row."""
+    states = {value: str(label) for value, label in State.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    types = {kind.pk: str(kind) for kind in InterventionType.objects.all()}
+    technicians = {user.pk: str(user) for user in User.objects.filter(role=Role.TECHNICIAN)}
+    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    for (
+        code,
+        call_code,
+        received_at,
+        customer,
+        site,
+        serial,
+        product,
+        type_id,
+        state,
+        status,
+        technician_id,
+        requested,
+        priority,
+        description,
+    ) in rows:
+        yield [
+            code,
+            call_code,
+            timezone.localtime(received_at).replace(tzinfo=None),
+            customer,
+            site,
+            serial or "",
+            product or "",
+            types.get(type_id, ""),
+            states[state],
+            states[status],
+            technicians.get(technician_id, ""),
+            requested,
+            priorities[priority],
+            description,
+        ]
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _filename(extension: str) -> str:
+    return f"calls-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+@require_GET
+@role_required(*EVERYONE)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered result as CSV, streamed row by row."""
+    _search, queryset = filtered(request)
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # so that spreadsheet programs read UTF-8
+        yield writer.writerow(_columns())
+        for row in _rows(queryset):
+            yield writer.writerow([_csv_value(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@require_GET
+@role_required(*EVERYONE)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered result as an Excel file, written with openpyxl's write-only mode (rows go
+    to disk as they are read) and sent from a temporary file."""
+    _search, queryset = filtered(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Calls"))
+    sheet.append(_columns())
+    for row in _rows(queryset):
+        sheet.append(row)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_filename("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _history(request: HttpRequest, *, search: dict, new_call: dict, **filters: Any) -> HttpResponse:
+    queryset = selectors.history_for(request.user, **filters)
+    rows = list(queryset[: HISTORY_ROWS + 1])
+    context = {
+        "rows": rows[:HISTORY_ROWS],
+        "truncated": len(rows) > HISTORY_ROWS,
+        "search_query": urlencode(search),
+        "new_call_query": urlencode(new_call),
+    }
+    return render(request, "calls/history.html", context)
+
+
+@require_GET
+@role_required(*EVERYONE)
+def unit_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The calls of one unit (loaded by the unit page with htmx)."""
+    unit = get_object_or_404(Unit, pk=pk)
+    return _history(
+        request,
+        search={"serial_number": unit.serial_number},
+        new_call={"unit": unit.pk},
+        call__unit=unit,
+    )
+
+
+@require_GET
+@role_required(*EVERYONE)
+def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The calls of one customer (loaded by the customer page with htmx)."""
+    customer = get_object_or_404(Customer, pk=pk)
+    return _history(
+        request,
+        search={"customer": customer.name},
+        new_call={"customer": customer.pk},
+        call__customer=customer,
+    )
+
+
+class MyInterventions(RoleRequiredMixin, generic.ListView):
+    """The technician's home: interventions assigned to them, the next one first."""
+
+    allowed_roles = EVERYONE
+    template_name = "calls/my_interventions.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.my_interventions(self.request.user)

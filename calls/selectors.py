@@ -1,0 +1,173 @@
+"""Reads: who may see which interventions, and the querysets of the pages (fixed query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import Role, User
+from calls.models import (
+    OPEN_STATES,
+    Call,
+    Intervention,
+    InterventionNote,
+    InterventionTransition,
+    State,
+)
+
+RELATED = (
+    "call",
+    "call__customer",
+    "call__site",
+    "call__contact",
+    "call__unit",
+    "call__unit__product",
+    "type",
+    "technician",
+)
+
+
+def interventions_for(user: User) -> QuerySet[Intervention]:
+    """The interventions ``user`` may know exist: all for the office, their own for a technician."""
+    queryset = Intervention.objects.select_related(*RELATED)
+    if user.role == Role.TECHNICIAN:
+        queryset = queryset.filter(technician=user)
+    return queryset
+
+
+def get_intervention_for(user: User, call_pk: int, number: int) -> Intervention:
+    """One intervention for ``user``, or 404 (also when it exists but is someone else's)."""
+    try:
+        return interventions_for(user).get(call_id=call_pk, number=number)
+    except Intervention.DoesNotExist:
+        raise Http404 from None
+
+
+def get_call_for(user: User, call_pk: int) -> Call:
+    """The call, if ``user`` may see at least one of its interventions (404 otherwise)."""
+    queryset = Call.objects.select_related("customer")
+    if user.role == Role.TECHNICIAN:
+        queryset = queryset.filter(interventions__technician=user).distinct()
+    try:
+        return queryset.get(pk=call_pk)
+    except Call.DoesNotExist:
+        raise Http404 from None
+
+
+def latest_number_for(user: User, call: Call) -> int:
+    numbers = interventions_for(user).filter(call=call).order_by("-number")
+    number = numbers.values_list("number", flat=True).first()
+    if number is None:
+        raise Http404
+    return number
+
+
+def management_data(intervention: Intervention, user: User) -> dict:
+    """What the management page shows besides the intervention itself (a fixed set of queries)."""
+    siblings = Intervention.objects.filter(call_id=intervention.call_id).order_by("number")
+    if user.role == Role.TECHNICIAN:
+        siblings = siblings.filter(technician=user)
+    notes = InterventionNote.objects.filter(intervention=intervention).select_related("author")
+    history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
+    return {
+        "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
+        "notes": list(notes),
+        "history": list(history),
+    }
+
+
+def history_for(user: User, **filters) -> QuerySet[Intervention]:
+    """Interventions of a unit or a customer, newest call first (the installed-base pages)."""
+    return (
+        interventions_for(user)
+        .filter(**filters)
+        .order_by("-call__received_at", "-call_id", "-number")
+    )
+
+
+def my_interventions(user: User) -> QuerySet[Intervention]:
+    """A technician's to-do list: open interventions assigned to them, the next one first."""
+    return (
+        Intervention.objects.select_related(*RELATED)
+        .filter(technician=user, state__in=OPEN_STATES)
+        .order_by(F("requested_date").asc(nulls_last=True), "call__received_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the six sections of the management page, as the template needs it."""
+
+    key: str
+    title: str | Promise
+    template: str
+    blocked: str | Promise = ""  # why it cannot be used yet (empty: usable)
+    editable: bool = False
+
+
+DONE_OR_LATER = {State.DONE, State.VERIFIED, State.INVOICED}
+AFTER_VISIT_STATES = {State.PLANNED, *DONE_OR_LATER}
+
+
+def sections(intervention: Intervention, user: User, *, call_editable: bool) -> list[Section]:
+    """The six sections in their fixed order, each with its precondition and edit right."""
+    state = intervention.state
+    staff = user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+    closed_without_visit = state in (State.RESOLVED_BY_PHONE, State.CANCELLED)
+
+    def after_visit_block(what: str | Promise) -> str | Promise:
+        if closed_without_visit:
+            return _("There was no visit: the intervention is “%(state)s”.") % {
+                "state": intervention.get_state_display()
+            }
+        if state not in AFTER_VISIT_STATES:
+            return what
+        return ""
+
+    if closed_without_visit:
+        intervention_block = _("No on-site visit: the intervention is “%(state)s”.") % {
+            "state": intervention.get_state_display()
+        }
+        quote_block = _("No quote: the intervention is “%(state)s”.") % {
+            "state": intervention.get_state_display()
+        }
+    else:
+        intervention_block = ""
+        quote_block = (
+            _("The quote needs the intervention data: fill in the intervention section first.")
+            if state == State.NEW
+            else ""
+        )
+    return [
+        Section("call", _("Call"), "calls/sections/call.html", "", staff and call_editable),
+        Section(
+            "intervention",
+            _("Intervention"),
+            "calls/sections/intervention.html",
+            intervention_block,
+            staff and state in OPEN_STATES,
+        ),
+        Section("quote", _("Quote"), "calls/sections/quote.html", quote_block),
+        Section(
+            "hours",
+            _("Hours"),
+            "calls/sections/hours.html",
+            after_visit_block(
+                _("Hours are recorded after the visit: plan the intervention first.")
+            ),
+        ),
+        Section(
+            "parts",
+            _("Parts"),
+            "calls/sections/parts.html",
+            after_visit_block(
+                _("Parts used are recorded after the visit: plan the intervention first.")
+            ),
+        ),
+        Section("notes", pgettext_lazy("management section", "Notes"), "calls/sections/notes.html"),
+    ]

@@ -1,0 +1,418 @@
+"""Every write on calls and interventions: one function per action, atomic, checked, recorded.
+
+The lifecycle of an intervention is the ``TRANSITIONS`` map below and nothing else: ``transition``
+is the only code that changes ``Intervention.state``. Later issues call it too (quotes:
+expected -> quoted; planner: expected/quoted -> planned; invoicing: verified -> invoiced).
+docs/calls.md draws the map as a diagram.
+
+Decision: ``expected -> planned`` is allowed. Not every intervention is quoted (warranty work,
+a customer with a maintenance contract, an urgent stop): the operator plans it directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from calls.models import (
+    OPEN_STATES,
+    Call,
+    Channel,
+    Intervention,
+    InterventionNote,
+    InterventionTransition,
+    InterventionType,
+    NoteKind,
+    Priority,
+    State,
+)
+from customers.models import Contact, Customer, Site, Unit
+from service_portal.forms import VersionedModelForm
+from service_portal.numbering import next_code
+
+ADMIN = frozenset({Role.ADMINISTRATOR})
+STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
+FIELD = frozenset({Role.ADMINISTRATOR, Role.TECHNICIAN})
+
+# from -> to -> roles allowed to make that change. Anything not listed is refused.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    State.NEW: {
+        State.EXPECTED: STAFF,  # the intervention section is filled: a visit is needed
+        State.RESOLVED_BY_PHONE: STAFF,
+        State.CANCELLED: STAFF,
+    },
+    State.EXPECTED: {
+        State.QUOTED: STAFF,  # the quotes app, when a quote is made
+        State.PLANNED: STAFF,  # no quote needed (warranty, contract, urgent stop)
+        State.CANCELLED: STAFF,
+    },
+    State.QUOTED: {
+        State.PLANNED: STAFF,
+        State.EXPECTED: STAFF,  # the quote is dropped and has to be redone
+        State.CANCELLED: STAFF,
+    },
+    State.PLANNED: {
+        State.DONE: FIELD,  # the assigned technician (or an administrator on their behalf)
+        State.CANCELLED: STAFF,
+    },
+    State.DONE: {
+        State.VERIFIED: ADMIN,  # final verification
+        State.PLANNED: ADMIN,  # sent back to the technician, with a reason
+    },
+    State.VERIFIED: {
+        State.INVOICED: ADMIN,
+    },
+    State.INVOICED: {},
+    State.RESOLVED_BY_PHONE: {},
+    State.CANCELLED: {},
+}
+
+# Changes that must say why (kept in the history and shown on the page).
+REASON_REQUIRED = frozenset(
+    {
+        (State.DONE, State.PLANNED),
+        (State.QUOTED, State.EXPECTED),
+        *((state, State.CANCELLED) for state in TRANSITIONS),
+    }
+)
+
+# Changes offered as buttons on the management page. The others belong to the pages of later
+# issues (quoted: the quote; invoiced: invoicing; expected: the intervention section;
+# resolved by phone: the call section). ``planned`` stays here until the planner exists.
+MANUAL_TARGETS = frozenset({State.PLANNED, State.DONE, State.VERIFIED, State.CANCELLED})
+
+
+class CallError(Exception):
+    """A refused action on a call or intervention; the message is translated for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def state_label(state: str) -> str:
+    return str(State(state).label)
+
+
+def allowed_targets(intervention: Intervention, user: User) -> list[str]:
+    """The states ``user``'s role may move ``intervention`` to (ownership included)."""
+    targets = []
+    for to_state, roles in TRANSITIONS[intervention.state].items():
+        if user.role not in roles:
+            continue
+        if user.role == Role.TECHNICIAN and intervention.technician_id != user.pk:
+            continue
+        targets.append(to_state)
+    return targets
+
+
+def _check_transition(intervention: Intervention, to_state: str, user: User, reason: str) -> None:
+    from_state = intervention.state
+    if to_state not in State.values:
+        raise CallError(_("Unknown state."))
+    roles = TRANSITIONS[from_state].get(to_state)
+    if roles is None:
+        raise CallError(
+            _("An intervention cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": state_label(from_state), "to": state_label(to_state)}
+        )
+    if not (user.is_active and user.role in roles):
+        raise CallError(
+            _("Your role may not move an intervention from “%(from)s” to “%(to)s”.")
+            % {"from": state_label(from_state), "to": state_label(to_state)}
+        )
+    if user.role == Role.TECHNICIAN and intervention.technician_id != user.pk:
+        raise CallError(_("This intervention is not assigned to you."))
+    if (from_state, to_state) in REASON_REQUIRED and not reason.strip():
+        raise CallError(_("Please give a reason for this change."))
+    if to_state == State.EXPECTED and from_state == State.NEW:
+        if intervention.type_id is None or intervention.requested_date is None:
+            raise CallError(_("Fill in the intervention type and the requested date first."))
+    if to_state in (State.PLANNED, State.DONE) and intervention.technician_id is None:
+        raise CallError(_("Assign a technician to the intervention first."))
+
+
+def derive_call_status(states: list[str]) -> str:
+    """A call's status: the state of its latest intervention that was not cancelled.
+
+    ``states`` are its interventions' states in number order. A follow-up intervention
+    replaces the earlier ones as "where the call stands"; a call whose interventions are all
+    cancelled is cancelled.
+    """
+    for state in reversed(states):
+        if state != State.CANCELLED:
+            return state
+    return State.CANCELLED
+
+
+def _refresh_call_status(call: Call) -> str:
+    states = list(call.interventions.order_by("number").values_list("state", flat=True))
+    status = derive_call_status(states)
+    if status != call.status:
+        # Not an edit of the call's data: version and updated_at stay, so a user editing the
+        # call section at the same time does not get a false conflict.
+        Call.objects.filter(pk=call.pk).update(status=status)
+        call.status = status
+    return status
+
+
+def _record(intervention: Intervention, from_state: str, to_state: str, user: User, reason: str):
+    InterventionTransition.objects.create(
+        intervention=intervention,
+        from_state=from_state,
+        to_state=to_state,
+        by=user,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def transition(
+    *, intervention: Intervention, to_state: str, acting_user: User, reason: str = ""
+) -> Intervention:
+    """Move ``intervention`` to ``to_state`` if the map, the role and the preconditions allow.
+
+    Locks the row first, so of two concurrent changes one wins and the other sees the new
+    state (and is refused if the map no longer allows it). Records the change and updates the
+    call's status. Returns the updated intervention (``intervention`` is updated too).
+    """
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    _check_transition(locked, to_state, acting_user, reason)
+    from_state = locked.state
+    locked.state = to_state
+    locked.state_changed_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["state", "state_changed_at", "version", "updated_at"])
+    _record(locked, from_state, to_state, acting_user, reason)
+    call = Call.objects.get(pk=locked.call_id)
+    _refresh_call_status(call)
+    for field in ("state", "state_changed_at", "version", "updated_at"):
+        setattr(intervention, field, getattr(locked, field))
+    return locked
+
+
+def _require(user: User, roles: frozenset[str]) -> None:
+    if not (user.is_authenticated and user.is_active and user.role in roles):
+        raise CallError(_("Your role may not do this."))
+
+
+def _check_place(
+    customer: Customer, site: Site, contact: Contact | None, unit: Unit | None
+) -> None:
+    if site.customer_id != customer.pk:
+        raise CallError(_("The site must belong to the customer."))
+    if contact is not None and contact.customer_id != customer.pk:
+        raise CallError(_("The contact must belong to the customer."))
+    if unit is not None and unit.site_id != site.pk:
+        raise CallError(_("The unit must be installed at the chosen site."))
+
+
+def _new_intervention(call: Call, number: int, user: User) -> Intervention:
+    intervention = Intervention.objects.create(
+        call=call,
+        number=number,
+        code=f"{call.code}/{number}",
+        state=State.NEW,
+        state_changed_at=timezone.now(),
+    )
+    _record(intervention, "", State.NEW, user, "")
+    return intervention
+
+
+@transaction.atomic
+def create_call(
+    *,
+    acting_user: User,
+    customer: Customer,
+    site: Site,
+    description: str,
+    contact: Contact | None = None,
+    unit: Unit | None = None,
+    channel: str = Channel.PHONE,
+    priority: str = Priority.NORMAL,
+    received_at: datetime.datetime | None = None,
+) -> Call:
+    """Open a call and its first intervention (state new) in one transaction."""
+    _require(acting_user, STAFF)
+    _check_place(customer, site, contact, unit)
+    call = Call.objects.create(
+        code=next_code("call"),
+        received_at=received_at or timezone.now(),
+        channel=channel,
+        customer=customer,
+        site=site,
+        contact=contact,
+        unit=unit,
+        description=description.strip(),
+        priority=priority,
+        status=State.NEW,
+        created_by=acting_user,
+    )
+    _new_intervention(call, 1, acting_user)
+    return call
+
+
+def _check_version(record: Call | Intervention, version: int | None) -> None:
+    if version is not None and record.version != version:
+        raise CallError(str(VersionedModelForm.conflict_message))
+
+
+def call_is_editable(call: Call) -> bool:
+    return call.status in OPEN_STATES
+
+
+@transaction.atomic
+def update_call(
+    *,
+    call: Call,
+    acting_user: User,
+    version: int | None,
+    site: Site,
+    contact: Contact | None,
+    unit: Unit | None,
+    description: str,
+    channel: str,
+    priority: str,
+    received_at: datetime.datetime,
+) -> Call:
+    """Change the call section while the call is open (the customer never changes)."""
+    _require(acting_user, STAFF)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    _check_version(locked, version)
+    if not call_is_editable(locked):
+        raise CallError(_("This call is closed: its data can no longer be changed."))
+    customer = Customer.objects.get(pk=locked.customer_id)
+    _check_place(customer, site, contact, unit)
+    locked.site, locked.contact, locked.unit = site, contact, unit
+    locked.description = description.strip()
+    locked.channel, locked.priority, locked.received_at = channel, priority, received_at
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            "site",
+            "contact",
+            "unit",
+            "description",
+            "channel",
+            "priority",
+            "received_at",
+            "version",
+            "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def fill_intervention_section(
+    *,
+    intervention: Intervention,
+    acting_user: User,
+    version: int | None,
+    type: InterventionType,  # noqa: A002 - the field's name
+    requested_date: datetime.date,
+    technician: User | None = None,
+    expected_hours: Decimal | None = None,
+    what_to_bring: str = "",
+) -> Intervention:
+    """Save the intervention section; the first time, the intervention becomes *expected*."""
+    _require(acting_user, STAFF)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    _check_version(locked, version)
+    if locked.state not in OPEN_STATES:
+        raise CallError(
+            _("The intervention is “%(state)s”: its data can no longer be changed.")
+            % {"state": state_label(locked.state)}
+        )
+    if technician is not None and not (technician.is_active and technician.is_technician):
+        raise CallError(_("Choose an active technician."))
+    if technician is None and locked.state == State.PLANNED:
+        raise CallError(_("A planned intervention needs its technician."))
+    locked.type, locked.requested_date, locked.technician = type, requested_date, technician
+    locked.expected_hours = expected_hours
+    locked.what_to_bring = what_to_bring.strip()
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            "type",
+            "requested_date",
+            "technician",
+            "expected_hours",
+            "what_to_bring",
+            "version",
+            "updated_at",
+        ]
+    )
+    if locked.state == State.NEW:
+        locked = transition(intervention=locked, to_state=State.EXPECTED, acting_user=acting_user)
+    return locked
+
+
+@transaction.atomic
+def resolve_by_phone(*, call: Call, acting_user: User, reason: str = "") -> Intervention:
+    """Close the call on the phone: its new intervention becomes *resolved by phone*."""
+    _require(acting_user, STAFF)
+    Call.objects.select_for_update().get(pk=call.pk)
+    intervention = call.interventions.filter(state=State.NEW).order_by("-number").first()
+    if intervention is None:
+        raise CallError(_("Only a call whose intervention is still new can be resolved by phone."))
+    transition(
+        intervention=intervention,
+        to_state=State.RESOLVED_BY_PHONE,
+        acting_user=acting_user,
+        reason=reason,
+    )
+    call.status = State.RESOLVED_BY_PHONE
+    return intervention
+
+
+@transaction.atomic
+def add_follow_up_intervention(*, call: Call, acting_user: User) -> Intervention:
+    """Add the next intervention to a call whose earlier ones did not solve the problem.
+
+    Refused while another intervention of the call is still open (new ... planned): one visit
+    at a time keeps the planner and the call's status unambiguous.
+    """
+    _require(acting_user, STAFF)
+    locked = Call.objects.select_for_update().get(pk=call.pk)  # serialises the numbering
+    open_one = locked.interventions.filter(state__in=OPEN_STATES).order_by("number").first()
+    if open_one is not None:
+        raise CallError(
+            _("The call still has an open intervention (%(code)s).") % {"code": open_one.code}
+        )
+    number = (locked.interventions.aggregate(n=Max("number"))["n"] or 0) + 1
+    intervention = _new_intervention(locked, number, acting_user)
+    _refresh_call_status(locked)
+    call.status = locked.status
+    return intervention
+
+
+def may_add_notes(intervention: Intervention, user: User) -> bool:
+    if intervention.state in (State.INVOICED, State.CANCELLED):
+        return False
+    if user.role == Role.TECHNICIAN:
+        return intervention.technician_id == user.pk
+    return user.role in STAFF
+
+
+@transaction.atomic
+def add_note(
+    *, intervention: Intervention, acting_user: User, kind: str, text: str
+) -> InterventionNote:
+    """Append a note (report, internal note, follow-up needed) with its author and time."""
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if not may_add_notes(locked, acting_user):
+        raise CallError(_("You may not add notes to this intervention."))
+    if kind not in NoteKind.values:
+        raise CallError(_("Unknown kind of note."))
+    if not text.strip():
+        raise CallError(_("The note is empty."))
+    return InterventionNote.objects.create(
+        intervention=locked, kind=kind, text=text.strip(), author=acting_user
+    )

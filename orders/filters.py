@@ -1,0 +1,60 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Offer, OfferState, Order, OrderState, SparePart
+
+
+class SparePartFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Code or description"), method="search", max_length=100)
+
+    class Meta:
+        model = SparePart
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(description_it__icontains=value)
+            | Q(description_en__icontains=value)
+        )
+
+
+class DocumentFilter(django_filters.FilterSet):
+    """Filters shared by the offer and order lists (and their CSV exports)."""
+
+    code = django_filters.CharFilter(label=_("Code"), lookup_expr="icontains", max_length=30)
+    customer = django_filters.CharFilter(
+        label=_("Customer"), field_name="customer__name", lookup_expr="icontains", max_length=100
+    )
+    unit = django_filters.CharFilter(
+        label=_("Serial number"),
+        field_name="unit__serial_number",
+        lookup_expr="icontains",
+        max_length=60,
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="created_at", lookup_expr="date__gte"
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="created_at", lookup_expr="date__lte"
+    )
+
+
+class OfferFilter(DocumentFilter):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=OfferState.choices)
+
+    class Meta:
+        model = Offer
+        fields = ["code", "customer", "unit", "state", "date_from", "date_to"]
+
+
+class OrderFilter(DocumentFilter):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=OrderState.choices)
+
+    class Meta:
+        model = Order
+        fields = ["code", "customer", "unit", "state", "date_from", "date_to"]

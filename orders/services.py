@@ -1,0 +1,493 @@
+"""Every write on offers and orders: atomic, checked, recorded in the history.
+
+Views call these functions and show the ``OfferError`` message when a precondition fails; side
+effects (the PDF and the e-mail to the customer) are queued to run after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.models import Contact, Customer, Site, Unit
+from orders.models import (
+    Offer,
+    OfferLine,
+    OfferState,
+    OfferStateChange,
+    Order,
+    OrderLine,
+    OrderState,
+    OrderStateChange,
+    SparePart,
+)
+from orders.parties import live_parties
+from service_portal.forms import VersionedModelForm
+from service_portal.numbering import next_code
+from service_portal.permissions import STAFF, check_role
+from service_portal.tasks import enqueue_after_commit
+
+OFFER_SERIES = "offer"
+DEFAULT_VALIDITY_DAYS = 30
+
+# The offer's life; anything not listed is refused.
+OFFER_TRANSITIONS: dict[str, set[str]] = {
+    OfferState.DRAFT: {OfferState.SENT, OfferState.CANCELLED},
+    OfferState.SENT: {
+        OfferState.ACCEPTED,
+        OfferState.DECLINED,
+        OfferState.EXPIRED,
+        OfferState.CANCELLED,
+        OfferState.SUPERSEDED,
+    },
+    OfferState.DECLINED: {OfferState.SUPERSEDED},
+    OfferState.EXPIRED: {OfferState.SUPERSEDED},
+    OfferState.ACCEPTED: set(),
+    OfferState.CANCELLED: set(),
+    OfferState.SUPERSEDED: set(),
+}
+
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    OrderState.CONFIRMED: {OrderState.SHIPPED, OrderState.CANCELLED},
+    OrderState.SHIPPED: {OrderState.DELIVERED},
+    OrderState.DELIVERED: set(),
+    OrderState.CANCELLED: set(),
+}
+
+DECISION_CHANNELS = {"link", "phone", "paper"}
+
+
+class OfferError(Exception):
+    """A refused change; the message is translated and shown to the user."""
+
+
+# --- Helpers --------------------------------------------------------------------------------
+def _locked_offer(offer: Offer) -> Offer:
+    return Offer.objects.select_for_update().get(pk=offer.pk)
+
+
+def _require_draft(offer: Offer) -> None:
+    if offer.state != OfferState.DRAFT:
+        raise OfferError(
+            _("Offer %(code)s has been sent and cannot be changed: make a new revision.")
+            % {"code": offer.display_code}
+        )
+
+
+def _set_offer_state(
+    offer: Offer, to_state: str, *, user: Any = None, by_name: str = "", note: str = ""
+) -> None:
+    if to_state not in OFFER_TRANSITIONS[offer.state]:
+        raise OfferError(
+            _("An offer that is %(from)s cannot become %(to)s.")
+            % {"from": offer.get_state_display(), "to": OfferState(to_state).label}
+        )
+    OfferStateChange.objects.create(
+        offer=offer,
+        from_state=offer.state,
+        to_state=to_state,
+        by=user,
+        by_name=by_name,
+        note=note,
+    )
+    offer.state = to_state
+    offer.save(update_fields=["state", "updated_at"])
+
+
+def _check_parties(customer: Customer, site: Site, contact: Contact, unit: Unit | None) -> None:
+    if site.customer_id != customer.pk:
+        raise OfferError(_("The site must belong to the customer."))
+    if contact.customer_id != customer.pk:
+        raise OfferError(_("The contact must belong to the customer."))
+    if unit is not None and unit.site.customer_id != customer.pk:
+        raise OfferError(_("The unit must be installed at one of the customer's sites."))
+
+
+# --- The wizard -----------------------------------------------------------------------------
+@transaction.atomic
+def create_draft_offer(
+    *, customer: Customer, site: Site, contact: Contact, unit: Unit | None, acting_user: Any
+) -> Offer:
+    """Step 1: the draft exists from here on, so nothing typed is lost if the browser closes."""
+    check_role(acting_user, STAFF)
+    _check_parties(customer, site, contact, unit)
+    offer = Offer.objects.create(
+        code=next_code(OFFER_SERIES),
+        customer=customer,
+        site=site,
+        contact=contact,
+        unit=unit,
+        billing_customer=customer,
+        billing_site=site,
+        billing_contact=contact,
+        language=customer.language,
+        valid_until=timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS),
+        created_by=acting_user,
+    )
+    OfferStateChange.objects.create(offer=offer, to_state=OfferState.DRAFT, by=acting_user)
+    return offer
+
+
+@transaction.atomic
+def update_offer_parties(
+    *,
+    offer: Offer,
+    customer: Customer,
+    site: Site,
+    contact: Contact,
+    unit: Unit | None,
+    acting_user: Any,
+) -> Offer:
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    _require_draft(offer)
+    _check_parties(customer, site, contact, unit)
+    if customer.pk != offer.customer_id:
+        # A different customer: the billing data and the language follow the new one.
+        offer.billing_customer = customer
+        offer.billing_site = site
+        offer.billing_contact = contact
+        offer.language = customer.language
+    offer.customer, offer.site, offer.contact, offer.unit = customer, site, contact, unit
+    offer.save()
+    return offer
+
+
+def _line_vat(offer: Offer, part: SparePart):
+    vat = offer.vat_rate or part.vat_rate
+    return vat, vat.rate
+
+
+@transaction.atomic
+def add_line(
+    *, offer: Offer, spare_part: SparePart, quantity: Decimal = Decimal("1"), acting_user: Any
+) -> OfferLine:
+    """Add a part to the cart at its list price; the same part again adds to its quantity."""
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    _require_draft(offer)
+    if not spare_part.is_active:
+        raise OfferError(_("Spare part %(code)s is no longer sold.") % {"code": spare_part.code})
+    existing = offer.lines.filter(spare_part=spare_part).first()
+    if existing is not None:
+        existing.quantity += quantity
+        existing.save(update_fields=["quantity"])
+        return existing
+    vat, vat_percent = _line_vat(offer, spare_part)
+    with translation.override(offer.language):
+        description = spare_part.description  # in the customer's language
+    position = (offer.lines.aggregate(m=Max("position"))["m"] or 0) + 1
+    line = OfferLine.objects.create(
+        offer=offer,
+        position=position,
+        spare_part=spare_part,
+        code=spare_part.code,
+        description=description,
+        unit_of_measure=spare_part.unit_of_measure,
+        quantity=quantity,
+        unit_price=spare_part.list_price,
+        vat_rate=vat,
+        vat_percent=vat_percent,
+    )
+    offer.save(update_fields=["updated_at"])
+    return line
+
+
+@transaction.atomic
+def update_line(
+    *,
+    line: OfferLine,
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount_percent: Decimal,
+    acting_user: Any,
+) -> OfferLine:
+    check_role(acting_user, STAFF)
+    _require_draft(_locked_offer(line.offer))
+    line.quantity, line.unit_price, line.discount_percent = quantity, unit_price, discount_percent
+    line.save(update_fields=["quantity", "unit_price", "discount_percent"])
+    return line
+
+
+@transaction.atomic
+def remove_line(*, line: OfferLine, acting_user: Any) -> None:
+    check_role(acting_user, STAFF)
+    _require_draft(_locked_offer(line.offer))
+    line.delete()
+
+
+TERM_FIELDS = (
+    "billing_customer",
+    "billing_site",
+    "billing_contact",
+    "delivery_days",
+    "payment_method",
+    "vat_rate",
+    "delivery_term",
+    "transport",
+    "packing_included",
+    "valid_until",
+    "show_prices",
+    "notes",
+)
+
+
+@transaction.atomic
+def update_offer_terms(
+    *, offer: Offer, acting_user: Any, expected_version: str | None = None, **values: Any
+) -> Offer:
+    """Step 3. An offer-wide VAT (e.g. not taxable for export) replaces each line's own.
+
+    ``expected_version`` is the draft's ``updated_at`` when the form was opened: a draft changed
+    since then by someone else is not overwritten.
+    """
+    check_role(acting_user, STAFF)
+    locked = _locked_offer(offer)
+    _require_draft(locked)
+    if expected_version is not None and expected_version != locked.updated_at.isoformat():
+        raise OfferError(str(VersionedModelForm.conflict_message))
+    unknown = set(values) - set(TERM_FIELDS)
+    if unknown:
+        raise ValueError(f"not offer terms: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if locked.billing_site and locked.billing_site.customer_id != locked.billing_customer_id:
+        raise OfferError(_("The billing site must belong to the billing customer."))
+    if locked.billing_contact and locked.billing_contact.customer_id != locked.billing_customer_id:
+        raise OfferError(_("The billing contact must belong to the billing customer."))
+    locked.save()
+    if locked.vat_rate is not None:
+        locked.lines.update(vat_rate=locked.vat_rate, vat_percent=locked.vat_rate.rate)
+    else:
+        for line in locked.lines.select_related("spare_part__vat_rate"):
+            if line.spare_part is not None:
+                line.vat_rate = line.spare_part.vat_rate
+                line.vat_percent = line.spare_part.vat_rate.rate
+                line.save(update_fields=["vat_rate", "vat_percent"])
+    return locked
+
+
+# --- Issuing and deciding -------------------------------------------------------------------
+@transaction.atomic
+def send_offer(*, offer: Offer, acting_user: Any) -> Offer:
+    """Freeze the offer and queue the e-mail with the PDF to the contact after the commit."""
+    from orders.tasks import send_offer_email
+
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    _require_draft(offer)
+    if not offer.lines.exists():
+        raise OfferError(_("Add at least one spare part before sending the offer."))
+    if not offer.contact.email:
+        raise OfferError(
+            _("Contact %(name)s has no e-mail address: add one before sending.")
+            % {"name": offer.contact.name}
+        )
+    if offer.valid_until and offer.valid_until < timezone.localdate():
+        raise OfferError(_("The validity date is in the past: change it before sending."))
+    offer.issued_parties = live_parties(offer)
+    offer.sent_at = timezone.now()
+    offer.save(update_fields=["issued_parties", "sent_at", "updated_at"])
+    _set_offer_state(offer, OfferState.SENT, user=acting_user, note=offer.contact.email)
+    enqueue_after_commit(send_offer_email, offer.pk)
+    return offer
+
+
+@transaction.atomic
+def resend_offer(*, offer: Offer, acting_user: Any) -> Offer:
+    """Queue the same frozen offer again (the first e-mail bounced or was lost)."""
+    from orders.tasks import send_offer_email
+
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    if offer.state != OfferState.SENT:
+        raise OfferError(_("Only a sent offer that awaits an answer can be sent again."))
+    OfferStateChange.objects.create(
+        offer=offer,
+        from_state=offer.state,
+        to_state=offer.state,
+        by=acting_user,
+        note=_("e-mail sent again to %(email)s") % {"email": offer.contact.email},
+    )
+    enqueue_after_commit(send_offer_email, offer.pk)
+    return offer
+
+
+@transaction.atomic
+def revise_offer(*, offer: Offer, acting_user: Any) -> Offer:
+    """A sent offer is never edited: its copy becomes a new draft revision with the same code."""
+    check_role(acting_user, STAFF)
+    old = _locked_offer(offer)
+    if OfferState.SUPERSEDED not in OFFER_TRANSITIONS[old.state]:
+        raise OfferError(
+            _("An offer that is %(state)s cannot be revised.") % {"state": old.get_state_display()}
+        )
+    lines = list(old.lines.all())
+    _set_offer_state(old, OfferState.SUPERSEDED, user=acting_user)
+    new = Offer.objects.get(pk=old.pk)
+    new.pk = None
+    new.revision = old.revision + 1
+    new.previous_revision = old
+    new.state = OfferState.DRAFT
+    new.sent_at = new.decided_at = None
+    new.decided_by_name = new.decision_channel = ""
+    new.issued_parties = {}
+    new.created_by = acting_user
+    if new.valid_until and new.valid_until < timezone.localdate():
+        new.valid_until = timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)
+    new.save(force_insert=True)
+    for line in lines:
+        line.pk = None
+        line.offer = new
+    OfferLine.objects.bulk_create(lines)
+    OfferStateChange.objects.create(
+        offer=new, to_state=OfferState.DRAFT, by=acting_user, note=old.display_code
+    )
+    return new
+
+
+@transaction.atomic
+def _decide(*, offer: Offer, accept: bool, name: str, channel: str, acting_user: Any) -> Offer:
+    if channel not in DECISION_CHANNELS:
+        raise ValueError(channel)
+    if channel != "link":
+        check_role(acting_user, STAFF)
+    name = name.strip()
+    if not name:
+        raise OfferError(_("Enter the name of the person who decided."))
+    offer = _locked_offer(offer)
+    if offer.state == OfferState.SUPERSEDED:
+        raise OfferError(_("This offer has been replaced by a newer revision."))
+    if offer.state != OfferState.SENT:
+        raise OfferError(
+            _("This offer is already %(state)s.") % {"state": offer.get_state_display()}
+        )
+    if offer.valid_until and offer.valid_until < timezone.localdate():
+        raise _Expired(offer)
+    offer.decided_at = timezone.now()
+    offer.decided_by_name = name
+    offer.decision_channel = channel
+    offer.save(update_fields=["decided_at", "decided_by_name", "decision_channel", "updated_at"])
+    _set_offer_state(
+        offer,
+        OfferState.ACCEPTED if accept else OfferState.DECLINED,
+        user=acting_user,
+        by_name=name,
+        note=channel,
+    )
+    return offer
+
+
+class _Expired(OfferError):
+    def __init__(self, offer: Offer) -> None:
+        super().__init__(_("This offer expired on %(date)s.") % {"date": offer.valid_until})
+
+
+def record_decision(
+    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: Any = None
+) -> Offer:
+    """The customer's answer: through the signed link (no user) or recorded by the office.
+
+    An offer past its validity date is marked expired (in its own transaction, so the refusal
+    does not roll it back) and the decision is refused.
+    """
+    try:
+        return _decide(
+            offer=offer, accept=accept, name=name, channel=channel, acting_user=acting_user
+        )
+    except _Expired as expired:
+        with transaction.atomic():
+            locked = _locked_offer(offer)
+            if locked.state == OfferState.SENT:
+                _set_offer_state(locked, OfferState.EXPIRED, note=_("validity date passed"))
+        raise OfferError(str(expired)) from None
+
+
+@transaction.atomic
+def cancel_offer(*, offer: Offer, acting_user: Any) -> Offer:
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    _set_offer_state(offer, OfferState.CANCELLED, user=acting_user)
+    return offer
+
+
+# --- Orders ---------------------------------------------------------------------------------
+_COPIED = (
+    "code",
+    "customer_id",
+    "site_id",
+    "contact_id",
+    "unit_id",
+    "billing_customer_id",
+    "billing_site_id",
+    "billing_contact_id",
+    "delivery_days",
+    "payment_method_id",
+    "vat_rate_id",
+    "delivery_term_id",
+    "transport_id",
+    "packing_included",
+    "notes",
+    "show_prices",
+    "language",
+    "issued_parties",
+)
+_LINE_COPIED = (
+    "position",
+    "spare_part_id",
+    "code",
+    "description",
+    "unit_of_measure",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "vat_rate_id",
+    "vat_percent",
+)
+
+
+@transaction.atomic
+def convert_to_order(*, offer: Offer, acting_user: Any) -> Order:
+    """Only an accepted offer becomes an order, once; the order keeps the offer's code."""
+    check_role(acting_user, STAFF)
+    offer = _locked_offer(offer)
+    if offer.state != OfferState.ACCEPTED:
+        raise OfferError(_("Only an accepted offer can be converted into an order."))
+    if Order.objects.filter(offer=offer).exists():
+        raise OfferError(_("This offer has already been converted into an order."))
+    order = Order.objects.create(
+        offer=offer,
+        created_by=acting_user,
+        **{name: getattr(offer, name) for name in _COPIED},
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_COPIED})
+        for line in offer.lines.all()
+    )
+    OrderStateChange.objects.create(
+        order=order, to_state=OrderState.CONFIRMED, by=acting_user, note=offer.display_code
+    )
+    return order
+
+
+@transaction.atomic
+def set_order_state(*, order: Order, to_state: str, acting_user: Any, note: str = "") -> Order:
+    check_role(acting_user, STAFF)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if to_state not in ORDER_TRANSITIONS[order.state]:
+        raise OfferError(
+            _("An order that is %(from)s cannot become %(to)s.")
+            % {"from": order.get_state_display(), "to": OrderState(to_state).label}
+        )
+    OrderStateChange.objects.create(
+        order=order, from_state=order.state, to_state=to_state, by=acting_user, note=note
+    )
+    order.state = to_state
+    order.save(update_fields=["state", "updated_at"])
+    return order

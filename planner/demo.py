@@ -1,0 +1,179 @@
+"""Demo planner: activities and hours for the demo technicians, then volume for --scale.
+
+The base demo plans a few of the interventions waiting for the planner (the calls demo makes
+them, when it runs first) and fills the last working days' timesheets. ``--scale N`` adds about
+20 time entries per generated intervention (at least 10,000 per scale unit) with
+``bulk_create``: three entries per technician per working day, going back in time, so no day
+exceeds the limits the services enforce.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from calls.models import Intervention, State
+from calls.services import transition
+from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+
+VOLUME_MARK = "Generated for benchmarks"
+PLANNABLE = (State.EXPECTED, State.QUOTED)
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _working_days(start: datetime.date, step: int, count: int) -> list[datetime.date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += datetime.timedelta(days=step)
+    return days
+
+
+def _seed_base(office: User, technicians: list[User]) -> None:
+    today = timezone.localdate()
+    ahead = _working_days(today + datetime.timedelta(days=1), 1, 6)
+    past = _working_days(today - datetime.timedelta(days=1), -1, 5)
+    for index, technician in enumerate(technicians):
+        Activity.objects.create(
+            technician=technician,
+            kind=ActivityKind.TRAINING,
+            start=_at(ahead[1], 14),
+            end=_at(ahead[1], 17),
+            notes="Corso sicurezza PES/PAV" if technician.language == "it" else "Safety course",
+            created_by=office,
+        )
+        Activity.objects.create(
+            technician=technician,
+            kind=ActivityKind.OFFICE,
+            start=_at(ahead[2], 8),
+            end=_at(ahead[2], 12),
+            created_by=office,
+        )
+        if index == 1:
+            Activity.objects.create(
+                technician=technician,
+                kind=ActivityKind.HOLIDAY,
+                start=_at(ahead[4], 0),
+                end=_at(ahead[4] + datetime.timedelta(days=1), 0),
+                all_day=True,
+                created_by=office,
+            )
+        for day in past:
+            for kind, hours, text in (
+                (WorkKind.OFFICE, "1.5", "Rapportini e ordini ricambi"),
+                (WorkKind.TRAVEL, "1", "Trasferimento in sede"),
+            ):
+                TimeEntry.objects.create(
+                    user=technician,
+                    date=day,
+                    kind=kind,
+                    hours=Decimal(hours),
+                    description=text,
+                    created_by=technician,
+                )
+    waiting = list(
+        Intervention.objects.filter(state__in=PLANNABLE).order_by("requested_date", "pk")[:4]
+    )
+    for index, intervention in enumerate(waiting):
+        technician = technicians[index % len(technicians)]
+        day = ahead[index % len(ahead)]
+        intervention.technician = technician
+        intervention.version += 1
+        intervention.save(update_fields=["technician", "version", "updated_at"])
+        Activity.objects.create(
+            technician=technician,
+            kind=ActivityKind.INTERVENTION,
+            intervention=intervention,
+            start=_at(day, 9),
+            end=_at(day, 13),
+            created_by=office,
+        )
+        transition(intervention=intervention, to_state=State.PLANNED, acting_user=office)
+
+
+def _seed_volume(scale: int, technicians: list[User], office: User, progress) -> None:
+    assigned: dict[int, list[int]] = {}
+    rows = Intervention.objects.filter(technician__in=technicians).exclude(state=State.INVOICED)
+    for pk, technician_id in rows.values_list("pk", "technician_id")[: 2000 * scale]:
+        assigned.setdefault(technician_id, []).append(pk)
+    target = max(sum(len(v) for v in assigned.values()) * 20, 10_000 * scale)
+    existing = TimeEntry.objects.filter(description=VOLUME_MARK).count()
+    missing = target - existing
+    if missing <= 0:
+        progress.step("time entries", target, target)
+        return
+    # Start before the oldest generated day so a second run with a larger scale adds, not clashes.
+    oldest = TimeEntry.objects.filter(description=VOLUME_MARK).order_by("date").values_list(
+        "date", flat=True
+    ).first() or timezone.localdate() - datetime.timedelta(days=14)
+    day = oldest - datetime.timedelta(days=1)
+    entries: list[TimeEntry] = []
+    activities: list[Activity] = []
+    turn = 0
+    while len(entries) < missing:
+        if day.weekday() < 5:
+            for technician in technicians:
+                own = assigned.get(technician.pk) or [None]
+                intervention_id = own[turn % len(own)]
+                turn += 1
+                work = WorkKind.LABOUR if intervention_id else WorkKind.OFFICE
+                for kind, hours in ((work, "4"), (WorkKind.TRAVEL, "1.5"), (WorkKind.OFFICE, "2")):
+                    entries.append(
+                        TimeEntry(
+                            user=technician,
+                            date=day,
+                            kind=kind,
+                            hours=Decimal(hours),
+                            intervention_id=intervention_id if kind != WorkKind.OFFICE else None,
+                            description=VOLUME_MARK,
+                            created_by=technician,
+                        )
+                    )
+                activities.append(
+                    Activity(
+                        technician=technician,
+                        kind=ActivityKind.OFFICE,
+                        start=_at(day, 8),
+                        end=_at(day, 10),
+                        notes=VOLUME_MARK,
+                        created_by=office,
+                    )
+                )
+        day -= datetime.timedelta(days=1)
+        if len(entries) >= 5000:
+            TimeEntry.objects.bulk_create(entries, batch_size=2000)
+            Activity.objects.bulk_create(activities, batch_size=2000)
+            missing -= len(entries)
+            existing += len(entries)
+            entries, activities = [], []
+            progress.step("time entries", min(existing, target), target)
+    TimeEntry.objects.bulk_create(entries, batch_size=2000)
+    Activity.objects.bulk_create(activities, batch_size=2000)
+    progress.step("time entries", target, target)
+
+
+def seed(*, scale: int, progress) -> None:
+    technicians = list(
+        User.objects.filter(role=Role.TECHNICIAN, is_active=True).order_by("username")
+    )
+    office = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk").first()
+    if not technicians or office is None:
+        progress.note("planner: no technicians or administrator, nothing to plan")
+        return
+    with transaction.atomic():
+        if not Activity.objects.exclude(notes=VOLUME_MARK).exists():
+            _seed_base(office, technicians[:2])
+    progress.step("activities", Activity.objects.count(), Activity.objects.count())
+    if scale > 0:
+        with transaction.atomic():
+            _seed_volume(scale, technicians, office, progress)

@@ -1,0 +1,336 @@
+"""Reads for the planners: access helpers and the data of the board, calendars and timesheets.
+
+Access helpers answer 404 for records a user may not know exist (another technician's
+activities or hours); role checks (403) are done by the views. Every page reads a fixed number
+of queries, whatever the number of technicians, activities or entries.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from calls.models import Intervention, State
+from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
+from planner.services import PLANNABLE_STATES
+
+# The day a technician's load is measured against (hours of planned work per working day).
+WORKING_HOURS_PER_DAY = Decimal(8)
+UNPLANNED_ON_BOARD = 50
+
+
+def is_staff(user: User) -> bool:
+    return user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+
+
+# --- Days -----------------------------------------------------------------------------------
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local midnight that starts ``day`` and the one that ends it (aware)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    next_day = day + datetime.timedelta(days=1)
+    end = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def month_first(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_last(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_weeks(first: datetime.date) -> list[list[datetime.date]]:
+    """Monday-first weeks covering the month of ``first`` (days of nearby months included)."""
+    return calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+
+
+def _hours_within(activity: Activity, start: datetime.datetime, end: datetime.datetime) -> Decimal:
+    seconds = (min(activity.end, end) - max(activity.start, start)).total_seconds()
+    return Decimal(max(seconds, 0) / 3600).quantize(Decimal("0.01"))
+
+
+# --- Access ---------------------------------------------------------------------------------
+def technicians() -> QuerySet[User]:
+    return User.objects.filter(role=Role.TECHNICIAN, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def get_technician_for(user: User, pk: int) -> User:
+    """Staff open any active technician's planner; a technician only their own (404)."""
+    if is_staff(user):
+        return get_object_or_404(technicians(), pk=pk)
+    if user.pk != pk:
+        raise Http404
+    return user
+
+
+def get_activity_for(user: User, pk: int) -> Activity:
+    queryset = Activity.objects.select_related("technician", "intervention__call__customer")
+    if not is_staff(user):
+        queryset = queryset.filter(technician=user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_person_for(user: User, pk: int | None) -> User:
+    """Whose hours ``user`` is looking at: their own, or (administrator) anyone's."""
+    if pk is None or pk == user.pk:
+        return user
+    if user.role != Role.ADMINISTRATOR:
+        raise Http404
+    return get_object_or_404(User.objects.filter(is_active=True), pk=pk)
+
+
+def get_time_entry_for(user: User, pk: int) -> TimeEntry:
+    queryset = TimeEntry.objects.select_related("user", "intervention", "activity")
+    if user.role != Role.ADMINISTRATOR:
+        queryset = queryset.filter(user=user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_intervention_for_hours(user: User, pk: int) -> Intervention:
+    """Staff see every intervention's hours; a technician only those assigned to them."""
+    queryset = Intervention.objects.select_related("call", "technician")
+    if not is_staff(user):
+        queryset = queryset.filter(technician=user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- Board and calendar ---------------------------------------------------------------------
+def is_cancelled(activity: Activity) -> bool:
+    """An intervention cancelled on its call page: its activity no longer takes time."""
+    return activity.intervention_id is not None and activity.intervention.state == State.CANCELLED
+
+
+@dataclass
+class Cell:
+    day: datetime.date
+    activities: list[Activity] = field(default_factory=list)
+    hours: Decimal = Decimal(0)
+    absent: bool = False
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+@dataclass
+class BoardRow:
+    technician: User
+    cells: list[Cell]
+    hours: Decimal = Decimal(0)
+    capacity: Decimal = Decimal(0)
+
+    @property
+    def load_percent(self) -> int:
+        if not self.capacity:
+            return 0
+        return int(self.hours * 100 / self.capacity)
+
+
+def planner_rows(people: list[User], first: datetime.date, last: datetime.date) -> list[BoardRow]:
+    """Rows of technicians x days from ``first`` to ``last`` with activities and load.
+
+    One query for all activities; the load is planned work (absences excluded) against
+    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent.
+    """
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    range_start, _ = day_bounds(first)
+    _, range_end = day_bounds(last)
+    activities = (
+        Activity.objects.filter(
+            technician__in=[person.pk for person in people],
+            start__lt=range_end,
+            end__gt=range_start,
+        )
+        .select_related("intervention__call__customer")
+        .order_by("start", "pk")
+    )
+    by_technician: dict[int, list[Activity]] = defaultdict(list)
+    for activity in activities:
+        by_technician[activity.technician_id].append(activity)
+    bounds = {day: day_bounds(day) for day in days}
+    rows = []
+    for person in people:
+        cells = []
+        for day in days:
+            start, end = bounds[day]
+            cell = Cell(day=day)
+            for activity in by_technician.get(person.pk, ()):
+                if activity.start < end and activity.end > start:
+                    cell.activities.append(activity)
+                    if activity.kind in ABSENCE_KINDS:
+                        cell.absent = True
+                    elif not is_cancelled(activity):
+                        cell.hours += _hours_within(activity, start, end)
+            cells.append(cell)
+        row = BoardRow(technician=person, cells=cells)
+        row.hours = sum((cell.hours for cell in cells), Decimal(0))
+        row.capacity = WORKING_HOURS_PER_DAY * sum(
+            1 for cell in cells if not cell.is_weekend and not cell.absent
+        )
+        rows.append(row)
+    return rows
+
+
+def unplanned_count() -> int:
+    return Intervention.objects.filter(state__in=PLANNABLE_STATES).count()
+
+
+def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Intervention]:
+    """Interventions waiting for the planner (expected or quoted), oldest request first."""
+    return list(
+        Intervention.objects.filter(state__in=PLANNABLE_STATES)
+        .select_related("call__customer", "call__site", "type", "technician")
+        .order_by("requested_date", "pk")[:limit]
+    )
+
+
+def plannable_interventions() -> QuerySet[Intervention]:
+    return Intervention.objects.filter(state__in=PLANNABLE_STATES).select_related("call")
+
+
+def day_activities(technician: User, day: datetime.date) -> list[Activity]:
+    start, end = day_bounds(day)
+    return list(
+        Activity.objects.filter(technician=technician, start__lt=end, end__gt=start)
+        .select_related("intervention__call__customer", "intervention__call__site")
+        .order_by("start", "pk")
+    )
+
+
+def feed_activities(technician: User) -> QuerySet[Activity]:
+    """What a technician's calendar feed shows: their activities from 90 days back on."""
+    since = timezone.now() - datetime.timedelta(days=90)
+    return (
+        Activity.objects.filter(technician=technician, end__gte=since)
+        .select_related("intervention__call__customer", "intervention__call__site")
+        .order_by("start", "pk")
+    )
+
+
+# --- Hours worked ---------------------------------------------------------------------------
+def mark_editable(entries: list[TimeEntry]) -> list[TimeEntry]:
+    """Set ``editable`` on each entry: False when its intervention is invoiced (frozen)."""
+    for entry in entries:
+        entry.editable = not (
+            entry.intervention_id is not None and entry.intervention.state == State.INVOICED
+        )
+    return entries
+
+
+def day_entries(person: User, day: datetime.date) -> list[TimeEntry]:
+    return mark_editable(
+        list(
+            TimeEntry.objects.filter(user=person, date=day)
+            .select_related("intervention", "activity")
+            .order_by("start_time", "pk")
+        )
+    )
+
+
+def hours_per_day(person: User, first: datetime.date, last: datetime.date) -> dict:
+    rows = (
+        TimeEntry.objects.filter(user=person, date__range=(first, last))
+        .values("date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {row["date"]: row["total"] for row in rows}
+
+
+def hours_per_kind(person: User, first: datetime.date, last: datetime.date) -> list[dict]:
+    rows = (
+        TimeEntry.objects.filter(user=person, date__range=(first, last))
+        .values("kind")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    totals = {row["kind"]: row["total"] for row in rows}
+    return [
+        {"kind": kind, "label": label, "total": totals[kind]}
+        for kind, label in WorkKind.choices
+        if kind in totals
+    ]
+
+
+@dataclass
+class TeamRow:
+    person: User
+    per_kind: list[Decimal]
+    total: Decimal
+
+
+@dataclass
+class TeamMonth:
+    kinds: list[tuple[str, str]]
+    rows: list[TeamRow]
+    kind_totals: list[Decimal]
+    total: Decimal
+
+
+def team_month(first: datetime.date, last: datetime.date) -> TeamMonth:
+    """Hours of everyone in the period: one row per person, one column per kind of work.
+
+    Every active technician has a row (zero hours show who has not filled in the timesheet);
+    other people appear when they recorded hours.
+    """
+    sums = (
+        TimeEntry.objects.filter(date__range=(first, last))
+        .values("user", "kind")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    by_person: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in sums:
+        by_person[row["user"]][row["kind"]] = row["total"]
+    people = User.objects.filter(pk__in=list(by_person)) | technicians()
+    kinds = list(WorkKind.choices)
+    rows = []
+    for person in people.distinct().order_by("last_name", "first_name", "username"):
+        totals = by_person.get(person.pk, {})
+        per_kind = [totals.get(kind, Decimal(0)) for kind, _label in kinds]
+        rows.append(TeamRow(person=person, per_kind=per_kind, total=sum(per_kind, Decimal(0))))
+    kind_totals = [sum((row.per_kind[i] for row in rows), Decimal(0)) for i in range(len(kinds))]
+    return TeamMonth(
+        kinds=kinds, rows=rows, kind_totals=kind_totals, total=sum(kind_totals, Decimal(0))
+    )
+
+
+def team_entries(first: datetime.date, last: datetime.date) -> QuerySet[TimeEntry]:
+    """Every entry of the period, for the exports."""
+    return (
+        TimeEntry.objects.filter(date__range=(first, last))
+        .select_related("user", "intervention", "activity")
+        .order_by("date", "user__last_name", "user__username", "start_time", "pk")
+    )
+
+
+def intervention_entries(intervention: Intervention) -> list[TimeEntry]:
+    return mark_editable(
+        list(
+            TimeEntry.objects.filter(intervention=intervention)
+            .select_related("user", "intervention", "activity")
+            .order_by("date", "start_time", "pk")
+        )
+    )

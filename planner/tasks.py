@@ -1,0 +1,33 @@
+"""Background work of the planners: telling a technician about a planned visit."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from planner.models import Activity
+from service_portal.mail import send_email
+
+
+@task()
+def send_activity_email(activity_pk: int, changed: bool = False) -> int:
+    """E-mail the technician their planned (or moved) intervention, in their language.
+
+    Runs after the planning transaction commits and reads the committed activity; an
+    activity deleted meanwhile, or a technician without e-mail, sends nothing.
+    """
+    activity = (
+        Activity.objects.select_related(
+            "technician", "intervention__call__customer", "intervention__call__site"
+        )
+        .filter(pk=activity_pk)
+        .first()
+    )
+    if activity is None or not activity.technician.email:
+        return 0
+    technician = activity.technician
+    return send_email(
+        template="planner/email/activity_planned",
+        context={"activity": activity, "intervention": activity.intervention, "changed": changed},
+        to=[technician.email],
+        language=technician.language,
+    )

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from calls.demo import CALLS_PER_SCALE, DEMO_CALLS
+from calls.models import Call, Intervention, State
+from service_portal.models import Counter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_calls_are_idempotent_and_cover_several_states():
+    call_command("seed_demo", "--no-logins", verbosity=0)
+    call_command("seed_demo", "--no-logins", verbosity=0)
+    assert Call.objects.count() == len(DEMO_CALLS)
+    states = set(Intervention.objects.values_list("state", flat=True))
+    assert {State.NEW, State.RESOLVED_BY_PHONE, State.PLANNED, State.DONE} <= states
+
+
+def test_scale_volume_keeps_codes_consistent_with_the_counters(monkeypatch):
+    monkeypatch.setattr("calls.demo.CALLS_PER_SCALE", 40)
+    monkeypatch.setattr("customers.demo._seed_volume", _small_volume)
+    call_command("seed_demo", "--no-logins", "--scale", "1", verbosity=0)
+    generated = Call.objects.filter(description__startswith="Generated call")
+    assert generated.count() == 40
+    assert Intervention.objects.filter(call__in=generated).count() == 50
+    for counter in Counter.objects.filter(series="call"):
+        codes = Call.objects.filter(code__startswith=f"{counter.year}-")
+        assert codes.count() == counter.value
+    assert CALLS_PER_SCALE == 8000
+
+
+def _small_volume(scale, progress):
+    from tests.factories import make_unit
+
+    for n in range(3):
+        make_unit(serial_number=f"GEN-{n:08d}")

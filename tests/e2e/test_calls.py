@@ -1,0 +1,136 @@
+"""An operator takes two phone calls: one needs a visit, the other is solved on the phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from calls.models import Call, State
+from customers.models import Contact
+from tests.calls.factories import make_intervention_type
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import screenshot
+from tests.factories import make_contact, make_customer, make_product, make_site, make_unit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
+    page, login, operator, technician
+):
+    technician.first_name, technician.last_name = "Tina", "Tecnica"
+    technician.save()
+    customer = make_customer(name="Officine Rossi S.p.A.")
+    site = make_site(customer, name="Stabilimento Nord")
+    make_contact(customer, site=site, name="Giulia Neri", phone="+39 035 123456")
+    unit = make_unit(site, make_product(code="CMP-300"), serial_number="CMP-424242")
+    make_intervention_type(name_en="Repair", name_it="Riparazione")
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    login(operator.username, PASSWORD)
+    page.wait_for_selector("h1:has-text('Calls')")  # the operator's home is the call search
+
+    # 1. The phone rings: find the machine by its serial number.
+    page.click("a.btn:has-text('New call')")
+    page.fill("[data-testid=customer-search]", "4242")
+    page.click("[data-testid=picker-results] button:has-text('CMP-424242')")
+    page.wait_for_selector("[data-testid=picked-customer]:has-text('Officine Rossi')")
+    assert page.input_value("select[name=unit]") == str(unit.pk)
+    page.select_option("select[name=contact]", label="Giulia Neri")
+    page.fill("textarea[name=description]", "Compressor stops with alarm E42.")
+    page.select_option("select[name=priority]", "high")
+    page.click("[data-testid=create-call]")
+    page.wait_for_selector("[data-testid=management-header]")
+    call = Call.objects.get()
+    assert page.locator("[data-testid=intervention-code]").inner_text() == f"{call.code}/1"
+    assert page.locator("[data-testid=contact-phone][href^='tel:+39035']").count() == 1
+    assert page.locator("[data-testid=blocked-quote]").is_visible()
+
+    # 2. A visit is needed: fill the intervention section (saved with htmx, no reload).
+    page.evaluate("window.__sameDocument = true")
+    page.select_option("select[name=intervention-type]", label="Repair")
+    page.fill("input[name=intervention-requested_date]", "2026-12-15")
+    page.select_option("select[name=intervention-technician]", label="Tina Tecnica")
+    page.fill("input[name=intervention-expected_hours]", "3")
+    page.click("[data-testid=save-intervention]")
+    page.wait_for_selector("[data-testid=flash]:has-text('Intervention data saved.')")
+    assert page.evaluate("window.__sameDocument") is True  # the page was not reloaded
+    assert page.locator("[data-testid=blocked-quote]").count() == 0
+    screenshot(page, "call-management")
+    call.refresh_from_db()
+    assert call.status == State.EXPECTED
+
+    # 3. Find it again by serial number in the search.
+    page.goto("/calls/")
+    page.fill("input[name=serial_number]", "424242")
+    page.click("form[role=search] button[type=submit]")
+    page.click(f"td a:has-text('{call.code}/1')")
+    page.wait_for_selector("[data-testid=management-header]")
+
+    # 4. Another call, from a new contact added on the spot, solved on the phone.
+    page.goto("/calls/new/")
+    page.fill("textarea[name=description]", "How do I reset the service counter?")
+    page.fill("[data-testid=customer-search]", "officine ross")
+    page.click("[data-testid=picker-results] button:has-text('Officine Rossi S.p.A.')")
+    page.wait_for_selector("[data-testid=picked-customer]")
+    page.select_option("select[name=site]", label="Stabilimento Nord – Milano")
+    page.click("[data-testid=add-contact]")
+    page.fill("input[name=new_contact-name]", "Paolo Bianchi")
+    page.fill("input[name=new_contact-phone]", "035 654321")
+    page.click("[data-testid=inline-save]")
+    page.wait_for_selector("[data-testid=inline-new_contact]", state="detached")
+    contact = Contact.objects.get(name="Paolo Bianchi")
+    assert page.input_value("select[name=contact]") == str(contact.pk)
+    # what was typed before adding the contact is still there
+    assert page.input_value("textarea[name=description]") == "How do I reset the service counter?"
+    page.click("[data-testid=create-call]")
+    page.wait_for_selector("[data-testid=management-header]")
+    page.fill("textarea[name=reason]", "Explained the reset procedure.")
+    page.click("[data-testid=resolve-by-phone]")
+    page.wait_for_selector("[data-testid=flash]:has-text('resolved by phone')")
+    second = Call.objects.exclude(pk=call.pk).get()
+    assert second.status == State.RESOLVED_BY_PHONE and second.contact == contact
+
+    page.goto("/calls/?status=resolved_by_phone")
+    results = page.locator("[data-testid=call-results] tbody tr")
+    assert results.count() == 1
+    assert second.code in results.first.inner_text()
+    assert "Resolved by phone" in results.first.inner_text()
+    screenshot(page, "call-search")
+
+
+def test_technician_reports_and_completes_then_the_administrator_sends_it_back(
+    page, login, administrator, technician
+):
+    from calls.models import Intervention
+    from tests.calls.factories import make_intervention
+
+    intervention = make_intervention(State.EXPECTED, technician=technician)
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    login(administrator.username, PASSWORD)
+    page.goto(intervention.get_absolute_url())
+    page.click("[data-testid=to-planned]")
+    page.wait_for_selector("[data-testid=flash]:has-text('Planned')")
+    page.click("[data-testid=user-menu]")
+    page.click("button:has-text('Log out')")
+
+    login(technician.username, PASSWORD)
+    page.wait_for_selector("h1:has-text('My interventions')")  # the technician's home
+    page.click(f"[data-testid=my-interventions] a:has-text('{intervention.code}')")
+    assert page.locator("[data-testid=save-intervention]").count() == 0  # read-only for them
+    page.fill("textarea[name=note-text]", "Replaced the drive belt, tested for an hour.")
+    page.click("[data-testid=add-note]")
+    page.wait_for_selector("[data-testid=notes] :text('Replaced the drive belt')")
+    page.click("[data-testid=to-done]")
+    page.wait_for_selector("[data-testid=flash]:has-text('Done')")
+    page.click("[data-testid=user-menu]")
+    page.click("button:has-text('Log out')")
+
+    login(administrator.username, PASSWORD)
+    page.goto(intervention.get_absolute_url())
+    page.fill("[data-testid=state-actions] input[name=reason]", "Photos of the belt missing")
+    page.click("[data-testid=to-planned]")
+    page.wait_for_selector("[data-testid=flash]:has-text('Planned')")
+    page.click("summary:has-text('State history')")
+    page.wait_for_selector("[data-testid=history] :text('Photos of the belt missing')")
+    assert Intervention.objects.get(pk=intervention.pk).state == State.PLANNED

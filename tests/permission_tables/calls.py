@@ -1,0 +1,55 @@
+"""Calls: the office sees every call; a technician only the interventions assigned to them
+(404 for the others, so nobody learns that a call exists). Ownership for assigned technicians is
+tested in tests/calls/test_pages.py."""
+
+from tests.calls.factories import make_call
+from tests.permission_tables import ADMIN, ANON, EVERYONE, LOGIN, OPER, STAFF, TECH, Row
+
+# The world's intervention is assigned to nobody: the technician of the table is an outsider.
+OWNED = {ANON: LOGIN, TECH: 404, OPER: 200, ADMIN: 200}
+STAFF_POST = {ANON: LOGIN, TECH: 403, OPER: 200, ADMIN: 200}
+
+
+def build(world):
+    world.call = make_call(unit=world.unit)
+
+
+def _call(world):
+    return [world.call.pk]
+
+
+def _intervention(world):
+    return [world.call.pk, 1]
+
+
+def _customer(world):
+    return [world.customer.pk]
+
+
+ROWS = [
+    Row("calls:call_search", EVERYONE),
+    Row("calls:call_search", EVERYONE, query="date_from=2026-02-01&date_to=2026-01-01"),
+    Row("calls:export_csv", EVERYONE),
+    Row("calls:export_xlsx", EVERYONE),
+    Row("calls:my_interventions", EVERYONE),
+    Row("calls:unit_history", EVERYONE, lambda world: [world.unit.pk]),
+    Row("calls:customer_history", EVERYONE, _customer),
+    Row("calls:call_create", STAFF),
+    Row("calls:customer_picker", STAFF, query="q=customer"),
+    Row("calls:customer_fields", STAFF, query="customer=0"),
+    Row("calls:new_contact", STAFF, _customer),
+    Row("calls:new_site", STAFF, _customer),
+    Row("calls:call_detail", {ANON: LOGIN, TECH: 404, OPER: 302, ADMIN: 302}, _call),
+    Row("calls:manage", OWNED, _intervention),
+    Row("calls:call_update", STAFF_POST, _intervention, method="post"),
+    Row("calls:intervention_update", STAFF_POST, _intervention, method="post"),
+    Row("calls:note_add", OWNED, _intervention, method="post"),
+    Row("calls:transition", OWNED, _intervention, method="post"),
+    Row(
+        "calls:resolve_by_phone",
+        {ANON: LOGIN, TECH: 403, OPER: 302, ADMIN: 302},
+        _intervention,
+        method="post",
+    ),
+    Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
+]
