@@ -18,7 +18,36 @@ from customers.validators import (
     normalise_phone,
     normalise_vat,
     phone_uri,
+    validate_external_code,
 )
+
+
+class ExternalCode(models.Model):
+    """The record's code in the company's ERP: the key of API upserts and file imports.
+
+    Blank for records created in the portal; unique among the non-blank ones (each concrete model
+    adds its own conditional constraint, because constraint names are per table).
+    """
+
+    external_code = models.CharField(
+        _("external code"),
+        max_length=64,
+        blank=True,
+        validators=[validate_external_code],
+        help_text=_("The code of this record in the ERP (letters, digits, . _ : -)."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def external_code_unique(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["external_code"],
+        condition=~models.Q(external_code=""),
+        name=name,
+        violation_error_message=_("Another record already has this external code."),
+    )
 
 
 class TimeStamped(models.Model):
@@ -47,7 +76,7 @@ class Address(models.Model):
         return ", ".join(p for p in (self.address, place, self.get_country_display()) if p)
 
 
-class Customer(Address, TimeStamped):
+class Customer(Address, ExternalCode, TimeStamped):
     """A company that owns machines (ragione sociale), with its billing data."""
 
     name = models.CharField(_("company name"), max_length=200)
@@ -81,6 +110,7 @@ class Customer(Address, TimeStamped):
                 name="customer_vat_unique",
                 violation_error_message=_("Another customer already has this VAT number."),
             ),
+            external_code_unique("customer_external_code_unique"),
         ]
 
     def __str__(self) -> str:
@@ -111,7 +141,7 @@ class Customer(Address, TimeStamped):
         return phone_uri(self.phone)
 
 
-class Site(Address, TimeStamped):
+class Site(Address, ExternalCode, TimeStamped):
     """One of a customer's addresses where machines are installed (sede)."""
 
     customer = models.ForeignKey(
@@ -131,6 +161,7 @@ class Site(Address, TimeStamped):
                 name="site_unique_name_per_customer",
                 violation_error_message=_("This customer already has a site with this name."),
             ),
+            external_code_unique("site_external_code_unique"),
         ]
 
     def __str__(self) -> str:
@@ -140,7 +171,7 @@ class Site(Address, TimeStamped):
         return reverse("customers:site_detail", args=[self.pk])
 
 
-class Contact(TimeStamped):
+class Contact(ExternalCode, TimeStamped):
     """A person at a customer (and optionally at one of its sites)."""
 
     customer = models.ForeignKey(
@@ -166,6 +197,7 @@ class Contact(TimeStamped):
         verbose_name_plural = _("contacts")
         ordering = ["name", "pk"]
         indexes = [models.Index(Upper("name"), name="contact_name_upper_idx")]
+        constraints = [external_code_unique("contact_external_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})" if self.role else self.name
@@ -201,7 +233,7 @@ class Contact(TimeStamped):
         return phone_uri(self.mobile)
 
 
-class Product(TimeStamped):
+class Product(ExternalCode, TimeStamped):
     """A machine model; its description is translatable."""
 
     code = models.CharField(_("model code"), max_length=50, unique=True)
@@ -212,6 +244,7 @@ class Product(TimeStamped):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["code"]
+        constraints = [external_code_unique("product_external_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.description}"
@@ -225,7 +258,7 @@ class UnitQuerySet(models.QuerySet):
         return self.select_related("product", "site", "site__customer")
 
 
-class Unit(TimeStamped):
+class Unit(ExternalCode, TimeStamped):
     """One installed machine, identified by its serial number (matricola) within its model."""
 
     product = models.ForeignKey(
@@ -266,6 +299,7 @@ class Unit(TimeStamped):
                 name="unit_warranty_after_installation",
                 violation_error_message=_("The warranty cannot end before the installation."),
             ),
+            external_code_unique("unit_external_code_unique"),
         ]
 
     def __str__(self) -> str:

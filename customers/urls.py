@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import views
+from customers import import_views, views
 
 app_name = "customers"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("units/", views.UnitList.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetail.as_view(), name="unit_detail"),
     path("units/<int:pk>/edit/", views.UnitUpdate.as_view(), name="unit_update"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/apply/", import_views.import_apply, name="import_apply"),
+    path("export/installed-base.xlsx", import_views.export_xlsx, name="export_xlsx"),
+    path("export/<slug:kind>.csv", import_views.export_csv, name="export_csv"),
 ]

@@ -7,6 +7,8 @@ codes are either a person's 16-character code or a company's 11 digits.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -122,3 +124,19 @@ def phone_uri(value: str) -> str:
     """``tel:`` link target for a stored number (E.164, no spaces)."""
     digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
     return f"tel:{digits}" if digits else ""
+
+
+EXTERNAL_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def validate_external_code(value: str) -> None:
+    """ERP codes travel in URLs (``/api/v1/customers/by-code/<code>/``): keep them URL-safe."""
+    if value and not EXTERNAL_CODE_RE.match(value):
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid external code: use up to 64 letters, digits and "
+                ". _ : - (starting with a letter or digit)."
+            ),
+            code="external_code_invalid",
+            params={"value": value[:80]},
+        )

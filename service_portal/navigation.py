@@ -44,6 +44,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Contacts"), "customers:contact_list", ALL, "person-lines-fill", _("Installed base")),
     NavItem(_("Units"), "customers:unit_list", ALL, "upc-scan", _("Installed base")),
     NavItem(_("Products"), "customers:product_list", ALL, "box-seam", _("Installed base")),
+    NavItem(
+        _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
+    ),
     NavItem(_("Quotes"), "quotes:quote_list", STAFF, "calculator", _("Quotes")),
     NavItem(_("Price lists"), "quotes:pricelist_list", STAFF, "tags", _("Quotes")),
     NavItem(_("New offer"), "orders:offer_create", STAFF, "cart-plus", _("Offers and orders")),

@@ -64,6 +64,12 @@ INSTALLED_APPS = [
     "orders",
     "calls",
     "planner",
+    "api",
+    # After the portal's apps: a catalogue listed earlier wins, and DRF's Italian would
+    # otherwise reword Django's form messages (api/messages.py keeps Django's wording).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the portal itself (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -280,6 +286,33 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# --- REST API (api app, docs/api.md) ------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+    # OPTIONS answers 405: the OpenAPI schema describes the API (and the metadata view crashes
+    # on the by-code routes).
+    "DEFAULT_METADATA_CLASS": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Service Portal API",
+    "DESCRIPTION": "The installed base for the ERP: read, incremental sync, upserts by code.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

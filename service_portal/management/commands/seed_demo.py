@@ -20,6 +20,7 @@ DEMO_MODULES = [
     "orders.demo",
     "calls.demo",
     "planner.demo",
+    "api.demo",
 ]
 
 

@@ -1,0 +1,29 @@
+"""Every API error is JSON: field -> messages for validation, {"detail": ...} otherwise."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+# Model fields whose API name differs (relations are written by code).
+FIELD_NAMES = {"customer": "customer_code", "site": "site_code", "product": "product_code"}
+
+
+def as_api_errors(exc: DjangoValidationError) -> dict[str, list[str]] | list[str]:
+    """A model's ValidationError as the API's JSON body (same shape as DRF's own errors)."""
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    errors: dict[str, list[str]] = {}
+    for name, messages in exc.message_dict.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name
+        errors.setdefault(FIELD_NAMES.get(key, key), []).extend(messages)
+    return errors
+
+
+def handle(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_api_errors(exc))
+    return exception_handler(exc, context)

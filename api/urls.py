@@ -1,0 +1,27 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("products", views.ProductViewSet, basename="product")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its start-up script as a file: the strict CSP allows no inline JS.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
+]
