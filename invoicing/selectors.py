@@ -16,7 +16,7 @@ from invoicing.services import call_is_billable
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
     """Everything ``billing.bill`` reads, in a fixed number of queries."""
     return queryset.select_related(
-        "type", "quote", "technician", "call__customer", "call__site", "call__unit"
+        "type", "quote", "technician", "call__customer", "call__site", "call__unit__product"
     ).prefetch_related(
         "quote__lines",
         "time_entries",
@@ -65,7 +65,7 @@ def billable_calls() -> list[tuple]:
         Call.objects.filter(interventions__state=State.VERIFIED)
         .exclude(invoices__state=InvoiceState.DRAFT)
         .distinct()
-        .select_related("customer", "unit")
+        .select_related("customer", "unit__product")
         .prefetch_related("interventions")
         .order_by("customer__name", "customer_id", "received_at")
     )
