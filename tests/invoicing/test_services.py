@@ -205,6 +205,29 @@ def test_invoiced_interventions_refuse_changes(admin):
         call_services.transition(
             intervention=intervention, to_state=State.PLANNED, acting_user=admin, reason="x"
         )
+    with pytest.raises(call_services.CallError):
+        call_services.fill_intervention_section(
+            intervention=intervention,
+            acting_user=admin,
+            version=None,
+            type=intervention.type,
+            requested_date=intervention.requested_date,
+        )
+    with pytest.raises(call_services.CallError):
+        call_services.add_note(
+            intervention=intervention, acting_user=admin, kind="internal", text="late"
+        )
+    from planner import services as planner_services
+
+    with pytest.raises(planner_services.PlannerError, match="invoiced"):
+        planner_services.record_time_entry(
+            acting_user=admin,
+            user=intervention.technician,
+            date=intervention.requested_date,
+            kind="labour",
+            hours=Decimal("1"),
+            intervention=intervention,
+        )
 
 
 def test_discarding_a_draft_frees_the_calls(admin):
