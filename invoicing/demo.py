@@ -1,61 +1,34 @@
-"""Demo invoicing: one verified call waiting to be invoiced and one issued invoice.
+"""Demo invoicing: the calls demo's verified call is invoiced, one of its done ones is verified.
 
-Two demo calls are made on the first demo unit, worked (hours and a meal) by the first demo
-technician, quoted from the first price list, verified by the administrator; the second is
-invoiced. Idempotent: nothing is added when an invoice already exists. ``--scale`` adds no
+It works on the calls the calls demo made (no new calls or quotes): it adds the actuals of the
+interventions it bills (hours, a meal, a spare part, marked ``DEMO_MARK``), verifies the older
+*done* intervention (the other stays in the verification queue), and issues one invoice for
+the call that was already *verified*, which leaves a verified call waiting on the "calls to
+invoice" page. Idempotent: nothing is added when an invoice already exists. ``--scale`` adds no
 volume (invoices are few compared with calls).
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
-from calls import services as call_services
-from calls.models import Expense, ExpenseKind, InterventionType, NoteKind, State
-from customers.models import Unit
+from calls.models import Expense, ExpenseKind, Intervention, PartUsed, State
 from invoicing import services
 from invoicing.models import Invoice
+from orders.models import SparePart
 from planner.models import TimeEntry, WorkKind
-from quotes.models import PriceList
-from quotes.services import create_quote_from_price_list
 
-DEMO_MARK = "Demo: intervento per la fatturazione"
+DEMO_MARK = "Demo: consuntivo per la fatturazione"
 
 
-def _worked_call(unit: Unit, admin: User, technician: User, days_ago: int):
-    today = timezone.localdate()
-    call = call_services.create_call(
-        acting_user=admin,
-        customer=unit.site.customer,
-        site=unit.site,
-        unit=unit,
-        description=DEMO_MARK,
-        received_at=timezone.now() - datetime.timedelta(days=days_ago),
-    )
-    intervention = call.interventions.get()
-    call_services.fill_intervention_section(
-        intervention=intervention,
-        acting_user=admin,
-        version=None,
-        type=InterventionType.objects.filter(is_warranty=False).order_by("pk").first(),
-        requested_date=today - datetime.timedelta(days=days_ago),
-        technician=technician,
-    )
-    price_list = PriceList.objects.order_by("pk").first()
-    if price_list is not None:
-        quote = create_quote_from_price_list(
-            customer=unit.site.customer, price_list=price_list, acting_user=admin
-        )
-        intervention.quote = quote
-        intervention.save(update_fields=["quote"])
-    for state in (State.PLANNED, State.DONE):
-        call_services.transition(intervention=intervention, to_state=state, acting_user=admin)
-    day = today - datetime.timedelta(days=days_ago)
+def _add_actuals(intervention: Intervention) -> None:
+    technician = intervention.technician
+    day = intervention.requested_date
+    if technician is None or day is None:
+        return
     for kind, hours in ((WorkKind.LABOUR, "3.5"), (WorkKind.TRAVEL, "1")):
         TimeEntry.objects.create(
             user=technician,
@@ -63,6 +36,7 @@ def _worked_call(unit: Unit, admin: User, technician: User, days_ago: int):
             kind=kind,
             hours=Decimal(hours),
             intervention=intervention,
+            description=DEMO_MARK,
             created_by=technician,
         )
     Expense.objects.create(
@@ -70,33 +44,37 @@ def _worked_call(unit: Unit, admin: User, technician: User, days_ago: int):
         kind=ExpenseKind.MEAL,
         date=day,
         amount=Decimal("14.50"),
+        note=DEMO_MARK,
         created_by=technician,
     )
-    call_services.add_note(
-        intervention=intervention,
-        acting_user=technician,
-        kind=NoteKind.REPORT,
-        text="Sostituito il filtro, macchina collaudata.",
-    )
-    services.verify(intervention=intervention, acting_user=admin)
-    return call
+    part = SparePart.objects.select_related("vat_rate").order_by("pk").first()
+    if part is not None:
+        PartUsed.objects.create(
+            intervention=intervention,
+            spare_part=part,
+            code=part.code,
+            description=part.description,
+            quantity=Decimal(1),
+            unit_price=part.list_price,
+            vat_rate=part.vat_rate.rate,
+            created_by=technician,
+        )
 
 
 def seed(*, scale: int, progress) -> None:
     admin = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk").first()
-    technician = User.objects.filter(role=Role.TECHNICIAN, is_active=True).order_by("pk").first()
-    unit = (
-        Unit.objects.select_related("site__customer")
-        .exclude(serial_number__startswith="GEN-")
-        .order_by("pk")
-        .first()
-    )
-    if admin is None or technician is None or unit is None or Invoice.objects.exists():
+    if admin is None or Invoice.objects.exists():
         progress.step("invoices", Invoice.objects.count(), Invoice.objects.count())
         return
+    demo = Intervention.objects.exclude(call__description__startswith="Generated")
+    verified = demo.filter(state=State.VERIFIED).order_by("pk").first()
+    done = list(demo.filter(state=State.DONE).order_by("state_changed_at", "pk"))
     with transaction.atomic():
-        _worked_call(unit, admin, technician, days_ago=3)  # left verified, to invoice
-        invoiced = _worked_call(unit, admin, technician, days_ago=5)
-        draft = services.create_draft(calls=[invoiced], acting_user=admin)
-        services.issue(invoice=draft, acting_user=admin)
-    progress.step("invoices", 1, 1)
+        if len(done) > 1:  # keep one in the verification queue
+            _add_actuals(done[0])
+            services.verify(intervention=done[0], acting_user=admin)
+        if verified is not None:
+            _add_actuals(verified)
+            draft = services.create_draft(calls=[verified.call], acting_user=admin)
+            services.issue(invoice=draft, acting_user=admin)
+    progress.step("invoices", Invoice.objects.count(), Invoice.objects.count())
