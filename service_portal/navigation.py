@@ -53,6 +53,15 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Offers"), "orders:offer_list", STAFF, "file-earmark-text", _("Offers and orders")),
     NavItem(_("Orders"), "orders:order_list", STAFF, "box-arrow-right", _("Offers and orders")),
     NavItem(_("Spare parts"), "orders:sparepart_list", STAFF, "gear", _("Offers and orders")),
+    NavItem(
+        _("Final verification"),
+        "invoicing:verification_list",
+        ADMIN,
+        "clipboard-check",
+        _("Invoicing"),
+    ),
+    NavItem(_("Calls to invoice"), "invoicing:billable_calls", ADMIN, "receipt", _("Invoicing")),
+    NavItem(_("Invoices"), "invoicing:invoice_list", ADMIN, "receipt-cutoff", _("Invoicing")),
     NavItem(_("Users"), "accounts:user_list", ADMIN, "people", _("Administration")),
     NavItem(
         _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "orders",
     "calls",
     "planner",
+    "invoicing",
     "api",
     # After the portal's apps: a catalogue listed earlier wins, and DRF's Italian would
     # otherwise reword Django's form messages (api/messages.py keeps Django's wording).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("calls/", include("calls.urls")),
     path("planner/", include("planner.urls")),
+    path("invoicing/", include("invoicing.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

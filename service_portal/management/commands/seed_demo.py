@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "calls.demo",
     "planner.demo",
     "api.demo",
+    "invoicing.demo",
 ]
 
 

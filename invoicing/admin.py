@@ -1,0 +1,41 @@
+"""Read-only admin: every change goes through ``invoicing.services`` (issued ones are frozen)."""
+
+from django.contrib import admin
+
+from invoicing.models import Correction, Invoice, InvoiceLine
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["code", "kind", "state", "issue_date", "customer_name", "total"]
+    list_filter = ["kind", "state"]
+    search_fields = ["code", "customer_name"]
+    inlines = [InvoiceLineInline]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["intervention", "kind", "quantity", "amount", "by", "at"]

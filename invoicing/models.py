@@ -1,0 +1,226 @@
+"""Final verification corrections and invoices.
+
+A ``Correction`` is the administrator's adjustment of one kind of line of an intervention at
+verification: the technician's records (time entries, expenses, parts) stay as they were, the
+billing builder (``invoicing.billing``) applies the latest correction of each kind.
+
+An ``Invoice`` starts as a draft that only points at its calls; issuing it (``services.issue``)
+numbers it and freezes a copy of the customer data, the lines and the totals. An issued invoice
+is never edited nor deleted (the services refuse, the admin is read-only and ``save``/``delete``
+guard the row); a mistake is corrected by a credit note that references it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Call, Intervention
+from customers.models import Customer
+
+
+class LineKind(models.TextChoices):
+    """The groups of billable lines, in the order they are printed."""
+
+    LABOUR = "labour", _("Labour")
+    TRAVEL = "travel", _("Travel")
+    KM = "km", _("Kilometres")
+    CALL_OUT = "call_out", _("Call-out fee")
+    FIXED_PRICE = "fixed_price", _("Fixed price")
+    PARTS = "parts", _("Spare parts")
+    EXPENSES = "expenses", _("Expenses")
+
+
+# Kinds corrected by quantity (hours); the others are corrected by amount.
+QUANTITY_KINDS = frozenset({LineKind.LABOUR, LineKind.TRAVEL})
+
+
+class Correction(models.Model):
+    """An administrator's correction of one kind of line at final verification (append-only)."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="billing_corrections",
+        verbose_name=_("intervention"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
+    quantity = models.DecimalField(
+        _("new quantity"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(
+        _("new amount"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=LineKind.values), name="correction_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=False) | models.Q(amount__isnull=False),
+                name="correction_has_value",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(quantity__isnull=True) | models.Q(quantity__gte=0))
+                & (models.Q(amount__isnull=True) | models.Q(amount__gte=0)),
+                name="correction_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id} {self.kind}"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class InvoiceState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class IssuedInvoiceError(Exception):
+    """Raised by the model guards when code tries to change or delete an issued invoice."""
+
+
+class Invoice(models.Model):
+    """An invoice or credit note; a draft until issued, then a frozen copy."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=InvoiceState.choices, default=InvoiceState.DRAFT
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
+    )
+    calls = models.ManyToManyField(
+        Call, related_name="invoices", verbose_name=_("calls"), blank=True
+    )
+    # The verified interventions the draft bills, fixed when the draft is made.
+    interventions = models.ManyToManyField(
+        Intervention, related_name="invoices", verbose_name=_("interventions"), blank=True
+    )
+    credited = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("credit note of"),
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    # Numbering: set when issued.
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    code = models.CharField(_("number"), max_length=20, null=True, blank=True, unique=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    # Frozen copy of the customer at issue time.
+    customer_name = models.CharField(_("company name"), max_length=200, blank=True)
+    customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    customer_fiscal_code = models.CharField(_("fiscal code"), max_length=20, blank=True)
+    customer_address = models.TextField(_("address"), blank=True)
+    customer_email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    taxable = models.DecimalField(_("taxable amount"), max_digits=12, decimal_places=2, default=0)
+    vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-pk"]
+        indexes = [models.Index(fields=["state", "-issue_date"], name="invoice_state_date_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "number"], name="invoice_unique_number_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=InvoiceKind.values), name="invoice_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=InvoiceState.DRAFT)
+                | (models.Q(number__isnull=False) & models.Q(code__isnull=False)),
+                name="invoice_issued_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or str(_("Draft invoice"))
+
+    def save(self, *args, **kwargs) -> None:
+        # Last line of defence: the services never re-save an issued invoice; only the issuing
+        # save (the row is still a draft in the database) may write the issued data.
+        if self.pk:
+            stored = Invoice.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            if stored == InvoiceState.ISSUED:
+                raise IssuedInvoiceError("An issued invoice cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoicing:invoice_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.pk, state=InvoiceState.ISSUED).exists():
+            raise IssuedInvoiceError("An issued invoice cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == InvoiceState.ISSUED
+
+
+class InvoiceLine(models.Model):
+    """A frozen line of an issued invoice, grouped by call and intervention."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", verbose_name=_("invoice")
+    )
+    call_code = models.CharField(_("call code"), max_length=20, blank=True)
+    intervention_code = models.CharField(_("intervention code"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=250)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

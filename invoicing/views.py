@@ -1,0 +1,230 @@
+"""Final verification and invoicing pages: administrators only, thin views over the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calls.models import Call, Intervention, State
+from invoicing import billing, documents, exports, selectors, services
+from invoicing.filters import InvoiceFilter, VerificationFilter
+from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
+from invoicing.models import Invoice, InvoiceState
+from service_portal.crud import PortalListView
+from service_portal.permissions import ADMINISTRATORS, role_required
+
+
+def _intervention(pk: int) -> Intervention:
+    try:
+        return selectors.verification_detail(pk)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+
+
+def _invoice(pk: int) -> Invoice:
+    try:
+        return selectors.invoice_detail(pk)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+
+
+class VerificationList(PortalListView):
+    allowed_roles = ADMINISTRATORS
+    filterset_class = VerificationFilter
+    template_name = "invoicing/verification_list.html"
+
+    def get_queryset(self):
+        return selectors.verification_queue()
+
+
+@role_required(*ADMINISTRATORS)
+def verification_detail(
+    request: HttpRequest,
+    pk: int,
+    correction_form: CorrectionForm | None = None,
+    send_back_form: SendBackForm | None = None,
+) -> HttpResponse:
+    intervention = _intervention(pk)
+    item = billing.bill(intervention)
+    return render(
+        request,
+        "invoicing/verification_detail.html",
+        {
+            "intervention": intervention,
+            "bill": item,
+            "totals": billing.totals(item.lines),
+            "correction_form": correction_form or CorrectionForm(),
+            "send_back_form": send_back_form or SendBackForm(),
+            "is_done": intervention.state == State.DONE,
+        },
+    )
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _intervention(pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_correction(
+                intervention=intervention, acting_user=request.user, **form.cleaned_data
+            )
+        except services.InvoicingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Correction recorded."))
+            return redirect("invoicing:verification_detail", pk=pk)
+    return verification_detail(request, pk, correction_form=form)
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _intervention(pk)
+    try:
+        services.verify(intervention=intervention, acting_user=request.user)
+    except services.InvoicingError as error:
+        messages.error(request, error.message)
+        return redirect("invoicing:verification_detail", pk=pk)
+    messages.success(request, _("Intervention %(code)s verified.") % {"code": intervention.code})
+    return redirect("invoicing:verification_list")
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = _intervention(pk)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.send_back(
+                intervention=intervention,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.InvoicingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Intervention %(code)s sent back to the technician.")
+                % {"code": intervention.code},
+            )
+            return redirect("invoicing:verification_list")
+    return verification_detail(request, pk, send_back_form=form)
+
+
+@role_required(*ADMINISTRATORS)
+def billable_calls(request: HttpRequest) -> HttpResponse:
+    """Verified calls grouped by customer; the checked ones of one customer make a draft."""
+    if request.method == "POST":
+        pks = [int(pk) for pk in request.POST.getlist("calls") if pk.isdigit()]
+        calls = list(Call.objects.filter(pk__in=pks))
+        try:
+            invoice = services.create_draft(calls=calls, acting_user=request.user)
+        except services.InvoicingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Draft invoice created: review it, then issue it."))
+            return redirect(invoice)
+    return render(request, "invoicing/billable_calls.html", {"groups": selectors.billable_calls()})
+
+
+class InvoiceList(PortalListView):
+    allowed_roles = ADMINISTRATORS
+    filterset_class = InvoiceFilter
+    template_name = "invoicing/invoice_list.html"
+
+    def get_queryset(self):
+        return selectors.invoices()
+
+
+def _filtered_invoices(request: HttpRequest):
+    return InvoiceFilter(request.GET, queryset=selectors.invoices()).qs
+
+
+@role_required(*ADMINISTRATORS)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    return exports.csv_response(_filtered_invoices(request))
+
+
+@role_required(*ADMINISTRATORS)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    return exports.xlsx_response(_filtered_invoices(request))
+
+
+@role_required(*ADMINISTRATORS)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    context = {"invoice": invoice, "credit_form": CreditNoteForm()}
+    if invoice.state == InvoiceState.DRAFT:
+        bills = selectors.draft_bills(invoice)
+        context["bills"] = bills
+        context["totals"] = billing.totals(line for item in bills for line in item.lines)
+    else:
+        context.update(documents.invoice_context(invoice))
+        context["totals"] = billing.totals(context["lines"])
+    return render(request, "invoicing/invoice_detail.html", context)
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the confirmation to issue the invoice."))
+        return redirect(invoice)
+    try:
+        issued = services.issue(invoice=invoice, acting_user=request.user)
+    except services.InvoicingError as error:
+        messages.error(request, error.message)
+        return redirect(invoice)
+    messages.success(request, _("Invoice %(code)s issued.") % {"code": issued.code})
+    return redirect(issued)
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    try:
+        services.discard_draft(invoice=invoice, acting_user=request.user)
+    except services.InvoicingError as error:
+        messages.error(request, error.message)
+        return redirect(invoice)
+    messages.success(request, _("Draft invoice discarded."))
+    return redirect("invoicing:billable_calls")
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def credit_note(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    form = CreditNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason for the credit note."))
+        return redirect(invoice)
+    try:
+        note = services.issue_credit_note(
+            invoice=invoice, acting_user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.InvoicingError as error:
+        messages.error(request, error.message)
+        return redirect(invoice)
+    messages.success(request, _("Credit note %(code)s issued.") % {"code": note.code})
+    return redirect(note)
+
+
+@role_required(*ADMINISTRATORS)
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    if invoice.state != InvoiceState.ISSUED:
+        raise Http404
+    response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename(invoice)}"'
+    return response

@@ -1,0 +1,85 @@
+"""Invoice numbers with many concurrent issuers: 1..N, no gaps, no duplicates (PostgreSQL only)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from accounts.models import Role
+from calls.models import Intervention, State
+from invoicing import services
+from invoicing.models import Invoice, InvoiceState
+from tests.factories import make_user
+from tests.invoicing.factories import make_verified_call
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SELECT ... FOR UPDATE needs PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _run(workers, work):
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+
+    def target(index):
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_issuers_get_consecutive_numbers():
+    admin = make_user("boss", Role.ADMINISTRATOR)
+    workers, per_worker = 6, 3
+    drafts = [
+        services.create_draft(calls=[make_verified_call()], acting_user=admin)
+        for _ in range(workers * per_worker)
+    ]
+    # every third draft loses an intervention meanwhile: its issuance fails, no number is used
+    broken = drafts[::3]
+    for draft in broken:
+        Intervention.objects.filter(invoices=draft).update(state=State.DONE)
+
+    def work(index):
+        for draft in drafts[index::workers]:
+            try:
+                services.issue(invoice=draft, acting_user=admin)
+            except services.InvoicingError:
+                assert draft in broken
+
+    assert not _run(workers, work)
+    issued = Invoice.objects.filter(state=InvoiceState.ISSUED)
+    numbers = sorted(issued.values_list("number", flat=True))
+    assert numbers == list(range(1, len(drafts) - len(broken) + 1))
+    assert Invoice.objects.filter(state=InvoiceState.DRAFT).count() == len(broken)
+
+
+def test_two_issuers_of_the_same_draft_issue_it_once():
+    admin = make_user("boss", Role.ADMINISTRATOR)
+    draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    refused: list[str] = []
+
+    def work(index):
+        try:
+            services.issue(invoice=draft, acting_user=admin)
+        except services.InvoicingError as error:
+            refused.append(error.message)
+
+    assert not _run(4, work)
+    assert len(refused) == 3
+    assert list(Invoice.objects.values_list("number", flat=True)) == [1]

@@ -1,0 +1,47 @@
+"""Invoicing URLs: final verification and invoices are reserved to administrators.
+
+A technician or an operator gets 403 on every page and action (and never sees the menu entry).
+``build`` makes a done intervention, a draft invoice and an issued invoice.
+"""
+
+from accounts.models import Role
+from invoicing import services
+from tests.factories import make_user
+from tests.invoicing.factories import make_done_intervention, make_verified_call
+from tests.permission_tables import ADMIN, ADMIN_ONLY, ANON, LOGIN, OPER, TECH, Row
+
+
+def build(world):
+    boss = make_user("invoicing-boss", Role.ADMINISTRATOR)
+    world.done = make_done_intervention()
+    world.draft = services.create_draft(calls=[make_verified_call()], acting_user=boss)
+    issued = services.create_draft(calls=[make_verified_call()], acting_user=boss)
+    world.issued = services.issue(invoice=issued, acting_user=boss)
+
+
+def _pk(attr):
+    return lambda world: [getattr(world, attr).pk]
+
+
+ADMIN_POST = {ANON: LOGIN, TECH: 403, OPER: 403, ADMIN: 302}
+# An invalid form is shown again with its errors.
+ADMIN_POST_FORM = {ANON: LOGIN, TECH: 403, OPER: 403, ADMIN: 200}
+
+ROWS = [
+    Row("invoicing:verification_list", ADMIN_ONLY),
+    Row("invoicing:verification_detail", ADMIN_ONLY, _pk("done")),
+    Row("invoicing:correction_add", ADMIN_POST_FORM, _pk("done"), method="post"),
+    Row("invoicing:verify", ADMIN_POST, _pk("done"), method="post"),
+    Row("invoicing:send_back", ADMIN_POST_FORM, _pk("done"), method="post"),
+    Row("invoicing:billable_calls", ADMIN_ONLY),
+    Row("invoicing:billable_calls", ADMIN_POST_FORM, method="post"),
+    Row("invoicing:invoice_list", ADMIN_ONLY),
+    Row("invoicing:export_csv", ADMIN_ONLY),
+    Row("invoicing:export_xlsx", ADMIN_ONLY),
+    Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("draft")),
+    Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("issued")),
+    Row("invoicing:invoice_issue", ADMIN_POST, _pk("draft"), method="post"),
+    Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft"), method="post"),
+    Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
+    Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
+]
