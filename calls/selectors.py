@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,6 +21,8 @@ from calls.models import (
     InterventionTransition,
     State,
 )
+from quotes.models import PriceList, Quote
+from quotes.services import price_lists_for
 
 RELATED = (
     "call",
@@ -78,6 +82,42 @@ def management_data(intervention: Intervention, user: User) -> dict:
         "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
         "notes": list(notes),
         "history": list(history),
+        **quote_data(intervention, user),
+    }
+
+
+def warranty_date(intervention: Intervention) -> datetime.date:
+    """The day the warranty is judged on: the requested date of the visit, else today."""
+    return intervention.requested_date or timezone.localdate()
+
+
+def unit_under_warranty(intervention: Intervention) -> bool:
+    unit = intervention.call.unit
+    return bool(unit and unit.under_warranty(warranty_date(intervention)))
+
+
+def offered_price_lists(intervention: Intervention) -> list[PriceList]:
+    """The price lists the quote may be built from, best first (warranty first when covered)."""
+    return price_lists_for(
+        intervention.call.customer,
+        warranty_date(intervention),
+        unit_under_warranty(intervention),
+    )
+
+
+def quote_data(intervention: Intervention, user: User) -> dict:
+    """Section 3: the quote (lines prefetched: the summary partial runs no query) or the lists
+    it may be built from."""
+    staff = user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+    quote = None
+    if intervention.quote_id is not None:
+        quote = Quote.objects.prefetch_related("lines").get(pk=intervention.quote_id)
+    can_quote = staff and quote is None and intervention.state == State.EXPECTED
+    return {
+        "quote": quote,
+        "can_quote": can_quote,
+        "price_lists": offered_price_lists(intervention) if can_quote else [],
+        "under_warranty": unit_under_warranty(intervention),
     }
 
 

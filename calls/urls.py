@@ -36,4 +36,5 @@ urlpatterns = [
         name="resolve_by_phone",
     ),
     path("<int:pk>/interventions/<int:number>/follow-up/", views.follow_up, name="follow_up"),
+    path("<int:pk>/interventions/<int:number>/quote/", views.quote_create, name="quote_create"),
 ]

@@ -390,3 +390,24 @@ def follow_up(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         response["HX-Redirect"] = created.get_absolute_url()
         return response
     return redirect(created.get_absolute_url())
+
+
+# --- Section 3: the quote ---------------------------------------------------------------------
+@require_POST
+@role_required(*STAFF)
+def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Build the quote from the chosen price list (only one of those offered to this call)."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    chosen = request.POST.get("price_list", "")
+    offered = {str(pl.pk): pl for pl in selectors.offered_price_lists(intervention)}
+    if chosen not in offered:
+        return _after_post(
+            request, intervention, "", error=_("Choose one of the price lists."), section="quote"
+        )
+    try:
+        quote = services.quote_intervention(
+            intervention=intervention, price_list=offered[chosen], acting_user=request.user
+        )
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="quote")
+    return _after_post(request, intervention, _("Quote %(code)s created.") % {"code": quote.code})

@@ -52,4 +52,5 @@ ROWS = [
         method="post",
     ),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
+    Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
 ]
