@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -13,15 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
+from calls.actuals import may_record
 from calls.models import (
     OPEN_STATES,
     Call,
+    Expense,
+    ExpenseKind,
     Intervention,
     InterventionNote,
     InterventionTransition,
+    PartUsed,
     State,
 )
 from quotes.models import PriceList, Quote
+from quotes.selectors import quoted_quantities
 from quotes.services import price_lists_for
 
 RELATED = (
@@ -78,11 +84,13 @@ def management_data(intervention: Intervention, user: User) -> dict:
         siblings = siblings.filter(technician=user)
     notes = InterventionNote.objects.filter(intervention=intervention).select_related("author")
     history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
+    quote_part = quote_data(intervention, user)
     return {
         "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
         "notes": list(notes),
         "history": list(history),
-        **quote_data(intervention, user),
+        **quote_part,
+        **actuals_data(intervention, user, quote_part["quote"]),
     }
 
 
@@ -211,3 +219,52 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
         ),
         Section("notes", pgettext_lazy("management section", "Notes"), "calls/sections/notes.html"),
     ]
+
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One quoted line kind next to what was actually done."""
+
+    label: str | Promise
+    unit: str
+    quoted: Decimal | None
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.quoted is None else self.actual - self.quoted
+
+
+def comparisons(intervention: Intervention, quote: Quote | None) -> list[Comparison]:
+    """Quoted vs actual labour hours, travel hours (time entries) and km (expenses)."""
+    quoted = quoted_quantities(quote) if quote is not None else {}
+    # Reached through the reverse relation: calls sits below the planner and cannot import it.
+    hours = dict(
+        intervention.time_entries.filter(kind__in=["labour", "travel"])
+        .values("kind")
+        .annotate(total=Sum("hours"))
+        .values_list("kind", "total")
+    )
+    km = Expense.objects.filter(intervention=intervention, kind=ExpenseKind.KM).aggregate(
+        total=Sum("km")
+    )["total"]
+    return [
+        Comparison(_("Labour hours"), "h", quoted.get("labour_hour"), hours.get("labour") or ZERO),
+        Comparison(_("Travel hours"), "h", quoted.get("travel_hour"), hours.get("travel") or ZERO),
+        Comparison(_("Kilometres"), "km", quoted.get("km"), km or ZERO),
+    ]
+
+
+def actuals_data(intervention: Intervention, user: User, quote: Quote | None) -> dict:
+    """Sections 4 and 5: expenses, parts used and the quoted-vs-actual figures."""
+    if intervention.state not in AFTER_VISIT_STATES:
+        return {"expenses": [], "parts_used": [], "comparisons": [], "can_record": False}
+    return {
+        "expenses": list(Expense.objects.filter(intervention=intervention)),
+        "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
+        "comparisons": comparisons(intervention, quote),
+        "can_record": may_record(intervention, user),
+    }

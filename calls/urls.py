@@ -37,4 +37,15 @@ urlpatterns = [
     ),
     path("<int:pk>/interventions/<int:number>/follow-up/", views.follow_up, name="follow_up"),
     path("<int:pk>/interventions/<int:number>/quote/", views.quote_create, name="quote_create"),
+    path("<int:pk>/interventions/<int:number>/expenses/", views.expense_add, name="expense_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/delete/",
+        views.expense_delete,
+        name="expense_delete",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/receipt/",
+        views.expense_receipt,
+        name="expense_receipt",
+    ),
 ]

@@ -9,22 +9,24 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import selectors, services
+from calls import actuals, selectors, services
 from calls.forms import (
     CallForm,
+    ExpenseForm,
     InterventionForm,
     NewCallForm,
     NoteForm,
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.models import Intervention
+from calls.models import Expense, Intervention
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
@@ -204,6 +206,7 @@ def _render_manage(
         "call_form": CallForm.for_call(call),
         "intervention_form": InterventionForm.for_intervention(intervention),
         "note_form": NoteForm(),
+        "expense_form": ExpenseForm(initial={"date": timezone.localdate(), "km_rate": "0.55"}),
         "resolve_form": ResolveByPhoneForm(),
         "can_add_notes": services.may_add_notes(intervention, user),
         "can_resolve": user.is_office_staff and intervention.state == "new",
@@ -411,3 +414,56 @@ def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     except CallError as error:
         return _after_post(request, intervention, "", error=error.message, section="quote")
     return _after_post(request, intervention, _("Quote %(code)s created.") % {"code": quote.code})
+
+
+# --- Section 4: travel expenses ---------------------------------------------------------------
+@require_POST
+@role_required(*EVERYONE)
+def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    form = ExpenseForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _after_post(request, intervention, "", forms={"expense_form": form})
+    try:
+        actuals.add_expense(
+            intervention=intervention, acting_user=request.user, **form.cleaned_data
+        )
+    except CallError as error:
+        return _after_post(
+            request,
+            intervention,
+            "",
+            error=error.message,
+            section="hours",
+            forms={"expense_form": form},
+        )
+    return _after_post(request, intervention, _("Expense recorded."))
+
+
+@require_POST
+@role_required(*EVERYONE)
+def expense_delete(request: HttpRequest, pk: int, number: int, expense_pk: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    expense = get_object_or_404(Expense, pk=expense_pk, intervention=intervention)
+    try:
+        actuals.delete_expense(expense=expense, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="hours")
+    return _after_post(request, intervention, _("Expense removed."))
+
+
+@require_GET
+@role_required(*EVERYONE)
+def expense_receipt(request: HttpRequest, pk: int, number: int, expense_pk: int):
+    """The receipt, only to those who may see the intervention (404 for anyone else)."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    expense = get_object_or_404(Expense, pk=expense_pk, intervention=intervention)
+    if not expense.receipt:
+        raise Http404
+    handle = expense.receipt.open("rb")
+    mime = actuals.sniff_stored(handle.read(16))
+    handle.seek(0)
+    response = FileResponse(handle, content_type=mime)
+    response["Content-Disposition"] = f'inline; filename="receipt-{expense.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,6 +2,10 @@
 (404 for the others, so nobody learns that a call exists). Ownership for assigned technicians is
 tested in tests/calls/test_pages.py."""
 
+import datetime
+from decimal import Decimal
+
+from calls.models import Expense
 from tests.calls.factories import make_call
 from tests.permission_tables import ADMIN, ANON, EVERYONE, LOGIN, OPER, STAFF, TECH, Row
 
@@ -12,6 +16,19 @@ STAFF_POST = {ANON: LOGIN, TECH: 403, OPER: 200, ADMIN: 200}
 
 def build(world):
     world.call = make_call(unit=world.unit)
+    # An expense without receipt: the receipt view answers 404 to everyone (receipts served to
+    # allowed users only are tested in tests/calls/test_actuals_expenses.py).
+    world.expense = Expense.objects.create(
+        intervention=world.call.interventions.get(number=1),
+        kind="meal",
+        date=datetime.date(2026, 1, 10),
+        amount=Decimal("10"),
+        created_by=world.call.created_by,
+    )
+
+
+def _expense(world):
+    return [world.call.pk, 1, world.expense.pk]
 
 
 def _call(world):
@@ -53,4 +70,8 @@ ROWS = [
     ),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
     Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
+    # A new intervention: the service refuses (message on the page, 200); another technician 404.
+    Row("calls:expense_add", OWNED, _intervention, method="post"),
+    Row("calls:expense_delete", OWNED, _expense, method="post"),
+    Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
 ]
