@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calls.models import Expense, ExpenseKind, Intervention, PartUsed, State
 from calls.services import CallError
+from customers.models import Customer
 from orders.models import SparePart
 
 CENT = Decimal("0.01")
@@ -150,11 +151,16 @@ def add_part(
         raise CallError(_("The quantity must be more than 0."))
     if quantity > MAX_QUANTITY:
         raise CallError(_("The quantity must be at most 1000."))
+    # The report is the customer's document: the description is frozen in their language.
+    language = Customer.objects.filter(calls__pk=locked.call_id).values_list("language", flat=True)[
+        0
+    ]
+    description = getattr(spare_part, f"description_{language}", None) or spare_part.description
     return PartUsed.objects.create(
         intervention=locked,
         spare_part=spare_part,
         code=spare_part.code,
-        description=spare_part.description[:200],
+        description=description[:200],
         quantity=quantity,
         unit_price=spare_part.list_price,
         vat_rate=spare_part.vat_rate.rate,

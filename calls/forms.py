@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
+from orders.models import SparePart
 from service_portal.idempotency import SubmissionTokenMixin
 
 
@@ -205,3 +206,14 @@ class ExpenseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "expense")
         super().__init__(*args, **kwargs)
+
+
+class PartUsedForm(forms.Form):
+    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``)."""
+
+    spare_part = forms.ModelChoiceField(
+        label=_("Spare part"), queryset=SparePart.objects.filter(is_active=True)
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
+    serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
+    under_warranty = forms.BooleanField(label=_("Under warranty"), required=False)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,6 +26,7 @@ from calls.models import (
     PartUsed,
     State,
 )
+from orders.models import SparePart
 from quotes.models import PriceList, Quote
 from quotes.selectors import quoted_quantities
 from quotes.services import price_lists_for
@@ -268,3 +269,25 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
         "comparisons": comparisons(intervention, quote),
         "can_record": may_record(intervention, user),
     }
+
+
+PART_SEARCH_LIMIT = 20
+
+
+def search_spare_parts(intervention: Intervention, q: str) -> list[SparePart]:
+    """Active catalogue parts by code or description, those fitting the unit's product first."""
+    q = q.replace("\x00", "").strip()[:100]
+    if len(q) < 2:
+        return []
+    unit = intervention.call.unit
+    queryset = SparePart.objects.filter(is_active=True).filter(
+        Q(code__icontains=q) | Q(description__icontains=q)
+    )
+    if unit is not None:
+        fits = SparePart.products.through.objects.filter(
+            sparepart_id=OuterRef("pk"), product_id=unit.product_id
+        )
+        queryset = queryset.annotate(fits=Exists(fits)).order_by("-fits", "code")
+    else:
+        queryset = queryset.order_by("code")
+    return list(queryset[:PART_SEARCH_LIMIT])

@@ -43,6 +43,17 @@ urlpatterns = [
         views.expense_delete,
         name="expense_delete",
     ),
+    path("<int:pk>/interventions/<int:number>/parts/", views.part_add, name="part_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/parts/search/",
+        views.part_search,
+        name="part_search",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/parts/<int:part_pk>/remove/",
+        views.part_remove,
+        name="part_remove",
+    ),
     path(
         "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/receipt/",
         views.expense_receipt,

@@ -23,10 +23,11 @@ from calls.forms import (
     InterventionForm,
     NewCallForm,
     NoteForm,
+    PartUsedForm,
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.models import Expense, Intervention
+from calls.models import Expense, Intervention, PartUsed
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
@@ -467,3 +468,47 @@ def expense_receipt(request: HttpRequest, pk: int, number: int, expense_pk: int)
     response["Content-Disposition"] = f'inline; filename="receipt-{expense.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- Section 5: parts used --------------------------------------------------------------------
+@require_GET
+@role_required(*EVERYONE)
+def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Search as you type in the catalogue; each result carries its own "add" form."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    parts = selectors.search_spare_parts(intervention, request.GET.get("q", ""))
+    context = {
+        "intervention": intervention,
+        "call": intervention.call,
+        "parts": parts,
+        "can_record": actuals.may_record(intervention, request.user),
+        "under_warranty": selectors.unit_under_warranty(intervention),
+    }
+    return render(request, "calls/sections/part_results.html", context)
+
+
+@require_POST
+@role_required(*EVERYONE)
+def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    form = PartUsedForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+        return _after_post(request, intervention, "", error=errors, section="parts")
+    try:
+        actuals.add_part(intervention=intervention, acting_user=request.user, **form.cleaned_data)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="parts")
+    return _after_post(request, intervention, _("Part added."))
+
+
+@require_POST
+@role_required(*EVERYONE)
+def part_remove(request: HttpRequest, pk: int, number: int, part_pk: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    part = get_object_or_404(PartUsed, pk=part_pk, intervention=intervention)
+    try:
+        actuals.remove_part(part=part, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="parts")
+    return _after_post(request, intervention, _("Part removed."))

@@ -27,6 +27,10 @@ def build(world):
     )
 
 
+def _part(world):
+    return [world.call.pk, 1, 0]  # no part: parts are added once planned (tests/calls)
+
+
 def _expense(world):
     return [world.call.pk, 1, world.expense.pk]
 
@@ -73,5 +77,13 @@ ROWS = [
     # A new intervention: the service refuses (message on the page, 200); another technician 404.
     Row("calls:expense_add", OWNED, _intervention, method="post"),
     Row("calls:expense_delete", OWNED, _expense, method="post"),
+    Row("calls:part_search", OWNED, _intervention, query="q=ab"),
+    Row("calls:part_add", OWNED, _intervention, method="post"),
+    Row(
+        "calls:part_remove",
+        {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404},
+        _part,
+        method="post",
+    ),
     Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
 ]
