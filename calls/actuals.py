@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from calls.models import Expense, ExpenseKind, Intervention, PartUsed, State
-from calls.services import CallError
+from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
+from calls.services import CallError, transition
 from customers.models import Customer
 from orders.models import SparePart
+from service_portal.tasks import enqueue_after_commit
 
 CENT = Decimal("0.01")
 MAX_KM = Decimal("5000")
@@ -174,3 +176,66 @@ def add_part(
 def remove_part(*, part: PartUsed, acting_user: User) -> None:
     _lock_for_recording(part.intervention, acting_user)
     part.delete()
+
+
+# --- Completion: the customer signs, the intervention is done ---------------------------------
+MAX_SIGNATURE_BYTES = 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def completion_missing(intervention: Intervention) -> list[str]:
+    """What still has to be filled before the intervention may be marked done."""
+    missing = []
+    # Reached through the reverse relation: calls sits below the planner.
+    if not intervention.time_entries.exists():
+        missing.append(_("Record at least one time entry (hours section)."))
+    if not intervention.notes.filter(kind=NoteKind.REPORT).exists():
+        missing.append(_("Write the technician's report (notes section)."))
+    return missing
+
+
+@transaction.atomic
+def complete_intervention(
+    *, intervention: Intervention, acting_user: User, signature_png: bytes, signed_by: str
+) -> Intervention:
+    """Store the customer's signature and move the intervention planned -> done.
+
+    Only the assigned technician (or an administrator) may, and only once hours and the
+    report note are there: the report (rapportino) made from it must be complete.
+    """
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if acting_user.role == Role.TECHNICIAN and locked.technician_id != acting_user.pk:
+        raise CallError(_("This intervention is not assigned to you."))
+    if acting_user.role not in (Role.ADMINISTRATOR, Role.TECHNICIAN):
+        raise CallError(_("Only the assigned technician or an administrator completes it."))
+    if locked.state != State.PLANNED:
+        raise CallError(_("Only a planned intervention can be completed."))
+    missing = completion_missing(locked)
+    if missing:
+        raise CallError(" ".join(str(m) for m in missing))
+    signed_by = signed_by.strip()
+    if not signed_by:
+        raise CallError(_("Type the name of the person who signs."))
+    if not signature_png.startswith(PNG_SIGNATURE) or len(signature_png) > MAX_SIGNATURE_BYTES:
+        raise CallError(_("The customer's signature is missing."))
+    locked.signature.save(f"{locked.pk}.png", ContentFile(signature_png), save=False)
+    locked.signed_by = signed_by[:100]
+    locked.signed_at = timezone.now()
+    locked.save(update_fields=["signature", "signed_by", "signed_at", "updated_at"])
+    transition(intervention=locked, to_state=State.DONE, acting_user=acting_user)
+    intervention.state = locked.state
+    return locked
+
+
+def send_report(*, intervention: Intervention, acting_user: User) -> str:
+    """Queue the report e-mail to the call's contact (after commit); returns the address."""
+    call = intervention.call
+    if intervention.signed_at is None:
+        raise CallError(_("The report exists once the intervention is signed and done."))
+    email = call.contact.email if call.contact else ""
+    if not email:
+        raise CallError(_("The call's contact has no e-mail address."))
+    from calls.tasks import send_report_email
+
+    enqueue_after_commit(send_report_email, intervention.pk, acting_user.pk)
+    return email

@@ -44,6 +44,13 @@ urlpatterns = [
         name="expense_delete",
     ),
     path("<int:pk>/interventions/<int:number>/parts/", views.part_add, name="part_add"),
+    path("<int:pk>/interventions/<int:number>/complete/", views.complete, name="complete"),
+    path("<int:pk>/interventions/<int:number>/report.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "<int:pk>/interventions/<int:number>/report/send/",
+        views.report_send,
+        name="report_send",
+    ),
     path(
         "<int:pk>/interventions/<int:number>/parts/search/",
         views.part_search,

@@ -4,6 +4,8 @@ and as plain POSTs (redirect after success)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import actuals, selectors, services
+from accounts.models import Role
+from calls import actuals, report, selectors, services
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -27,7 +30,7 @@ from calls.forms import (
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.models import Expense, Intervention, PartUsed
+from calls.models import Expense, Intervention, PartUsed, State
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
@@ -220,6 +223,7 @@ def _render_manage(
         "errors": errors or {},
         "flash": flash,
         **selectors.management_data(intervention, user),
+        **_completion(intervention, user),
     }
     context.update(forms or {})
     context["actions"] = [
@@ -512,3 +516,70 @@ def part_remove(request: HttpRequest, pk: int, number: int, part_pk: int) -> Htt
     except CallError as error:
         return _after_post(request, intervention, "", error=error.message, section="parts")
     return _after_post(request, intervention, _("Part removed."))
+
+
+# --- Completion and the report ----------------------------------------------------------------
+def _completion(intervention: Intervention, user) -> dict:
+    """The completion box: shown once planned; the signature form to the assigned technician."""
+    may_complete = intervention.state == State.PLANNED and (
+        user.role == Role.ADMINISTRATOR
+        or (user.role == Role.TECHNICIAN and intervention.technician_id == user.pk)
+    )
+    return {
+        "show_completion": may_complete or intervention.signed_at is not None,
+        "can_complete": may_complete,
+        "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
+    }
+
+
+def _signature_bytes(value: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix) or len(value) > 2 * 1024 * 1024:
+        return b""
+    try:
+        return base64.b64decode(value.removeprefix(prefix), validate=True)
+    except (ValueError, binascii.Error):
+        return b""
+
+
+@require_POST
+@role_required(*EVERYONE)
+def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The customer signed on the page: store the signature and mark the intervention done."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    try:
+        actuals.complete_intervention(
+            intervention=intervention,
+            acting_user=request.user,
+            signature_png=_signature_bytes(request.POST.get("signature", "")),
+            signed_by=request.POST.get("signed_by", "")[:200],
+        )
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="completion")
+    return _after_post(request, intervention, _("The intervention is done: the report is ready."))
+
+
+@require_GET
+@role_required(*EVERYONE)
+def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The intervention report (rapportino) in the customer's language, once signed."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    if intervention.signed_at is None:
+        raise Http404
+    response = HttpResponse(report.report_pdf(intervention), content_type="application/pdf")
+    filename = f"report-{intervention.code.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@role_required(*EVERYONE)
+def report_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    try:
+        email = actuals.send_report(intervention=intervention, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="completion")
+    return _after_post(
+        request, intervention, _("The report is being sent to %(email)s.") % {"email": email}
+    )

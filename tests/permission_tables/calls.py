@@ -85,5 +85,10 @@ ROWS = [
         _part,
         method="post",
     ),
+    # Completion: the new intervention is not planned (refused on the page, 200); the report
+    # exists once signed (404 before). Signing, the PDF and the e-mail: tests/calls.
+    Row("calls:complete", OWNED, _intervention, method="post"),
+    Row("calls:report_pdf", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _intervention),
+    Row("calls:report_send", OWNED, _intervention, method="post"),
     Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
 ]
