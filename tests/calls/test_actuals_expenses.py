@@ -16,6 +16,7 @@ from calls.models import Expense, State
 from calls.services import CallError
 from planner.models import TimeEntry
 from tests.calls.factories import make_intervention
+from tests.orders.factories import make_part
 from tests.quotes.factories import make_price_list
 
 pytestmark = pytest.mark.django_db
@@ -221,4 +222,32 @@ def test_management_page_queries_do_not_grow_with_actuals(operator_client, techn
             receipt=SimpleUploadedFile("r.pdf", PDF, "application/pdf"),
         )
         _hours(intervention, technician, "labour", "1", DAY - datetime.timedelta(days=n))
+        actuals.add_part(
+            intervention=intervention,
+            acting_user=technician,
+            spare_part=make_part(),
+            quantity=Decimal("1"),
+        )
     assert _count(operator_client, url) == small
+
+
+def test_management_page_queries_for_the_technician_do_not_grow(client_for, technician, operator):
+    intervention = _planned(technician, operator)
+    client = client_for(technician)
+    url = _url("manage", intervention)
+    small = _count(client, url)
+    for n in range(6):
+        actuals.add_expense(
+            intervention=intervention,
+            acting_user=technician,
+            kind="toll",
+            date=DAY,
+            amount=Decimal(3 + n),
+        )
+        actuals.add_part(
+            intervention=intervention,
+            acting_user=technician,
+            spare_part=make_part(),
+            quantity=Decimal("2"),
+        )
+    assert _count(client, url) == small
