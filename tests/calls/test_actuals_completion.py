@@ -165,3 +165,28 @@ def test_the_page_offers_the_signature_pad(client_for, technician, operator):
     page = client_for(technician).get(_url("manage", intervention)).content.decode()
     assert 'data-testid="signature-pad"' in page
     assert "calls/signature.js" in page
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["", "data:image/png;base64,!!!not-base64", "data:image/gif;base64,R0lGOD", "x" * 100],
+)
+def test_a_garbage_signature_is_refused(client_for, technician, operator, signature):
+    intervention = _ready(technician, operator)
+    response = client_for(technician).post(
+        _url("complete", intervention), {"signature": signature, "signed_by": "Mario"}
+    )
+    assert response.status_code == 200
+    assert "signature is missing" in response.content.decode()
+    intervention.refresh_from_db()
+    assert intervention.state == State.PLANNED
+
+
+def test_another_technician_gets_404_on_the_new_pages(
+    client_for, technician, other_technician, operator
+):
+    intervention = _ready(technician, operator)
+    client = client_for(other_technician)
+    assert client.get(_url("part_search", intervention), {"q": "pump"}).status_code == 404
+    assert client.post(_url("complete", intervention), {"signed_by": "x"}).status_code == 404
+    assert client.post(_url("expense_add", intervention)).status_code == 404
