@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -128,10 +129,36 @@ def _seed_calls(types: dict[str, InterventionType]) -> int:
                     kind=NoteKind.REPORT,
                     text="Sostituita la guarnizione, macchina collaudata con il cliente.",
                 )
+                _seed_actuals(intervention, technician, now)
             services.transition(
                 intervention=intervention, to_state=step, acting_user=actor, reason=DEMO_MARK
             )
     return len(DEMO_CALLS)
+
+
+def _seed_actuals(intervention, technician, now) -> None:
+    """Travel kilometres and one spare part on a demo intervention that gets done."""
+    from calls import actuals
+    from orders.models import SparePart
+
+    actuals.add_expense(
+        intervention=intervention,
+        acting_user=technician,
+        kind="km",
+        date=(now - datetime.timedelta(days=1)).date(),
+        km=Decimal("84"),
+        km_rate=Decimal("0.55"),
+        note="A/R sede cliente",
+    )
+    part = SparePart.objects.filter(is_active=True).order_by("code").first()
+    if part is not None:
+        actuals.add_part(
+            intervention=intervention,
+            acting_user=technician,
+            spare_part=part,
+            quantity=Decimal("1"),
+            serial_or_lot="L2611",
+        )
 
 
 GEN_MARK = "Generated call"

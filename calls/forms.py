@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from calls.models import Call, Channel, InterventionType, NoteKind, Priority, State
+from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
+from orders.models import SparePart
 from service_portal.idempotency import SubmissionTokenMixin
 
 
@@ -175,3 +176,44 @@ class ResolveByPhoneForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class ExpenseForm(forms.Form):
+    """Section 4: one travel expense. Limits and the receipt's content are checked by
+    ``calls.actuals.add_expense``; the form only parses."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    km = forms.DecimalField(label=_("Kilometres"), required=False, max_digits=8, decimal_places=1)
+    km_rate = forms.DecimalField(
+        label=_("Rate per km"), required=False, max_digits=6, decimal_places=3
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("For kilometres the amount is computed from the distance and the rate."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    receipt = forms.FileField(
+        label=_("Receipt"),
+        required=False,
+        help_text=_("Optional: a photo (JPEG, PNG) or a PDF, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "expense")
+        super().__init__(*args, **kwargs)
+
+
+class PartUsedForm(forms.Form):
+    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``)."""
+
+    spare_part = forms.ModelChoiceField(
+        label=_("Spare part"), queryset=SparePart.objects.filter(is_active=True)
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
+    serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
+    under_warranty = forms.BooleanField(label=_("Under warranty"), required=False)

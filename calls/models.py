@@ -207,6 +207,11 @@ class Intervention(models.Model):
         _("state"), max_length=20, choices=State.choices, default=State.NEW, editable=False
     )
     state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    # The customer's signature captured on the technician's device when the work is done
+    # (a PNG under MEDIA_ROOT, never served directly: it only appears in the report PDF).
+    signature = models.FileField(_("signature"), upload_to="signatures/%Y/%m/", blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=100, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

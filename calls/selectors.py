@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
+from calls.actuals import may_record
 from calls.models import (
     OPEN_STATES,
     Call,
+    Expense,
+    ExpenseKind,
     Intervention,
     InterventionNote,
     InterventionTransition,
+    PartUsed,
     State,
 )
+from orders.models import SparePart
+from quotes.models import PriceList, Quote
+from quotes.selectors import quoted_quantities
+from quotes.services import price_lists_for
 
 RELATED = (
     "call",
@@ -74,10 +85,48 @@ def management_data(intervention: Intervention, user: User) -> dict:
         siblings = siblings.filter(technician=user)
     notes = InterventionNote.objects.filter(intervention=intervention).select_related("author")
     history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
+    quote_part = quote_data(intervention, user)
     return {
         "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
         "notes": list(notes),
         "history": list(history),
+        **quote_part,
+        **actuals_data(intervention, user, quote_part["quote"]),
+    }
+
+
+def warranty_date(intervention: Intervention) -> datetime.date:
+    """The day the warranty is judged on: the requested date of the visit, else today."""
+    return intervention.requested_date or timezone.localdate()
+
+
+def unit_under_warranty(intervention: Intervention) -> bool:
+    unit = intervention.call.unit
+    return bool(unit and unit.under_warranty(warranty_date(intervention)))
+
+
+def offered_price_lists(intervention: Intervention) -> list[PriceList]:
+    """The price lists the quote may be built from, best first (warranty first when covered)."""
+    return price_lists_for(
+        intervention.call.customer,
+        warranty_date(intervention),
+        unit_under_warranty(intervention),
+    )
+
+
+def quote_data(intervention: Intervention, user: User) -> dict:
+    """Section 3: the quote (lines prefetched: the summary partial runs no query) or the lists
+    it may be built from."""
+    staff = user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+    quote = None
+    if intervention.quote_id is not None:
+        quote = Quote.objects.prefetch_related("lines").get(pk=intervention.quote_id)
+    can_quote = staff and quote is None and intervention.state == State.EXPECTED
+    return {
+        "quote": quote,
+        "can_quote": can_quote,
+        "price_lists": offered_price_lists(intervention) if can_quote else [],
+        "under_warranty": unit_under_warranty(intervention),
     }
 
 
@@ -171,3 +220,74 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
         ),
         Section("notes", pgettext_lazy("management section", "Notes"), "calls/sections/notes.html"),
     ]
+
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One quoted line kind next to what was actually done."""
+
+    label: str | Promise
+    unit: str
+    quoted: Decimal | None
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.quoted is None else self.actual - self.quoted
+
+
+def comparisons(intervention: Intervention, quote: Quote | None) -> list[Comparison]:
+    """Quoted vs actual labour hours, travel hours (time entries) and km (expenses)."""
+    quoted = quoted_quantities(quote) if quote is not None else {}
+    # Reached through the reverse relation: calls sits below the planner and cannot import it.
+    hours = dict(
+        intervention.time_entries.filter(kind__in=["labour", "travel"])
+        .values("kind")
+        .annotate(total=Sum("hours"))
+        .values_list("kind", "total")
+    )
+    km = Expense.objects.filter(intervention=intervention, kind=ExpenseKind.KM).aggregate(
+        total=Sum("km")
+    )["total"]
+    return [
+        Comparison(_("Labour hours"), "h", quoted.get("labour_hour"), hours.get("labour") or ZERO),
+        Comparison(_("Travel hours"), "h", quoted.get("travel_hour"), hours.get("travel") or ZERO),
+        Comparison(_("Kilometres"), "km", quoted.get("km"), km or ZERO),
+    ]
+
+
+def actuals_data(intervention: Intervention, user: User, quote: Quote | None) -> dict:
+    """Sections 4 and 5: expenses, parts used and the quoted-vs-actual figures."""
+    if intervention.state not in AFTER_VISIT_STATES:
+        return {"expenses": [], "parts_used": [], "comparisons": [], "can_record": False}
+    return {
+        "expenses": list(Expense.objects.filter(intervention=intervention)),
+        "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
+        "comparisons": comparisons(intervention, quote),
+        "can_record": may_record(intervention, user),
+    }
+
+
+PART_SEARCH_LIMIT = 20
+
+
+def search_spare_parts(intervention: Intervention, q: str) -> list[SparePart]:
+    """Active catalogue parts by code or description, those fitting the unit's product first."""
+    q = q.replace("\x00", "").strip()[:100]
+    if len(q) < 2:
+        return []
+    unit = intervention.call.unit
+    queryset = SparePart.objects.filter(is_active=True).filter(
+        Q(code__icontains=q) | Q(description__icontains=q)
+    )
+    if unit is not None:
+        fits = SparePart.products.through.objects.filter(
+            sparepart_id=OuterRef("pk"), product_id=unit.product_id
+        )
+        queryset = queryset.annotate(fits=Exists(fits)).order_by("-fits", "code")
+    else:
+        queryset = queryset.order_by("code")
+    return list(queryset[:PART_SEARCH_LIMIT])

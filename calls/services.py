@@ -33,6 +33,8 @@ from calls.models import (
     State,
 )
 from customers.models import Contact, Customer, Site, Unit
+from quotes.models import PriceList, Quote
+from quotes.services import QuoteError, create_quote_from_price_list
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 
@@ -416,3 +418,37 @@ def add_note(
     return InterventionNote.objects.create(
         intervention=locked, kind=kind, text=text.strip(), author=acting_user
     )
+
+
+# --- Section 3: the quote ---------------------------------------------------------------------
+@transaction.atomic
+def quote_intervention(
+    *, intervention: Intervention, price_list: PriceList, acting_user: User
+) -> Quote:
+    """Build the intervention's quote from ``price_list`` and move it expected -> quoted.
+
+    The quote, the link and the state change are one transaction: a failure in any of them
+    leaves neither an orphan quote nor a *quoted* intervention without its quote.
+    """
+    _require(acting_user, STAFF)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if locked.quote_id is not None:
+        raise CallError(_("This intervention already has a quote."))
+    if locked.state != State.EXPECTED:
+        raise CallError(
+            _("Only an expected intervention can be quoted (it is “%(state)s”).")
+            % {"state": state_label(locked.state)}
+        )
+    call = Call.objects.select_related("customer").get(pk=locked.call_id)
+    try:
+        quote = create_quote_from_price_list(
+            customer=call.customer, price_list=price_list, acting_user=acting_user
+        )
+    except QuoteError as error:
+        raise CallError(" ".join(str(m) for m in error.messages)) from error
+    locked.quote = quote
+    locked.save(update_fields=["quote", "updated_at"])
+    transition(intervention=locked, to_state=State.QUOTED, acting_user=acting_user)
+    intervention.quote = quote
+    intervention.state = locked.state
+    return quote

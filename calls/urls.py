@@ -36,4 +36,34 @@ urlpatterns = [
         name="resolve_by_phone",
     ),
     path("<int:pk>/interventions/<int:number>/follow-up/", views.follow_up, name="follow_up"),
+    path("<int:pk>/interventions/<int:number>/quote/", views.quote_create, name="quote_create"),
+    path("<int:pk>/interventions/<int:number>/expenses/", views.expense_add, name="expense_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/delete/",
+        views.expense_delete,
+        name="expense_delete",
+    ),
+    path("<int:pk>/interventions/<int:number>/parts/", views.part_add, name="part_add"),
+    path("<int:pk>/interventions/<int:number>/complete/", views.complete, name="complete"),
+    path("<int:pk>/interventions/<int:number>/report.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "<int:pk>/interventions/<int:number>/report/send/",
+        views.report_send,
+        name="report_send",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/parts/search/",
+        views.part_search,
+        name="part_search",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/parts/<int:part_pk>/remove/",
+        views.part_remove,
+        name="part_remove",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/receipt/",
+        views.expense_receipt,
+        name="expense_receipt",
+    ),
 ]

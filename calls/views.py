@@ -4,27 +4,33 @@ and as plain POSTs (redirect after success)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import selectors, services
+from accounts.models import Role
+from calls import actuals, report, selectors, services
 from calls.forms import (
     CallForm,
+    ExpenseForm,
     InterventionForm,
     NewCallForm,
     NoteForm,
+    PartUsedForm,
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.models import Intervention
+from calls.models import Expense, Intervention, PartUsed, State
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
@@ -204,6 +210,7 @@ def _render_manage(
         "call_form": CallForm.for_call(call),
         "intervention_form": InterventionForm.for_intervention(intervention),
         "note_form": NoteForm(),
+        "expense_form": ExpenseForm(initial={"date": timezone.localdate(), "km_rate": "0.55"}),
         "resolve_form": ResolveByPhoneForm(),
         "can_add_notes": services.may_add_notes(intervention, user),
         "can_resolve": user.is_office_staff and intervention.state == "new",
@@ -216,6 +223,7 @@ def _render_manage(
         "errors": errors or {},
         "flash": flash,
         **selectors.management_data(intervention, user),
+        **_completion(intervention, user),
     }
     context.update(forms or {})
     context["actions"] = [
@@ -390,3 +398,188 @@ def follow_up(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         response["HX-Redirect"] = created.get_absolute_url()
         return response
     return redirect(created.get_absolute_url())
+
+
+# --- Section 3: the quote ---------------------------------------------------------------------
+@require_POST
+@role_required(*STAFF)
+def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Build the quote from the chosen price list (only one of those offered to this call)."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    chosen = request.POST.get("price_list", "")
+    offered = {str(pl.pk): pl for pl in selectors.offered_price_lists(intervention)}
+    if chosen not in offered:
+        return _after_post(
+            request, intervention, "", error=_("Choose one of the price lists."), section="quote"
+        )
+    try:
+        quote = services.quote_intervention(
+            intervention=intervention, price_list=offered[chosen], acting_user=request.user
+        )
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="quote")
+    return _after_post(request, intervention, _("Quote %(code)s created.") % {"code": quote.code})
+
+
+# --- Section 4: travel expenses ---------------------------------------------------------------
+@require_POST
+@role_required(*EVERYONE)
+def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    form = ExpenseForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _after_post(request, intervention, "", forms={"expense_form": form})
+    try:
+        actuals.add_expense(
+            intervention=intervention, acting_user=request.user, **form.cleaned_data
+        )
+    except CallError as error:
+        return _after_post(
+            request,
+            intervention,
+            "",
+            error=error.message,
+            section="hours",
+            forms={"expense_form": form},
+        )
+    return _after_post(request, intervention, _("Expense recorded."))
+
+
+@require_POST
+@role_required(*EVERYONE)
+def expense_delete(request: HttpRequest, pk: int, number: int, expense_pk: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    expense = get_object_or_404(Expense, pk=expense_pk, intervention=intervention)
+    try:
+        actuals.delete_expense(expense=expense, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="hours")
+    return _after_post(request, intervention, _("Expense removed."))
+
+
+@require_GET
+@role_required(*EVERYONE)
+def expense_receipt(request: HttpRequest, pk: int, number: int, expense_pk: int):
+    """The receipt, only to those who may see the intervention (404 for anyone else)."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    expense = get_object_or_404(Expense, pk=expense_pk, intervention=intervention)
+    if not expense.receipt:
+        raise Http404
+    handle = expense.receipt.open("rb")
+    mime = actuals.sniff_stored(handle.read(16))
+    handle.seek(0)
+    response = FileResponse(handle, content_type=mime)
+    response["Content-Disposition"] = f'inline; filename="receipt-{expense.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Section 5: parts used --------------------------------------------------------------------
+@require_GET
+@role_required(*EVERYONE)
+def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Search as you type in the catalogue; each result carries its own "add" form."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    parts = selectors.search_spare_parts(intervention, request.GET.get("q", ""))
+    context = {
+        "intervention": intervention,
+        "call": intervention.call,
+        "parts": parts,
+        "can_record": actuals.may_record(intervention, request.user),
+        "under_warranty": selectors.unit_under_warranty(intervention),
+    }
+    return render(request, "calls/sections/part_results.html", context)
+
+
+@require_POST
+@role_required(*EVERYONE)
+def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    form = PartUsedForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+        return _after_post(request, intervention, "", error=errors, section="parts")
+    try:
+        actuals.add_part(intervention=intervention, acting_user=request.user, **form.cleaned_data)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="parts")
+    return _after_post(request, intervention, _("Part added."))
+
+
+@require_POST
+@role_required(*EVERYONE)
+def part_remove(request: HttpRequest, pk: int, number: int, part_pk: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    part = get_object_or_404(PartUsed, pk=part_pk, intervention=intervention)
+    try:
+        actuals.remove_part(part=part, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="parts")
+    return _after_post(request, intervention, _("Part removed."))
+
+
+# --- Completion and the report ----------------------------------------------------------------
+def _completion(intervention: Intervention, user) -> dict:
+    """The completion box: shown once planned; the signature form to the assigned technician."""
+    may_complete = intervention.state == State.PLANNED and (
+        user.role == Role.ADMINISTRATOR
+        or (user.role == Role.TECHNICIAN and intervention.technician_id == user.pk)
+    )
+    return {
+        "show_completion": may_complete or intervention.signed_at is not None,
+        "can_complete": may_complete,
+        "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
+    }
+
+
+def _signature_bytes(value: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix) or len(value) > 2 * 1024 * 1024:
+        return b""
+    try:
+        return base64.b64decode(value.removeprefix(prefix), validate=True)
+    except (ValueError, binascii.Error):
+        return b""
+
+
+@require_POST
+@role_required(*EVERYONE)
+def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The customer signed on the page: store the signature and mark the intervention done."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    try:
+        actuals.complete_intervention(
+            intervention=intervention,
+            acting_user=request.user,
+            signature_png=_signature_bytes(request.POST.get("signature", "")),
+            signed_by=request.POST.get("signed_by", "")[:200],
+        )
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="completion")
+    return _after_post(request, intervention, _("The intervention is done: the report is ready."))
+
+
+@require_GET
+@role_required(*EVERYONE)
+def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The intervention report (rapportino) in the customer's language, once signed."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    if intervention.signed_at is None:
+        raise Http404
+    response = HttpResponse(report.report_pdf(intervention), content_type="application/pdf")
+    filename = f"report-{intervention.code.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@role_required(*EVERYONE)
+def report_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    try:
+        email = actuals.send_report(intervention=intervention, acting_user=request.user)
+    except CallError as error:
+        return _after_post(request, intervention, "", error=error.message, section="completion")
+    return _after_post(
+        request, intervention, _("The report is being sent to %(email)s.") % {"email": email}
+    )

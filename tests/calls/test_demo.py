@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from calls.demo import CALLS_PER_SCALE, DEMO_CALLS
-from calls.models import Call, Intervention, State
+from calls.models import Call, Expense, Intervention, PartUsed, State
 from service_portal.models import Counter
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +14,9 @@ def test_demo_calls_are_idempotent_and_cover_several_states():
     assert Call.objects.count() == len(DEMO_CALLS)
     states = set(Intervention.objects.values_list("state", flat=True))
     assert {State.NEW, State.RESOLVED_BY_PHONE, State.PLANNED, State.DONE} <= states
+    done = Intervention.objects.filter(state=State.DONE)
+    assert Expense.objects.filter(intervention__in=done).exists()
+    assert PartUsed.objects.filter(intervention__in=done).exists()
 
 
 def test_scale_volume_keeps_codes_consistent_with_the_counters(monkeypatch):

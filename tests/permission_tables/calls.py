@@ -2,6 +2,10 @@
 (404 for the others, so nobody learns that a call exists). Ownership for assigned technicians is
 tested in tests/calls/test_pages.py."""
 
+import datetime
+from decimal import Decimal
+
+from calls.models import Expense
 from tests.calls.factories import make_call
 from tests.permission_tables import ADMIN, ANON, EVERYONE, LOGIN, OPER, STAFF, TECH, Row
 
@@ -12,6 +16,23 @@ STAFF_POST = {ANON: LOGIN, TECH: 403, OPER: 200, ADMIN: 200}
 
 def build(world):
     world.call = make_call(unit=world.unit)
+    # An expense without receipt: the receipt view answers 404 to everyone (receipts served to
+    # allowed users only are tested in tests/calls/test_actuals_expenses.py).
+    world.expense = Expense.objects.create(
+        intervention=world.call.interventions.get(number=1),
+        kind="meal",
+        date=datetime.date(2026, 1, 10),
+        amount=Decimal("10"),
+        created_by=world.call.created_by,
+    )
+
+
+def _part(world):
+    return [world.call.pk, 1, 0]  # no part: parts are added once planned (tests/calls)
+
+
+def _expense(world):
+    return [world.call.pk, 1, world.expense.pk]
 
 
 def _call(world):
@@ -52,4 +73,22 @@ ROWS = [
         method="post",
     ),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
+    Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
+    # A new intervention: the service refuses (message on the page, 200); another technician 404.
+    Row("calls:expense_add", OWNED, _intervention, method="post"),
+    Row("calls:expense_delete", OWNED, _expense, method="post"),
+    Row("calls:part_search", OWNED, _intervention, query="q=ab"),
+    Row("calls:part_add", OWNED, _intervention, method="post"),
+    Row(
+        "calls:part_remove",
+        {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404},
+        _part,
+        method="post",
+    ),
+    # Completion: the new intervention is not planned (refused on the page, 200); the report
+    # exists once signed (404 before). Signing, the PDF and the e-mail: tests/calls.
+    Row("calls:complete", OWNED, _intervention, method="post"),
+    Row("calls:report_pdf", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _intervention),
+    Row("calls:report_send", OWNED, _intervention, method="post"),
+    Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
 ]

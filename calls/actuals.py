@@ -1,0 +1,241 @@
+"""Sections 4 and 5 of the management page: travel expenses and spare parts used.
+
+Every write here is atomic, checks who acts (the assigned technician, administrators and
+operators) and refuses changes once the intervention is invoiced: invoicing reads these rows.
+Hours are not here: they are the planner's time entries (one record, shown in both places).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
+from calls.services import CallError, transition
+from customers.models import Customer
+from orders.models import SparePart
+from service_portal.tasks import enqueue_after_commit
+
+CENT = Decimal("0.01")
+MAX_KM = Decimal("5000")
+MAX_KM_RATE = Decimal("10")
+MAX_AMOUNT = Decimal("10000")
+MAX_QUANTITY = Decimal("1000")
+MAX_RECEIPT_BYTES = 5 * 1024 * 1024
+# Receipts are recognised by their first bytes, not by the name the browser sends.
+RECEIPT_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+RECORDING_STATES = frozenset({State.PLANNED, State.DONE, State.VERIFIED})
+
+
+def may_record(intervention: Intervention, user: User) -> bool:
+    """The assigned technician and the office record actuals after planning, until invoiced."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if intervention.state not in RECORDING_STATES:
+        return False
+    if user.role == Role.TECHNICIAN:
+        return intervention.technician_id == user.pk
+    return user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+
+
+def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if user.role == Role.TECHNICIAN and locked.technician_id != user.pk:
+        raise CallError(_("This intervention is not assigned to you."))
+    if locked.state == State.INVOICED:
+        raise CallError(_("The intervention is invoiced: its actuals can no longer be changed."))
+    if not may_record(locked, user):
+        raise CallError(
+            _("Expenses and parts cannot be recorded while the intervention is “%(state)s”.")
+            % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
+def receipt_type(upload: UploadedFile) -> str:
+    """The receipt's MIME type from its content; a refused file raises ``CallError``."""
+    if upload.size > MAX_RECEIPT_BYTES:
+        raise CallError(_("The receipt is larger than 5 MB."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, mime in RECEIPT_SIGNATURES.items():
+        if head.startswith(signature):
+            return mime
+    raise CallError(_("The receipt must be a PDF, JPEG or PNG file."))
+
+
+def sniff_stored(head: bytes) -> str:
+    for signature, mime in RECEIPT_SIGNATURES.items():
+        if head.startswith(signature):
+            return mime
+    return "application/octet-stream"
+
+
+@transaction.atomic
+def add_expense(
+    *,
+    intervention: Intervention,
+    acting_user: User,
+    kind: str,
+    date: datetime.date,
+    km: Decimal | None = None,
+    km_rate: Decimal | None = None,
+    amount: Decimal | None = None,
+    note: str = "",
+    receipt: UploadedFile | None = None,
+) -> Expense:
+    """Record a travel expense; for kilometres the amount is km × rate rounded to the cent."""
+    locked = _lock_for_recording(intervention, acting_user)
+    if kind not in ExpenseKind.values:
+        raise CallError(_("Unknown kind of expense."))
+    if date > timezone.localdate():
+        raise CallError(_("An expense cannot be dated in the future."))
+    if kind == ExpenseKind.KM:
+        if km is None or km <= 0 or km > MAX_KM:
+            raise CallError(_("The kilometres must be more than 0 and at most 5000."))
+        if km_rate is None or km_rate < 0 or km_rate > MAX_KM_RATE:
+            raise CallError(_("The rate per km must be between 0 and 10."))
+        amount = (km * km_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    else:
+        if amount is None or amount <= 0 or amount > MAX_AMOUNT:
+            raise CallError(_("The amount must be more than 0 and at most 10,000."))
+        km = km_rate = None
+    if receipt is not None:
+        receipt_type(receipt)
+    return Expense.objects.create(
+        intervention=locked,
+        kind=kind,
+        date=date,
+        km=km,
+        km_rate=km_rate,
+        amount=amount.quantize(CENT, rounding=ROUND_HALF_UP),
+        note=note.strip(),
+        receipt=receipt or "",
+        created_by=acting_user,
+    )
+
+
+@transaction.atomic
+def delete_expense(*, expense: Expense, acting_user: User) -> None:
+    _lock_for_recording(expense.intervention, acting_user)
+    if expense.receipt:
+        expense.receipt.delete(save=False)
+    expense.delete()
+
+
+@transaction.atomic
+def add_part(
+    *,
+    intervention: Intervention,
+    acting_user: User,
+    spare_part: SparePart,
+    quantity: Decimal,
+    serial_or_lot: str = "",
+    under_warranty: bool = False,
+) -> PartUsed:
+    """Record a spare part used; code, description, price and VAT are frozen from the catalogue."""
+    locked = _lock_for_recording(intervention, acting_user)
+    if not spare_part.is_active:
+        raise CallError(_("This spare part is no longer in the catalogue."))
+    if quantity is None or quantity <= 0:
+        raise CallError(_("The quantity must be more than 0."))
+    if quantity > MAX_QUANTITY:
+        raise CallError(_("The quantity must be at most 1000."))
+    # The report is the customer's document: the description is frozen in their language.
+    language = Customer.objects.filter(calls__pk=locked.call_id).values_list("language", flat=True)[
+        0
+    ]
+    description = getattr(spare_part, f"description_{language}", None) or spare_part.description
+    return PartUsed.objects.create(
+        intervention=locked,
+        spare_part=spare_part,
+        code=spare_part.code,
+        description=description[:200],
+        quantity=quantity,
+        unit_price=spare_part.list_price,
+        vat_rate=spare_part.vat_rate.rate,
+        serial_or_lot=serial_or_lot.strip(),
+        under_warranty=under_warranty,
+        created_by=acting_user,
+    )
+
+
+@transaction.atomic
+def remove_part(*, part: PartUsed, acting_user: User) -> None:
+    _lock_for_recording(part.intervention, acting_user)
+    part.delete()
+
+
+# --- Completion: the customer signs, the intervention is done ---------------------------------
+MAX_SIGNATURE_BYTES = 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def completion_missing(intervention: Intervention) -> list[str]:
+    """What still has to be filled before the intervention may be marked done."""
+    missing = []
+    # Reached through the reverse relation: calls sits below the planner.
+    if not intervention.time_entries.exists():
+        missing.append(_("Record at least one time entry (hours section)."))
+    if not intervention.notes.filter(kind=NoteKind.REPORT).exists():
+        missing.append(_("Write the technician's report (notes section)."))
+    return missing
+
+
+@transaction.atomic
+def complete_intervention(
+    *, intervention: Intervention, acting_user: User, signature_png: bytes, signed_by: str
+) -> Intervention:
+    """Store the customer's signature and move the intervention planned -> done.
+
+    Only the assigned technician (or an administrator) may, and only once hours and the
+    report note are there: the report (rapportino) made from it must be complete.
+    """
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if acting_user.role == Role.TECHNICIAN and locked.technician_id != acting_user.pk:
+        raise CallError(_("This intervention is not assigned to you."))
+    if acting_user.role not in (Role.ADMINISTRATOR, Role.TECHNICIAN):
+        raise CallError(_("Only the assigned technician or an administrator completes it."))
+    if locked.state != State.PLANNED:
+        raise CallError(_("Only a planned intervention can be completed."))
+    missing = completion_missing(locked)
+    if missing:
+        raise CallError(" ".join(str(m) for m in missing))
+    signed_by = signed_by.strip()
+    if not signed_by:
+        raise CallError(_("Type the name of the person who signs."))
+    if not signature_png.startswith(PNG_SIGNATURE) or len(signature_png) > MAX_SIGNATURE_BYTES:
+        raise CallError(_("The customer's signature is missing."))
+    locked.signature.save(f"{locked.pk}.png", ContentFile(signature_png), save=False)
+    locked.signed_by = signed_by[:100]
+    locked.signed_at = timezone.now()
+    locked.save(update_fields=["signature", "signed_by", "signed_at", "updated_at"])
+    transition(intervention=locked, to_state=State.DONE, acting_user=acting_user)
+    intervention.state = locked.state
+    return locked
+
+
+def send_report(*, intervention: Intervention, acting_user: User) -> str:
+    """Queue the report e-mail to the call's contact (after commit); returns the address."""
+    call = intervention.call
+    if intervention.signed_at is None:
+        raise CallError(_("The report exists once the intervention is signed and done."))
+    email = call.contact.email if call.contact else ""
+    if not email:
+        raise CallError(_("The call's contact has no e-mail address."))
+    from calls.tasks import send_report_email
+
+    enqueue_after_commit(send_report_email, intervention.pk, acting_user.pk)
+    return email

@@ -1,0 +1,44 @@
+"""The intervention report (rapportino): one PDF, the customer's document, in their language."""
+
+from __future__ import annotations
+
+import base64
+
+from django.conf import settings
+from django.db.models import Sum
+
+from calls.models import Expense, Intervention, NoteKind, PartUsed
+from service_portal.pdf import render_pdf
+
+
+def report_context(intervention: Intervention) -> dict:
+    entries = list(
+        intervention.time_entries.select_related("user").order_by("date", "start_time", "pk")
+    )
+    expenses = list(Expense.objects.filter(intervention=intervention))
+    signature = ""
+    if intervention.signature:
+        with intervention.signature.open("rb") as handle:
+            signature = "data:image/png;base64," + base64.b64encode(handle.read()).decode()
+    return {
+        "intervention": intervention,
+        "call": intervention.call,
+        "entries": entries,
+        "hours_total": intervention.time_entries.aggregate(total=Sum("hours"))["total"],
+        "parts": list(PartUsed.objects.filter(intervention=intervention)),
+        "expenses": expenses,
+        "expenses_total": sum((e.amount for e in expenses), start=0),
+        "report_notes": list(
+            intervention.notes.filter(kind=NoteKind.REPORT).select_related("author")
+        ),
+        "signature_data": signature,
+        "company_name": settings.COMPANY_NAME,
+    }
+
+
+def report_pdf(intervention: Intervention) -> bytes:
+    return render_pdf(
+        "calls/report_pdf.html",
+        report_context(intervention),
+        language=intervention.call.customer.language,
+    )
