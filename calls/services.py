@@ -84,10 +84,11 @@ REASON_REQUIRED = frozenset(
     }
 )
 
-# Changes offered as buttons on the management page. The others belong to the pages of later
-# issues (quoted: the quote; invoiced: invoicing; expected: the intervention section;
-# resolved by phone: the call section). ``planned`` stays here until the planner exists.
-MANUAL_TARGETS = frozenset({State.PLANNED, State.DONE, State.VERIFIED, State.CANCELLED})
+# Changes offered as buttons on the management page. The others have their own pages and
+# checks: quoted (the quote section), done (completion with hours, report and the customer's
+# signature), invoiced (invoicing), expected (the intervention section), resolved by phone (the
+# call section). ``planned`` stays for sending back and for planning without the planner.
+MANUAL_TARGETS = frozenset({State.PLANNED, State.VERIFIED, State.CANCELLED})
 
 
 class CallError(Exception):

@@ -348,6 +348,17 @@ def intervention_transition(request: HttpRequest, pk: int, number: int) -> HttpR
     if not form.is_valid():
         return _after_post(request, intervention, "", error=_("Unknown state."), section="state")
     to_state = form.cleaned_data["to_state"]
+    if to_state not in MANUAL_TARGETS and to_state in services.TRANSITIONS[intervention.state]:
+        # Allowed by the map, but only through its own section and its checks (a quote, the
+        # completion with signature, an invoice): never as a bare state change.
+        return _after_post(
+            request,
+            intervention,
+            "",
+            error=_("“%(state)s” is set from its own section of this page, not from here.")
+            % {"state": services.state_label(to_state)},
+            section="state",
+        )
     try:
         services.transition(
             intervention=intervention,

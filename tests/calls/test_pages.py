@@ -301,17 +301,21 @@ class TestManagementPage:
 
 
 class TestTechnician:
-    def test_sees_own_intervention_read_only_and_completes_it(self, client_for, technician):
+    def test_sees_own_intervention_read_only_and_cannot_skip_completion(
+        self, client_for, technician
+    ):
         intervention = make_intervention(State.PLANNED, technician=technician)
         client = client_for(technician)
         body = client.get(_manage(intervention)).content.decode()
         assert 'data-testid="save-intervention"' not in body
         assert 'data-testid="save-call"' not in body
         assert 'data-testid="add-note"' in body
-        assert 'data-testid="to-done"' in body
-        client.post(_url("transition", intervention), {"to_state": State.DONE})
+        # Done only through the completion (hours, report, signature), never a bare button.
+        assert 'data-testid="to-done"' not in body
+        response = client.post(_url("transition", intervention), {"to_state": State.DONE})
+        assert "is set from its own section" in response.content.decode()
         intervention.refresh_from_db()
-        assert intervention.state == State.DONE
+        assert intervention.state == State.PLANNED
 
     def test_another_technicians_intervention_is_404(
         self, client_for, technician, other_technician
