@@ -161,3 +161,15 @@ def test_verification_detail_costs_the_same_with_many_actuals(admin_client_, adm
     assert _count(admin_client_, reverse("invoicing:verification_detail", args=[few.pk])) == _count(
         admin_client_, reverse("invoicing:verification_detail", args=[many.pk])
     )
+
+
+def test_the_verification_page_links_the_signed_report(admin_client_):
+    intervention = make_done_intervention()
+    url = reverse("invoicing:verification_detail", args=[intervention.pk])
+    assert "The customer has not signed a report." in admin_client_.get(url).content.decode()
+    Intervention.objects.filter(pk=intervention.pk).update(
+        signed_by="Giulia Bianchi", signed_at="2026-11-20T10:00:00+00:00"
+    )
+    page = admin_client_.get(url).content.decode()
+    report = reverse("calls:report_pdf", args=[intervention.call_id, intervention.number])
+    assert f'href="{report}"' in page and "Giulia Bianchi" in page
