@@ -121,6 +121,8 @@ except ValueError as exc:
 if _db["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://) or SQLite.")
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] != ":memory:":
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.

@@ -12,6 +12,7 @@ import time
 from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 DEMO_MODULES = [
     "accounts.demo",
@@ -70,8 +71,11 @@ class Command(BaseCommand):
         progress = Progress(self.stdout, verbosity)
         started = time.monotonic()
         modules = [import_module(name) for name in DEMO_MODULES]
-        for module in modules:
-            module.seed(scale=scale, progress=progress)
+        # Demo documents (offers, invoices...) are "sent" to fictitious customers: keep those
+        # e-mails in memory instead of printing whole PDFs on the console or mailing anyone.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for module in modules:
+                module.seed(scale=scale, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s.")
         )
