@@ -26,7 +26,16 @@ PUBLIC = {ANON: 200, TECH: 200, OPER: 200, ADMIN: 200}
 
 
 class World(SimpleNamespace):
-    """Objects the rows point at; each app's ``build`` adds its own attributes."""
+    """Objects the rows point at; each app's ``build`` adds its own attributes.
+
+    An attribute is set once: a second app reusing a name (``draft``...) would silently point
+    the first app's rows at the wrong object, so that is refused.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__dict__:
+            raise AttributeError(f"world.{name} is already set by another app's build()")
+        super().__setattr__(name, value)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from tests.permission_tables import ADMIN, ADMIN_ONLY, ANON, LOGIN, OPER, TECH, 
 def build(world):
     boss = make_user("invoicing-boss", Role.ADMINISTRATOR)
     world.done = make_done_intervention()
-    world.draft = services.create_draft(calls=[make_verified_call()], acting_user=boss)
+    world.draft_invoice = services.create_draft(calls=[make_verified_call()], acting_user=boss)
     issued = services.create_draft(calls=[make_verified_call()], acting_user=boss)
     world.issued = services.issue(invoice=issued, acting_user=boss)
 
@@ -38,10 +38,10 @@ ROWS = [
     Row("invoicing:invoice_list", ADMIN_ONLY),
     Row("invoicing:export_csv", ADMIN_ONLY),
     Row("invoicing:export_xlsx", ADMIN_ONLY),
-    Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("draft")),
+    Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("draft_invoice")),
     Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("issued")),
-    Row("invoicing:invoice_issue", ADMIN_POST, _pk("draft"), method="post"),
-    Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft"), method="post"),
+    Row("invoicing:invoice_issue", ADMIN_POST, _pk("draft_invoice"), method="post"),
+    Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
     Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
 ]
