@@ -4,6 +4,7 @@ let the customer sign on the page, complete it and download the intervention rep
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -33,6 +34,8 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.wait_for_selector("[data-testid=quote-summary]")
     assert page.locator("[data-testid=create-offer]").count() == 1
     page.click("[data-testid=quote-summary] a:has-text('Edit')")
+    page.wait_for_url(re.compile(r"/quotes/\d+/$"))
+    page.wait_for_load_state("load")  # htmx must have processed the editor before typing
     with page.expect_response("**/totals/"):
         page.fill("input[name='lines-0-quantity']", "3")
     page.click("button:has-text('Save quote')")
