@@ -2,6 +2,7 @@
 """Fill msgstr entries of a gettext catalogue from a JSON file of {msgid: msgstr}.
 
 Plural entries take a list of forms: {"%(n)s unit": ["%(n)s unità", "%(n)s unità"]}.
+An entry with a context (msgctxt) is looked up first as "<msgctxt>\\u0004<msgid>", then by msgid.
 Usage: python scripts/po_fill.py accounts/locale/it/LC_MESSAGES/django.po translations.json
 Entries already translated are left alone unless --overwrite is given; fuzzy flags are removed
 from the entries it fills. It prints the msgids still untranslated.
@@ -23,11 +24,14 @@ def main() -> int:
         mapping = json.load(fh)
     po = polib.pofile(args.po)
     for entry in po:
-        if entry.obsolete or entry.msgid not in mapping:
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in mapping:
+            key = entry.msgid
+        if entry.obsolete or key not in mapping:
             continue
         if entry.translated() and not args.overwrite:
             continue
-        value = mapping[entry.msgid]
+        value = mapping[key]
         if entry.msgid_plural:
             forms = value if isinstance(value, list) else [value, value]
             entry.msgstr_plural = {i: form for i, form in enumerate(forms)}
