@@ -8,12 +8,13 @@ and every loop is bounded by the duration and a request cap.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_load python scripts/loadtest.py --duration 60
 
-Scenarios live in SCENARIOS: each is a function(session, rng) that performs one user action and
-records what it wrote, so that the final check can find it again. The mix: operators search
-calls with the SPEC filters and take new calls (through the real form, with its idempotency
-token, and a double submit); technicians record hours on their interventions and on past days;
-administrators verify done interventions and invoice verified calls (draft, then issue). The
-data side (what to work on, and the final check) is scripts/loadtest_data.py, run inside Django.
+Scenarios live in SCENARIOS: each is a function(session, rng, plan) that performs one user
+action and records what it wrote, so that the final check can find it again. The mix:
+operators search calls with the SPEC filters and take new calls (through the real form, with
+its idempotency token, and a double submit); technicians record hours on their interventions
+and on past days; administrators verify done interventions and invoice verified calls (draft,
+then issue). The data side (what to work on, and the final check) is
+scripts/loadtest_data.py, run inside Django.
 
     --duration 180                          the full run (about 3 minutes of load)
     --duration 10 --operators 3 ...         the short form run in CI (tests/perf/test_load.py)
@@ -95,8 +96,8 @@ class Session:
         if status != 302:
             raise RuntimeError(f"login of {self.username} failed with {status}")
 
-    def form_token(self, path: str) -> str:
-        _, text, _ = self.request("open form", path)
+    def form_token(self, action: str, path: str) -> str:
+        _, text, _ = self.request(action, path)
         match = re.search(r'name="submission_token" value="([0-9a-f-]+)"', text)
         return match.group(1) if match else ""
 
@@ -170,7 +171,7 @@ def operator_searches_calls(session: Session, rng: random.Random, plan: dict) ->
 def operator_creates_call(session: Session, rng: random.Random, plan: dict) -> None:
     """New call for a unit (the unit's link pre-fills customer and site), then a double submit."""
     unit_pk, customer_pk, site_pk, _serial = rng.choice(plan["units"])
-    token = session.form_token(f"/calls/new/?unit={unit_pk}")
+    token = session.form_token("new call form", f"/calls/new/?unit={unit_pk}")
     data = {
         "customer": customer_pk,
         "site": site_pk,
