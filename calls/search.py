@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -23,6 +24,7 @@ from calls import selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
 from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
+from service_portal import exports
 from service_portal.crud import PortalListView
 from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
 
@@ -171,6 +173,9 @@ def _filename(extension: str) -> str:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered result as CSV, streamed row by row."""
     _search, queryset = filtered(request)
+    back = exports.list_url(reverse("calls:call_search"), request)
+    if refused := exports.too_large(request, queryset, kind=exports.CSV, back=back):
+        return refused
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -190,6 +195,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered result as an Excel file, written with openpyxl's write-only mode (rows go
     to disk as they are read) and sent from a temporary file."""
     _search, queryset = filtered(request)
+    back = exports.list_url(reverse("calls:call_search"), request)
+    if refused := exports.too_large(request, queryset, kind=exports.EXCEL, back=back):
+        return refused
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Calls"))
     sheet.append(_columns())

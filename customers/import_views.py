@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +27,12 @@ from customers.importing import (
     ImportFileError,
     ImportReport,
     csv_lines,
+    export_querysets,
     import_sheets,
     read_file,
     xlsx_chunks,
 )
+from service_portal import exports
 from service_portal.permissions import ADMINISTRATORS, role_required
 
 SESSION_KEY = "installed_base_import"
@@ -147,6 +150,18 @@ def _filename(stem: str, suffix: str) -> str:
 def export_csv(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
+    refused = exports.too_large(
+        request,
+        export_querysets()[kind],
+        kind=exports.CSV,
+        back=reverse("customers:import"),
+        message=_(
+            "There are more than %(limit)s records of this kind: too many for one download. "
+            "Ask for an export from the database."
+        ),
+    )
+    if refused:
+        return refused
     response = StreamingHttpResponse(csv_lines(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(kind, "csv")}"'
     return response
@@ -154,6 +169,18 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse:
 
 @role_required(*ADMINISTRATORS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
+    refused = exports.too_large(
+        request,
+        export_querysets().values(),
+        kind=exports.EXCEL,
+        back=reverse("customers:import"),
+        message=_(
+            "The installed base has more than %(limit)s records: too many for one Excel file. "
+            "Download each kind as a CSV file instead."
+        ),
+    )
+    if refused:
+        return refused
     response = StreamingHttpResponse(
         xlsx_chunks(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

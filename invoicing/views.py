@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from invoicing import billing, documents, exports, selectors, services
 from invoicing.filters import InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
+from service_portal import exports as limits
 from service_portal.crud import PortalListView
 from service_portal.permissions import ADMINISTRATORS, role_required
 
@@ -148,14 +150,21 @@ def _filtered_invoices(request: HttpRequest):
     return InvoiceFilter(request.GET, queryset=selectors.invoices()).qs
 
 
+def _too_large(request: HttpRequest, invoices, kind: str) -> HttpResponse | None:
+    back = limits.list_url(reverse("invoicing:invoice_list"), request)
+    return limits.too_large(request, invoices, kind=kind, back=back)
+
+
 @role_required(*ADMINISTRATORS)
 def export_csv(request: HttpRequest) -> HttpResponse:
-    return exports.csv_response(_filtered_invoices(request))
+    invoices = _filtered_invoices(request)
+    return _too_large(request, invoices, limits.CSV) or exports.csv_response(invoices)
 
 
 @role_required(*ADMINISTRATORS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    return exports.xlsx_response(_filtered_invoices(request))
+    invoices = _filtered_invoices(request)
+    return _too_large(request, invoices, limits.EXCEL) or exports.xlsx_response(invoices)
 
 
 @role_required(*ADMINISTRATORS)

@@ -14,9 +14,19 @@ from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
 from service_portal.forms import VersionedModelForm
 from service_portal.idempotency import SubmissionTokenMixin
 
+# An ERP catalogue of 100,000 articles is about 8 MB as CSV; anything larger is not a catalogue
+# and would tie up an app process while it is parsed.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (.csv or .xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
 
 
 def _refresh_on_change(field: forms.Field, url: str) -> None:

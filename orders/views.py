@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -37,7 +37,7 @@ from orders.selectors import (
     parts_for_cart,
 )
 from orders.services import OfferError
-from service_portal import idempotency
+from service_portal import exports, idempotency
 from service_portal.crud import PortalListView
 from service_portal.permissions import STAFF, role_required
 
@@ -455,14 +455,29 @@ class OrderList(PortalListView):
     queryset = Order.objects.with_relations().with_lines()
 
 
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    """Streamed row by row: memory stays flat whatever the number of documents."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    language = translation.get_language()
+
+    def lines():
+        # The rows are formatted while the response is sent, after the view has returned:
+        # keep the reader's language (decimal comma, state names) for them.
+        with translation.override(language):
+            yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(
+                    ["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row]
+                )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
     return response
 
 
@@ -500,6 +515,9 @@ def _document_row(document) -> list[Any]:
 @role_required(*STAFF)
 def offer_export(request: HttpRequest) -> HttpResponse:
     offers = OfferFilter(request.GET, queryset=Offer.objects.with_relations().with_lines()).qs
+    back = exports.list_url(reverse("orders:offer_list"), request)
+    if refused := exports.too_large(request, offers, kind=exports.CSV, back=back):
+        return refused
     header = [*_document_header(), _("Revision")]
     rows = ([*_document_row(o), o.revision] for o in offers.iterator(chunk_size=2000))
     return _csv_response("offers.csv", header, rows)
@@ -508,6 +526,9 @@ def offer_export(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF)
 def order_export(request: HttpRequest) -> HttpResponse:
     orders = OrderFilter(request.GET, queryset=Order.objects.with_relations().with_lines()).qs
+    back = exports.list_url(reverse("orders:order_list"), request)
+    if refused := exports.too_large(request, orders, kind=exports.CSV, back=back):
+        return refused
     header = _document_header()
     return _csv_response(
         "orders.csv", header, (_document_row(o) for o in orders.iterator(chunk_size=2000))

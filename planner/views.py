@@ -20,6 +20,7 @@ from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
+from service_portal import exports as limits
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
 
 
@@ -390,16 +391,26 @@ def team_hours(request: HttpRequest) -> HttpResponse:
     return render(request, "planner/team_hours.html", context)
 
 
+def _export_too_large(request: HttpRequest, first: datetime.date, kind: str):
+    back = f"{reverse('planner:team_hours')}?month={first:%Y-%m}"
+    entries = selectors.team_entries(first, selectors.month_last(first))
+    return limits.too_large(request, entries, kind=kind, back=back)
+
+
 @role_required(*ADMINISTRATORS)
 def team_hours_csv(request: HttpRequest) -> HttpResponse:
     first = _parse_month(request.GET.get("month"))
-    return exports.csv_response(first, selectors.month_last(first))
+    return _export_too_large(request, first, limits.CSV) or exports.csv_response(
+        first, selectors.month_last(first)
+    )
 
 
 @role_required(*ADMINISTRATORS)
 def team_hours_xlsx(request: HttpRequest) -> HttpResponse:
     first = _parse_month(request.GET.get("month"))
-    return exports.xlsx_response(first, selectors.month_last(first))
+    return _export_too_large(request, first, limits.EXCEL) or exports.xlsx_response(
+        first, selectors.month_last(first)
+    )
 
 
 # --- Hours of one intervention (section 4 of the call management page) ---------------------

@@ -132,6 +132,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: the exports'
+    # chunked reads then fetch with plain queries (docs/operations.md, Managed PostgreSQL).
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -229,6 +232,9 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Rows in one CSV (streamed) or Excel (built whole) export; above, the user narrows the filters.
+EXPORT_MAX_ROWS_CSV = env_int("EXPORT_MAX_ROWS_CSV", 100_000, minimum=1)
+EXPORT_MAX_ROWS_XLSX = env_int("EXPORT_MAX_ROWS_XLSX", 10_000, minimum=1)
 
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "service@localhost"

@@ -200,3 +200,15 @@ def test_the_admin_import_needs_permission(catalogue_setup, client):
     clerk = make_user("clerk", "operator", is_staff=True)
     client.force_login(clerk)
     assert client.get(reverse("admin:orders_sparepart_import")).status_code == 403
+
+
+def test_the_admin_import_refuses_a_file_over_the_size_limit(catalogue_setup, client, monkeypatch):
+    monkeypatch.setattr("orders.forms.MAX_IMPORT_BYTES", len(GOOD) - 1)
+    admin = make_user("root", "administrator", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    upload = io.BytesIO(GOOD.encode())
+    upload.name = "erp.csv"
+    response = client.post(reverse("admin:orders_sparepart_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "The file is larger than 10 MB." in response.content.decode()
+    assert SparePart.objects.count() == 0

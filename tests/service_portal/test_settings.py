@@ -37,6 +37,12 @@ def _check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL"),
         ({"EMAIL_URL": "carrier-pigeon://coop"}, "EMAIL_URL"),
         ({"CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE"),
+        ({"EXPORT_MAX_ROWS_XLSX": "0"}, "EXPORT_MAX_ROWS_XLSX"),
+        ({"EXPORT_MAX_ROWS_CSV": "lots"}, "EXPORT_MAX_ROWS_CSV"),
+        (
+            {"DATABASE_URL": "postgres://u@h/db", "DISABLE_SERVER_SIDE_CURSORS": "perhaps"},
+            "DISABLE_SERVER_SIDE_CURSORS",
+        ),
     ],
 )
 def test_a_misconfigured_variable_stops_start_up_and_is_named(env, variable):
