@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0004_updated_at_index'),
         ('customers', '0004_external_codes'),
         ('invoicing', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
