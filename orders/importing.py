@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from collections.abc import Iterable
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
