@@ -34,4 +34,5 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = request.auth
         if not isinstance(token, ApiToken):
             return None
-        return self.cache_format % {"ident": token.pk}
+        # the prefix, not the id: unique and never reused, even by a rolled-back insert
+        return self.cache_format % {"ident": token.prefix}
