@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -26,4 +29,21 @@ def as_api_errors(exc: DjangoValidationError) -> dict[str, list[str]] | list[str
 def handle(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_api_errors(exc))
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, TokenThrottled):
+        exc = TokenThrottled(exc.wait)
     return exception_handler(exc, context)
+
+
+class TokenThrottled(exceptions.Throttled):
+    """429 with ``Retry-After`` (DRF sets it from ``wait``) and a message in the request's
+    language (DRF's own wording has no Italian for its second sentence)."""
+
+    def __init__(self, wait: float | None = None) -> None:
+        seconds = max(1, math.ceil(wait or 1))
+        detail = ngettext(
+            "Too many requests with this token: try again in %(seconds)d second.",
+            "Too many requests with this token: try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+        exceptions.APIException.__init__(self, detail)
+        self.wait = seconds

@@ -12,7 +12,11 @@ class Scope(models.TextChoices):
 
     CUSTOMERS_READ = "customers:read", _("Read customers, sites, contacts and units")
     CUSTOMERS_WRITE = "customers:write", _("Create and update customers, sites and units")
-    CATALOGUE_READ = "catalogue:read", _("Read products (machine models)")
+    CATALOGUE_READ = "catalogue:read", _("Read products (machine models) and spare parts")
+    CATALOGUE_WRITE = "catalogue:write", _("Create and update spare parts and their stock")
+    CALLS_READ = "calls:read", _("Read calls and interventions")
+    ORDERS_READ = "orders:read", _("Read offers and orders")
+    INVOICES_READ = "invoices:read", _("Read invoices and credit notes")
 
 
 class ApiToken(models.Model):

@@ -4,10 +4,18 @@ both as portal ids and as codes. Validation beyond types is the models' own (``f
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from calls.models import Call, Intervention
 from customers.models import Contact, Customer, Product, Site, Unit
+from invoicing.models import Invoice, InvoiceLine
+from orders.models import Offer, Order, SparePart
+from orders.totals import line_net
 
 _TIMESTAMPS = ("created_at", "updated_at")
 _ADDRESS = ("address", "postal_code", "city", "province", "country")
@@ -148,3 +156,358 @@ class UnitSerializer(BaseSerializer):
             *_TIMESTAMPS,
         )
         read_only_fields = ("id", "external_code", "product", "site", *_TIMESTAMPS)
+
+
+# --- Service: calls and interventions (read only) ----------------------------------------
+class _Money(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=2, read_only=True, **kwargs)
+
+
+class CallSerializer(BaseSerializer):
+    customer_code = CodeField(source="customer", slug_field="external_code", read_only=True)
+    site_code = CodeField(source="site", slug_field="external_code", read_only=True)
+    unit_code = CodeField(source="unit", slug_field="external_code", read_only=True)
+    serial_number = serializers.CharField(source="unit.serial_number", read_only=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = Call
+        fields = (
+            "id",
+            "code",
+            "received_at",
+            "channel",
+            "priority",
+            "status",
+            "customer",
+            "customer_code",
+            "site",
+            "site_code",
+            "contact",
+            "unit",
+            "unit_code",
+            "serial_number",
+            "description",
+            *_TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+
+class QuoteSummarySerializer(serializers.Serializer):
+    """The intervention's quote and its totals (net of discounts; VAT at the quote's rate)."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    state = serializers.CharField()
+    currency = serializers.CharField()
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    taxable = _Money(source="totals.taxable")
+    vat = _Money(source="totals.vat")
+    total = _Money(source="totals.total")
+
+    def to_representation(self, quote):
+        quote.totals = quote.totals()  # the prefetched lines, computed once
+        return super().to_representation(quote)
+
+
+class InterventionSerializer(BaseSerializer):
+    call_code = serializers.CharField(source="call.code", read_only=True)
+    type = serializers.CharField(source="type.code", read_only=True, allow_null=True)
+    type_name = serializers.CharField(source="type.name", read_only=True, allow_null=True)
+    is_warranty = serializers.BooleanField(source="type.is_warranty", read_only=True)
+    technician_username = serializers.CharField(
+        source="technician.username", read_only=True, allow_null=True
+    )
+    technician_name = serializers.SerializerMethodField()
+    quote = QuoteSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = Intervention
+        fields = (
+            "id",
+            "code",
+            "call",
+            "call_code",
+            "number",
+            "type",
+            "type_name",
+            "is_warranty",
+            "state",
+            "state_changed_at",
+            "requested_date",
+            "expected_hours",
+            "technician",
+            "technician_username",
+            "technician_name",
+            "quote",
+            "signed_by",
+            "signed_at",
+            *_TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+    def get_technician_name(self, intervention) -> str | None:
+        technician = intervention.technician
+        return None if technician is None else str(technician)
+
+
+# --- Offers and orders (read only) ---------------------------------------------------------
+class DocumentLineSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    spare_part = serializers.IntegerField(source="spare_part_id", allow_null=True)
+    code = serializers.CharField()
+    description = serializers.CharField()
+    unit_of_measure = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat_code = serializers.CharField(source="vat_rate.code")
+    vat_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    net = serializers.SerializerMethodField()
+
+    def get_net(self, line) -> Decimal:
+        net = line_net(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+        )
+        return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(net)
+
+
+_PARTIES = (
+    "customer",
+    "customer_code",
+    "site",
+    "site_code",
+    "contact",
+    "unit",
+    "unit_code",
+    "billing_customer",
+    "billing_customer_code",
+)
+_TERMS = (
+    "language",
+    "delivery_days",
+    "payment_method",
+    "delivery_term",
+    "transport",
+    "vat_code",
+    "packing_included",
+    "notes",
+)
+_TOTALS = ("taxable", "vat", "total", "lines")
+
+
+class CommercialDocumentSerializer(BaseSerializer):
+    customer_code = CodeField(source="customer", slug_field="external_code", read_only=True)
+    site_code = CodeField(source="site", slug_field="external_code", read_only=True)
+    unit_code = CodeField(source="unit", slug_field="external_code", read_only=True)
+    billing_customer_code = CodeField(
+        source="billing_customer", slug_field="external_code", read_only=True
+    )
+    payment_method = serializers.CharField(
+        source="payment_method.name", read_only=True, allow_null=True
+    )
+    delivery_term = serializers.CharField(
+        source="delivery_term.name", read_only=True, allow_null=True
+    )
+    transport = serializers.CharField(source="transport.name", read_only=True, allow_null=True)
+    vat_code = serializers.CharField(
+        source="vat_rate.code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The document-wide VAT, if any; otherwise each line has its own."),
+    )
+    taxable = _Money(source="totals.taxable")
+    vat = _Money(source="totals.vat")
+    total = _Money(source="totals.total")
+    lines = DocumentLineSerializer(many=True, read_only=True)
+
+
+class OfferSerializer(CommercialDocumentSerializer):
+    class Meta(BaseSerializer.Meta):
+        model = Offer
+        fields = (
+            "id",
+            "code",
+            "revision",
+            "state",
+            "valid_until",
+            "sent_at",
+            "decided_at",
+            *_PARTIES,
+            *_TERMS,
+            *_TOTALS,
+            *_TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+
+class OrderSerializer(CommercialDocumentSerializer):
+    offer_revision = serializers.IntegerField(source="offer.revision", read_only=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = Order
+        fields = (
+            "id",
+            "code",
+            "state",
+            "offer",
+            "offer_revision",
+            *_PARTIES,
+            *_TERMS,
+            *_TOTALS,
+            *_TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+
+# --- Invoices and credit notes (read only) -------------------------------------------------
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = (
+            "position",
+            "call_code",
+            "intervention_code",
+            "kind",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "vat_rate",
+            "note",
+        )
+        read_only_fields = fields
+
+
+class InvoiceSerializer(BaseSerializer):
+    number = serializers.CharField(source="code", read_only=True)
+    number_in_year = serializers.IntegerField(source="number", read_only=True)
+    customer_code = CodeField(source="customer", slug_field="external_code", read_only=True)
+    credited_number = serializers.CharField(source="credited.code", read_only=True, allow_null=True)
+    call_codes = serializers.SlugRelatedField(
+        source="calls", slug_field="code", many=True, read_only=True
+    )
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = Invoice
+        fields = (
+            "id",
+            "kind",
+            "state",
+            "number",
+            "year",
+            "number_in_year",
+            "issue_date",
+            "issued_at",
+            "customer",
+            "customer_code",
+            "customer_name",
+            "customer_vat_number",
+            "customer_fiscal_code",
+            "customer_address",
+            "customer_email",
+            "language",
+            "credited",
+            "credited_number",
+            "reason",
+            "call_codes",
+            "taxable",
+            "vat",
+            "total",
+            "lines",
+        )
+        read_only_fields = fields
+
+
+# --- Spare parts ---------------------------------------------------------------------------
+class SparePartSerializer(BaseSerializer):
+    vat_code = serializers.CharField(source="vat_rate.code", read_only=True)
+    vat_percent = serializers.DecimalField(
+        source="vat_rate.rate", max_digits=5, decimal_places=2, read_only=True
+    )
+    products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = SparePart
+        fields = (
+            "id",
+            "code",
+            "description_it",
+            "description_en",
+            "unit_of_measure",
+            "list_price",
+            "vat_code",
+            "vat_percent",
+            "stock_quantity",
+            "products",
+            "is_active",
+            *_TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}]})
+class NumberText(serializers.Field):
+    """A number as JSON sends it (12.5) or as text ("12,50"): checked by the catalogue's rules."""
+
+    default_error_messages = {"invalid": _("Enter a number.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | str | Decimal):
+            self.fail("invalid")
+        text = str(data).strip()
+        if len(text) > 40 or "\x00" in text:
+            self.fail("invalid")
+        return text
+
+
+class SparePartWriteSerializer(serializers.Serializer):
+    """A spare part as the ERP sends it; the values pass the import's rules (orders.importing).
+
+    Fields left out keep their value; a new part needs ``list_price`` and a description.
+    ``vat_code`` is a VAT rate's code (or its percentage when only one rate has it).
+    """
+
+    description_it = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    description_en = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    unit_of_measure = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    list_price = NumberText(required=False)
+    vat_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    stock_quantity = NumberText(required=False)
+    products = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=1000
+    )
+    is_active = serializers.BooleanField(required=False)
+
+    # API field -> column of the import file (and back, for its errors)
+    COLUMNS = {"vat_code": "vat_rate", "is_active": "active"}
+
+    def as_row(self) -> dict[str, str]:
+        """The validated values as a row of the import file."""
+        row: dict[str, str] = {}
+        for name, value in self.validated_data.items():
+            column = self.COLUMNS.get(name, name)
+            if name == "products":
+                row[column] = ";".join(value)
+            elif name == "is_active":
+                row[column] = "1" if value else "0"
+            else:
+                row[column] = value
+        return row
+
+    @classmethod
+    def field_of(cls, column: str) -> str:
+        by_column = {v: k for k, v in cls.COLUMNS.items()}
+        return by_column.get(column, column) or api_settings.NON_FIELD_ERRORS_KEY
+
+
+class StockLevelSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=50)
+    stock_quantity = NumberText()
+
+
+class StockLevelsSerializer(serializers.Serializer):
+    items = StockLevelSerializer(many=True, allow_empty=False, max_length=1000)

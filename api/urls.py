@@ -12,6 +12,12 @@ router.register("sites", views.SiteViewSet, basename="site")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("products", views.ProductViewSet, basename="product")
+router.register("spare-parts", views.SparePartViewSet, basename="spare-part")
+router.register("calls", views.CallViewSet, basename="call")
+router.register("interventions", views.InterventionViewSet, basename="intervention")
+router.register("offers", views.OfferViewSet, basename="offer")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("invoices", views.InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -7,7 +7,7 @@ incremental sync; see docs/api.md for the sync pattern.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
@@ -20,11 +20,17 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from api import serializers as api_serializers
+from api.catalogue import set_stock_levels, upsert_spare_part
 from api.exceptions import as_api_errors
 from api.models import Scope
+from calls.models import Call, Intervention
 from customers.importing import upsert
 from customers.models import Contact, Customer, Product, Site, Unit
 from customers.validators import EXTERNAL_CODE_RE
+from invoicing.models import Invoice, InvoiceState
+from orders.importing import RowError
+from orders.models import Offer, OfferState, Order, SparePart
+from quotes.models import Quote
 
 
 class Pagination(PageNumberPagination):
@@ -33,20 +39,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-SYNC_PARAMETERS = [
-    OpenApiParameter(
-        "updated_since",
-        OpenApiTypes.DATETIME,
-        description="Only records changed at or after this moment (ISO 8601, with time zone).",
-    ),
-    OpenApiParameter("external_code", OpenApiTypes.STR, description="Exact external code."),
-    OpenApiParameter(
-        "after_id",
-        OpenApiTypes.INT,
-        description="Only records with a greater id: read long lists page after page "
-        "(keep page=1, pass the last id received) without the cost of deep offsets.",
-    ),
-]
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    OpenApiTypes.DATETIME,
+    description="Only records changed at or after this moment (ISO 8601, with time zone).",
+)
+AFTER_ID = OpenApiParameter(
+    "after_id",
+    OpenApiTypes.INT,
+    description="Only records with a greater id: read long lists page after page "
+    "(keep page=1, pass the last id received) without the cost of deep offsets.",
+)
+EXTERNAL_CODE = OpenApiParameter(
+    "external_code", OpenApiTypes.STR, description="Exact external code."
+)
+SYNC_PARAMETERS = [UPDATED_SINCE, EXTERNAL_CODE, AFTER_ID]
 
 
 def _valid_code(code: str, name: str = "external_code") -> str:
@@ -55,25 +62,40 @@ def _valid_code(code: str, name: str = "external_code") -> str:
     return code
 
 
-class InstalledBaseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    read_scope = Scope.CUSTOMERS_READ
-    write_scope = Scope.CUSTOMERS_WRITE
+class SyncViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A list for incremental sync: ``updated_since`` and ``after_id``, ordered by id."""
+
     pagination_class = Pagination
+    read_scope: str | None = None
+    write_scope: str | None = None
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        return queryset.filter(updated_at__gte=moment)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         params = self.request.query_params
         since = params.get("updated_since")
         if since:
-            queryset = queryset.filter(updated_at__gte=_parse_moment(since))
-        code = params.get("external_code")
-        if code:
-            queryset = queryset.filter(external_code=_valid_code(code))
+            queryset = self.changed_since(queryset, _parse_moment(since))
         after = params.get("after_id")
         if after:
             queryset = queryset.filter(pk__gt=_parse_id(after))
         return queryset.order_by("pk")
+
+    @extend_schema(parameters=[UPDATED_SINCE, AFTER_ID])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class InstalledBaseViewSet(SyncViewSet):
+    read_scope = Scope.CUSTOMERS_READ
+    write_scope = Scope.CUSTOMERS_WRITE
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        code = self.request.query_params.get("external_code")
+        if code:
+            queryset = queryset.filter(external_code=_valid_code(code))
+        return super().filter_queryset(queryset)
 
     @extend_schema(parameters=SYNC_PARAMETERS)
     def list(self, request, *args, **kwargs):
@@ -187,3 +209,146 @@ class ProductViewSet(InstalledBaseViewSet):
     write_scope = None
     queryset = Product.objects.all()
     serializer_class = api_serializers.ProductSerializer
+
+
+# --- Service, commercial documents and invoices: read only --------------------------------
+class CallViewSet(SyncViewSet):
+    """Calls. A call's ``status`` follows its interventions without touching the call's
+    ``updated_at`` (the portal's edit forms use it as their version), so ``updated_since`` also
+    returns the calls whose interventions changed since then."""
+
+    read_scope = Scope.CALLS_READ
+    queryset = Call.objects.select_related("customer", "site", "unit")
+    serializer_class = api_serializers.CallSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        touched = Intervention.objects.filter(updated_at__gte=moment).values("call_id")
+        return queryset.filter(Q(updated_at__gte=moment) | Q(pk__in=touched))
+
+
+class InterventionViewSet(SyncViewSet):
+    """Interventions with their quote's totals; ``updated_since`` also returns those whose quote
+    changed since then (a draft quote's lines change without touching the intervention)."""
+
+    read_scope = Scope.CALLS_READ
+    queryset = Intervention.objects.select_related(
+        "call", "type", "technician", "quote"
+    ).prefetch_related("quote__lines")
+    serializer_class = api_serializers.InterventionSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        quotes = Quote.objects.filter(updated_at__gte=moment).values("pk")
+        return queryset.filter(Q(updated_at__gte=moment) | Q(quote__in=quotes))
+
+
+_DOCUMENT_PARTIES = ("customer", "site", "unit", "billing_customer")
+# The terms are short lists: one small query each rather than four more joins, which made
+# PostgreSQL spend longer planning the page's query than running it.
+_DOCUMENT_TERMS = ("payment_method", "delivery_term", "transport", "vat_rate")
+
+
+class OfferViewSet(SyncViewSet):
+    """Issued offers (sent, then accepted, declined...): drafts are work in progress, not
+    documents, and change without notice. An issued offer changes only its state."""
+
+    read_scope = Scope.ORDERS_READ
+    queryset = (
+        Offer.objects.exclude(state=OfferState.DRAFT)
+        .select_related(*_DOCUMENT_PARTIES)
+        .prefetch_related(*_DOCUMENT_TERMS)
+        .with_lines()
+    )
+    serializer_class = api_serializers.OfferSerializer
+
+
+class OrderViewSet(SyncViewSet):
+    read_scope = Scope.ORDERS_READ
+    queryset = (
+        Order.objects.select_related(*_DOCUMENT_PARTIES, "offer")
+        .prefetch_related(*_DOCUMENT_TERMS)
+        .with_lines()
+    )
+    serializer_class = api_serializers.OrderSerializer
+
+
+class InvoiceViewSet(SyncViewSet):
+    """Issued invoices and credit notes. An issued invoice is frozen, so ``updated_since`` is
+    compared with the moment it was issued; drafts are not documents yet and are left out."""
+
+    read_scope = Scope.INVOICES_READ
+    queryset = (
+        Invoice.objects.filter(state=InvoiceState.ISSUED)
+        .select_related("customer", "credited")
+        .prefetch_related("lines", Prefetch("calls", queryset=Call.objects.only("id", "code")))
+    )
+    serializer_class = api_serializers.InvoiceSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        return queryset.filter(issued_at__gte=moment)
+
+
+# --- Spare parts: read, upsert by code, stock levels ---------------------------------------
+class SparePartViewSet(SyncViewSet):
+    read_scope = Scope.CATALOGUE_READ
+    write_scope = Scope.CATALOGUE_WRITE
+    queryset = SparePart.objects.select_related("vat_rate").prefetch_related(
+        Prefetch("products", queryset=Product.objects.only("id", "code"))
+    )
+    serializer_class = api_serializers.SparePartSerializer
+
+    @extend_schema(methods=["GET"], responses={200: api_serializers.SparePartSerializer, 404: None})
+    @extend_schema(
+        methods=["PUT"],
+        request=api_serializers.SparePartWriteSerializer,
+        responses={
+            200: api_serializers.SparePartSerializer,
+            201: api_serializers.SparePartSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="field -> messages"),
+        },
+    )
+    @action(detail=False, methods=["get", "put"], url_path=r"by-code/(?P<code>[^/]+)")
+    def by_code(self, request, code):
+        """GET a part by its code (case-insensitive); PUT creates or updates it (an upsert:
+        the same PUT twice gives one part). The ``X-Upsert-Action`` header says what happened."""
+        if len(code) > 50 or "\x00" in code or not code.strip():
+            raise ValidationError({"code": [_("Not a valid spare part code.")]})
+        if request.method == "GET":
+            part = self.get_queryset().filter(code__iexact=code).first()
+            if part is None:
+                raise NotFound
+            return Response(self.get_serializer(part).data)
+        body = api_serializers.SparePartWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            part, outcome = upsert_spare_part(code=code, row=body.as_row())
+        except RowError as exc:
+            raise ValidationError({body.field_of(exc.field): [str(exc)]}) from None
+        part = self.get_queryset().get(pk=part.pk)
+        return Response(
+            self.get_serializer(part).data,
+            status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK,
+            headers={"X-Upsert-Action": outcome},
+        )
+
+    @extend_schema(
+        request=api_serializers.StockLevelsSerializer,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"updated": n, "unchanged": n}'),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description='{"items": [{}, {"code": ["..."]}, ...]}: one entry per item, '
+                "empty for the good ones; nothing is saved",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="stock-levels")
+    def stock_levels(self, request):
+        """Set the stock quantity of many parts at once: all of them, or none when any item is
+        refused (unknown code, bad quantity, code repeated)."""
+        body = api_serializers.StockLevelsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = [(i["code"], i["stock_quantity"]) for i in body.validated_data["items"]]
+        outcome = set_stock_levels(items)
+        if outcome.errors:
+            raise ValidationError({"items": outcome.errors})
+        return Response({"updated": outcome.updated, "unchanged": outcome.unchanged})

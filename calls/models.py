@@ -146,6 +146,8 @@ class Call(models.Model):
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
+            # incremental sync of the REST API (updated_since)
+            models.Index(fields=["updated_at"], name="call_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -230,6 +232,8 @@ class Intervention(models.Model):
             models.Index(fields=["technician", "state"], name="intervention_tech_state_idx"),
             models.Index(fields=["type"], name="intervention_type_idx"),
             models.Index(fields=["requested_date"], name="intervention_requested_idx"),
+            # incremental sync of the REST API (updated_since)
+            models.Index(fields=["updated_at"], name="intervention_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),

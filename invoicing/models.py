@@ -160,7 +160,12 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "-pk"]
-        indexes = [models.Index(fields=["state", "-issue_date"], name="invoice_state_date_idx")]
+        indexes = [
+            models.Index(fields=["state", "-issue_date"], name="invoice_state_date_idx"),
+            # The REST API's incremental sync: an issued invoice never changes again, so the
+            # moment it was issued is its last change.
+            models.Index(fields=["issued_at"], name="invoice_issued_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "year", "number"], name="invoice_unique_number_per_year"

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +49,14 @@ FALSE = {"0", "no", "n", "false", ""}
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (unreadable, wrong columns)."""
+
+
+class RowError(ValueError):
+    """A value refused by the catalogue's rules; ``field`` names the column it came from."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -122,15 +133,20 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def _decimal(value: str, label: str) -> Decimal:
+def parse_decimal(value: str, label: str) -> Decimal:
+    """A non-negative number for the spare part's field ``label`` (its digits checked too)."""
     try:
         number = Decimal(value.replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise ValueError(
-            _("%(field)s is not a number: %(value)s") % {"field": label, "value": value}
+        raise RowError(
+            _("%(field)s is not a number: %(value)s") % {"field": label, "value": value}, label
         ) from None
-    if number < 0 or not number.is_finite():
-        raise ValueError(_("%(field)s cannot be negative.") % {"field": label})
+    if not number.is_finite() or number < 0:
+        raise RowError(_("%(field)s cannot be negative.") % {"field": label}, label)
+    try:
+        SparePart._meta.get_field(label).run_validators(number)
+    except DjangoValidationError as exc:
+        raise RowError(f"{label}: {' '.join(exc.messages)}", label) from None
     return number
 
 
@@ -140,17 +156,27 @@ def _bool(value: str) -> bool:
         return True
     if lowered in FALSE:
         return False
-    raise ValueError(_("active must be 1 or 0, not %(value)s") % {"value": value})
+    raise RowError(_("active must be 1 or 0, not %(value)s") % {"value": value}, "active")
 
 
-class _Lookups:
-    def __init__(self) -> None:
+class Lookups:
+    """VAT rates and products, read once for many rows.
+
+    ``product_codes``: only these products (one request of the API); None: all (a file).
+    """
+
+    def __init__(self, product_codes: Iterable[str] | None = None) -> None:
         self.vat_by_code = {v.code.lower(): v for v in VatRate.objects.all()}
         by_rate: dict[Decimal, list[VatRate]] = {}
         for vat in self.vat_by_code.values():
             by_rate.setdefault(vat.rate, []).append(vat)
         self.vat_by_rate = {rate: vats[0] for rate, vats in by_rate.items() if len(vats) == 1}
-        self.products = {p.code.upper(): p for p in Product.objects.all()}
+        products = Product.objects.all()
+        if product_codes is not None:
+            upper = {c.upper() for c in product_codes}
+            products = products.annotate(upper_code=Upper("code")).filter(upper_code__in=upper)
+        self.products = {p.code.upper(): p for p in products}
+        self.default_vat = next(iter(self.vat_by_code.values()), None)
 
     def vat(self, value: str) -> VatRate:
         found = self.vat_by_code.get(value.lower())
@@ -160,7 +186,7 @@ class _Lookups:
             except InvalidOperation:
                 found = None
         if found is None:
-            raise ValueError(_("unknown VAT rate %(value)s") % {"value": value})
+            raise RowError(_("unknown VAT rate %(value)s") % {"value": value}, "vat_rate")
         return found
 
 
@@ -185,13 +211,12 @@ def import_spare_parts(stream: IO[bytes], filename: str) -> ImportReport:
     are written (new ones in batches), so re-importing the ERP's whole list every night is fast.
     """
     rows = read_rows(stream, filename)
-    lookups = _Lookups()
+    lookups = Lookups()
     existing = {p.code.upper(): p for p in SparePart.objects.all()}
     through = SparePart.products.through
     links: dict[int, set[int]] = {}
     for part_id, product_id in through.objects.values_list("sparepart_id", "product_id"):
         links.setdefault(part_id, set()).add(product_id)
-    default_vat = next(iter(lookups.vat_by_code.values()), None)
     report = ImportReport()
     seen: set[str] = set()
     to_create: list[SparePart] = []
@@ -203,15 +228,15 @@ def import_spare_parts(stream: IO[bytes], filename: str) -> ImportReport:
         code = row.get("code", "").strip()
         try:
             if not code:
-                raise ValueError(_("the code is empty"))
+                raise RowError(_("the code is empty"), "code")
             if code.upper() in seen:
-                raise ValueError(_("the code appears twice in the file"))
+                raise RowError(_("the code appears twice in the file"), "code")
             seen.add(code.upper())
             part = existing.get(code.upper())
             created = part is None
             part = part or SparePart(code=code)
-            before = None if created else _values(part)
-            products = _apply(row, part, lookups, default_vat, created)
+            before = None if created else values_of(part)
+            products = apply_row(row, part, lookups, created=created)
         except ValueError as exc:
             report.rejected.append((number, code, str(exc)))
             continue
@@ -220,7 +245,7 @@ def import_spare_parts(stream: IO[bytes], filename: str) -> ImportReport:
         if created:
             to_create.append(part)
             report.created.append(part.code)
-        elif before != _values(part) or links_changed:
+        elif before != values_of(part) or links_changed:
             to_update.append(part)
             report.updated.append(part.code)
         else:
@@ -231,7 +256,8 @@ def import_spare_parts(stream: IO[bytes], filename: str) -> ImportReport:
     return report
 
 
-def _values(part: SparePart) -> tuple:
+def values_of(part: SparePart) -> tuple:
+    """What an import or an upsert may change, to tell an update from an unchanged row."""
     return tuple(getattr(part, name) for name in CHANGING)
 
 
@@ -265,15 +291,28 @@ def _write(to_create, to_update, product_sets) -> None:
     )
 
 
-def _apply(row, part, lookups, default_vat, created) -> list[Product] | None:
-    """Check a row and copy it onto ``part`` (not saved); the products to link, if given."""
+def apply_row(
+    row: dict[str, str], part: SparePart, lookups: Lookups, *, created: bool
+) -> list[Product] | None:
+    """Check a row and copy it onto ``part`` (not saved); the products to link, if given.
+
+    The catalogue's rules, shared by the file import and the REST API: ``row`` holds text as
+    read from a file (keys as the file's columns); a key left out keeps the part's value,
+    except ``list_price`` and a description, required for a new part. Raises ``RowError``.
+    """
     description_it = row.get("description_it") or row.get("description", "")
     description_en = row.get("description_en", "")
     if created and not (description_it or description_en):
-        raise ValueError(_("the description is empty"))
-    if len(part.code) > 50 or len(description_it) > 250 or len(description_en) > 250:
-        raise ValueError(_("a value is too long"))
-    part.list_price = _decimal(row.get("list_price", ""), "list_price")
+        raise RowError(_("the description is empty"), "description_it")
+    for name, value, limit in (
+        ("code", part.code, 50),
+        ("description_it", description_it, 250),
+        ("description_en", description_en, 250),
+    ):
+        if len(value) > limit:
+            raise RowError(_("a value is too long"), name)
+    if created or "list_price" in row:
+        part.list_price = parse_decimal(row.get("list_price", ""), "list_price")
     if description_it:
         part.description_it = description_it
     if description_en:
@@ -283,11 +322,11 @@ def _apply(row, part, lookups, default_vat, created) -> list[Product] | None:
     if row.get("vat_rate"):
         part.vat_rate = lookups.vat(row["vat_rate"])
     elif created:
-        if default_vat is None:
-            raise ValueError(_("no VAT rate given and none defined"))
-        part.vat_rate = default_vat
+        if lookups.default_vat is None:
+            raise RowError(_("no VAT rate given and none defined"), "vat_rate")
+        part.vat_rate = lookups.default_vat
     if row.get("stock_quantity"):
-        part.stock_quantity = _decimal(row["stock_quantity"], "stock_quantity")
+        part.stock_quantity = parse_decimal(row["stock_quantity"], "stock_quantity")
     if "active" in row:
         part.is_active = _bool(row["active"])
     products = None
@@ -295,6 +334,8 @@ def _apply(row, part, lookups, default_vat, created) -> list[Product] | None:
         codes = [c.strip().upper() for c in row["products"].split(";") if c.strip()]
         unknown = [c for c in codes if c not in lookups.products]
         if unknown:
-            raise ValueError(_("unknown products: %(codes)s") % {"codes": ", ".join(unknown)})
-        products = [lookups.products[c] for c in codes]
+            raise RowError(
+                _("unknown products: %(codes)s") % {"codes": ", ".join(unknown)}, "products"
+            )
+        products = [lookups.products[c] for c in dict.fromkeys(codes)]
     return products

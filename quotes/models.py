@@ -187,7 +187,11 @@ class Quote(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [("change_quote_prices", _("Can change prices and discounts of quotes"))]
         # The quote list is newest first: its first page reads the index only.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="quote_list_order_idx")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="quote_list_order_idx"),
+            # the REST API's interventions changed since a moment include their quote's changes
+            models.Index(fields=["updated_at"], name="quote_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(vat_rate__gte=0, vat_rate__lte=100),

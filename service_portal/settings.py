@@ -8,6 +8,7 @@ malformed value stops start-up with a message naming the variable (see docs/oper
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -298,6 +299,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API (api app, docs/api.md) ------------------------------------------------------
+# Requests per token, counted in the default cache (shared by all processes only with Redis).
+# "<number>/<second|minute|hour|day>"; empty: no limit.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute").strip()
+if API_THROTTLE_RATE and not re.fullmatch(
+    r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE
+):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must look like 1200/minute, got {API_THROTTLE_RATE!r}."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
@@ -305,6 +315,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.handle",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     # OPTIONS answers 405: the OpenAPI schema describes the API (and the metadata view crashes
     # on the by-code routes).
     "DEFAULT_METADATA_CLASS": None,
@@ -322,6 +333,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets named once (a call's status and an intervention's state share theirs).
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceStateEnum": "calls.models.State",
+        "OfferStateEnum": "orders.models.OfferState",
+        "OrderStateEnum": "orders.models.OrderState",
+        "InvoiceStateEnum": "invoicing.models.InvoiceState",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

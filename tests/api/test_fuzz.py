@@ -15,10 +15,15 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from accounts.models import Role
 from api.models import Scope
 from api.services import create_token
+from invoicing import services as invoicing_services
+from orders import services as order_services
 from service_portal.wsgi import application
-from tests.factories import make_customer, make_product, make_site, make_unit
+from tests.factories import make_customer, make_product, make_site, make_unit, make_user
+from tests.invoicing.factories import make_verified_call
+from tests.orders.factories import make_accepted, make_part
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -37,10 +42,19 @@ def _keep_connection():
 
 
 @pytest.fixture
-def secret(db, _keep_connection):
+def secret(db, _keep_connection, settings):
+    settings.API_THROTTLE_RATE = ""  # the fuzzer sends many requests with one token
     customer = make_customer(external_code="C1")
     site = make_site(customer, external_code="S1")
-    make_unit(site, make_product(code="P1"), external_code="U1")
+    product = make_product(code="P1")
+    make_unit(site, product, external_code="U1")
+    make_part("SP1", products=[product])
+    # one of everything the read endpoints serve: call, intervention, offer, order, invoice
+    admin = make_user("fuzz-admin", Role.ADMINISTRATOR)
+    offer = make_accepted(admin, parts=[make_part("SP2")])
+    order_services.convert_to_order(offer=offer, acting_user=admin)
+    draft = invoicing_services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    invoicing_services.issue(invoice=draft, acting_user=admin)
     return create_token(name="fuzz", scopes=Scope.values)[1]
 
 

@@ -15,6 +15,10 @@ def _code(world):
     return ["ERP-1"]
 
 
+def _any_pk(world):
+    return [1]  # refused before any lookup
+
+
 ROWS = [
     Row("api:schema", PUBLIC),
     Row("api:docs", PUBLIC),
@@ -32,11 +36,23 @@ ROWS = [
             Row(f"api:{name}-detail", TOKEN_ONLY, _pk(attr)),
         )
     ),
-    *(Row(f"api:{name}-by-code", TOKEN_ONLY, _code) for name in ("customer", "site", "unit")),
+    *(
+        row
+        for name in ("spare-part", "call", "intervention", "offer", "order", "invoice")
+        for row in (
+            Row(f"api:{name}-list", TOKEN_ONLY),
+            Row(f"api:{name}-detail", TOKEN_ONLY, _any_pk),
+        )
+    ),
+    *(
+        Row(f"api:{name}-by-code", TOKEN_ONLY, _code)
+        for name in ("customer", "site", "unit", "spare-part")
+    ),
     *(
         Row(f"api:{name}-by-code", TOKEN_ONLY, _code, method="put")
-        for name in ("customer", "site", "unit")
+        for name in ("customer", "site", "unit", "spare-part")
     ),
+    Row("api:spare-part-stock-levels", TOKEN_ONLY, method="post", data=lambda world: {}),
     Row("customers:import", ADMIN_ONLY),
     Row(
         "customers:import_apply",
