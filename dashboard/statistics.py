@@ -59,6 +59,7 @@ from planner.services import PLANNABLE_STATES
 from quotes.models import QuoteLine, RateKind
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 TOP = 10  # rows in the "top units / products" tables
 # The field work is over: the intervention was completed by the technician (and maybe later
 # verified and invoiced).
@@ -67,6 +68,12 @@ FINISHED_STATES = frozenset({State.DONE, State.VERIFIED, State.INVOICED})
 TO_DO_STATES = frozenset({State.NEW, State.EXPECTED, State.QUOTED, State.PLANNED})
 # Open call states in the order of the lifecycle, for the chart and the table.
 OPEN_CALL_STATES = [state for state in State if state not in CLOSED_STATES]
+
+
+def _hours_sum(value: Decimal | float | None) -> Decimal:
+    """A sum of hours as a Decimal with two places (SQLite hands sums of decimals back with
+    whatever precision; PostgreSQL with the column's)."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -359,7 +366,7 @@ def hours_quoted_vs_actual(filters: Filters) -> HoursFigures:
     )
     labels = {"labour": _("Labour hours"), "travel": _("Travel hours")}
     rows = [
-        HoursRow(labels[kind], quoted[kind] or ZERO, actual[kind] or ZERO)
+        HoursRow(labels[kind], _hours_sum(quoted[kind]), _hours_sum(actual[kind]))
         for kind in ("labour", "travel")
     ]
     rows.append(
@@ -498,8 +505,8 @@ def technician_activity(filters: Filters) -> list[TechnicianRow]:
         .values_list("user", "labour", "travel", "total")
     ):
         r = row(pk)
-        r.labour, r.travel = labour or ZERO, travel or ZERO
-        r.other = (total or ZERO) - r.labour - r.travel
+        r.labour, r.travel = _hours_sum(labour), _hours_sum(travel)
+        r.other = _hours_sum(total) - r.labour - r.travel
     if not rows:
         return []
     for user in User.objects.filter(pk__in=rows).only("username", "first_name", "last_name"):
