@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from tests.dashboard.conftest import Builder, oct_
+from tests.dashboard.dataset import Builder, oct_
 from tests.factories import make_customer, make_site, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import statistics
 from dashboard.statistics import Filters
-from tests.dashboard.conftest import OCTOBER
+from tests.dashboard.dataset import OCTOBER
 
 pytestmark = pytest.mark.django_db
 
