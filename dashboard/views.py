@@ -97,6 +97,7 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
     return {
         "open_calls": {
             "type": "bar",
+            "integer": True,
             "labels": [row.label for row in board.open_calls],
             "series": [{"label": _("Calls"), "data": [row.count for row in board.open_calls]}],
         },
@@ -121,12 +122,14 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
         "top_units": {
             "type": "bar",
             "horizontal": True,
+            "integer": True,
             "labels": [row.label for row in board.top_units],
             "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_units]}],
         },
         "top_products": {
             "type": "bar",
             "horizontal": True,
+            "integer": True,
             "labels": [row.label for row in board.top_products],
             "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_products]}],
         },

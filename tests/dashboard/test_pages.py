@@ -220,3 +220,11 @@ def test_charts_payload_is_valid_json(operator_client, data):
         "top_products",
         "technicians",
     }
+
+
+def test_dashboard_is_the_first_menu_entry_of_staff_only(operator, technician):
+    from service_portal.navigation import items_for
+
+    first = items_for(operator)[0]["items"][0]
+    assert first["url"] == URL
+    assert all(item["url"] != URL for group in items_for(technician) for item in group["items"])

@@ -35,6 +35,8 @@
         var valueAxis = spec.horizontal ? "x" : "y";
         options.scales = {};
         options.scales[valueAxis] = { beginAtZero: true, stacked: !!spec.stacked };
+        // Counts of calls have no halves.
+        if (spec.integer) options.scales[valueAxis].ticks = { precision: 0 };
         options.scales[spec.horizontal ? "y" : "x"] = { stacked: !!spec.stacked };
       }
       new window.Chart(canvas, {
