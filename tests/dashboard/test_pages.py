@@ -84,7 +84,7 @@ def test_presets_keep_the_other_filters(operator_client, data):
         ({"date_to": "9999-12-31"}, "date_to", "Choose a date between"),
         ({"customer": "999999"}, "customer", "That customer does not exist."),
         ({"customer": "abc"}, "customer", "That customer does not exist."),
-        ({"customer": "1\x00"}, "customer", "That customer does not exist."),
+        ({"customer": "1\x00"}, "customer", "Null characters are not allowed."),
         ({"date_from": "2026-01-01\x00"}, "date_from", "Enter a valid date."),
         ({"customer": "9" * 30}, "customer", "That customer does not exist."),
         ({"technician": "abc"}, "technician", "Select a valid choice."),
@@ -196,8 +196,8 @@ def test_query_count_does_not_grow_with_the_data(operator_client, data, django_a
         operator_client.get(URL, params)
     with django_assert_num_queries(plain_small):
         operator_client.get(URL, OCTOBER)
-    # session + user, the filter choices, and the figures' aggregate queries
-    assert plain_small <= 20
+    # session + user, the filter choices (technicians, types), and 15 for the figures
+    assert plain_small <= 22
 
 
 def test_csv_query_count_does_not_grow_with_the_data(operator_client, data):
