@@ -35,12 +35,12 @@ messages: install ## compile the gettext catalogues (.po -> .mo)
 	$(MANAGE) compilemessages $(CATALOGUE_IGNORE) -v0
 
 makemessages: install ## refresh the catalogues from the sources (each app has its own)
-	for app in accounts customers quotes orders calls planner api invoicing; do \
+	for app in accounts customers quotes orders calls planner api invoicing dashboard; do \
 	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete --add-location=file -v0); \
 	done
 	$(MANAGE) makemessages -l it --no-obsolete --add-location=file -v0 $(CATALOGUE_IGNORE) --ignore=tests \
 	  --ignore=accounts --ignore=customers --ignore=quotes --ignore=orders --ignore=calls --ignore=planner \
-	  --ignore=api --ignore=invoicing
+	  --ignore=api --ignore=invoicing --ignore=dashboard
 
 bench: install assets messages ## server-time benchmark on PostgreSQL at two data sizes (not part of make test)
 	$(PY) scripts/bench.py $(BENCH_ARGS)

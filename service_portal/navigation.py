@@ -30,6 +30,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Dashboard"), "dashboard:home", STAFF, "speedometer2"),
     NavItem(
         _("My interventions"), "calls:my_interventions", frozenset({Role.TECHNICIAN}), "wrench"
     ),
@@ -70,8 +71,8 @@ NAV_ITEMS: list[NavItem] = [
 
 # Where each role lands after login; apps with a better start page replace their entry.
 HOME_URL_NAMES: dict[str, str] = {
-    Role.ADMINISTRATOR: "calls:call_search",  # until a dashboard exists
-    Role.OPERATOR: "calls:call_search",
+    Role.ADMINISTRATOR: "dashboard:home",
+    Role.OPERATOR: "dashboard:home",
     Role.TECHNICIAN: "calls:my_interventions",
 }
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "calls",
     "planner",
     "invoicing",
+    "dashboard",
     "api",
     # After the portal's apps: a catalogue listed earlier wins, and DRF's Italian would
     # otherwise reword Django's form messages (api/messages.py keeps Django's wording).
@@ -217,6 +218,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/jquery-ui", NODE_MODULES / "jquery-ui" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

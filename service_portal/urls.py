@@ -17,6 +17,7 @@ urlpatterns = [
     path("calls/", include("calls.urls")),
     path("planner/", include("planner.urls")),
     path("invoicing/", include("invoicing.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,7 +28,9 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     page.on("dialog", lambda dialog: dialog.accept())
 
     login(operator.username, PASSWORD)
-    page.wait_for_selector("h1:has-text('Calls')")  # the operator's home is the call search
+    page.wait_for_selector("h1:has-text('Dashboard')")  # the operator's home is the dashboard
+    page.goto("/calls/")
+    page.wait_for_selector("h1:has-text('Calls')")
 
     # 1. The phone rings: find the machine by its serial number.
     page.click("a.btn:has-text('New call')")

@@ -18,7 +18,7 @@ def test_operator_registers_a_customer_with_site_contact_and_unit(page, login, o
     operator.save()
 
     login(operator.username, PASSWORD)
-    page.wait_for_selector("h1:has-text('Chiamate')")  # the operator's home: the call search
+    page.wait_for_selector("h1:has-text('Cruscotto')")  # the operator's home: the dashboard
     page.goto("/customers/")
     page.wait_for_selector("h1:has-text('Clienti')")
 

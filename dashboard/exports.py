@@ -1,0 +1,102 @@
+"""The dashboard as CSV: every figure for the chosen filters, one row each.
+
+Columns: section, item, detail, value. Headers and labels follow the user's language; numbers
+are written the machine way (dot decimals) so that spreadsheets and scripts read them alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from dashboard.statistics import Dashboard
+
+
+def _value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def rows(board: Dashboard) -> Iterator[list[Any]]:
+    f = board.filters
+    section = _("Filters")
+    yield [section, _("From"), "", f.date_from.isoformat()]
+    yield [section, _("To"), "", f.date_to.isoformat()]
+    yield [section, _("Customer"), "", f.customer.name if f.customer else ""]
+    yield [section, _("Technician"), "", str(f.technician) if f.technician else ""]
+    yield [
+        section,
+        _("Intervention type"),
+        "",
+        str(f.intervention_type) if f.intervention_type else "",
+    ]
+
+    section = _("Open calls by state")
+    for row in board.open_calls:
+        yield [section, row.label, "", row.count]
+
+    section = _("Workload now")
+    work = board.workload
+    yield [section, _("Interventions on the planner today"), "", work.today]
+    yield [section, _("Interventions on the planner this week"), "", work.this_week]
+    yield [section, _("Unplanned interventions waiting"), "", work.unplanned]
+    yield [section, _("Overdue interventions"), "", work.overdue]
+
+    section = _("Calls received in the period")
+    calls = board.calls
+    yield [section, _("Calls received"), "", calls.received]
+    yield [section, _("Cancelled"), "", calls.cancelled]
+    yield [section, _("Resolved by phone"), "", calls.resolved_by_phone]
+    yield [section, _("Share resolved by phone (%)"), "", _value(calls.phone_share)]
+    yield [
+        section,
+        _("Average time from call to first visit (hours)"),
+        ngettext("%(count)s call", "%(count)s calls", calls.visited) % {"count": calls.visited},
+        _value(calls.hours_to_first_visit),
+    ]
+    yield [
+        section,
+        _("Average time from call to completion (hours)"),
+        ngettext("%(count)s call", "%(count)s calls", calls.completed) % {"count": calls.completed},
+        _value(calls.hours_to_completion),
+    ]
+
+    section = _("Hours quoted vs actual")
+    yield [section, _("Interventions compared"), "", board.hours.interventions]
+    for row in board.hours.rows:
+        yield [section, row.label, _("Quoted"), row.quoted]
+        yield [section, row.label, _("Actual"), row.actual]
+        yield [section, row.label, _("Difference"), row.difference]
+
+    section = _("Top units by calls")
+    for top in board.top_units:
+        yield [section, top.label, top.detail, top.calls]
+    section = _("Top products by calls")
+    for top in board.top_products:
+        yield [section, top.label, top.detail, top.calls]
+
+    section = _("Activity per technician")
+    for tech in board.technicians:
+        yield [section, tech.name, _("Visits"), tech.visits]
+        yield [section, tech.name, _("Interventions completed"), tech.completed]
+        yield [section, tech.name, _("Labour hours"), tech.labour]
+        yield [section, tech.name, _("Travel hours"), tech.travel]
+        yield [section, tech.name, _("Other hours"), tech.other]
+
+
+def csv_response(board: Dashboard) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Section"), _("Item"), _("Detail"), _("Value")])
+    writer.writerows(rows(board))
+    f = board.filters
+    # A BOM so that spreadsheet programs read the accents right.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"dashboard-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

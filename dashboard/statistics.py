@@ -1,0 +1,545 @@
+"""The figures of the monitoring dashboard, each computed by aggregate queries in the database.
+
+Nothing here loads rows into Python to count them: every figure is a ``COUNT``/``SUM``/``AVG``
+with ``GROUP BY`` where needed, so the dashboard runs the same number of queries and stays fast
+on years of data. The definitions are written out for users in docs/dashboard.md; keep the two
+in step.
+
+Two kinds of figures:
+
+- *Now* (workload): open calls by state, interventions on the planner today and this week,
+  unplanned and overdue interventions. They describe the present, so the period is ignored;
+  customer, technician and intervention type still apply.
+- *Period*: everything else, for the calls received in the chosen period (or, for the
+  technicians' activity, the hours, visits and completions dated in it).
+
+A call matches the technician / intervention type filters when at least one of its
+interventions does.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from modeltranslation import settings as mt_settings
+from modeltranslation.utils import build_localized_fieldname
+
+from accounts.models import Role, User
+from calls.models import (
+    CLOSED_STATES,
+    Call,
+    Intervention,
+    InterventionTransition,
+    InterventionType,
+    State,
+)
+from customers.models import Customer
+from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+from planner.services import PLANNABLE_STATES
+from quotes.models import QuoteLine, RateKind
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+TOP = 10  # rows in the "top units / products" tables
+# The field work is over: the intervention was completed by the technician (and maybe later
+# verified and invoiced).
+FINISHED_STATES = frozenset({State.DONE, State.VERIFIED, State.INVOICED})
+# Field work still lies ahead (a subset of calls.models.OPEN_STATES, same values).
+TO_DO_STATES = frozenset({State.NEW, State.EXPECTED, State.QUOTED, State.PLANNED})
+# Open call states in the order of the lifecycle, for the chart and the table.
+OPEN_CALL_STATES = [state for state in State if state not in CLOSED_STATES]
+
+
+def _hours_sum(value: Decimal | float | None) -> Decimal:
+    """A sum of hours as a Decimal with two places (SQLite hands sums of decimals back with
+    whatever precision; PostgreSQL with the column's)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose: a period (both days included) and optional narrowing."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    customer: Customer | None = None
+    technician: User | None = None
+    intervention_type: InterventionType | None = None
+
+    @property
+    def start(self) -> datetime.datetime:
+        return _midnight(self.date_from)
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The instant after the period (midnight after ``date_to``), exclusive."""
+        return _midnight(self.date_to + datetime.timedelta(days=1))
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _intervention_q(filters: Filters, prefix: str = "", *, technician: bool = True) -> Q:
+    """The customer / technician / type conditions on an intervention reached via ``prefix``.
+
+    ``technician=False`` leaves the technician out, for records that have their own person
+    (a planner visit's technician, a time entry's author).
+    """
+    q = Q()
+    if filters.customer is not None:
+        q &= Q(**{f"{prefix}call__customer": filters.customer})
+    if technician and filters.technician is not None:
+        q &= Q(**{f"{prefix}technician": filters.technician})
+    if filters.intervention_type is not None:
+        q &= Q(**{f"{prefix}type": filters.intervention_type})
+    return q
+
+
+def _calls(filters: Filters) -> QuerySet[Call]:
+    calls = Call.objects.all()
+    if filters.customer is not None:
+        calls = calls.filter(customer=filters.customer)
+    narrowing = {}
+    if filters.technician is not None:
+        narrowing["technician"] = filters.technician
+    if filters.intervention_type is not None:
+        narrowing["type"] = filters.intervention_type
+    if narrowing:
+        calls = calls.filter(Exists(Intervention.objects.filter(call=OuterRef("pk"), **narrowing)))
+    return calls
+
+
+def _period_calls(filters: Filters) -> QuerySet[Call]:
+    # A range of instants, not a __date lookup, so the index on received_at serves it.
+    return _calls(filters).filter(received_at__gte=filters.start, received_at__lt=filters.end)
+
+
+def _visits(filters: Filters) -> QuerySet[Activity]:
+    """Planner visits (activities of kind intervention); the technician is the visit's own."""
+    visits = Activity.objects.filter(
+        _intervention_q(filters, "intervention__", technician=False),
+        kind=ActivityKind.INTERVENTION,
+    )
+    if filters.technician is not None:
+        visits = visits.filter(technician=filters.technician)
+    return visits
+
+
+# --- Now ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+
+
+def open_calls_by_state(filters: Filters) -> list[StateCount]:
+    """Calls not closed (closed: invoiced, resolved by phone, cancelled), by their status."""
+    counts = dict(
+        _calls(filters)
+        # IN (open states) rather than NOT IN (closed ones): the index on status serves it.
+        .filter(status__in=[state.value for state in OPEN_CALL_STATES])
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    return [StateCount(s.value, str(s.label), counts.get(s.value, 0)) for s in OPEN_CALL_STATES]
+
+
+@dataclass(frozen=True)
+class Workload:
+    today: int
+    this_week: int
+    unplanned: int
+    overdue: int
+
+
+def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Monday and Sunday of ``day``'s week."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def workload(filters: Filters, today: datetime.date | None = None) -> Workload:
+    """Interventions on the planner today / this week, waiting for the planner, overdue.
+
+    - today / this week: distinct interventions with a planner visit overlapping the day or
+      the week (Monday to Sunday);
+    - unplanned: expected or quoted, i.e. waiting for the planner (as on the planner board);
+    - overdue: the field work is not done (new, expected, quoted, planned) and either the
+      requested date is before today, or the intervention is planned and none of its visits
+      ends after the start of today (the visit went by and nobody completed it).
+    """
+    today = today or timezone.localdate()
+    day_start, day_end = _midnight(today), _midnight(today + datetime.timedelta(days=1))
+    monday, sunday = week_bounds(today)
+    week_start, week_end = _midnight(monday), _midnight(sunday + datetime.timedelta(days=1))
+
+    visits = _visits(filters).filter(start__lt=week_end, end__gt=week_start)
+    planned = visits.aggregate(
+        week=Count("intervention", distinct=True),
+        today=Count(
+            "intervention",
+            distinct=True,
+            filter=Q(start__lt=day_end, end__gt=day_start),
+        ),
+    )
+    visit_ahead = Activity.objects.filter(
+        intervention=OuterRef("pk"), kind=ActivityKind.INTERVENTION, end__gt=day_start
+    )
+    waiting = (
+        Intervention.objects.filter(_intervention_q(filters), state__in=TO_DO_STATES)
+        .annotate(visit_ahead=Exists(visit_ahead))
+        .aggregate(
+            unplanned=Count("pk", filter=Q(state__in=PLANNABLE_STATES)),
+            overdue=Count(
+                "pk",
+                filter=Q(requested_date__lt=today) | Q(state=State.PLANNED, visit_ahead=False),
+            ),
+        )
+    )
+    return Workload(
+        today=planned["today"],
+        this_week=planned["week"],
+        unplanned=waiting["unplanned"],
+        overdue=waiting["overdue"],
+    )
+
+
+# --- Period: calls ------------------------------------------------------------------------
+def hours_of(delta: datetime.timedelta | None) -> Decimal | None:
+    """A duration in hours, one decimal (None stays None: nothing to average)."""
+    if delta is None:
+        return None
+    return (Decimal(delta.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    received: int  # calls received in the period (cancelled included)
+    cancelled: int
+    resolved_by_phone: int
+    visited: int  # calls with a first visit already begun
+    completed: int  # calls whose field work is finished
+    to_first_visit: datetime.timedelta | None
+    to_completion: datetime.timedelta | None
+
+    @property
+    def considered(self) -> int:
+        """Calls the phone share is measured on: received and not cancelled."""
+        return self.received - self.cancelled
+
+    @property
+    def phone_share(self) -> Decimal | None:
+        """Share of resolved by phone among the calls not cancelled, in per cent."""
+        if not self.considered:
+            return None
+        return (Decimal(self.resolved_by_phone) * 100 / self.considered).quantize(Decimal("0.1"))
+
+    @property
+    def hours_to_first_visit(self) -> Decimal | None:
+        return hours_of(self.to_first_visit)
+
+    @property
+    def hours_to_completion(self) -> Decimal | None:
+        return hours_of(self.to_completion)
+
+
+def call_figures(filters: Filters, now: datetime.datetime | None = None) -> CallFigures:
+    """Counts and average delays of the calls received in the period (three queries).
+
+    - first visit: the start of the earliest planner visit (activity of kind intervention) of
+      any of the call's interventions that has already begun; calls without one are left out
+      of that average;
+    - completion: for a call whose status is done, verified or invoiced, the last time one of
+      its interventions was marked done (state history); others are left out.
+    """
+    now = now or timezone.now()
+    calls = _period_calls(filters)
+    counts = calls.aggregate(
+        received=Count("pk"),
+        cancelled=Count("pk", filter=Q(status=State.CANCELLED)),
+        resolved_by_phone=Count("pk", filter=Q(status=State.RESOLVED_BY_PHONE)),
+    )
+    # One grouped pass per delay (MIN/MAX per call, then AVG over the calls): correlated
+    # subqueries per call would run once per call and per use, which is slow on years of data.
+    first_visits = (
+        Activity.objects.filter(
+            intervention__call__in=calls.values("pk"),
+            kind=ActivityKind.INTERVENTION,
+            start__lte=now,
+        )
+        .values("intervention__call")
+        .annotate(first=Min("start"), received=Min("intervention__call__received_at"))
+        .aggregate(
+            visited=Count("intervention__call"),
+            to_first_visit=Avg(F("first") - F("received"), output_field=DurationField()),
+        )
+    )
+    completions = (
+        InterventionTransition.objects.filter(
+            intervention__call__in=calls.filter(status__in=FINISHED_STATES).values("pk"),
+            to_state=State.DONE,
+        )
+        .values("intervention__call")
+        .annotate(last=Max("at"), received=Min("intervention__call__received_at"))
+        .aggregate(
+            completed=Count("intervention__call"),
+            to_completion=Avg(F("last") - F("received"), output_field=DurationField()),
+        )
+    )
+    row = {**counts, **first_visits, **completions}
+    return CallFigures(**row)
+
+
+# --- Period: hours quoted vs actual ---------------------------------------------------------
+@dataclass(frozen=True)
+class HoursRow:
+    label: str
+    quoted: Decimal
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.quoted
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Actual hours as a share of the quoted ones (100 = as quoted)."""
+        if not self.quoted:
+            return None
+        return (self.actual * 100 / self.quoted).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class HoursFigures:
+    interventions: int  # finished interventions with a quote, of calls received in the period
+    rows: list[HoursRow] = field(default_factory=list)
+
+
+def hours_quoted_vs_actual(filters: Filters) -> HoursFigures:
+    """Quoted labour/travel hours (quote lines) against the hours recorded (time entries).
+
+    Only finished interventions (done, verified, invoiced) that have a quote, of the calls
+    received in the period: comparing a quote with the hours of work still under way would
+    make every running intervention look cheap.
+    """
+    interventions = Intervention.objects.filter(
+        _intervention_q(filters),
+        call__received_at__gte=filters.start,
+        call__received_at__lt=filters.end,
+        state__in=FINISHED_STATES,
+        quote__isnull=False,
+    )
+    quoted = QuoteLine.objects.filter(
+        quote__in=interventions.values("quote"),
+        kind__in=[RateKind.LABOUR_HOUR, RateKind.TRAVEL_HOUR],
+    ).aggregate(
+        labour=Sum("quantity", filter=Q(kind=RateKind.LABOUR_HOUR)),
+        travel=Sum("quantity", filter=Q(kind=RateKind.TRAVEL_HOUR)),
+    )
+    actual = TimeEntry.objects.filter(
+        intervention__in=interventions.values("pk"),
+        kind__in=[WorkKind.LABOUR, WorkKind.TRAVEL],
+    ).aggregate(
+        labour=Sum("hours", filter=Q(kind=WorkKind.LABOUR)),
+        travel=Sum("hours", filter=Q(kind=WorkKind.TRAVEL)),
+    )
+    labels = {"labour": _("Labour hours"), "travel": _("Travel hours")}
+    rows = [
+        HoursRow(labels[kind], _hours_sum(quoted[kind]), _hours_sum(actual[kind]))
+        for kind in ("labour", "travel")
+    ]
+    rows.append(
+        HoursRow(
+            _("Total hours"),
+            sum((r.quoted for r in rows), ZERO),
+            sum((r.actual for r in rows), ZERO),
+        )
+    )
+    return HoursFigures(interventions=interventions.count(), rows=rows)
+
+
+# --- Period: top units and products -------------------------------------------------------
+@dataclass(frozen=True)
+class TopRow:
+    pk: int
+    label: str
+    detail: str
+    calls: int
+
+
+def top_units(filters: Filters, limit: int = TOP) -> list[TopRow]:
+    """The units with the most calls received in the period (ties: by serial number)."""
+    rows = (
+        _period_calls(filters)
+        .filter(unit__isnull=False)
+        .values("unit", "unit__serial_number", "unit__product__code", "customer__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit__serial_number", "unit")[:limit]
+    )
+    return [
+        TopRow(
+            r["unit"],
+            r["unit__serial_number"],
+            f"{r['unit__product__code']} – {r['customer__name']}",
+            r["n"],
+        )
+        for r in rows
+    ]
+
+
+def _translated(path: str) -> Coalesce:
+    """A translated field reached through relations (modeltranslation only rewrites a model's
+    own fields): the reader's language, then the fallbacks, skipping empty translations."""
+    current = get_language() or mt_settings.DEFAULT_LANGUAGE
+    languages = [current, *mt_settings.FALLBACK_LANGUAGES.get("default", ())]
+    columns = [
+        NullIf(build_localized_fieldname(path, language), Value(""))
+        for language in dict.fromkeys(languages)
+        if language in mt_settings.AVAILABLE_LANGUAGES
+    ]
+    return Coalesce(*columns, Value(""), output_field=CharField())
+
+
+def top_products(filters: Filters, limit: int = TOP) -> list[TopRow]:
+    """The products (machine models) with the most calls received in the period."""
+    rows = (
+        _period_calls(filters)
+        .filter(unit__isnull=False)
+        .values("unit__product", "unit__product__code")
+        .annotate(n=Count("pk"), description=_translated("unit__product__description"))
+        .order_by("-n", "unit__product__code", "unit__product")[:limit]
+    )
+    return [
+        TopRow(
+            r["unit__product"],
+            r["unit__product__code"],
+            r["description"] or "",
+            r["n"],
+        )
+        for r in rows
+    ]
+
+
+# --- Period: activity per technician ------------------------------------------------------
+@dataclass
+class TechnicianRow:
+    pk: int
+    name: str
+    visits: int = 0
+    completed: int = 0
+    labour: Decimal = ZERO
+    travel: Decimal = ZERO
+    other: Decimal = ZERO
+
+    @property
+    def hours(self) -> Decimal:
+        return self.labour + self.travel + self.other
+
+
+def technician_activity(filters: Filters) -> list[TechnicianRow]:
+    """Per technician: planner visits starting in the period, interventions assigned to them
+    that were marked done in the period (once each, even if sent back and done again), and the
+    hours they recorded in the period by kind. Technicians with nothing in the period are left
+    out.
+
+    Three grouped queries (visits, completions, hours) plus one for the names; the number of
+    technicians is small, so merging their rows in Python is fine.
+    """
+    visits = _visits(filters).filter(start__gte=filters.start, start__lt=filters.end)
+    completions = InterventionTransition.objects.filter(
+        _intervention_q(filters, "intervention__"),
+        to_state=State.DONE,
+        at__gte=filters.start,
+        at__lt=filters.end,
+        intervention__technician__isnull=False,
+    )
+    entries = TimeEntry.objects.filter(
+        user__role=Role.TECHNICIAN, date__gte=filters.date_from, date__lte=filters.date_to
+    )
+    if filters.customer is not None or filters.intervention_type is not None:
+        entries = entries.filter(_intervention_q(filters, "intervention__", technician=False))
+    if filters.technician is not None:
+        entries = entries.filter(user=filters.technician)
+
+    rows: dict[int, TechnicianRow] = {}
+
+    def row(pk: int) -> TechnicianRow:
+        return rows.setdefault(pk, TechnicianRow(pk, ""))
+
+    for pk, n in visits.values("technician").annotate(n=Count("pk")).values_list("technician", "n"):
+        row(pk).visits = n
+    for pk, n in (
+        completions.values("intervention__technician")
+        .annotate(n=Count("intervention", distinct=True))
+        .values_list("intervention__technician", "n")
+    ):
+        row(pk).completed = n
+    for pk, labour, travel, total in (
+        entries.values("user")
+        .annotate(
+            labour=Sum("hours", filter=Q(kind=WorkKind.LABOUR)),
+            travel=Sum("hours", filter=Q(kind=WorkKind.TRAVEL)),
+            total=Sum("hours"),
+        )
+        .values_list("user", "labour", "travel", "total")
+    ):
+        r = row(pk)
+        r.labour, r.travel = _hours_sum(labour), _hours_sum(travel)
+        r.other = _hours_sum(total) - r.labour - r.travel
+    if not rows:
+        return []
+    for user in User.objects.filter(pk__in=rows).only("username", "first_name", "last_name"):
+        rows[user.pk].name = str(user)
+    return sorted(rows.values(), key=lambda r: (r.name.lower(), r.pk))
+
+
+# --- All of it ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dashboard:
+    filters: Filters
+    open_calls: list[StateCount]
+    workload: Workload
+    calls: CallFigures
+    hours: HoursFigures
+    top_units: list[TopRow]
+    top_products: list[TopRow]
+    technicians: list[TechnicianRow]
+
+
+def dashboard(filters: Filters) -> Dashboard:
+    """Every figure of the dashboard for ``filters`` (a fixed number of queries)."""
+    return Dashboard(
+        filters=filters,
+        open_calls=open_calls_by_state(filters),
+        workload=workload(filters),
+        calls=call_figures(filters),
+        hours=hours_quoted_vs_actual(filters),
+        top_units=top_units(filters),
+        top_products=top_products(filters),
+        technicians=technician_activity(filters),
+    )

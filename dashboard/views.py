@@ -1,0 +1,146 @@
+"""The monitoring dashboard: the home page of administrators and operators.
+
+Technicians get 403 (their home is "My interventions"; the figures cover everyone's work).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from customers.models import Customer
+from dashboard import exports
+from dashboard.forms import DashboardFilterForm, presets
+from dashboard.statistics import Dashboard, dashboard
+from service_portal.permissions import STAFF, role_required
+
+PICKER_LIMIT = 10
+# The parameters the preset links keep (the period is what they change).
+NARROWING = ("customer", "technician", "intervention_type")
+
+
+@require_GET
+@role_required(*STAFF)
+def home(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET)
+    board = dashboard(form.filters()) if form.is_valid() else None
+    context: dict[str, Any] = {
+        "form": form,
+        "board": board,
+        "presets": _preset_links(request.GET, form),
+        "query": request.GET.urlencode(),
+        "chosen_customer": form.cleaned_data.get("customer") if board else None,
+    }
+    if board is not None:
+        context["charts"] = chart_data(board)
+    return render(request, "dashboard/home.html", context)
+
+
+@require_GET
+@role_required(*STAFF)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every figure for the chosen filters, one row each, with translated headers."""
+    form = DashboardFilterForm(request.GET)
+    if not form.is_valid():
+        # The dashboard shows what is wrong with the filters.
+        return redirect(f"{reverse('dashboard:home')}?{request.GET.urlencode()}")
+    return exports.csv_response(dashboard(form.filters()))
+
+
+@require_GET
+@role_required(*STAFF)
+def customer_picker(request: HttpRequest) -> HttpResponse:
+    """Search as you type: customers by name or VAT number."""
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    customers = []
+    if len(q) >= 2:
+        customers = list(
+            Customer.objects.filter(Q(name__icontains=q) | Q(vat_number__icontains=q))
+            .only("pk", "name", "city")
+            .order_by("name", "pk")[:PICKER_LIMIT]
+        )
+    return render(request, "dashboard/picker_results.html", {"q": q, "customers": customers})
+
+
+def _preset_links(params: QueryDict, form: DashboardFilterForm) -> list[dict[str, Any]]:
+    """One link per preset period, keeping the customer, technician and type chosen."""
+    links = []
+    for preset in presets(form.today):
+        query = QueryDict(mutable=True)
+        for name in NARROWING:
+            if params.get(name):
+                query[name] = params[name]
+        query["date_from"] = preset.date_from.isoformat()
+        query["date_to"] = preset.date_to.isoformat()
+        active = (
+            params.get("date_from") == query["date_from"]
+            and params.get("date_to") == query["date_to"]
+        )
+        links.append({"label": preset.label, "query": query.urlencode(), "active": active})
+    return links
+
+
+def chart_data(board: Dashboard) -> dict[str, Any]:
+    """What static/dashboard/dashboard.js draws: labels and series, already translated.
+
+    Numbers go as plain numbers (floats for hours): they are only drawn; the tables next to
+    the charts show the exact values, localised.
+    """
+    calls = board.calls
+    hours = board.hours.rows[:2]  # labour and travel; the total is in the table
+    return {
+        "open_calls": {
+            "type": "bar",
+            "integer": True,
+            "labels": [row.label for row in board.open_calls],
+            "series": [{"label": _("Calls"), "data": [row.count for row in board.open_calls]}],
+        },
+        "phone": {
+            "type": "doughnut",
+            "labels": [_("Resolved by phone"), _("Needed an intervention")],
+            "series": [
+                {
+                    "label": _("Calls"),
+                    "data": [calls.resolved_by_phone, calls.considered - calls.resolved_by_phone],
+                }
+            ],
+        },
+        "hours": {
+            "type": "bar",
+            "labels": [row.label for row in hours],
+            "series": [
+                {"label": _("Quoted"), "data": [float(row.quoted) for row in hours]},
+                {"label": _("Actual"), "data": [float(row.actual) for row in hours]},
+            ],
+        },
+        "top_units": {
+            "type": "bar",
+            "horizontal": True,
+            "integer": True,
+            "labels": [row.label for row in board.top_units],
+            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_units]}],
+        },
+        "top_products": {
+            "type": "bar",
+            "horizontal": True,
+            "integer": True,
+            "labels": [row.label for row in board.top_products],
+            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_products]}],
+        },
+        "technicians": {
+            "type": "bar",
+            "stacked": True,
+            "labels": [row.name for row in board.technicians],
+            "series": [
+                {"label": _("Labour"), "data": [float(r.labour) for r in board.technicians]},
+                {"label": _("Travel"), "data": [float(r.travel) for r in board.technicians]},
+                {"label": _("Other"), "data": [float(r.other) for r in board.technicians]},
+            ],
+        },
+    }
