@@ -8,14 +8,22 @@ differently, one of them is silently ignored at run time. Either the meaning rea
 the source string needs a context (pgettext, `{% translate "X" context "..." %}`), or it is the
 same meaning and the catalogues should agree on one wording.
 
+Django's own catalogues and those of the third-party apps listed before the portal's apps in
+INSTALLED_APPS (admin, auth...) win over the portal's too: the script also lists the portal's
+entries that are shown with another wording at run time ("shadowed"); make the catalogue agree or
+give the portal's string a context.
+
 Usage: python scripts/catalogue_conflicts.py [--language it]
 It prints one block per conflict (language, msgctxt, msgid, then each translation with the
-catalogues and source files using it) and exits with status 1 when there is any.
+catalogues and source files using it), then the shadowed entries, and exits with status 1 when
+there is any.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -67,6 +75,47 @@ def find_conflicts(root: Path = ROOT, language: str | None = None) -> list[dict]
     return conflicts
 
 
+def find_shadowed(root: Path = ROOT, language: str | None = None) -> list[dict]:
+    """Entries whose run-time translation is not the catalogue's (Django must be set up)."""
+    from django.utils import translation
+
+    shadowed, seen = [], set()
+    for path in catalogues(root):
+        lang = path.parts[-3]
+        if language and lang != language:
+            continue
+        with translation.override(lang):
+            for entry in polib.pofile(str(path)):
+                key = (lang, entry.msgctxt or "", entry.msgid)
+                if entry.obsolete or entry.msgid_plural or not entry.translated() or key in seen:
+                    continue
+                seen.add(key)
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown != entry.msgstr:
+                    shadowed.append(
+                        {
+                            "language": lang,
+                            "msgctxt": entry.msgctxt or "",
+                            "msgid": entry.msgid,
+                            "app": owner(path, root),
+                            "catalogue": entry.msgstr,
+                            "shown": shown,
+                        }
+                    )
+    return shadowed
+
+
+def describe_shadowed(item: dict) -> str:
+    context = f" [context {item['msgctxt']!r}]" if item["msgctxt"] else ""
+    return (
+        f"{item['language']}: {item['msgid']!r}{context} is {item['catalogue']!r} in "
+        f"{item['app']}, shown as {item['shown']!r} (another catalogue wins)"
+    )
+
+
 def describe(conflict: dict) -> str:
     context = f" [context {conflict['msgctxt']!r}]" if conflict["msgctxt"] else ""
     lines = [f"{conflict['language']}: {conflict['msgid']!r}{context}"]
@@ -86,7 +135,17 @@ def main() -> int:
     for conflict in conflicts:
         print(describe(conflict))
     print(f"{len(conflicts)} conflict(s)")
-    return 1 if conflicts else 0
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "service_portal.settings")
+    import django
+
+    django.setup()
+    shadowed = find_shadowed(language=args.language)
+    for item in shadowed:
+        print(describe_shadowed(item))
+    print(f"{len(shadowed)} shadowed")
+    return 1 if conflicts or shadowed else 0
 
 
 if __name__ == "__main__":

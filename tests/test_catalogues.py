@@ -54,6 +54,17 @@ def test_each_msgid_has_one_translation_per_language():
     assert not conflicts, "\n".join(script.describe(c) for c in conflicts)
 
 
+def test_no_other_catalogue_overrides_the_portals_wording():
+    """Django's and the third-party apps' catalogues (admin, auth...) win over the portal's.
+
+    Every entry of the portal's catalogues is what a user sees: where another catalogue
+    translates the same msgid, agree with it or give the portal's string a context.
+    """
+    script = _conflicts_script()
+    shadowed = script.find_shadowed(ROOT)
+    assert not shadowed, "\n".join(script.describe_shadowed(item) for item in shadowed)
+
+
 def _write_catalogue(root: Path, app: str, language: str, entries: list[polib.POEntry]) -> None:
     folder = root / app / "locale" / language / "LC_MESSAGES"
     folder.mkdir(parents=True)
