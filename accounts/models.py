@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -32,7 +33,7 @@ class SecretQuestion(models.Model):
     """
 
     text = models.CharField(_("question"), max_length=200)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("secret question", "active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

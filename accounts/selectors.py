@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import AuthEvent, Role, User
 
@@ -63,13 +64,13 @@ class AuthEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("User"), method="search", max_length=100)
     kind = django_filters.ChoiceFilter(label=_("Event"), choices=AuthEvent.Kind.choices)
     date_from = django_filters.DateFilter(
-        label=_("From"),
+        label=pgettext_lazy("date range", "From"),
         field_name="created_at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"),
+        label=pgettext_lazy("date range", "To"),
         field_name="created_at",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.models import Call, Intervention
 from customers.models import Customer
@@ -143,7 +144,7 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("created by"),
+        verbose_name=pgettext_lazy("invoice", "created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     issued_by = models.ForeignKey(

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models import Offer, OfferState, Order, OrderState, SparePart
 
@@ -37,10 +38,10 @@ class DocumentFilter(django_filters.FilterSet):
         max_length=60,
     )
     date_from = django_filters.DateFilter(
-        label=_("From"), field_name="created_at", lookup_expr="date__gte"
+        label=pgettext_lazy("date range", "From"), field_name="created_at", lookup_expr="date__gte"
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="created_at", lookup_expr="date__lte"
+        label=pgettext_lazy("date range", "To"), field_name="created_at", lookup_expr="date__lte"
     )
 
 

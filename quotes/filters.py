@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quotes.models import PriceList, Quote, QuoteState
 
@@ -9,7 +10,10 @@ KIND_CHOICES = [
     ("customer", _("Customer's own")),
     ("warranty", _("Warranty")),
 ]
-ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
+ACTIVE_CHOICES = [
+    ("1", pgettext_lazy("price list", "Active")),
+    ("0", pgettext_lazy("price list", "Inactive")),
+]
 
 
 class PriceListFilter(django_filters.FilterSet):
