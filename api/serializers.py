@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.i18n import localized_fields
 
 _TIMESTAMPS = ("created_at", "updated_at")
 _ADDRESS = ("address", "postal_code", "city", "province", "country")
@@ -117,8 +118,7 @@ class ProductSerializer(BaseSerializer):
             "external_code",
             "code",
             "description",
-            "description_it",
-            "description_en",
+            *localized_fields("description"),
             "is_active",
             *_TIMESTAMPS,
         )

@@ -1,6 +1,7 @@
 """Spare parts from the ERP: a CSV or XLSX file updates existing codes and adds new ones.
 
 Columns (first row, case-insensitive): ``code``, ``description_it``, ``description_en``,
+``description_de``, ``description_fr``, ``description_es``,
 ``unit_of_measure``, ``list_price``, ``vat_rate`` (the VAT rate's code, or its percentage),
 ``stock_quantity``, ``products`` (product codes separated by ``;``), ``active`` (1/0, yes/no).
 ``code``, ``list_price`` and one description are required; the others keep their current value
@@ -26,9 +27,10 @@ from django.utils.translation import gettext as _
 
 from customers.models import Product
 from orders.models import SparePart, VatRate
+from service_portal.i18n import localized_fields
 
 REQUIRED = {"code", "list_price"}
-DESCRIPTIONS = {"description", "description_it", "description_en"}
+DESCRIPTIONS = {"description", *localized_fields("description")}
 KNOWN = (
     REQUIRED
     | DESCRIPTIONS
@@ -166,8 +168,7 @@ class _Lookups:
 
 # What an import may change on an existing part.
 CHANGING = [
-    "description_it",
-    "description_en",
+    *localized_fields("description"),
     "unit_of_measure",
     "list_price",
     "vat_rate_id",
@@ -267,17 +268,16 @@ def _write(to_create, to_update, product_sets) -> None:
 
 def _apply(row, part, lookups, default_vat, created) -> list[Product] | None:
     """Check a row and copy it onto ``part`` (not saved); the products to link, if given."""
-    description_it = row.get("description_it") or row.get("description", "")
-    description_en = row.get("description_en", "")
-    if created and not (description_it or description_en):
+    descriptions = {name: row.get(name, "") for name in localized_fields("description")}
+    descriptions["description_it"] = descriptions["description_it"] or row.get("description", "")
+    if created and not any(descriptions.values()):
         raise ValueError(_("the description is empty"))
-    if len(part.code) > 50 or len(description_it) > 250 or len(description_en) > 250:
+    if len(part.code) > 50 or any(len(text) > 250 for text in descriptions.values()):
         raise ValueError(_("a value is too long"))
     part.list_price = _decimal(row.get("list_price", ""), "list_price")
-    if description_it:
-        part.description_it = description_it
-    if description_en:
-        part.description_en = description_en
+    for name, text in descriptions.items():
+        if text:
+            setattr(part, name, text)
     if row.get("unit_of_measure"):
         part.unit_of_measure = row["unit_of_measure"][:10]
     if row.get("vat_rate"):
