@@ -60,6 +60,9 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=VIEWPORT)
     context.set_default_timeout(15_000)
+    # The live server's first request imports the whole portal (WeasyPrint, DRF...): on a
+    # loaded machine that alone can take more than 15 seconds.
+    context.set_default_navigation_timeout(60_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -91,12 +94,13 @@ def login(page):
 
 def screenshot(page, name: str, language: str | None = None) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # caret="initial": hiding the caret injects a <style> the Content-Security-Policy refuses.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
     if language and os.environ.get("SCREENSHOTS") == "1":
         folder = GUIDE_SCREENSHOTS / language
         folder.mkdir(parents=True, exist_ok=True)
         # The visible window only (1280x800): small files for docs/.
-        page.screenshot(path=str(folder / f"{name}.png"))
+        page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
 
 
 def t(msgid: str, language: str, context: str | None = None) -> str:

@@ -45,7 +45,7 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
         page.fill("input[name='lines-0-quantity']", "3")
     screenshot(page, "quote-editor", language)
     page.click(f"button:has-text('{t('Save quote', language)}')")
-    page.wait_for_selector(f"text={t('Quote saved.', language)}")
+    page.wait_for_selector(f'text="{t("Quote saved.", language)}"')
     intervention = Intervention.objects.get(pk=intervention.pk)
     assert intervention.state == State.QUOTED
     services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)

@@ -61,7 +61,7 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     page.fill("input[name=intervention-expected_hours]", "3")
     page.click("[data-testid=save-intervention]")
     saved = t("Intervention data saved.", language)
-    page.wait_for_selector(f"[data-testid=flash]:has-text('{saved}')")
+    page.wait_for_selector(f'[data-testid=flash]:has-text("{saved}")')
     assert page.evaluate("window.__sameDocument") is True  # the page was not reloaded
     assert page.locator("[data-testid=blocked-quote]").count() == 0
     screenshot(page, "call-management", language)
@@ -96,7 +96,7 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     page.fill("textarea[name=reason]", "Explained the reset procedure.")
     page.click("[data-testid=resolve-by-phone]")
     resolved = t("The call was resolved by phone.", language)
-    page.wait_for_selector(f"[data-testid=flash]:has-text('{resolved}')")
+    page.wait_for_selector(f'[data-testid=flash]:has-text("{resolved}")')
     second = Call.objects.exclude(pk=call.pk).get()
     assert second.status == State.RESOLVED_BY_PHONE and second.contact == contact
 

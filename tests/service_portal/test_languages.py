@@ -117,3 +117,23 @@ def test_the_italian_description_of_a_product_is_required(client_for, operator):
     response = client_for(operator).post(reverse("customers:product_create"), data)
     assert response.status_code == 200
     assert not Product.objects.filter(code="PRS-10").exists()
+
+
+def test_the_language_switcher_offers_the_five_in_their_own_names(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    switcher = page.split('id="language-select"')[1].split("</select>")[0]
+    for code, name in [
+        ("it", "Italiano"),
+        ("en", "English"),
+        ("de", "Deutsch"),
+        ("fr", "Français"),
+        ("es", "Español"),
+    ]:
+        assert f'value="{code}"' in switcher and name in switcher
+
+
+def test_switching_to_spanish_is_remembered_for_the_user(client_for, operator):
+    client = client_for(operator)
+    client.post(reverse("accounts:set_language"), {"language": "es", "next": "/"})
+    operator.refresh_from_db()
+    assert operator.language == "es"
