@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import make_user
 from tests.i18n_check import has_catalogues, leftovers_in_html
@@ -47,7 +48,10 @@ def _pages():
     ],
 )
 def test_every_page_is_translated(language, client_for, db):
-    world = _build_world()
+    # Texts the factories copy into documents (a quote line's description, frozen from the rate
+    # kind's label) are written in the language under test, as the users would have written them.
+    with translation.override(language):
+        world = _build_world()
     clients = {
         role: client_for(make_user(f"lang-{role}", role, language=language))
         for role in ROLES

@@ -99,8 +99,11 @@ def screenshot(page, name: str, language: str | None = None) -> None:
     if language and os.environ.get("SCREENSHOTS") == "1":
         folder = GUIDE_SCREENSHOTS / language
         folder.mkdir(parents=True, exist_ok=True)
-        # The visible window only (1280x800): small files for docs/.
+        # The top of the page, the visible window only (1280x800): small files for docs/.
+        scrolled = page.evaluate("window.scrollY")
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
+        page.evaluate(f"window.scrollTo(0, {scrolled})")
 
 
 def t(msgid: str, language: str, context: str | None = None) -> str:
