@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 CATALOGUE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
+# English is the source language (msgids): one catalogue per other language.
+CATALOGUE_LANGUAGES := -l it -l de -l fr -l es
 
 .PHONY: run test install assets messages makemessages lint format check bench clean
 
@@ -36,9 +38,9 @@ messages: install ## compile the gettext catalogues (.po -> .mo)
 
 makemessages: install ## refresh the catalogues from the sources (each app has its own)
 	for app in accounts customers quotes orders calls planner api invoicing dashboard; do \
-	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l it --no-obsolete --add-location=file -v0); \
+	  mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages $(CATALOGUE_LANGUAGES) --no-obsolete --add-location=file -v0); \
 	done
-	$(MANAGE) makemessages -l it --no-obsolete --add-location=file -v0 $(CATALOGUE_IGNORE) --ignore=tests \
+	$(MANAGE) makemessages $(CATALOGUE_LANGUAGES) --no-obsolete --add-location=file -v0 $(CATALOGUE_IGNORE) --ignore=tests \
 	  --ignore=accounts --ignore=customers --ignore=quotes --ignore=orders --ignore=calls --ignore=planner \
 	  --ignore=api --ignore=invoicing --ignore=dashboard
 

@@ -16,6 +16,7 @@ from customers.models import Contact, Customer, Product, Site, Unit
 from invoicing.models import Invoice, InvoiceLine
 from orders.models import Offer, Order, SparePart
 from orders.totals import line_net
+from service_portal.i18n import localized_fields
 
 _TIMESTAMPS = ("created_at", "updated_at")
 _ADDRESS = ("address", "postal_code", "city", "province", "country")
@@ -125,8 +126,7 @@ class ProductSerializer(BaseSerializer):
             "external_code",
             "code",
             "description",
-            "description_it",
-            "description_en",
+            *localized_fields("description"),
             "is_active",
             *_TIMESTAMPS,
         )
@@ -435,8 +435,7 @@ class SparePartSerializer(BaseSerializer):
         fields = (
             "id",
             "code",
-            "description_it",
-            "description_en",
+            *localized_fields("description"),
             "unit_of_measure",
             "list_price",
             "vat_code",
@@ -473,6 +472,9 @@ class SparePartWriteSerializer(serializers.Serializer):
 
     description_it = serializers.CharField(required=False, allow_blank=True, max_length=250)
     description_en = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    description_de = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    description_fr = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    description_es = serializers.CharField(required=False, allow_blank=True, max_length=250)
     unit_of_measure = serializers.CharField(required=False, allow_blank=True, max_length=10)
     list_price = NumberText(required=False)
     vat_code = serializers.CharField(required=False, allow_blank=True, max_length=20)

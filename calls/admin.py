@@ -4,13 +4,14 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from calls.models import Call, Intervention, InterventionTransition, InterventionType
+from service_portal.i18n import localized_fields
 
 
 @admin.register(InterventionType)
 class InterventionTypeAdmin(TabbedTranslationAdmin):
     list_display = ("code", "name", "is_warranty", "is_active", "position")
     list_filter = ("is_active", "is_warranty")
-    search_fields = ("code", "name_it", "name_en")
+    search_fields = ("code", *localized_fields("name"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

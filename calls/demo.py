@@ -14,15 +14,54 @@ from accounts.models import Role, User
 from calls import services
 from calls.models import Call, Intervention, InterventionType, NoteKind, State
 from customers.models import Unit
+from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
 
 TYPES = [
-    # code, Italian, English, warranty
-    ("repair", "Riparazione", "Repair", False),
-    ("installation", "Installazione", "Installation", False),
-    ("maintenance", "Manutenzione preventiva", "Preventive maintenance", False),
-    ("warranty", "Intervento in garanzia", "Warranty repair", True),
-    ("inspection", "Sopralluogo", "Site inspection", False),
+    # code, names (it, en, de, fr, es), warranty
+    (
+        "repair",
+        ("Riparazione", "Repair", "Reparatur", "Réparation", "Reparación"),
+        False,
+    ),
+    (
+        "installation",
+        ("Installazione", "Installation", "Installation", "Installation", "Instalación"),
+        False,
+    ),
+    (
+        "maintenance",
+        (
+            "Manutenzione preventiva",
+            "Preventive maintenance",
+            "Vorbeugende Wartung",
+            "Maintenance préventive",
+            "Mantenimiento preventivo",
+        ),
+        False,
+    ),
+    (
+        "warranty",
+        (
+            "Intervento in garanzia",
+            "Warranty repair",
+            "Garantieeinsatz",
+            "Intervention sous garantie",
+            "Intervención en garantía",
+        ),
+        True,
+    ),
+    (
+        "inspection",
+        (
+            "Sopralluogo",
+            "Site inspection",
+            "Vor-Ort-Besichtigung",
+            "Visite technique",
+            "Inspección in situ",
+        ),
+        False,
+    ),
 ]
 
 # The path each demo call walks through the transition map (after new).
@@ -58,13 +97,11 @@ DEMO_MARK = "demo"  # the reason on the demo calls' state changes: re-running ad
 @transaction.atomic
 def _seed_types() -> dict[str, InterventionType]:
     types = {}
-    for position, (code, it, en, warranty) in enumerate(TYPES):
+    for position, (code, names, warranty) in enumerate(TYPES):
         kind, _ = InterventionType.objects.get_or_create(
             code=code,
             defaults={
-                "name": it,
-                "name_it": it,
-                "name_en": en,
+                **translations("name", dict(zip(language_codes(), names, strict=True))),
                 "is_warranty": warranty,
                 "position": position,
             },

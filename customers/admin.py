@@ -2,6 +2,7 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.i18n import localized_fields
 
 
 class SiteInline(admin.TabularInline):
@@ -48,7 +49,7 @@ class ContactAdmin(admin.ModelAdmin):
 class ProductAdmin(TabbedTranslationAdmin):
     list_display = ("code", "description", "is_active")
     list_filter = ("is_active",)
-    search_fields = ("code", "description_it", "description_en")
+    search_fields = ("code", *localized_fields("description"))
 
 
 @admin.register(Unit)

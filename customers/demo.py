@@ -10,15 +10,70 @@ from django.utils import timezone
 from stdnum import luhn
 
 from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.i18n import language_codes, translations
 
 PRODUCTS = [
-    # code, Italian description, English description
-    ("CMP-300", "Compressore a vite 30 kW", "Rotary screw compressor 30 kW"),
-    ("CMP-550", "Compressore a vite 55 kW", "Rotary screw compressor 55 kW"),
-    ("DRY-120", "Essiccatore a refrigerazione 120 m³/h", "Refrigerated dryer 120 m³/h"),
-    ("LAS-2040", "Centro di taglio laser 2040", "Laser cutting centre 2040"),
-    ("PRS-160", "Pressa piegatrice 160 t", "Press brake 160 t"),
-    ("WLD-R6", "Cella di saldatura robotizzata R6", "Robotic welding cell R6"),
+    # code, descriptions (it, en, de, fr, es)
+    (
+        "CMP-300",
+        (
+            "Compressore a vite 30 kW",
+            "Rotary screw compressor 30 kW",
+            "Schraubenkompressor 30 kW",
+            "Compresseur à vis 30 kW",
+            "Compresor de tornillo 30 kW",
+        ),
+    ),
+    (
+        "CMP-550",
+        (
+            "Compressore a vite 55 kW",
+            "Rotary screw compressor 55 kW",
+            "Schraubenkompressor 55 kW",
+            "Compresseur à vis 55 kW",
+            "Compresor de tornillo 55 kW",
+        ),
+    ),
+    (
+        "DRY-120",
+        (
+            "Essiccatore a refrigerazione 120 m³/h",
+            "Refrigerated dryer 120 m³/h",
+            "Kältetrockner 120 m³/h",
+            "Sécheur frigorifique 120 m³/h",
+            "Secador frigorífico 120 m³/h",
+        ),
+    ),
+    (
+        "LAS-2040",
+        (
+            "Centro di taglio laser 2040",
+            "Laser cutting centre 2040",
+            "Laserschneidanlage 2040",
+            "Centre de découpe laser 2040",
+            "Centro de corte láser 2040",
+        ),
+    ),
+    (
+        "PRS-160",
+        (
+            "Pressa piegatrice 160 t",
+            "Press brake 160 t",
+            "Abkantpresse 160 t",
+            "Presse plieuse 160 t",
+            "Plegadora 160 t",
+        ),
+    ),
+    (
+        "WLD-R6",
+        (
+            "Cella di saldatura robotizzata R6",
+            "Robotic welding cell R6",
+            "Roboterschweißzelle R6",
+            "Cellule de soudage robotisée R6",
+            "Célula de soldadura robotizada R6",
+        ),
+    ),
 ]
 
 CUSTOMERS = [
@@ -95,12 +150,56 @@ CUSTOMERS = [
         "city": "Stuttgart",
         "province": "BW",
         "country": "DE",
-        "language": "en",
+        "language": "de",
         "email": "service@schneider.example",
         "phone": "+49 711 1234567",
         "sites": [("Werk Stuttgart", "Industriestraße 7", "70565", "Stuttgart", "BW", "DE")],
         "contacts": [
             ("Jonas Schneider", "Werkstattleiter", "+49 711 1234568", "jonas@schneider.example", 0)
+        ],
+    },
+    {
+        "name": "Ateliers Mécaniques Durand SAS",
+        "vat_number": "",
+        "address": "14 rue de l'Industrie",
+        "postal_code": "69007",
+        "city": "Lyon",
+        "province": "",
+        "country": "FR",
+        "language": "fr",
+        "email": "sav@durand.example",
+        "phone": "+33 4 78 00 12 34",
+        "sites": [("Usine de Lyon", "14 rue de l'Industrie", "69007", "Lyon", "", "FR")],
+        "contacts": [
+            (
+                "Claire Durand",
+                "Responsable maintenance",
+                "+33 4 78 00 12 35",
+                "claire@durand.example",
+                0,
+            )
+        ],
+    },
+    {
+        "name": "Talleres García S.L.",
+        "vat_number": "",
+        "address": "Calle de la Industria 21",
+        "postal_code": "50014",
+        "city": "Zaragoza",
+        "province": "Z",
+        "country": "ES",
+        "language": "es",
+        "email": "taller@garcia.example",
+        "phone": "+34 976 123 456",
+        "sites": [("Planta Zaragoza", "Calle de la Industria 21", "50014", "Zaragoza", "Z", "ES")],
+        "contacts": [
+            (
+                "Javier García",
+                "Jefe de mantenimiento",
+                "+34 976 123 457",
+                "javier@garcia.example",
+                0,
+            )
         ],
     },
 ]
@@ -114,9 +213,10 @@ def _italian_vat(index: int) -> str:
 @transaction.atomic
 def _seed_base(progress) -> None:
     products = {}
-    for code, it, en in PRODUCTS:
+    for code, descriptions in PRODUCTS:
+        texts = dict(zip(language_codes(), descriptions, strict=True))
         product, _ = Product.objects.get_or_create(
-            code=code, defaults={"description_it": it, "description_en": en, "description": it}
+            code=code, defaults=translations("description", texts)
         )
         products[code] = product
     rng = random.Random(42)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.countries import COUNTRIES
 from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.i18n import localized_fields
 
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
 
@@ -60,7 +61,7 @@ class ContactFilter(SearchFilterSet):
 
 
 class ProductFilter(SearchFilterSet):
-    search_fields = ("code", "description_it", "description_en")
+    search_fields = ("code", *localized_fields("description"))
 
     class Meta:
         model = Product

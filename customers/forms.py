@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.forms import VersionedModelForm
+from service_portal.i18n import label_description_fields, localized_fields
 
 _ADDRESS = ["address", "postal_code", "city", "province", "country"]
 
@@ -53,7 +54,11 @@ class ContactForm(VersionedModelForm):
 class ProductForm(VersionedModelForm):
     class Meta:
         model = Product
-        fields = ["code", "description_it", "description_en", "is_active"]
+        fields = ["code", *localized_fields("description"), "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_description_fields(self)
 
 
 class UnitForm(VersionedModelForm):

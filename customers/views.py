@@ -14,6 +14,7 @@ from service_portal.crud import (
     PortalListView,
     PortalUpdateView,
 )
+from service_portal.i18n import described
 
 # How many units the customer and site pages show before linking to the full, filtered list.
 UNITS_ON_DETAIL = 50
@@ -181,6 +182,7 @@ class ProductDetail(PortalDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["unit_count"] = self.object.units.count()
+        context["descriptions"] = described(self.object)
         return context
 
 

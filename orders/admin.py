@@ -21,13 +21,14 @@ from orders.models import (
     Transport,
     VatRate,
 )
+from service_portal.i18n import localized_fields
 
 
 @admin.register(SparePart)
 class SparePartAdmin(TabbedTranslationAdmin):
     list_display = ("code", "description", "unit_of_measure", "list_price", "vat_rate", "is_active")
     list_filter = ("is_active", "vat_rate")
-    search_fields = ("code", "description_it", "description_en")
+    search_fields = ("code", *localized_fields("description"))
     filter_horizontal = ("products",)
     change_list_template = "admin/orders/sparepart/change_list.html"
 

@@ -12,86 +12,250 @@ from accounts.models import User
 from customers.models import Product, Unit
 from orders import services
 from orders.models import DeliveryTerm, Offer, PaymentMethod, SparePart, Transport, VatRate
+from service_portal.i18n import language_codes, translations
 
+# Names and descriptions are given in the portal's languages: it, en, de, fr, es.
 VAT_RATES = [
-    # code, rate, Italian, English
-    ("22", "22", "IVA 22%", "VAT 22%"),
-    ("10", "10", "IVA 10%", "VAT 10%"),
-    ("N3", "0", "Non imponibile art. 8 (esportazione)", "Not taxable (export, art. 8)"),
+    # code, rate, names
+    ("22", "22", ("IVA 22%", "VAT 22%", "MwSt. 22 %", "TVA 22 %", "IVA 22 %")),
+    ("10", "10", ("IVA 10%", "VAT 10%", "MwSt. 10 %", "TVA 10 %", "IVA 10 %")),
+    (
+        "N3",
+        "0",
+        (
+            "Non imponibile art. 8 (esportazione)",
+            "Not taxable (export, art. 8)",
+            "Steuerfreie Ausfuhr (Art. 8)",
+            "Exonéré de TVA (exportation, art. 8)",
+            "Exento de IVA (exportación, art. 8)",
+        ),
+    ),
 ]
 PAYMENTS = [
-    ("Anticipato", "Advance payment"),
-    ("Bonifico bancario 30 gg d.f.", "Bank transfer 30 days from invoice"),
-    ("RID / addebito diretto", "Direct debit (RID)"),
-    ("Ricevuta bancaria 60 gg", "Bank receipt 60 days"),
+    ("Anticipato", "Advance payment", "Vorauskasse", "Paiement d'avance", "Pago anticipado"),
+    (
+        "Bonifico bancario 30 gg d.f.",
+        "Bank transfer 30 days from invoice",
+        "Überweisung 30 Tage nach Rechnungsdatum",
+        "Virement bancaire à 30 jours date de facture",
+        "Transferencia bancaria a 30 días fecha factura",
+    ),
+    (
+        "RID / addebito diretto",
+        "Direct debit (RID)",
+        "SEPA-Lastschrift",
+        "Prélèvement SEPA",
+        "Domiciliación bancaria (adeudo SEPA)",
+    ),
+    (
+        "Ricevuta bancaria 60 gg",
+        "Bank receipt 60 days",
+        "Bankwechsel 60 Tage",
+        "Effet bancaire (LCR) à 60 jours",
+        "Recibo bancario a 60 días",
+    ),
 ]
 DELIVERY_TERMS = [
-    ("Franco destino", "Delivered (carriage paid)"),
-    ("Franco partenza", "Ex works"),
-    ("Porto assegnato", "Carriage forward"),
+    (
+        "Franco destino",
+        "Delivered (carriage paid)",
+        "Frei Haus",
+        "Franco domicile",
+        "Portes pagados",
+    ),
+    ("Franco partenza", "Ex works", "Ab Werk", "Départ usine", "En fábrica (EXW)"),
+    ("Porto assegnato", "Carriage forward", "Unfrei", "Port dû", "Portes debidos"),
 ]
 TRANSPORTS = [
-    ("Nostro corriere", "Our courier"),
-    ("Vostro corriere", "Your courier"),
-    ("Compreso nel prezzo", "Included in the price"),
-    ("Ritiro del cliente", "Collected by the customer"),
+    (
+        "Nostro corriere",
+        "Our courier",
+        "Unser Kurier",
+        "Notre transporteur",
+        "Nuestro transportista",
+    ),
+    ("Vostro corriere", "Your courier", "Ihr Kurier", "Votre transporteur", "Su transportista"),
+    (
+        "Compreso nel prezzo",
+        "Included in the price",
+        "Im Preis inbegriffen",
+        "Compris dans le prix",
+        "Incluido en el precio",
+    ),
+    (
+        "Ritiro del cliente",
+        "Collected by the customer",
+        "Abholung durch den Kunden",
+        "Enlèvement par le client",
+        "Recogida por el cliente",
+    ),
 ]
 PARTS = [
-    # code, Italian, English, unit, price, products
+    # code, descriptions, unit, price, products
     (
         "FLT-OIL-30",
-        "Filtro olio compressore",
-        "Compressor oil filter",
+        (
+            "Filtro olio compressore",
+            "Compressor oil filter",
+            "Ölfilter Kompressor",
+            "Filtre à huile compresseur",
+            "Filtro de aceite del compresor",
+        ),
         "pz",
         "38.50",
         ["CMP-300", "CMP-550"],
     ),
-    ("FLT-AIR-30", "Filtro aria aspirazione", "Air intake filter", "pz", "54.90", ["CMP-300"]),
+    (
+        "FLT-AIR-30",
+        (
+            "Filtro aria aspirazione",
+            "Air intake filter",
+            "Ansaugluftfilter",
+            "Filtre à air d'aspiration",
+            "Filtro de aire de aspiración",
+        ),
+        "pz",
+        "54.90",
+        ["CMP-300"],
+    ),
     (
         "FLT-AIR-55",
-        "Filtro aria aspirazione 55 kW",
-        "Air intake filter 55 kW",
+        (
+            "Filtro aria aspirazione 55 kW",
+            "Air intake filter 55 kW",
+            "Ansaugluftfilter 55 kW",
+            "Filtre à air d'aspiration 55 kW",
+            "Filtro de aire de aspiración 55 kW",
+        ),
         "pz",
         "72.00",
         ["CMP-550"],
     ),
-    ("SEP-30", "Separatore aria/olio", "Air/oil separator", "pz", "129.00", ["CMP-300", "CMP-550"]),
+    (
+        "SEP-30",
+        (
+            "Separatore aria/olio",
+            "Air/oil separator",
+            "Luft-/Ölabscheider",
+            "Séparateur air/huile",
+            "Separador aire/aceite",
+        ),
+        "pz",
+        "129.00",
+        ["CMP-300", "CMP-550"],
+    ),
     (
         "OIL-5L",
-        "Olio sintetico per compressori 5 l",
-        "Synthetic compressor oil 5 l",
+        (
+            "Olio sintetico per compressori 5 l",
+            "Synthetic compressor oil 5 l",
+            "Synthetisches Kompressorenöl 5 l",
+            "Huile synthétique pour compresseurs 5 l",
+            "Aceite sintético para compresores 5 l",
+        ),
         "pz",
         "64.00",
         ["CMP-300", "CMP-550"],
     ),
-    ("BLT-DRV-30", "Cinghia di trasmissione", "Drive belt", "pz", "45.30", ["CMP-300"]),
+    (
+        "BLT-DRV-30",
+        (
+            "Cinghia di trasmissione",
+            "Drive belt",
+            "Antriebsriemen",
+            "Courroie de transmission",
+            "Correa de transmisión",
+        ),
+        "pz",
+        "45.30",
+        ["CMP-300"],
+    ),
     (
         "DRY-FAN-120",
-        "Ventola condensatore essiccatore",
-        "Dryer condenser fan",
+        (
+            "Ventola condensatore essiccatore",
+            "Dryer condenser fan",
+            "Kondensatorlüfter Trockner",
+            "Ventilateur du condenseur du sécheur",
+            "Ventilador del condensador del secador",
+        ),
         "pz",
         "210.00",
         ["DRY-120"],
     ),
-    ("LAS-LENS-2040", "Lente di focalizzazione", "Focusing lens", "pz", "395.00", ["LAS-2040"]),
-    ("LAS-NOZ-15", "Ugello di taglio 1,5 mm", "Cutting nozzle 1.5 mm", "pz", "18.40", ["LAS-2040"]),
-    ("PRS-SEAL-160", "Kit guarnizioni cilindro", "Cylinder seal kit", "kit", "286.00", ["PRS-160"]),
+    (
+        "LAS-LENS-2040",
+        (
+            "Lente di focalizzazione",
+            "Focusing lens",
+            "Fokussierlinse",
+            "Lentille de focalisation",
+            "Lente de enfoque",
+        ),
+        "pz",
+        "395.00",
+        ["LAS-2040"],
+    ),
+    (
+        "LAS-NOZ-15",
+        (
+            "Ugello di taglio 1,5 mm",
+            "Cutting nozzle 1.5 mm",
+            "Schneiddüse 1,5 mm",
+            "Buse de découpe 1,5 mm",
+            "Boquilla de corte 1,5 mm",
+        ),
+        "pz",
+        "18.40",
+        ["LAS-2040"],
+    ),
+    (
+        "PRS-SEAL-160",
+        (
+            "Kit guarnizioni cilindro",
+            "Cylinder seal kit",
+            "Zylinderdichtungssatz",
+            "Kit de joints de vérin",
+            "Kit de juntas del cilindro",
+        ),
+        "kit",
+        "286.00",
+        ["PRS-160"],
+    ),
     (
         "WLD-TIP-R6",
-        "Punta di contatto saldatura (conf. 10)",
-        "Welding contact tips (pack of 10)",
+        (
+            "Punta di contatto saldatura (conf. 10)",
+            "Welding contact tips (pack of 10)",
+            "Schweiß-Kontaktdüsen (10 Stück)",
+            "Tubes contact de soudage (lot de 10)",
+            "Puntas de contacto de soldadura (paquete de 10)",
+        ),
         "conf",
         "27.50",
         ["WLD-R6"],
     ),
-    ("GRS-400", "Grasso al litio 400 g", "Lithium grease 400 g", "pz", "9.80", []),
+    (
+        "GRS-400",
+        (
+            "Grasso al litio 400 g",
+            "Lithium grease 400 g",
+            "Lithiumfett 400 g",
+            "Graisse au lithium 400 g",
+            "Grasa de litio 400 g",
+        ),
+        "pz",
+        "9.80",
+        [],
+    ),
 ]
 
 
 def _terms(model, rows) -> None:
-    for position, (it, en) in enumerate(rows, start=1):
+    for position, names in enumerate(rows, start=1):
+        texts = dict(zip(language_codes(), names, strict=True))
         model.objects.get_or_create(
-            name_it=it, defaults={"name_en": en, "name": it, "position": position}
+            name_it=texts["it"], defaults={**translations("name", texts), "position": position}
         )
 
 
@@ -151,22 +315,23 @@ def _offers(progress) -> None:
 
 @transaction.atomic
 def _catalogue(*, scale: int, progress) -> None:
-    for position, (code, rate, it, en) in enumerate(VAT_RATES, start=1):
+    for position, (code, rate, names) in enumerate(VAT_RATES, start=1):
+        texts = dict(zip(language_codes(), names, strict=True))
         VatRate.objects.get_or_create(
             code=code,
-            defaults={"rate": Decimal(rate), "name_it": it, "name_en": en, "position": position},
+            defaults={"rate": Decimal(rate), **translations("name", texts), "position": position},
         )
     _terms(PaymentMethod, PAYMENTS)
     _terms(DeliveryTerm, DELIVERY_TERMS)
     _terms(Transport, TRANSPORTS)
     vat = VatRate.objects.get(code="22")
     products = {p.code: p for p in Product.objects.all()}
-    for code, it, en, uom, price, fits in PARTS:
+    for code, descriptions, uom, price, fits in PARTS:
+        texts = dict(zip(language_codes(), descriptions, strict=True))
         part, created = SparePart.objects.get_or_create(
             code=code,
             defaults={
-                "description_it": it,
-                "description_en": en,
+                **translations("description", texts),
                 "unit_of_measure": uom,
                 "list_price": Decimal(price),
                 "vat_rate": vat,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from orders.models import Offer, OfferState, Order, OrderState, SparePart
+from service_portal.i18n import localized_fields
 
 
 class SparePartFilter(django_filters.FilterSet):
@@ -17,11 +18,10 @@ class SparePartFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(description_it__icontains=value)
-            | Q(description_en__icontains=value)
-        )
+        condition = Q(code__icontains=value)
+        for name in localized_fields("description"):
+            condition |= Q(**{f"{name}__icontains": value})
+        return queryset.filter(condition)
 
 
 class DocumentFilter(django_filters.FilterSet):

@@ -1,6 +1,7 @@
 """Spare parts from the ERP: a CSV or XLSX file updates existing codes and adds new ones.
 
 Columns (first row, case-insensitive): ``code``, ``description_it``, ``description_en``,
+``description_de``, ``description_fr``, ``description_es``,
 ``unit_of_measure``, ``list_price``, ``vat_rate`` (the VAT rate's code, or its percentage),
 ``stock_quantity``, ``products`` (product codes separated by ``;``), ``active`` (1/0, yes/no).
 ``code``, ``list_price`` and one description are required; the others keep their current value
@@ -29,9 +30,10 @@ from django.utils.translation import gettext as _
 
 from customers.models import Product
 from orders.models import SparePart, VatRate
+from service_portal.i18n import localized_fields
 
 REQUIRED = {"code", "list_price"}
-DESCRIPTIONS = {"description", "description_it", "description_en"}
+DESCRIPTIONS = {"description", *localized_fields("description")}
 KNOWN = (
     REQUIRED
     | DESCRIPTIONS
@@ -192,8 +194,7 @@ class Lookups:
 
 # What an import may change on an existing part.
 CHANGING = [
-    "description_it",
-    "description_en",
+    *localized_fields("description"),
     "unit_of_measure",
     "list_price",
     "vat_rate_id",
@@ -300,23 +301,21 @@ def apply_row(
     read from a file (keys as the file's columns); a key left out keeps the part's value,
     except ``list_price`` and a description, required for a new part. Raises ``RowError``.
     """
-    description_it = row.get("description_it") or row.get("description", "")
-    description_en = row.get("description_en", "")
-    if created and not (description_it or description_en):
+    descriptions = {name: row.get(name, "") for name in localized_fields("description")}
+    descriptions["description_it"] = descriptions["description_it"] or row.get("description", "")
+    if created and not any(descriptions.values()):
         raise RowError(_("the description is empty"), "description_it")
     for name, value, limit in (
         ("code", part.code, 50),
-        ("description_it", description_it, 250),
-        ("description_en", description_en, 250),
+        *((n, t, 250) for n, t in descriptions.items()),
     ):
         if len(value) > limit:
             raise RowError(_("a value is too long"), name)
     if created or "list_price" in row:
         part.list_price = parse_decimal(row.get("list_price", ""), "list_price")
-    if description_it:
-        part.description_it = description_it
-    if description_en:
-        part.description_en = description_en
+    for name, text in descriptions.items():
+        if text:
+            setattr(part, name, text)
     if row.get("unit_of_measure"):
         part.unit_of_measure = row["unit_of_measure"][:10]
     if row.get("vat_rate"):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from orders.models import Offer, Order, SparePart
 from orders.totals import Totals, compute_totals
+from service_portal.i18n import localized_fields
 from service_portal.permissions import STAFF, check_role
 
 DOCUMENT_RELATIONS = (
@@ -48,11 +49,10 @@ def parts_for_cart(*, query: str, offer: Offer, limit: int = 20) -> QuerySet[Spa
     parts = SparePart.objects.filter(is_active=True)
     query = query.strip()
     if query:
-        parts = parts.filter(
-            Q(code__icontains=query)
-            | Q(description_it__icontains=query)
-            | Q(description_en__icontains=query)
-        )
+        condition = Q(code__icontains=query)
+        for name in localized_fields("description"):
+            condition |= Q(**{f"{name}__icontains": query})
+        parts = parts.filter(condition)
     product_id = offer.unit.product_id if offer.unit_id else None
     if product_id:
         fitting = SparePart.objects.filter(pk__in=parts.values("pk"), products=product_id)

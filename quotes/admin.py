@@ -8,6 +8,7 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from quotes.models import PriceList, Quote, QuoteEvent, QuoteLine, Rate
+from service_portal.i18n import localized_fields
 
 
 class RateInline(TranslationTabularInline):
@@ -39,7 +40,7 @@ class PriceListAdmin(admin.ModelAdmin):
 class RateAdmin(TabbedTranslationAdmin):
     list_display = ("code", "description", "kind", "unit", "price", "price_list")
     list_filter = ("kind", "price_list")
-    search_fields = ("code", "description_it", "description_en", "price_list__name")
+    search_fields = ("code", *localized_fields("description"), "price_list__name")
     list_select_related = ("price_list",)
 
 

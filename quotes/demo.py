@@ -17,44 +17,95 @@ from accounts.models import Role, User
 from customers.models import Customer
 from quotes.models import PriceList, Quote, QuoteLine, QuoteState, Rate, RateKind
 from quotes.services import QUOTE_SERIES, create_quote_from_price_list
+from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
 
-# code, kind, unit, standard price, Italian description, English description
+# code, kind, unit, standard price, descriptions (it, en, de, fr, es)
 RATES = [
     (
         "MO-TEC",
         RateKind.LABOUR_HOUR,
         "h",
         "58.00",
-        "Manodopera tecnico specializzato",
-        "Skilled technician labour",
+        (
+            "Manodopera tecnico specializzato",
+            "Skilled technician labour",
+            "Arbeitszeit Fachtechniker",
+            "Main-d'œuvre technicien spécialisé",
+            "Mano de obra técnico especializado",
+        ),
     ),
     (
         "MO-STR",
         RateKind.LABOUR_HOUR,
         "h",
         "87.00",
-        "Manodopera straordinaria e festiva",
-        "Overtime and holiday labour",
+        (
+            "Manodopera straordinaria e festiva",
+            "Overtime and holiday labour",
+            "Arbeitszeit Überstunden und Feiertage",
+            "Main-d'œuvre heures supplémentaires et jours fériés",
+            "Mano de obra horas extra y festivos",
+        ),
     ),
-    ("VIAGGIO", RateKind.TRAVEL_HOUR, "h", "42.00", "Ore di viaggio", "Travel time"),
-    ("KM", RateKind.KM, "km", "0.65", "Rimborso chilometrico", "Mileage"),
-    ("DIR-CH", RateKind.CALL_OUT, "pz", "75.00", "Diritto di chiamata", "Call-out fee"),
+    (
+        "VIAGGIO",
+        RateKind.TRAVEL_HOUR,
+        "h",
+        "42.00",
+        ("Ore di viaggio", "Travel time", "Reisezeit", "Temps de déplacement", "Horas de viaje"),
+    ),
+    (
+        "KM",
+        RateKind.KM,
+        "km",
+        "0.65",
+        (
+            "Rimborso chilometrico",
+            "Mileage",
+            "Kilometerpauschale",
+            "Indemnités kilométriques",
+            "Kilometraje",
+        ),
+    ),
+    (
+        "DIR-CH",
+        RateKind.CALL_OUT,
+        "pz",
+        "75.00",
+        (
+            "Diritto di chiamata",
+            "Call-out fee",
+            "Anfahrtspauschale",
+            "Forfait de déplacement",
+            "Derecho de salida",
+        ),
+    ),
     (
         "MAN-PROG",
         RateKind.FIXED_PRICE,
         "pz",
         "390.00",
-        "Manutenzione programmata (forfait)",
-        "Scheduled maintenance (fixed price)",
+        (
+            "Manutenzione programmata (forfait)",
+            "Scheduled maintenance (fixed price)",
+            "Planmäßige Wartung (Pauschale)",
+            "Maintenance programmée (forfait)",
+            "Mantenimiento programado (precio fijo)",
+        ),
     ),
     (
         "SMALT",
         RateKind.OTHER,
         "pz",
         "25.00",
-        "Smaltimento oli e filtri esausti",
-        "Disposal of used oil and filters",
+        (
+            "Smaltimento oli e filtri esausti",
+            "Disposal of used oil and filters",
+            "Entsorgung von Altöl und Altfiltern",
+            "Élimination des huiles et filtres usagés",
+            "Eliminación de aceites y filtros usados",
+        ),
     ),
 ]
 
@@ -75,11 +126,9 @@ def _price_list(name: str, *, year: int, factor: Decimal, **fields) -> PriceList
                 unit=unit,
                 price=(Decimal(price) * factor).quantize(Decimal("0.01")),
                 position=position,
-                description=it,
-                description_it=it,
-                description_en=en,
+                **translations("description", dict(zip(language_codes(), texts, strict=True))),
             )
-            for position, (code, kind, unit, price, it, en) in enumerate(RATES, start=1)
+            for position, (code, kind, unit, price, texts) in enumerate(RATES, start=1)
         )
     return price_list
 

@@ -13,6 +13,7 @@ from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
 from service_portal.forms import VersionedModelForm
+from service_portal.i18n import label_description_fields, localized_fields
 from service_portal.idempotency import SubmissionTokenMixin
 
 _DATE = {"type": "date"}
@@ -75,13 +76,11 @@ class PriceListForm(VersionedModelForm):
 class RateForm(forms.ModelForm):
     class Meta:
         model = Rate
-        fields = ["code", "description_it", "description_en", "kind", "unit", "price", "position"]
+        fields = ["code", *localized_fields("description"), "kind", "unit", "price", "position"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["description_it"].required = True
-        self.fields["description_it"].label = _("Description (Italian)")
-        self.fields["description_en"].label = _("Description (English)")
+        label_description_fields(self)
         _compact(self)
 
 

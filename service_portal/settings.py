@@ -199,13 +199,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE") or "it"
-LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+# Italian first: it is the default and the first fallback of translated master data.
+LANGUAGES = [
+    ("it", _("Italian")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 MODELTRANSLATION_DEFAULT_LANGUAGE = "it"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("it", "en")
+# A master-data name missing in the reader's language shows the Italian one, then the English one.
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("it", "en")}
 MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"  # the admin's tabs, no CDN
 
 # --- Static and uploaded files ------------------------------------------------------------

@@ -19,6 +19,9 @@ INSTALL_HINT = "install it with: sudo apt-get install chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# With SCREENSHOTS=1 the journeys run in a language also save the pictures of the user guides.
+GUIDE_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -55,11 +58,20 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=VIEWPORT)
     context.set_default_timeout(15_000)
+    # The live server's first request imports the whole portal (WeasyPrint, DRF...): on a
+    # loaded machine that alone can take more than 15 seconds.
+    context.set_default_navigation_timeout(60_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status == 404 else None
+        ),
+    )
     page.on(
         "console",
         lambda msg: errors.append(msg.text) if msg.type == "error" else None,
@@ -80,6 +92,30 @@ def login(page):
     return do
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, language: str | None = None) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # caret="initial": hiding the caret injects a <style> the Content-Security-Policy refuses.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
+    if language and os.environ.get("SCREENSHOTS") == "1":
+        folder = GUIDE_SCREENSHOTS / language
+        folder.mkdir(parents=True, exist_ok=True)
+        # The top of the page, the visible window only (1280x800): small files for docs/.
+        scrolled = page.evaluate("window.scrollY")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
+        page.evaluate(f"window.scrollTo(0, {scrolled})")
+
+
+def t(msgid: str, language: str, context: str | None = None) -> str:
+    """A label as the user reads it in ``language`` (selectors follow the user's language)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        if context:
+            return translation.pgettext(context, msgid)
+        return translation.gettext(msgid)
+
+
+def number(value: str, language: str) -> str:
+    """``"6.50"`` as the page writes it: a decimal comma in every language but English."""
+    return value if language == "en" else value.replace(".", ",")

@@ -13,14 +13,19 @@ from calls import services
 from calls.models import Intervention, State
 from tests.calls.factories import make_intervention
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import number, screenshot, t
 from tests.orders.factories import make_part
 from tests.quotes.factories import make_price_list
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_quote_record_sign_and_report(page, login, operator, technician, browser):
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_quote_record_sign_and_report(page, login, operator, technician, browser, language):
+    """The main journey's second half, in English and in Italian (the users' language)."""
+    for user in (operator, technician):
+        user.language = language
+        user.save(update_fields=["language"])
     intervention = make_intervention(State.EXPECTED, technician=technician)
     make_price_list(name="Standard 2026")
     make_part("BELT-10", description_en="Drive belt")
@@ -33,13 +38,14 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.click("[data-testid=create-quote]")
     page.wait_for_selector("[data-testid=quote-summary]")
     assert page.locator("[data-testid=create-offer]").count() == 1
-    page.click("[data-testid=quote-summary] a:has-text('Edit')")
+    page.click(f"[data-testid=quote-summary] a:has-text('{t('Edit', language)}')")
     page.wait_for_url(re.compile(r"/quotes/\d+/$"))
     page.wait_for_load_state("load")  # htmx must have processed the editor before typing
     with page.expect_response("**/totals/"):
         page.fill("input[name='lines-0-quantity']", "3")
-    page.click("button:has-text('Save quote')")
-    page.wait_for_selector("text=Quote saved.")
+    screenshot(page, "quote-editor", language)
+    page.click(f"button:has-text('{t('Save quote', language)}')")
+    page.wait_for_selector(f'text="{t("Quote saved.", language)}"')
     intervention = Intervention.objects.get(pk=intervention.pk)
     assert intervention.state == State.QUOTED
     services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
@@ -61,8 +67,8 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
         hours.locator("input[name=end_time]").fill(end)
         hours.locator("textarea[name=description], input[name=description]").first.fill("Repair")
         with page.expect_response(f"**/planner/interventions/{intervention.pk}/hours/"):
-            hours.locator("button:has-text('Record hours')").click()
-    page.wait_for_selector("[data-testid=labour-total]:has-text('6.50')")
+            hours.locator(f"button:has-text('{t('Record hours', language)}')").click()
+    page.wait_for_selector(f"[data-testid=labour-total]:has-text('{number('6.50', language)}')")
 
     page.select_option("select[name=expense-kind]", "parking")
     page.fill("input[name=expense-date]", today.isoformat())
@@ -83,7 +89,8 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.click("[data-testid=add-note]")
     page.wait_for_selector("text=Belt and pump replaced, tested.")
     page.reload()
-    page.wait_for_selector("[data-testid=comparison-row]:has-text('6.5')")
+    page.wait_for_selector(f"[data-testid=comparison-row]:has-text('{number('6.5', language)}')")
+    screenshot(page, "intervention-actuals", language)
 
     pad = page.locator("[data-testid=signature-pad]")
     pad.scroll_into_view_if_needed()
@@ -96,7 +103,7 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.fill("[data-testid=signed-by]", "Mario Rossi")
     page.click("[data-testid=complete]")
     page.wait_for_selector("[data-testid=signed]")
-    screenshot(page, "calls-completed")
+    screenshot(page, "calls-completed", language)
     intervention.refresh_from_db()
     assert intervention.state == State.DONE
     assert intervention.signature.read().startswith(b"\x89PNG")

@@ -9,15 +9,19 @@ from calls.models import Call, State
 from customers.models import Contact
 from tests.calls.factories import make_intervention_type
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, t
 from tests.factories import make_contact, make_customer, make_product, make_site, make_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.parametrize("language", ["en", "it"])
 def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
-    page, login, operator, technician
+    page, login, operator, technician, language
 ):
+    """The main journey's first half, in English and in Italian (the operator's language)."""
+    operator.language = language
+    operator.save(update_fields=["language"])
     technician.first_name, technician.last_name = "Tina", "Tecnica"
     technician.save()
     customer = make_customer(name="Officine Rossi S.p.A.")
@@ -28,12 +32,14 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     page.on("dialog", lambda dialog: dialog.accept())
 
     login(operator.username, PASSWORD)
-    page.wait_for_selector("h1:has-text('Dashboard')")  # the operator's home is the dashboard
+    # the operator's home is the dashboard
+    page.wait_for_selector(f"h1:has-text('{t('Dashboard', language)}')")
     page.goto("/calls/")
-    page.wait_for_selector("h1:has-text('Calls')")
+    page.wait_for_selector(f"h1:has-text('{t('Calls', language)}')")
+    screenshot(page, "call-search-empty", language)
 
     # 1. The phone rings: find the machine by its serial number.
-    page.click("a.btn:has-text('New call')")
+    page.click(f"a.btn:has-text('{t('New call', language)}')")
     page.fill("[data-testid=customer-search]", "4242")
     page.click("[data-testid=picker-results] button:has-text('CMP-424242')")
     page.wait_for_selector("[data-testid=picked-customer]:has-text('Officine Rossi')")
@@ -50,15 +56,17 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
 
     # 2. A visit is needed: fill the intervention section (saved with htmx, no reload).
     page.evaluate("window.__sameDocument = true")
-    page.select_option("select[name=intervention-type]", label="Repair")
+    repair = "Repair" if language == "en" else "Riparazione"
+    page.select_option("select[name=intervention-type]", label=repair)
     page.fill("input[name=intervention-requested_date]", "2026-12-15")
     page.select_option("select[name=intervention-technician]", label="Tina Tecnica")
     page.fill("input[name=intervention-expected_hours]", "3")
     page.click("[data-testid=save-intervention]")
-    page.wait_for_selector("[data-testid=flash]:has-text('Intervention data saved.')")
+    saved = t("Intervention data saved.", language)
+    page.wait_for_selector(f'[data-testid=flash]:has-text("{saved}")')
     assert page.evaluate("window.__sameDocument") is True  # the page was not reloaded
     assert page.locator("[data-testid=blocked-quote]").count() == 0
-    screenshot(page, "call-management")
+    screenshot(page, "call-management", language)
     call.refresh_from_db()
     assert call.status == State.EXPECTED
 
@@ -89,7 +97,8 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     page.wait_for_selector("[data-testid=management-header]")
     page.fill("textarea[name=reason]", "Explained the reset procedure.")
     page.click("[data-testid=resolve-by-phone]")
-    page.wait_for_selector("[data-testid=flash]:has-text('resolved by phone')")
+    resolved = t("The call was resolved by phone.", language)
+    page.wait_for_selector(f'[data-testid=flash]:has-text("{resolved}")')
     second = Call.objects.exclude(pk=call.pk).get()
     assert second.status == State.RESOLVED_BY_PHONE and second.contact == contact
 
@@ -97,8 +106,8 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     results = page.locator("[data-testid=call-results] tbody tr")
     assert results.count() == 1
     assert second.code in results.first.inner_text()
-    assert "Resolved by phone" in results.first.inner_text()
-    screenshot(page, "call-search")
+    assert str(t("Resolved by phone", language)) in results.first.inner_text()
+    screenshot(page, "call-search", language)
 
 
 def test_technician_reports_and_completes_then_the_administrator_sends_it_back(

@@ -144,7 +144,7 @@ def test_issue_numbers_freezes_and_invoices(admin, django_capture_on_commit_call
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert invoice.code in text
     assert "Totale" in text
-    assert "1057.18" in text or "1057,18" in text
+    assert "1.057,18\xa0€" in text  # Italian: grouped thousands, decimal comma, euro after
 
 
 def test_failed_issuance_consumes_no_number_and_leaves_no_invoice(admin):

@@ -42,8 +42,8 @@ def test_the_pdf_with_prices(priced_offer):
     text = _text(offer_pdf(priced_offer))
     assert priced_offer.code in text
     assert "Filtro olio compressore" in text
-    assert "1234,56" in text  # unit price, Italian format
-    assert "1506,16" in text  # total with VAT 22%
+    assert "1.234,56\xa0€" in text  # unit price, Italian format
+    assert "1.506,16\xa0€" in text  # total with VAT 22%
     assert "Offerta ricambi" in text and "Bonifico bancario" in text and "7 giorni" in text
     assert priced_offer.customer.name in text
 
@@ -53,7 +53,7 @@ def test_the_pdf_without_prices_has_no_amounts(priced_offer, operator):
     priced_offer.refresh_from_db()
     text = _text(offer_pdf(priced_offer))
     assert "Filtro olio compressore" in text and "FLT-OIL-30" in text
-    for amount in ("1234,56", "1506,16", "271,60", "Totale", "Prezzo unitario"):
+    for amount in ("1.234,56", "1.506,16", "271,60", "Totale", "Prezzo unitario"):
         assert amount not in text
 
 
@@ -62,8 +62,8 @@ def test_the_preview_is_inline_and_can_override_the_prices_flag(priced_offer, op
     response = operator_client.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")
-    assert "1234,56" in _text(response.content)
-    assert "1234,56" not in _text(operator_client.get(url + "?prices=0").content)
+    assert "1.234,56" in _text(response.content)
+    assert "1.234,56" not in _text(operator_client.get(url + "?prices=0").content)
 
 
 @pytest.mark.parametrize(
