@@ -19,6 +19,9 @@ INSTALL_HINT = "install it with: sudo apt-get install chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Screenshots of the users' guides (docs/guide-*.md, docs/it/): written only with SCREENSHOTS=1.
+GUIDE_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,8 +57,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+def browser_locale() -> str:
+    """The browser's locale (date inputs follow it); a test may parametrize it."""
+    return "en-GB"
+
+
+@pytest.fixture
+def page(browser, live_server, browser_locale):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale=browser_locale,
+        viewport=VIEWPORT,
+        reduced_motion="reduce",  # no smooth scrolling or transitions half-way in a screenshot
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
@@ -83,3 +97,14 @@ def login(page):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def guide_screenshot(page, lang: str, name: str) -> None:
+    """Save the viewport as docs/screenshots/<lang>/<name>.png when SCREENSHOTS=1 (never in CI)."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    folder = GUIDE_SCREENSHOTS / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")
+    # caret="initial": hiding the caret injects an inline style, which the CSP refuses.
+    page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
