@@ -71,6 +71,9 @@ def page(browser, live_server, browser_locale):
         reduced_motion="reduce",  # no smooth scrolling or transitions half-way in a screenshot
     )
     context.set_default_timeout(15_000)
+    # On a loaded machine the live server's first page (its first requests for static files)
+    # can take longer than a wait for an element should.
+    context.set_default_navigation_timeout(45_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -82,8 +82,7 @@ def test_main_journey(page, login, operator, technician, administrator, lang):
         user.secret_question, user.secret_answer_hash = "?", hash_answer("demo")
         user.save()
     text = TEXTS[lang]
-    # the whole journey on a shared machine: a first page may take a while, waits stay bounded
-    page.set_default_navigation_timeout(45_000)
+    # the whole journey on a shared machine: waits stay bounded, a little longer than usual
     page.set_default_timeout(30_000)
     customer = make_customer(name="Officine Rossi S.p.A.")
     site = make_site(customer, name="Stabilimento Nord")
