@@ -19,7 +19,7 @@ INSTALL_HINT = "install it with: sudo apt-get install chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-# With SCREENSHOTS=1 the journeys run in a language also save the pictures of the user guides.
+# Screenshots of the users' guides (docs/guide-*.md, docs/it/): written only with SCREENSHOTS=1.
 GUIDE_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -57,11 +57,22 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=VIEWPORT)
+def browser_locale() -> str:
+    """The browser's locale (date inputs follow it); a test may parametrize it."""
+    return "en-GB"
+
+
+@pytest.fixture
+def page(browser, live_server, browser_locale):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale=browser_locale,
+        viewport=VIEWPORT,
+        reduced_motion="reduce",  # no smooth scrolling or transitions half-way in a screenshot
+    )
     context.set_default_timeout(15_000)
-    # The live server's first request imports the whole portal (WeasyPrint, DRF...): on a
-    # loaded machine that alone can take more than 15 seconds.
+    # On a loaded machine the live server's first page (its first requests for static files)
+    # can take longer than a wait for an element should.
     context.set_default_navigation_timeout(60_000)
     page = context.new_page()
     errors: list[str] = []
@@ -95,15 +106,8 @@ def login(page):
 def screenshot(page, name: str, language: str | None = None) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret injects a <style> the Content-Security-Policy refuses.
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
-    if language and os.environ.get("SCREENSHOTS") == "1":
-        folder = GUIDE_SCREENSHOTS / language
-        folder.mkdir(parents=True, exist_ok=True)
-        # The top of the page, the visible window only (1280x800): small files for docs/.
-        scrolled = page.evaluate("window.scrollY")
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
-        page.evaluate(f"window.scrollTo(0, {scrolled})")
+    prefix = f"{language}-" if language else ""
+    page.screenshot(path=str(SCREENSHOTS / f"{prefix}{name}.png"), full_page=True, caret="initial")
 
 
 def t(msgid: str, language: str, context: str | None = None) -> str:
@@ -119,3 +123,14 @@ def t(msgid: str, language: str, context: str | None = None) -> str:
 def number(value: str, language: str) -> str:
     """``"6.50"`` as the page writes it: a decimal comma in every language but English."""
     return value if language == "en" else value.replace(".", ",")
+
+
+def guide_screenshot(page, lang: str, name: str) -> None:
+    """Save the viewport as docs/screenshots/<lang>/<name>.png when SCREENSHOTS=1 (never in CI)."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    folder = GUIDE_SCREENSHOTS / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")
+    # caret="initial": hiding the caret injects an inline style, which the CSP refuses.
+    page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
