@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from dashboard.statistics import Dashboard
 
@@ -25,8 +25,8 @@ def _value(value: Any) -> Any:
 def rows(board: Dashboard) -> Iterator[list[Any]]:
     f = board.filters
     section = _("Filters")
-    yield [section, _("From"), "", f.date_from.isoformat()]
-    yield [section, _("To"), "", f.date_to.isoformat()]
+    yield [section, pgettext("date range", "From"), "", f.date_from.isoformat()]
+    yield [section, pgettext("date range", "To"), "", f.date_to.isoformat()]
     yield [section, _("Customer"), "", f.customer.name if f.customer else ""]
     yield [section, _("Technician"), "", str(f.technician) if f.technician else ""]
     yield [
@@ -51,7 +51,7 @@ def rows(board: Dashboard) -> Iterator[list[Any]]:
     calls = board.calls
     yield [section, _("Calls received"), "", calls.received]
     yield [section, _("Cancelled"), "", calls.cancelled]
-    yield [section, _("Resolved by phone"), "", calls.resolved_by_phone]
+    yield [section, pgettext("calls", "Resolved by phone"), "", calls.resolved_by_phone]
     yield [section, _("Share resolved by phone (%)"), "", _value(calls.phone_share)]
     yield [
         section,
@@ -69,8 +69,8 @@ def rows(board: Dashboard) -> Iterator[list[Any]]:
     section = _("Hours quoted vs actual")
     yield [section, _("Interventions compared"), "", board.hours.interventions]
     for row in board.hours.rows:
-        yield [section, row.label, _("Quoted"), row.quoted]
-        yield [section, row.label, _("Actual"), row.actual]
+        yield [section, row.label, pgettext("hours", "Quoted"), row.quoted]
+        yield [section, row.label, pgettext("hours", "Actual"), row.actual]
         yield [section, row.label, _("Difference"), row.difference]
 
     section = _("Top units by calls")

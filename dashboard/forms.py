@@ -63,8 +63,12 @@ class DateInput(forms.DateInput):
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput()
+    )
     # Chosen with the search-as-you-type picker: the page only carries the customer's number.
     customer = forms.ModelChoiceField(
         label=_("Customer"),

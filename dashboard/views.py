@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from customers.models import Customer
@@ -103,7 +104,7 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
         },
         "phone": {
             "type": "doughnut",
-            "labels": [_("Resolved by phone"), _("Needed an intervention")],
+            "labels": [pgettext("calls", "Resolved by phone"), _("Needed an intervention")],
             "series": [
                 {
                     "label": _("Calls"),
@@ -115,8 +116,14 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
             "type": "bar",
             "labels": [row.label for row in hours],
             "series": [
-                {"label": _("Quoted"), "data": [float(row.quoted) for row in hours]},
-                {"label": _("Actual"), "data": [float(row.actual) for row in hours]},
+                {
+                    "label": pgettext("hours", "Quoted"),
+                    "data": [float(row.quoted) for row in hours],
+                },
+                {
+                    "label": pgettext("hours", "Actual"),
+                    "data": [float(row.actual) for row in hours],
+                },
             ],
         },
         "top_units": {
@@ -140,7 +147,10 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
             "series": [
                 {"label": _("Labour"), "data": [float(r.labour) for r in board.technicians]},
                 {"label": _("Travel"), "data": [float(r.travel) for r in board.technicians]},
-                {"label": _("Other"), "data": [float(r.other) for r in board.technicians]},
+                {
+                    "label": pgettext("hours", "Other"),
+                    "data": [float(r.other) for r in board.technicians],
+                },
             ],
         },
     }
