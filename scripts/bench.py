@@ -30,6 +30,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "service_portal.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sp_bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("CONN_MAX_AGE", "600")
+# Production settings: DEBUG off (cached templates, no query log). The static files are the
+# collected ones without the manifest (`make bench` collects them with DEBUG on) and the test
+# client asks over HTTPS, as the portal redirects plain HTTP when DEBUG is off.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 40)
+os.environ.setdefault("STATIC_MANIFEST", "0")
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,9 @@ def _rebuild_database(scale: int) -> None:
     started = time.monotonic()
     _run("seed_demo", "--scale", str(scale), "--no-logins", "-v0")
     print(f"  seeded scale {scale} in {time.monotonic() - started:.0f}s")
+    # Statistics, as autovacuum would gather them on a live database: without them PostgreSQL
+    # plans the fresh tables as if they were empty.
+    subprocess.run(["psql", os.environ["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
 
 
 def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
@@ -240,18 +249,18 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
                 if user is not None:
                     client.force_login(user)
                 url = url.format(**values)
-                status = client.get(url).status_code  # warm-up, and a sanity check
+                status = client.get(url, secure=True).status_code  # warm-up, and a sanity check
                 if status == 404:
                     results[label] = {"missing": url}
                     continue
                 assert status == 200, (url, status)
                 with CaptureQueriesContext(connection) as ctx:
-                    client.get(url)
+                    client.get(url, secure=True)
                 queries = len(ctx.captured_queries)
                 timings = []
                 for _ in range(repeat):
                     started = time.perf_counter()
-                    client.get(url)
+                    client.get(url, secure=True)
                     timings.append((time.perf_counter() - started) * 1000)
                     reset_queries()
                 timings.sort()
