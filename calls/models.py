@@ -230,6 +230,13 @@ class Intervention(models.Model):
             models.Index(fields=["technician", "state"], name="intervention_tech_state_idx"),
             models.Index(fields=["type"], name="intervention_type_idx"),
             models.Index(fields=["requested_date"], name="intervention_requested_idx"),
+            # The planner's "to plan" list: the few waiting interventions, oldest request first,
+            # without scanning the closed ones.
+            models.Index(
+                fields=["requested_date", "id"],
+                condition=models.Q(state__in=["expected", "quoted"]),
+                name="intervention_to_plan_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),
