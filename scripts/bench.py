@@ -363,6 +363,10 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure-one":
         repeat = int(sys.argv[sys.argv.index("--repeat") + 1])
-        print(json.dumps(_measure(int(sys.argv[2]), repeat)))
+        measured = json.dumps(_measure(int(sys.argv[2]), repeat))
+        # Kept on disk as well: a long run that stops later still leaves this scale's numbers.
+        (ROOT / "var").mkdir(exist_ok=True)
+        (ROOT / "var" / f"bench-scale-{sys.argv[2]}.json").write_text(measured)
+        print(measured)
         raise SystemExit(0)
     raise SystemExit(main())
