@@ -81,8 +81,9 @@ def seed(*, scale: int, progress) -> None:
                         "secret_answer_hash",
                     ]
                 )
-        # Benchmarks need a realistic team: about 50 technicians at the largest scale.
-        extra = min(scale // 2, 48)
+        # Benchmarks need a realistic team: 50 technicians at every scale (the team does not
+        # grow with the years of data; the planner board shows all of them).
+        extra = 48 if scale > 0 else 0
         existing = set(
             User.objects.filter(username__startswith="tech-").values_list("username", flat=True)
         )

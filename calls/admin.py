@@ -52,8 +52,15 @@ class CallAdmin(ReadOnlyAdmin):
 @admin.register(Intervention)
 class InterventionAdmin(ReadOnlyAdmin):
     list_display = ("code", "state", "type", "technician", "requested_date")
-    list_filter = ("state", "type")
-    search_fields = ("code",)
+    # The call search's filters (SPEC §6), so the benchmark compares like with like.
+    list_filter = (
+        "state",
+        "call__status",
+        "type",
+        "technician",
+        ("call__received_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("^code", "^call__code", "call__customer__name", "call__unit__serial_number")
     list_select_related = ("type", "technician")
     inlines = [InterventionTransitionInline]
     show_full_result_count = False

@@ -234,6 +234,13 @@ class Intervention(models.Model):
             models.Index(fields=["requested_date"], name="intervention_requested_idx"),
             # incremental sync of the REST API (updated_since)
             models.Index(fields=["updated_at"], name="intervention_updated_idx"),
+            # The planner's "to plan" list: the few waiting interventions, oldest request first,
+            # without scanning the closed ones.
+            models.Index(
+                fields=["requested_date", "id"],
+                condition=models.Q(state__in=["expected", "quoted"]),
+                name="intervention_to_plan_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),

@@ -1,10 +1,10 @@
 """Demo planner: activities and hours for the demo technicians, then volume for --scale.
 
 The base demo plans a few of the interventions waiting for the planner (the calls demo makes
-them, when it runs first) and fills the last working days' timesheets. ``--scale N`` adds about
-20 time entries per generated intervention (at least 10,000 per scale unit) with
-``bulk_create``: three entries per technician per working day, going back in time, so no day
-exceeds the limits the services enforce.
+them, when it runs first) and fills the last working days' timesheets. ``--scale N`` adds N x 20,000
+time entries (about 2,000,000 at scale 100) with ``bulk_create``: half-hour entries for every
+technician on the working days of about ten years, going back in time, so no day exceeds the
+limits the services enforce.
 """
 
 from __future__ import annotations
@@ -101,40 +101,53 @@ def _seed_base(office: User, technicians: list[User]) -> None:
         transition(intervention=intervention, to_state=State.PLANNED, acting_user=office)
 
 
+ENTRIES_PER_SCALE = 20_000  # about 2,000,000 time entries at the largest scale (100)
+YEARS = 10
+SLOT = Decimal("0.5")  # each generated entry is half an hour: at most 16 a day, 8 hours
+
+
 def _seed_volume(scale: int, technicians: list[User], office: User, progress) -> None:
+    """``ENTRIES_PER_SCALE`` x N time entries spread over the last ten years' working days of
+    every technician (as many per day as needed, half an hour each), plus one office activity
+    per technician and day, bulk-created in batches."""
     assigned: dict[int, list[int]] = {}
     rows = Intervention.objects.filter(technician__in=technicians).exclude(state=State.INVOICED)
     for pk, technician_id in rows.values_list("pk", "technician_id")[: 2000 * scale]:
         assigned.setdefault(technician_id, []).append(pk)
-    target = max(sum(len(v) for v in assigned.values()) * 20, 10_000 * scale)
+    target = ENTRIES_PER_SCALE * scale
     existing = TimeEntry.objects.filter(description=VOLUME_MARK).count()
     missing = target - existing
     if missing <= 0:
         progress.step("time entries", target, target)
         return
+    per_day = min(16, max(3, -(-missing // (len(technicians) * 261 * YEARS))))
     # Start before the oldest generated day so a second run with a larger scale adds, not clashes.
     oldest = TimeEntry.objects.filter(description=VOLUME_MARK).order_by("date").values_list(
         "date", flat=True
     ).first() or timezone.localdate() - datetime.timedelta(days=14)
     day = oldest - datetime.timedelta(days=1)
+    kinds = (WorkKind.LABOUR, WorkKind.TRAVEL, WorkKind.OFFICE)
     entries: list[TimeEntry] = []
     activities: list[Activity] = []
+    done = 0
     turn = 0
-    while len(entries) < missing:
+    while done + len(entries) < missing:
         if day.weekday() < 5:
             for technician in technicians:
                 own = assigned.get(technician.pk) or [None]
-                intervention_id = own[turn % len(own)]
-                turn += 1
-                work = WorkKind.LABOUR if intervention_id else WorkKind.OFFICE
-                for kind, hours in ((work, "4"), (WorkKind.TRAVEL, "1.5"), (WorkKind.OFFICE, "2")):
+                for slot in range(per_day):
+                    kind = kinds[slot % 3]
+                    intervention_id = own[turn % len(own)] if kind != WorkKind.OFFICE else None
+                    turn += 1
+                    if kind == WorkKind.LABOUR and intervention_id is None:
+                        kind = WorkKind.OFFICE
                     entries.append(
                         TimeEntry(
                             user=technician,
                             date=day,
                             kind=kind,
-                            hours=Decimal(hours),
-                            intervention_id=intervention_id if kind != WorkKind.OFFICE else None,
+                            hours=SLOT,
+                            intervention_id=intervention_id,
                             description=VOLUME_MARK,
                             created_by=technician,
                         )
@@ -150,15 +163,14 @@ def _seed_volume(scale: int, technicians: list[User], office: User, progress) ->
                     )
                 )
         day -= datetime.timedelta(days=1)
-        if len(entries) >= 5000:
-            TimeEntry.objects.bulk_create(entries, batch_size=2000)
-            Activity.objects.bulk_create(activities, batch_size=2000)
-            missing -= len(entries)
-            existing += len(entries)
+        if len(entries) >= 20_000:
+            TimeEntry.objects.bulk_create(entries, batch_size=5000)
+            Activity.objects.bulk_create(activities, batch_size=5000)
+            done += len(entries)
             entries, activities = [], []
-            progress.step("time entries", min(existing, target), target)
-    TimeEntry.objects.bulk_create(entries, batch_size=2000)
-    Activity.objects.bulk_create(activities, batch_size=2000)
+            progress.step("time entries", min(existing + done, target), target)
+    TimeEntry.objects.bulk_create(entries, batch_size=5000)
+    Activity.objects.bulk_create(activities, batch_size=5000)
     progress.step("time entries", target, target)
 
 

@@ -128,6 +128,10 @@ class Cell:
     activities: list[Activity] = field(default_factory=list)
     hours: Decimal = Decimal(0)
     absent: bool = False
+    # The board's link to the day page, its label and the ISO date (filled by the view).
+    iso: str = ""
+    url: str = ""
+    label: str = ""
 
     @property
     def is_weekend(self) -> bool:

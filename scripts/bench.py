@@ -2,9 +2,10 @@
 """Server time of the main pages at two data sizes (`make bench`; not part of `make test`).
 
 For each scale it rebuilds a PostgreSQL database, loads `seed_demo --scale N`, then requests each
-page in this process through Django's full middleware stack (test client, logged in as the
-operator) and reports p50/p95 server time, the ratio to a trivial page (a template of 25 rows,
-no database) and to the Django admin changelist with the same filters, and the SQL query count.
+page in this process through Django's full middleware stack (test client, DEBUG off, logged in
+with the role each page is for) and reports p50/p95 server time, the ratio to a trivial page (a
+template of 25 rows, no database) and to the Django admin changelist with the same filters (for
+the PDFs: to a bare WeasyPrint page with as many rows), and the SQL query count.
 The table is printed and written to var/bench-<timestamp>.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_bench python scripts/bench.py --scales 1,100
@@ -29,6 +30,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "service_portal.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sp_bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("CONN_MAX_AGE", "600")
+# Production settings: DEBUG off (cached templates, no query log). The static files are the
+# collected ones without the manifest (`make bench` collects them with DEBUG on) and the test
+# client asks over HTTPS, as the portal redirects plain HTTP when DEBUG is off.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 40)
+os.environ.setdefault("STATIC_MANIFEST", "0")
 
 
 @dataclass(frozen=True)
@@ -36,12 +43,18 @@ class Page:
     name: str
     url: str  # may contain {placeholders} filled from the data (see _placeholders)
     admin_url: str = ""  # the Django admin changelist with the same filters, if any
-    anonymous: bool = False
+    role: str = "operator"  # operator, admin, technician or anonymous
+    reference: str = ""  # the page this one is compared with besides the trivial one
 
 
-# Pages grow with the features: add a row when a page lands.
+TRIVIAL = "trivial page (25 rows, no DB)"
+BARE_PDF = "bare WeasyPrint page (same rows)"
+_ADMIN_CALLS = "/admin/calls/intervention/"
+
+# Pages grow with the features: add a row when a page lands. A page answering 404 (not merged
+# yet, like the dashboard on a branch without it) is reported "n/a" instead of failing the run.
 PAGES = [
-    Page("trivial page (25 rows, no DB)", "/bench/trivial/", anonymous=True),
+    Page(TRIVIAL, "/bench/trivial/", role="anonymous"),
     Page("customer list", "/customers/", "/admin/customers/customer/"),
     Page(
         "customer search",
@@ -61,6 +74,70 @@ PAGES = [
         "/customers/contacts/?q=referente",
         "/admin/customers/contact/?q=referente",
     ),
+    # The call search (SPEC §6), one row per filter, then all of them together; the admin
+    # changelist gets the same filters (its search box stands for the text filters).
+    Page("call search, no filter", "/calls/", _ADMIN_CALLS),
+    Page(
+        "call search, received from/to (1 month)",
+        "/calls/?date_from={month_start}&date_to={month_end}",
+        _ADMIN_CALLS + "?call__received_at__gte={month_start}&call__received_at__lt={month_after}",
+    ),
+    Page(
+        "call search, call code",
+        "/calls/?call_code={call_code}",
+        _ADMIN_CALLS + "?q={call_code}",
+    ),
+    Page(
+        "call search, intervention code",
+        "/calls/?intervention_code={intervention_code}",
+        _ADMIN_CALLS + "?q={intervention_code}",
+    ),
+    Page(
+        "call search, call status",
+        "/calls/?status={status}",
+        _ADMIN_CALLS + "?call__status__exact={status}",
+    ),
+    Page(
+        "call search, intervention type",
+        "/calls/?intervention_type={type_pk}",
+        _ADMIN_CALLS + "?type__id__exact={type_pk}",
+    ),
+    Page(
+        "call search, customer",
+        "/calls/?customer={customer_part}",
+        _ADMIN_CALLS + "?q={customer_part}",
+    ),
+    Page(
+        "call search, technician",
+        "/calls/?technician={technician_pk}",
+        _ADMIN_CALLS + "?technician__id__exact={technician_pk}",
+    ),
+    Page(
+        "call search, serial number",
+        "/calls/?serial_number={serial_part}",
+        _ADMIN_CALLS + "?q={serial_part}",
+    ),
+    Page(
+        "call search, all filters",
+        "/calls/?date_from={day}&date_to={day}&call_code={call_code}"
+        "&intervention_code={intervention_code}&status={status}&intervention_type={type_pk}"
+        "&customer={customer_part}&technician={technician_pk}&serial_number={serial_part}",
+        _ADMIN_CALLS + "?call__received_at__gte={day}&call__received_at__lt={day_after}"
+        "&call__status__exact={status}&type__id__exact={type_pk}"
+        "&technician__id__exact={technician_pk}&q={intervention_code}",
+    ),
+    Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
+    Page("planner board, month", "/planner/?view=month&date={today}"),
+    Page(
+        "hours month (administrator)",
+        "/planner/hours/?month={busy_month}&user={technician_pk}",
+        role="admin",
+    ),
+    Page("hours month (technician)", "/planner/hours/?month={busy_month}", role="technician"),
+    Page("dashboard", "/dashboard/", role="admin"),
+    Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
+    Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
+    Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
 ]
 
 
@@ -78,6 +155,76 @@ def _rebuild_database(scale: int) -> None:
     started = time.monotonic()
     _run("seed_demo", "--scale", str(scale), "--no-logins", "-v0")
     print(f"  seeded scale {scale} in {time.monotonic() - started:.0f}s")
+    # Statistics, as autovacuum would gather them on a live database: without them PostgreSQL
+    # plans the fresh tables as if they were empty.
+    subprocess.run(["psql", os.environ["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+
+
+def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
+    """Values for the URLs, taken from the data in the middle of the generated volume (so the
+    same kind of row at every scale), and the users to request the pages as."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from calls.models import Intervention
+    from customers.models import Customer, Unit
+    from invoicing.models import Invoice, InvoiceState
+    from orders.models import Offer
+    from planner.models import TimeEntry
+
+    unit = Unit.objects.order_by("pk")[Unit.objects.count() // 2]
+    visited = Intervention.objects.filter(
+        type__isnull=False, technician__isnull=False, call__unit__isnull=False
+    ).select_related("call__customer", "call__unit", "technician")
+    target = visited.order_by("pk")[visited.count() // 2]
+    call = target.call
+    day = timezone.localtime(call.received_at).date()
+    month_start = day.replace(day=1)
+    month_after = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    busy = (
+        TimeEntry.objects.filter(user=target.technician)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    ) or timezone.localdate()
+    busy = busy - datetime.timedelta(days=40)  # a whole month of entries
+    offer = Offer.objects.order_by("pk").filter(lines__isnull=False).distinct().first()
+    invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
+    digits = "".join(ch for ch in call.customer.name if ch.isdigit())
+    values = {
+        "customer_pk": Customer.objects.order_by("pk")[Customer.objects.count() // 2].pk,
+        "customer_word": "industria",
+        "unit_pk": unit.pk,
+        "serial": unit.serial_number[-5:],
+        "today": timezone.localdate().isoformat(),
+        "day": day.isoformat(),
+        "day_after": (day + datetime.timedelta(days=1)).isoformat(),
+        "month_start": month_start.isoformat(),
+        "month_end": (month_after - datetime.timedelta(days=1)).isoformat(),
+        "month_after": month_after.isoformat(),
+        "call_code": call.code,
+        "intervention_code": target.code,
+        "status": call.status,
+        "type_pk": target.type_id,
+        "customer_part": digits or call.customer.name[:12],
+        "technician_pk": target.technician_id,
+        "serial_part": call.unit.serial_number[-6:],
+        "call_pk": call.pk,
+        "number": target.number,
+        "busy_month": busy.strftime("%Y-%m"),
+        "offer_pk": offer.pk if offer else 0,
+        "offer_rows": offer.lines.count() if offer else 5,
+        "invoice_pk": invoice.pk if invoice else 0,
+    }
+    users = {
+        "operator": User.objects.get(username="operator"),
+        "admin": User.objects.get(username="admin"),
+        "technician": target.technician,
+        "anonymous": None,
+    }
+    return values, users
 
 
 def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
@@ -88,24 +235,13 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from accounts.models import User
-    from customers.models import Customer, Unit
-
-    unit = Unit.objects.order_by("pk")[Unit.objects.count() // 2]
-    values = {
-        "customer_pk": Customer.objects.order_by("pk")[Customer.objects.count() // 2].pk,
-        "customer_word": "industria",
-        "unit_pk": unit.pk,
-        "serial": unit.serial_number[-5:],
-    }
-    operator = User.objects.get(username="operator")
-    admin = User.objects.get(username="admin")
+    values, users = _placeholders()
     results: dict[str, dict[str, float]] = {}
     with override_settings(ROOT_URLCONF="scripts.bench_urls", DEBUG=False):
         for page in PAGES:
             for label, url, user in (
-                (page.name, page.url, None if page.anonymous else operator),
-                (f"{page.name} [admin]", page.admin_url, admin),
+                (page.name, page.url, users[page.role]),
+                (f"{page.name} [admin]", page.admin_url, users["admin"]),
             ):
                 if not url:
                     continue
@@ -113,14 +249,18 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
                 if user is not None:
                     client.force_login(user)
                 url = url.format(**values)
-                assert client.get(url).status_code == 200, url  # warm-up, and a sanity check
+                status = client.get(url, secure=True).status_code  # warm-up, and a sanity check
+                if status == 404:
+                    results[label] = {"missing": url}
+                    continue
+                assert status == 200, (url, status)
                 with CaptureQueriesContext(connection) as ctx:
-                    client.get(url)
+                    client.get(url, secure=True)
                 queries = len(ctx.captured_queries)
                 timings = []
                 for _ in range(repeat):
                     started = time.perf_counter()
-                    client.get(url)
+                    client.get(url, secure=True)
                     timings.append((time.perf_counter() - started) * 1000)
                     reset_queries()
                 timings.sort()
@@ -133,32 +273,55 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
 
 
 def _table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
+    """Per scale: p50, p95, ratio to the trivial page, to the admin changelist with the same
+    filters (or, for PDFs, to the bare WeasyPrint page) and the SQL queries; then the growth
+    from the smallest to the largest scale. "≠" flags query counts that differ between scales."""
     scales = sorted(all_results)
     lines = [
         "| page | "
-        + " | ".join(f"scale {s}: p50 ms | p95 ms | ×trivial | ×admin | queries" for s in scales)
+        + " | ".join(
+            f"scale {s}: p50 ms | p95 ms | ×trivial | ×admin/ref | queries" for s in scales
+        )
         + " | growth p50 |",
         "|---" * (2 + 5 * len(scales)) + "|",
     ]
     for page in PAGES:
         cells = [page.name]
+        if any("missing" in all_results[s].get(page.name, {"missing": ""}) for s in scales):
+            url = next(iter(all_results[s][page.name].get("missing", "") for s in scales))
+            lines.append(f"| {page.name} | n/a: {url} answers 404 on this branch |")
+            continue
+        counts = {all_results[s][page.name]["queries"] for s in scales}
         for s in scales:
             r = all_results[s]
             me = r[page.name]
-            trivial = r[PAGES[0].name]["p50"]
-            admin = r.get(f"{page.name} [admin]")
+            trivial = r[TRIVIAL]["p50"]
+            other = r.get(f"{page.name} [admin]") or r.get(page.reference)
+            if other and "missing" in other:
+                other = None
             cells += [
                 f"{me['p50']:.1f}",
                 f"{me['p95']:.1f}",
                 f"{me['p50'] / trivial:.1f}",
-                f"{me['p50'] / admin['p50']:.2f}" if admin else "–",
-                f"{me['queries']:.0f}",
+                f"{me['p50'] / other['p50']:.2f}" if other else "–",
+                f"{me['queries']:.0f}" + (" ≠" if len(counts) > 1 else ""),
             ]
         growth = (
             all_results[scales[-1]][page.name]["p50"] / all_results[scales[0]][page.name]["p50"]
         )
         cells.append(f"{growth:.2f}")
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Admin changelists (the reference of the ×admin column):", ""]
+    for page in PAGES:
+        label = f"{page.name} [admin]"
+        if not page.admin_url or "missing" in all_results[scales[0]].get(label, {}):
+            continue
+        cells = [
+            f"{all_results[s][label]['p50']:.1f} ms p50, "
+            f"{all_results[s][label]['queries']:.0f} queries (scale {s})"
+            for s in scales
+        ]
+        lines.append(f"- {page.name}: " + "; ".join(cells))
     return "\n".join(lines)
 
 
@@ -166,7 +329,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,100", help="comma-separated seed_demo scales")
     parser.add_argument("--repeat", type=int, default=30, help="requests per page")
-    parser.add_argument("--reuse", action="store_true", help="measure the current database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the current database (already seeded at the single scale given)",
+    )
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     results = {}
@@ -196,6 +363,10 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure-one":
         repeat = int(sys.argv[sys.argv.index("--repeat") + 1])
-        print(json.dumps(_measure(int(sys.argv[2]), repeat)))
+        measured = json.dumps(_measure(int(sys.argv[2]), repeat))
+        # Kept on disk as well: a long run that stops later still leaves this scale's numbers.
+        (ROOT / "var").mkdir(exist_ok=True)
+        (ROOT / "var" / f"bench-scale-{sys.argv[2]}.json").write_text(measured)
+        print(measured)
         raise SystemExit(0)
     raise SystemExit(main())

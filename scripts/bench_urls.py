@@ -1,5 +1,7 @@
-"""The portal's URLs plus the benchmark's trivial page: the portal's layout around a table of
-25 rows, for an anonymous visitor, with no database query."""
+"""The portal's URLs plus the benchmark's reference pages: the trivial page (the portal's layout
+around a table of 25 rows, for an anonymous visitor, with no database query) and a bare
+WeasyPrint document (plain HTML, no stylesheet, no database) with as many rows as the offer the
+benchmark prints, to compare the offer PDF with."""
 
 from django.http import HttpResponse
 from django.template import engines
@@ -14,8 +16,31 @@ TRIVIAL = engines["django"].from_string(
 )
 
 
+BARE_PDF = engines["django"].from_string(
+    "<!doctype html><html><head><meta charset=utf-8><title>Offer</title>"
+    "<style>@page { size: A4; margin: 18mm 15mm }</style></head><body>"
+    "<h1>Spare-part offer {{ rows|length }}</h1><p>Customer S.r.l.<br>Via Roma 1, Milano</p>"
+    "<table><tr><th>Code</th><th>Description</th><th>Qty</th><th>Price</th><th>Total</th></tr>"
+    "{% for row in rows %}<tr><td>SP-{{ row }}</td><td>Spare part number {{ row }}</td>"
+    "<td>1</td><td>{{ row }}.00</td><td>{{ row }}.00</td></tr>{% endfor %}</table>"
+    "<p>Total: 100.00</p></body></html>"
+)
+
+
 def trivial(request):
     return HttpResponse(TRIVIAL.render({"rows": range(25)}, request))
 
 
-urlpatterns = [path("bench/trivial/", trivial), *portal_urlpatterns]
+def bare_pdf(request):
+    from weasyprint import HTML
+
+    rows = range(min(int(request.GET.get("rows", "5")), 200))
+    html = BARE_PDF.render({"rows": rows})
+    return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("bench/bare.pdf", bare_pdf),
+    *portal_urlpatterns,
+]

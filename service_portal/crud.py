@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 
 from service_portal import idempotency
 from service_portal.forms import VersionConflict
+from service_portal.pagination import CappedPaginator
 from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
 
 
@@ -23,6 +24,7 @@ class PortalListView(RoleRequiredMixin, FilterView):
 
     allowed_roles = EVERYONE
     paginate_by = settings.PAGE_SIZE
+    paginator_class = CappedPaginator
     strict = False  # an invalid filter shows the error above an empty list, never a 500
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

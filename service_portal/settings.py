@@ -357,6 +357,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+# Lists count their results up to this many rows (service_portal/pagination.py).
+LIST_COUNT_LIMIT = env_int("LIST_COUNT_LIMIT", 10_000, minimum=100)
 
 # VAT rate (%) proposed for new quotes; each quote keeps the rate it was made with.
 try:

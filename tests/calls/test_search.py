@@ -208,3 +208,36 @@ def test_search_runs_a_fixed_number_of_queries(operator_client, operator, techni
         )
     assert Call.objects.count() == 17
     assert _count(operator_client, params) == small
+
+
+def test_a_huge_result_is_counted_up_to_the_limit(operator_client, operator, settings):
+    """Past LIST_COUNT_LIMIT the page stops counting: it says "more than" and still pages."""
+    settings.LIST_COUNT_LIMIT = 100
+    unit = make_unit()
+    for _ in range(101):
+        make_call(by=operator, unit=unit)
+    with CaptureQueriesContext(connection) as ctx:
+        response = operator_client.get(URL)
+    body = response.content.decode()
+    assert "More than 100 results: narrow the search to see them all." in body
+    assert "Page 1 of 4" in body
+    count = next(q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"])
+    assert "LIMIT 101" in count and "ORDER BY" not in count
+    assert len(operator_client.get(URL, {"page": 4}).context["object_list"]) == 25
+    assert operator_client.get(URL, {"page": 5}).status_code == 404
+    settings.LIST_COUNT_LIMIT = 101
+    body = operator_client.get(URL).content.decode()
+    assert "101 results" in body and "More than" not in body
+
+
+def test_the_filter_bar_keeps_the_chosen_values_and_marks_errors(operator_client, world):
+    body = operator_client.get(
+        URL, {"date_from": "yesterday", "status": State.EXPECTED, "customer": "acme"}
+    ).content.decode()
+    assert '<option value="expected" selected>' in body
+    assert 'name="customer" value="acme" class="textinput form-control"' in body
+    assert 'class="dateinput form-control is-invalid" aria-invalid="true"' in body
+    assert '<div id="id_date_from_error" class="invalid-feedback">' in body
+    kind = world["install"]
+    body = operator_client.get(URL, {"intervention_type": kind.pk}).content.decode()
+    assert f'<option value="{kind.pk}" selected>{kind}</option>' in body
