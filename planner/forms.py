@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Intervention, State
 from planner.models import Activity, ActivityKind, WorkKind
 from planner.selectors import day_bounds, technicians
+from service_portal.forms import PlausibleDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -47,7 +48,7 @@ class ActivityChoiceField(forms.ModelChoiceField):
 class PeriodMixin(forms.Form):
     """Date with start and end time, or all day (optionally up to an end date)."""
 
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = PlausibleDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME)
 
@@ -81,7 +82,7 @@ class ActivityForm(ConfirmMixin, PeriodMixin):
     technician = TechnicianChoiceField(label=_("Technician"), queryset=technicians())
     kind = forms.ChoiceField(label=_("Kind"))
     all_day = forms.BooleanField(label=_("All day"), required=False)
-    end_date = forms.DateField(label=_("Last day (all day)"), required=False, widget=DATE)
+    end_date = PlausibleDateField(label=_("Last day (all day)"), required=False, widget=DATE)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -152,7 +153,7 @@ class PlanForm(ConfirmMixin, PeriodMixin):
 class TimeEntryForm(forms.Form):
     """Hours worked on one day: hours, or start and end time; what they refer to."""
 
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = PlausibleDateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind of work"), choices=WorkKind.choices)
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME)

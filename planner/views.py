@@ -20,6 +20,7 @@ from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
+from service_portal.forms import is_plausible_date
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
 
 
@@ -28,11 +29,14 @@ def _parse_day(value: str | None, default: datetime.date | None = None) -> datet
     if not value:
         return default or timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        if default is not None:
-            return default
-        raise Http404 from None
+        day = None
+    if day is not None and is_plausible_date(day):
+        return day
+    if default is not None:
+        return default
+    raise Http404
 
 
 def _parse_month(value: str | None) -> datetime.date:
@@ -40,11 +44,11 @@ def _parse_month(value: str | None) -> datetime.date:
     today = timezone.localdate()
     if value:
         try:
-            return datetime.date.fromisoformat(f"{value}-01" if len(value) == 7 else value).replace(
-                day=1
-            )
+            day = datetime.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
         except ValueError:
-            pass
+            day = None
+        if day is not None and is_plausible_date(day):
+            return day.replace(day=1)
     return today.replace(day=1)
 
 

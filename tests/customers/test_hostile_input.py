@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from customers.models import Customer, Site, Unit
 from tests.factories import make_customer, make_product, make_site
+from tests.hostile import HYPOTHESIS, NASTY
 
 pytestmark = pytest.mark.django_db
-
-NASTY = st.one_of(
-    st.text(max_size=300),
-    st.sampled_from(
-        [
-            "<script>alert(1)</script>",
-            '"><img src=x onerror=alert(1)>',
-            "' OR 1=1 --",
-            "\u202etxt.exe",
-            "Ünïcödé 名前 🚀",
-            "x" * 5000,
-            "-1",
-            "1e309",
-            "2026-02-30",
-            "0000-00-00",
-            "%00",
-            "../../etc/passwd",
-        ]
-    ),
-)
-HYPOTHESIS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 
 
 @HYPOTHESIS
