@@ -109,3 +109,11 @@ def test_a_site_of_another_customer_cannot_be_smuggled_into_a_unit(operator_clie
 def test_a_huge_page_number_is_a_404_not_a_500(operator_client):
     response = operator_client.get(reverse("customers:customer_list"), {"page": "99999999999"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "1.5", "1e309", "NaN"])
+def test_a_customer_filter_out_of_range_is_no_500(operator_client, value):
+    make_site(make_customer())
+    for name in ("customers:site_list", "customers:contact_list", "customers:unit_list"):
+        response = operator_client.get(reverse(name), {"customer": value})
+        assert response.status_code == 200, name
