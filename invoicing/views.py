@@ -15,6 +15,7 @@ from invoicing.filters import InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
 from service_portal.crud import PortalListView
+from service_portal.forms import parse_id
 from service_portal.permissions import ADMINISTRATORS, role_required
 
 
@@ -123,7 +124,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 def billable_calls(request: HttpRequest) -> HttpResponse:
     """Verified calls grouped by customer; the checked ones of one customer make a draft."""
     if request.method == "POST":
-        pks = [int(pk) for pk in request.POST.getlist("calls") if pk.isdigit()]
+        pks = [pk for pk in map(parse_id, request.POST.getlist("calls")) if pk]
         calls = list(Call.objects.filter(pk__in=pks))
         try:
             invoice = services.create_draft(calls=calls, acting_user=request.user)

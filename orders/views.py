@@ -41,6 +41,7 @@ from orders.selectors import (
 from orders.services import OfferError
 from service_portal import idempotency, ratelimit
 from service_portal.crud import PortalListView
+from service_portal.forms import parse_id
 from service_portal.permissions import STAFF, role_required
 
 
@@ -74,8 +75,8 @@ class SparePartList(PortalListView):
 
 # --- Wizard step 1 --------------------------------------------------------------------------
 def _pick(model, value, **filters):
-    if value and str(value).isdigit():
-        return model.objects.filter(pk=value, **filters).first()
+    if parse_id(value):
+        return model.objects.filter(pk=parse_id(value), **filters).first()
     return None
 
 

@@ -20,7 +20,7 @@ from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
-from service_portal.forms import is_plausible_date
+from service_portal.forms import is_plausible_date, parse_id
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
 
 
@@ -54,7 +54,7 @@ def _parse_month(value: str | None) -> datetime.date:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name) or request.POST.get(name) or ""
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

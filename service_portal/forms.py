@@ -37,6 +37,22 @@ class PlausibleDateField(forms.DateField):
     default_validators = [validate_plausible_date]
 
 
+MAX_ID = 2**63 - 1  # the largest primary key the database holds (bigint)
+
+
+def parse_id(value: Any) -> int | None:
+    """A record id from the address or a form: ASCII digits within the database's range, or None.
+
+    ``str.isdigit`` alone is not enough: it accepts "²" (int() fails) and numbers so large
+    that the database driver overflows.
+    """
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 class VersionedModelForm(SubmissionTokenMixin, forms.ModelForm):
     """Refuses to overwrite a record that someone else saved after this form was opened.
 
