@@ -154,7 +154,7 @@ class InterventionForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class NoteForm(forms.Form):
+class NoteForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
     text = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
@@ -179,7 +179,7 @@ class ResolveByPhoneForm(forms.Form):
     )
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(SubmissionTokenMixin, forms.Form):
     """Section 4: one travel expense. Limits and the receipt's content are checked by
     ``calls.actuals.add_expense``; the form only parses."""
 

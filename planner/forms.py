@@ -13,6 +13,7 @@ from calls.models import Intervention, State
 from planner.models import Activity, ActivityKind, WorkKind
 from planner.selectors import day_bounds, technicians
 from service_portal.forms import PlausibleDateField
+from service_portal.idempotency import SubmissionTokenMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -76,7 +77,7 @@ class PeriodMixin(forms.Form):
         return data
 
 
-class ActivityForm(ConfirmMixin, PeriodMixin):
+class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     """Add or change an activity on one technician's planner."""
 
     technician = TechnicianChoiceField(label=_("Technician"), queryset=technicians())
@@ -150,7 +151,7 @@ class PlanForm(ConfirmMixin, PeriodMixin):
     field_order = ["technician", "date", "start_time", "end_time", "notes", "confirm"]
 
 
-class TimeEntryForm(forms.Form):
+class TimeEntryForm(SubmissionTokenMixin, forms.Form):
     """Hours worked on one day: hours, or start and end time; what they refer to."""
 
     date = PlausibleDateField(label=_("Date"), widget=DATE)
