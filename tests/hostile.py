@@ -42,7 +42,7 @@ NASTY_VALUES = [
 NASTY = st.one_of(st.text(max_size=300), st.sampled_from(NASTY_VALUES))
 
 HYPOTHESIS = settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
