@@ -130,7 +130,7 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else _("New price list")
     )
     cancel = price_list.get_absolute_url() if price_list.pk else reverse("quotes:pricelist_list")
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     matches = _customer_matches(query) if not pk else []
     return render(
         request,
@@ -215,7 +215,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     """
     customer_pk = parse_id(request.GET.get("customer"))
     if customer_pk is None:
-        query = request.GET.get("q", "").strip()[:100]
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         matches = _customer_matches(query)
         return render(
             request, "quotes/quote_pick_customer.html", {"query": query, "matches": matches}

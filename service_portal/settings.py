@@ -180,6 +180,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "accounts.audit.axes_username"  # no NUL, at most 150 characters
 # The identification code for a new user's first login is valid this many days.
 FIRST_LOGIN_CODE_DAYS = env_int("FIRST_LOGIN_CODE_DAYS", 7, minimum=1)
 # Password recovery: e-mailed code lifetime, code issued by an administrator, throttling.

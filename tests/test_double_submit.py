@@ -42,7 +42,7 @@ def test_a_note_sent_twice_is_added_once(technician_client, technician):
     }
     technician_client.post(url, data)
     second = technician_client.post(url, data, follow=True)
-    assert InterventionNote.objects.filter(text="Ladder").count() == 1
+    assert InterventionNote.objects.filter(text="Bring the ladder").count() == 1
     assert ALREADY in second.content.decode()
 
 

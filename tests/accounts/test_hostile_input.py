@@ -133,3 +133,11 @@ def test_a_login_with_hostile_values_is_a_form_error(client):
         )
         assert response.status_code in (200, 429)
         assert SCRIPT not in response.content.decode()
+
+
+def test_axes_records_a_hostile_username_cut_and_cleaned(rf):
+    from accounts.audit import axes_username
+
+    request = rf.post("/", {"username": "a\x00b" + "x" * 500})
+    assert axes_username(request) == ("ab" + "x" * 500)[:150]
+    assert axes_username(request, {"username": "tina"}) == "tina"
