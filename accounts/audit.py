@@ -74,3 +74,13 @@ def on_locked_out(sender: Any, request: HttpRequest, username: str, **kwargs: An
 def _mask(text: str) -> str:
     """An unknown name is kept only in part: it might be a mistyped password or a code."""
     return f"{text[:3]}…" if len(text) > 3 else text
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username django-axes records (AXES_USERNAME_CALLABLE): what was typed, without NUL
+    characters and cut to the column's size, so a hostile login form is a form error, not a 500."""
+    if credentials:
+        value = credentials.get("username", "")
+    else:
+        value = request.POST.get("username", "") if request is not None else ""
+    return str(value or "").replace("\x00", "")[:150]

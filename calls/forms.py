@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
+from service_portal.forms import PlausibleDateField
 from service_portal.idempotency import SubmissionTokenMixin
 
 
@@ -113,7 +114,7 @@ class InterventionForm(forms.Form):
     type = forms.ModelChoiceField(
         label=_("Intervention type"), queryset=InterventionType.objects.filter(is_active=True)
     )
-    requested_date = forms.DateField(
+    requested_date = PlausibleDateField(
         label=_("Requested date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -153,7 +154,7 @@ class InterventionForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class NoteForm(forms.Form):
+class NoteForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
     text = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
@@ -178,12 +179,12 @@ class ResolveByPhoneForm(forms.Form):
     )
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(SubmissionTokenMixin, forms.Form):
     """Section 4: one travel expense. Limits and the receipt's content are checked by
     ``calls.actuals.add_expense``; the form only parses."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     km = forms.DecimalField(label=_("Kilometres"), required=False, max_digits=8, decimal_places=1)
     km_rate = forms.DecimalField(
         label=_("Rate per km"), required=False, max_digits=6, decimal_places=3

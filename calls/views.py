@@ -35,6 +35,7 @@ from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
 from service_portal import idempotency
+from service_portal.crud import PortalCreateView
 from service_portal.permissions import EVERYONE, STAFF, role_required
 
 PICKER_LIMIT = 10
@@ -326,8 +327,13 @@ def note_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _after_post(request, intervention, "", forms={"note_form": form})
+    data = dict(form.cleaned_data)
+    token = data.pop("submission_token", None)
     try:
-        services.add_note(intervention=intervention, acting_user=request.user, **form.cleaned_data)
+        with idempotency.once(token, request.user):
+            services.add_note(intervention=intervention, acting_user=request.user, **data)
+    except idempotency.AlreadySubmitted:
+        return _after_post(request, intervention, PortalCreateView.already_saved_message)
     except CallError as error:
         return _after_post(
             request,
@@ -440,10 +446,13 @@ def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = ExpenseForm(request.POST, request.FILES)
     if not form.is_valid():
         return _after_post(request, intervention, "", forms={"expense_form": form})
+    data = dict(form.cleaned_data)
+    token = data.pop("submission_token", None)
     try:
-        actuals.add_expense(
-            intervention=intervention, acting_user=request.user, **form.cleaned_data
-        )
+        with idempotency.once(token, request.user):
+            actuals.add_expense(intervention=intervention, acting_user=request.user, **data)
+    except idempotency.AlreadySubmitted:
+        return _after_post(request, intervention, PortalCreateView.already_saved_message)
     except CallError as error:
         return _after_post(
             request,

@@ -8,6 +8,20 @@ from customers.countries import COUNTRIES
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.i18n import localized_fields
 
+MAX_ID = 2**63 - 1  # the largest primary key the database can hold
+
+
+class IdFilter(django_filters.NumberFilter):
+    """The id of a record in the address: whole, positive and within the database's range
+    (a larger number would overflow the query instead of finding nothing)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
 ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive"))]
 
 
@@ -44,7 +58,7 @@ class CustomerFilter(SearchFilterSet):
 
 class SiteFilter(SearchFilterSet):
     search_fields = ("name", "city", "address", "customer__name")
-    customer = django_filters.NumberFilter(widget=forms.HiddenInput)
+    customer = IdFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = Site
@@ -53,7 +67,7 @@ class SiteFilter(SearchFilterSet):
 
 class ContactFilter(SearchFilterSet):
     search_fields = ("name", "email", "phone", "mobile", "customer__name")
-    customer = django_filters.NumberFilter(widget=forms.HiddenInput)
+    customer = IdFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = Contact
@@ -73,7 +87,7 @@ class UnitFilter(SearchFilterSet):
     product = django_filters.ModelChoiceFilter(
         label=_("Product"), queryset=Product.objects.filter(is_active=True)
     )
-    customer = django_filters.NumberFilter(field_name="site__customer", widget=forms.HiddenInput)
+    customer = IdFilter(field_name="site__customer", widget=forms.HiddenInput)
     warranty = django_filters.ChoiceFilter(
         label=_("Warranty"),
         choices=[("in", _("Under warranty")), ("out", _("Out of warranty"))],

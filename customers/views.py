@@ -14,6 +14,7 @@ from service_portal.crud import (
     PortalListView,
     PortalUpdateView,
 )
+from service_portal.forms import parse_id
 from service_portal.i18n import described
 
 # How many units the customer and site pages show before linking to the full, filtered list.
@@ -156,7 +157,7 @@ class ContactCreate(CustomerChildMixin, PortalCreateView):
 
     def get_initial(self):
         site = self.request.GET.get("site")
-        return {"site": site} if site and site.isdigit() else {}
+        return {"site": site} if parse_id(site) else {}
 
 
 class ContactUpdate(ChildUpdateMixin, PortalUpdateView):
@@ -226,7 +227,7 @@ class UnitCreate(CustomerChildMixin, PortalCreateView):
 
     def get_initial(self):
         site = self.request.GET.get("site")
-        return {"site": site} if site and site.isdigit() else {}
+        return {"site": site} if parse_id(site) else {}
 
 
 class UnitUpdate(ChildUpdateMixin, PortalUpdateView):

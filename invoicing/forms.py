@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import LineKind
+from service_portal.idempotency import SubmissionTokenMixin
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(SubmissionTokenMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Line"), choices=LineKind.choices)
     quantity = forms.DecimalField(
         label=_("Corrected hours"),

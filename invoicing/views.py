@@ -16,7 +16,9 @@ from invoicing.filters import InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
 from service_portal import exports as limits
-from service_portal.crud import PortalListView
+from service_portal import idempotency
+from service_portal.crud import PortalCreateView, PortalListView
+from service_portal.forms import parse_id
 from service_portal.permissions import ADMINISTRATORS, role_required
 
 
@@ -72,10 +74,14 @@ def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _intervention(pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("submission_token", None)
         try:
-            services.add_correction(
-                intervention=intervention, acting_user=request.user, **form.cleaned_data
-            )
+            with idempotency.once(token, request.user):
+                services.add_correction(intervention=intervention, acting_user=request.user, **data)
+        except idempotency.AlreadySubmitted:
+            messages.info(request, PortalCreateView.already_saved_message)
+            return redirect("invoicing:verification_detail", pk=pk)
         except services.InvoicingError as error:
             form.add_error(None, error.message)
         else:
@@ -125,7 +131,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 def billable_calls(request: HttpRequest) -> HttpResponse:
     """Verified calls grouped by customer; the checked ones of one customer make a draft."""
     if request.method == "POST":
-        pks = [int(pk) for pk in request.POST.getlist("calls") if pk.isdigit()]
+        pks = [pk for pk in map(parse_id, request.POST.getlist("calls")) if pk]
         calls = list(Call.objects.filter(pk__in=pks))
         try:
             invoice = services.create_draft(calls=calls, acting_user=request.user)

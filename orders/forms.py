@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
-from service_portal.forms import VersionedModelForm
+from service_portal.forms import VersionedModelForm, parse_id
 from service_portal.idempotency import SubmissionTokenMixin
 
 # An ERP catalogue of 100,000 articles is about 8 MB as CSV; anything larger is not a catalogue
@@ -124,7 +124,7 @@ class OfferTermsForm(VersionedModelForm):
         self.fields["billing_customer"].queryset = Customer.objects.filter(is_active=True)
         _refresh_on_change(self.fields["billing_customer"], refresh_url)
         billing = self.data.get("billing_customer") or self.instance.billing_customer_id
-        billing_id = int(billing) if str(billing).isdigit() else None
+        billing_id = parse_id(billing)
         self.fields["billing_site"].queryset = Site.objects.filter(customer_id=billing_id)
         self.fields["billing_contact"].queryset = Contact.objects.filter(customer_id=billing_id)
         for name, model in (

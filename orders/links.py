@@ -36,7 +36,7 @@ def read_token(token: str) -> int:
         raise LinkExpired from None
     except signing.BadSignature:
         raise LinkInvalid from None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise LinkInvalid
     return int(value)
 

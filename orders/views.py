@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.audit import client_ip
 from customers.models import Customer
 from orders import services
 from orders.documents import offer_context, offer_filename, offer_pdf
@@ -37,8 +39,9 @@ from orders.selectors import (
     parts_for_cart,
 )
 from orders.services import OfferError
-from service_portal import exports, idempotency
+from service_portal import exports, idempotency, ratelimit
 from service_portal.crud import PortalListView
+from service_portal.forms import parse_id
 from service_portal.permissions import STAFF, role_required
 
 
@@ -72,8 +75,8 @@ class SparePartList(PortalListView):
 
 # --- Wizard step 1 --------------------------------------------------------------------------
 def _pick(model, value, **filters):
-    if value and str(value).isdigit():
-        return model.objects.filter(pk=value, **filters).first()
+    if parse_id(value):
+        return model.objects.filter(pk=parse_id(value), **filters).first()
     return None
 
 
@@ -401,6 +404,15 @@ def offer_convert(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The customer's page (no login) ---------------------------------------------------------
 def public_offer(request: HttpRequest, token: str) -> HttpResponse:
     """What the link in the e-mail opens: the offer, and accept / decline with a name."""
+    window = settings.OFFER_LINK_RATE_WINDOW_SECONDS
+    wait = ratelimit.hit(
+        "offer-link-address",
+        client_ip(request) or "",
+        limit=settings.OFFER_LINK_RATE_PER_ADDRESS,
+        window=window,
+    )
+    if wait:
+        return _too_many_requests(request, wait)
     try:
         offer_id = read_token(token)
     except LinkExpired:
@@ -410,9 +422,22 @@ def public_offer(request: HttpRequest, token: str) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("contact", "customer"), pk=offer_id)
     if offer.state == OfferState.DRAFT:
         return render(request, "orders/public_link_error.html", {"expired": False}, status=404)
+    wait = ratelimit.hit(
+        "offer-link-offer", str(offer.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
+    )
+    if wait:
+        with translation.override(offer.language):
+            return _too_many_requests(request, wait)
     # The customer reads the offer in the language it was written in, whoever opens the link.
     with translation.override(offer.language):
         return _public_offer(request, token, offer)
+
+
+def _too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
+    minutes = max(1, -(-wait // 60))
+    response = render(request, "orders/public_link_busy.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _public_offer(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Intervention, State
 from planner.models import Activity, ActivityKind, WorkKind
 from planner.selectors import day_bounds, technicians
+from service_portal.forms import PlausibleDateField
+from service_portal.idempotency import SubmissionTokenMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -47,7 +49,7 @@ class ActivityChoiceField(forms.ModelChoiceField):
 class PeriodMixin(forms.Form):
     """Date with start and end time, or all day (optionally up to an end date)."""
 
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = PlausibleDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME)
 
@@ -75,13 +77,13 @@ class PeriodMixin(forms.Form):
         return data
 
 
-class ActivityForm(ConfirmMixin, PeriodMixin):
+class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     """Add or change an activity on one technician's planner."""
 
     technician = TechnicianChoiceField(label=_("Technician"), queryset=technicians())
     kind = forms.ChoiceField(label=_("Kind"))
     all_day = forms.BooleanField(label=_("All day"), required=False)
-    end_date = forms.DateField(label=_("Last day (all day)"), required=False, widget=DATE)
+    end_date = PlausibleDateField(label=_("Last day (all day)"), required=False, widget=DATE)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -149,10 +151,10 @@ class PlanForm(ConfirmMixin, PeriodMixin):
     field_order = ["technician", "date", "start_time", "end_time", "notes", "confirm"]
 
 
-class TimeEntryForm(forms.Form):
+class TimeEntryForm(SubmissionTokenMixin, forms.Form):
     """Hours worked on one day: hours, or start and end time; what they refer to."""
 
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = PlausibleDateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind of work"), choices=WorkKind.choices)
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME)

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,9 @@ from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
 from service_portal import exports as limits
+from service_portal import idempotency
+from service_portal.crud import PortalCreateView
+from service_portal.forms import is_plausible_date, parse_id
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
 
 
@@ -30,11 +34,14 @@ def _parse_day(value: str | None, default: datetime.date | None = None) -> datet
     if not value:
         return default or timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        if default is not None:
-            return default
-        raise Http404 from None
+        day = None
+    if day is not None and is_plausible_date(day):
+        return day
+    if default is not None:
+        return default
+    raise Http404
 
 
 def _parse_month(value: str | None) -> datetime.date:
@@ -42,17 +49,17 @@ def _parse_month(value: str | None) -> datetime.date:
     today = timezone.localdate()
     if value:
         try:
-            return datetime.date.fromisoformat(f"{value}-01" if len(value) == 7 else value).replace(
-                day=1
-            )
+            day = datetime.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
         except ValueError:
-            pass
+            day = None
+        if day is not None and is_plausible_date(day):
+            return day.replace(day=1)
     return today.replace(day=1)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name) or request.POST.get(name) or ""
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -143,16 +150,22 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.create_activity(
-                acting_user=request.user,
-                technician=data["technician"] if staff else technician,
-                kind=data["kind"],
-                start=data["start"],
-                end=data["end"],
-                all_day=data.get("all_day", False),
-                notes=data["notes"],
-                confirm=data["confirm"],
-            )
+            with idempotency.once(data.get("submission_token"), request.user):
+                result = services.create_activity(
+                    acting_user=request.user,
+                    technician=data["technician"] if staff else technician,
+                    kind=data["kind"],
+                    start=data["start"],
+                    end=data["end"],
+                    all_day=data.get("all_day", False),
+                    notes=data["notes"],
+                    confirm=data["confirm"],
+                )
+                if not result.saved:  # warnings to confirm: the same form may come back
+                    transaction.set_rollback(True)
+        except idempotency.AlreadySubmitted:
+            messages.info(request, PortalCreateView.already_saved_message)
+            return redirect(_day_url(technician.pk, the_day))
         except PlannerError as error:
             form.add_error(None, error.message)
         else:
@@ -324,9 +337,13 @@ def hours_day(request: HttpRequest, day: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_time_entry(
-                acting_user=request.user, user=person, **_entry_kwargs(form.cleaned_data)
-            )
+            with idempotency.once(form.cleaned_data.get("submission_token"), request.user):
+                services.record_time_entry(
+                    acting_user=request.user, user=person, **_entry_kwargs(form.cleaned_data)
+                )
+        except idempotency.AlreadySubmitted:
+            messages.info(request, PortalCreateView.already_saved_message)
+            return redirect(_hours_day_url(person, the_day, request))
         except PlannerError as error:
             form.add_error(None, error.message)
         else:
@@ -452,7 +469,11 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = {**form.cleaned_data, "intervention": intervention}
             try:
-                services.record_time_entry(acting_user=user, user=person, **_entry_kwargs(data))
+                with idempotency.once(data.get("submission_token"), user):
+                    services.record_time_entry(acting_user=user, user=person, **_entry_kwargs(data))
+            except idempotency.AlreadySubmitted:
+                messages.info(request, PortalCreateView.already_saved_message)
+                return redirect(request.path)
             except PlannerError as error:
                 form.add_error(None, error.message)
             else:

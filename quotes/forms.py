@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
-from service_portal.forms import VersionedModelForm
+from service_portal.forms import PlausibleDateField, VersionedModelForm
 from service_portal.i18n import label_description_fields, localized_fields
 from service_portal.idempotency import SubmissionTokenMixin
 
@@ -91,8 +91,8 @@ RateFormSet = forms.inlineformset_factory(
 
 class CopyPriceListForm(SubmissionTokenMixin, forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=120)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=_DATE))
-    valid_to = forms.DateField(
+    valid_from = PlausibleDateField(label=_("Valid from"), widget=forms.DateInput(attrs=_DATE))
+    valid_to = PlausibleDateField(
         label=_("Valid to"), required=False, widget=forms.DateInput(attrs=_DATE)
     )
     percent_increase = forms.DecimalField(

@@ -46,7 +46,7 @@ from quotes.totals import line_net
 from quotes.totals import quote_totals as quote_totals_of
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
-from service_portal.forms import VersionConflict
+from service_portal.forms import VersionConflict, parse_id
 from service_portal.pdf import render_pdf
 from service_portal.permissions import STAFF, role_required
 
@@ -100,7 +100,7 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     price_list = get_object_or_404(PriceList, pk=pk) if pk else PriceList()
     data = request.POST if request.method == "POST" else None
     customer_pk = request.GET.get("customer", "")
-    customer_pk = int(customer_pk) if customer_pk.isdigit() and not pk else None
+    customer_pk = parse_id(customer_pk) if not pk else None
     form = PriceListForm(data, instance=price_list, customer_pk=customer_pk)
     formset = RateFormSet(data, instance=price_list, prefix="rates")
     if data is not None and form.is_valid() and formset.is_valid():
@@ -130,7 +130,7 @@ def pricelist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else _("New price list")
     )
     cancel = price_list.get_absolute_url() if price_list.pk else reverse("quotes:pricelist_list")
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     matches = _customer_matches(query) if not pk else []
     return render(
         request,
@@ -213,9 +213,9 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     The call management page does the same with the intervention's customer and unit; this page
     is for quotes made outside a call and for trying a list out.
     """
-    customer_pk = request.GET.get("customer", "")
-    if not customer_pk.isdigit():
-        query = request.GET.get("q", "").strip()[:100]
+    customer_pk = parse_id(request.GET.get("customer"))
+    if customer_pk is None:
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         matches = _customer_matches(query)
         return render(
             request, "quotes/quote_pick_customer.html", {"query": query, "matches": matches}

@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from service_portal.idempotency import SubmissionTokenMixin
+
+# Dates a person could mean in this business. Outside them (year 1 or 9999) date arithmetic
+# (the day after, the next month, a week's span) overflows, so forms refuse them.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def is_plausible_date(value: datetime.date) -> bool:
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def validate_plausible_date(value: datetime.date) -> None:
+    if not is_plausible_date(value):
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="implausible_date",
+            params={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+        )
+
+
+class PlausibleDateField(forms.DateField):
+    """A date field that refuses years no one means (see EARLIEST_DATE and LATEST_DATE)."""
+
+    default_validators = [validate_plausible_date]
+
+
+MAX_ID = 2**63 - 1  # the largest primary key the database holds (bigint)
+
+
+def parse_id(value: Any) -> int | None:
+    """A record id from the address or a form: ASCII digits within the database's range, or None.
+
+    ``str.isdigit`` alone is not enough: it accepts "²" (int() fails) and numbers so large
+    that the database driver overflows.
+    """
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 class VersionedModelForm(SubmissionTokenMixin, forms.ModelForm):

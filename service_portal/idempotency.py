@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -54,3 +56,27 @@ def claim(token: uuid.UUID | None, user: Any) -> FormSubmission | None:
 def complete(token: uuid.UUID | None, result_url: str) -> None:
     if token is not None:
         FormSubmission.objects.filter(token=token).update(result_url=result_url)
+
+
+class AlreadySubmitted(Exception):
+    """This form's submission token was used before: its record exists already."""
+
+    def __init__(self, earlier: FormSubmission) -> None:
+        super().__init__("already submitted")
+        self.earlier = earlier
+
+
+@contextmanager
+def once(token: uuid.UUID | None, user: Any) -> Iterator[None]:
+    """``with once(token, user): create(...)`` creates at most once per token.
+
+    A repeat raises ``AlreadySubmitted`` before the body runs. The claim is part of the same
+    transaction as the body: when the body fails (a refused value), or calls
+    ``transaction.set_rollback(True)`` (nothing saved yet, e.g. warnings to confirm), the token
+    is free again and the corrected form can be sent.
+    """
+    with transaction.atomic():
+        earlier = claim(token, user)
+        if earlier is not None:
+            raise AlreadySubmitted(earlier)
+        yield

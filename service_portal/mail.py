@@ -1,7 +1,9 @@
 """E-mails rendered from templates in the recipient's language.
 
 A message is three templates: ``<name>_subject.txt``, ``<name>.txt`` and optionally
-``<name>.html``. Callers inside a transaction queue the sending with ``transaction.on_commit`` or a
+``<name>.html``. The plain-text parts are rendered without HTML escaping (a customer called
+"Rossi & Figli" must not read "Rossi &amp; Figli"); the HTML part is escaped like every page.
+Callers inside a transaction queue the sending with ``transaction.on_commit`` or a
 background task (``service_portal.tasks``) so nothing is sent for work that rolls back.
 """
 
@@ -12,11 +14,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 Attachment = tuple[str, bytes, str]  # filename, content, MIME type
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered as text: no HTML escaping of the values."""
+    template = get_template(name)
+    engine_template = getattr(template, "template", None)  # Django's own template language
+    if engine_template is None:
+        return template.render(context)
+    return engine_template.render(Context(context, autoescape=False))
 
 
 def build_email(
@@ -30,8 +41,8 @@ def build_email(
 ) -> EmailMultiAlternatives:
     context = {"company_name": settings.COMPANY_NAME, "site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}.txt", context)
+        subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+        body = render_text(f"{template}.txt", context)
         try:
             html = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:

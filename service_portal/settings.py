@@ -40,6 +40,11 @@ SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 COMPANY_NAME = env_str("COMPANY_NAME") or "Service Portal"
 # How long the acceptance link in an offer e-mail works (days).
 OFFER_LINK_DAYS = env_int("OFFER_LINK_DAYS", 30, minimum=1)
+# The customer's acceptance link is rate-limited per client address and per offer (requests in
+# a window of OFFER_LINK_RATE_WINDOW_SECONDS; over the limit: HTTP 429 with Retry-After).
+OFFER_LINK_RATE_WINDOW_SECONDS = env_int("OFFER_LINK_RATE_WINDOW_SECONDS", 600, minimum=1)
+OFFER_LINK_RATE_PER_ADDRESS = env_int("OFFER_LINK_RATE_PER_ADDRESS", 60, minimum=1)
+OFFER_LINK_RATE_PER_OFFER = env_int("OFFER_LINK_RATE_PER_OFFER", 30, minimum=1)
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -181,6 +186,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "accounts.audit.axes_username"  # no NUL, at most 150 characters
 # The identification code for a new user's first login is valid this many days.
 FIRST_LOGIN_CODE_DAYS = env_int("FIRST_LOGIN_CODE_DAYS", 7, minimum=1)
 # Password recovery: e-mailed code lifetime, code issued by an administrator, throttling.

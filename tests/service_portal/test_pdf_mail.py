@@ -53,3 +53,20 @@ def test_mail_is_rendered_in_the_recipient_language(tmp_path, settings):
 
 def _add_template_dir(settings, path):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+
+def test_plain_text_emails_are_not_html_escaped(settings, tmp_path):
+    from service_portal.mail import build_email
+
+    (tmp_path / "hello.txt").write_text("Dear {{ name }},")
+    (tmp_path / "hello_subject.txt").write_text("Offer for {{ name }}")
+    (tmp_path / "hello.html").write_text("<p>Dear {{ name }}</p>")
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], str(tmp_path)]
+    settings.TEMPLATES = templates
+    name = 'Rossi & Figli <b>"O\'Brien"</b>'
+    message = build_email(template="hello", context={"name": name}, to=["a@x.it"], language="en")
+    assert message.body == f"Dear {name},"
+    assert message.subject == f"Offer for {name}"
+    html = message.alternatives[0][0]
+    assert "&lt;b&gt;" in html and "<b>" not in html
