@@ -26,10 +26,6 @@ def catalogues(language: str) -> list[Path]:
     return sorted(p for p in [*found, *own] if ".venv" not in p.parts)
 
 
-def has_catalogues(language: str) -> bool:
-    return language == "en" or bool(catalogues(language))
-
-
 @functools.cache
 def english_only(language: str) -> frozenset[str]:
     """The English texts that must not appear verbatim in ``language`` (empty for English)."""

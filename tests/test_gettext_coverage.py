@@ -29,6 +29,7 @@ APPS = [
     "planner",
     "invoicing",
     "api",
+    "dashboard",
 ]
 # Written the same in every language: units, formats, acronyms and brand names.
 ALLOWED = {
@@ -250,3 +251,10 @@ def test_python_has_no_user_visible_text_outside_gettext():
         rel = path.relative_to(ROOT)
         offenders += [f"{rel}:{line}: {why}" for line, why in scanner.found]
     assert not offenders, "text outside gettext:\n" + "\n".join(offenders)
+
+
+def test_the_scan_covers_every_app_of_the_portal():
+    local = {
+        app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()
+    }
+    assert local == set(APPS), "add the new app to APPS"
