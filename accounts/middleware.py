@@ -1,7 +1,5 @@
-import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -27,32 +25,6 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
-
-
-class IdleSessionMiddleware:
-    """Sessions expire after SESSION_COOKIE_AGE without requests, saved at most once a minute.
-
-    Django's SESSION_SAVE_EVERY_REQUEST would write the session row on every request; here a
-    request refreshes the expiry only when the last refresh is older than
-    SESSION_REFRESH_SECONDS, so the idle timeout keeps its meaning (to the minute) for one
-    write a minute per user instead of one per page.
-    """
-
-    KEY = "_refreshed_at"
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        session = getattr(request, "session", None)
-        user = getattr(request, "user", None)
-        if session is None or user is None or not user.is_authenticated:
-            return response
-        now = int(time.time())
-        if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-            session[self.KEY] = now  # marks the session modified: saved with a new expiry
-        return response
 
 
 # URL names a user in onboarding may still reach.
