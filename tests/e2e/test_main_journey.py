@@ -96,6 +96,8 @@ def test_main_journey(page, login, operator, technician, administrator, lang):
 
     # 1. The operator takes the call: the machine is found by its serial number.
     login(operator.username, PASSWORD)
+    page.wait_for_url("**/dashboard/")  # the staff's home
+    page.goto("/calls/")
     page.get_by_role("heading", name=t("Calls"), exact=True).wait_for()
     page.get_by_role("link", name=t("New call")).first.click()
     page.get_by_role("heading", name=t("New call")).wait_for()

@@ -64,4 +64,4 @@ def test_operator_quotes_from_the_customer_price_list(page, login, operator):
     response = page.request.get(f"/quotes/{quote.pk}/pdf/")
     assert response.ok
     text = PdfReader(io.BytesIO(response.body())).pages[0].extract_text()
-    assert f"Preventivo {quote.code}" in text and "299,57 EUR" in text
+    assert f"Preventivo {quote.code}" in text and "299,57 €" in text.replace("\xa0", " ")
