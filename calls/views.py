@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -108,9 +107,7 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     customers, units = [], []
     if len(q) >= 2:
         customers = list(
-            Customer.objects.filter(is_active=True)
-            .filter(Q(name__icontains=q) | Q(vat_number__icontains=q))
-            .order_by("name")[:PICKER_LIMIT]
+            Customer.objects.filter(is_active=True).matching(q).order_by("name")[:PICKER_LIMIT]
         )
         units = list(
             Unit.objects.with_relations()

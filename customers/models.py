@@ -76,6 +76,12 @@ class Address(models.Model):
         return ", ".join(p for p in (self.address, place, self.get_country_display()) if p)
 
 
+class CustomerQuerySet(models.QuerySet):
+    def matching(self, text: str) -> CustomerQuerySet:
+        """The customers whose name or VAT number contains ``text`` (the pickers' search)."""
+        return self.filter(models.Q(name__icontains=text) | models.Q(vat_number__icontains=text))
+
+
 class Customer(Address, ExternalCode, TimeStamped):
     """A company that owns machines (ragione sociale), with its billing data."""
 
@@ -93,6 +99,8 @@ class Customer(Address, ExternalCode, TimeStamped):
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,7 +61,7 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     customers = []
     if len(q) >= 2:
         customers = list(
-            Customer.objects.filter(Q(name__icontains=q) | Q(vat_number__icontains=q))
+            Customer.objects.matching(q)
             .only("pk", "name", "city")
             .order_by("name", "pk")[:PICKER_LIMIT]
         )

@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -151,7 +150,7 @@ def _customer_matches(query: str):
         return []
     return (
         Customer.objects.filter(is_active=True)
-        .filter(Q(name__icontains=query) | Q(vat_number__icontains=query))
+        .matching(query)
         .order_by("name", "pk")[:CUSTOMER_MATCHES]
     )
 
