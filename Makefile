@@ -6,6 +6,9 @@ MANAGE := $(PY) manage.py
 CATALOGUE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
 # English is the source language (msgids): one catalogue per other language.
 CATALOGUE_LANGUAGES := -l it -l de -l fr -l es
+# `make bench` keeps one seeded database per scale (sp_bench_1, sp_bench_100): the full scale
+# takes the better part of an hour to seed. BENCH_ARGS="--scales 1,100" rebuilds them.
+BENCH_ARGS ?= --keep
 
 .PHONY: run test install assets messages makemessages lint format check bench clean
 

@@ -145,10 +145,41 @@ def _run(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
-def _rebuild_database(scale: int) -> None:
+def _scale_url(scale: int) -> str:
+    """With --keep, each scale has its own database, named after DATABASE_URL's plus the scale."""
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return url._replace(path=f"{url.path}_{scale}").geturl()
+
+
+def _psql(url: str, sql: str) -> str:
+    return subprocess.run(
+        ["psql", url, "-Atqc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _seeded_mark(scale: int) -> str:
+    return f"seed_demo --scale {scale}: complete"
+
+
+def _rebuild_database(scale: int, *, keep: bool = False) -> None:
+    """Drop, create, migrate and seed the database for ``scale``. With ``keep``, a database
+    already seeded at this scale (marked by a comment written after its seed and VACUUM) is only
+    migrated: the largest scale takes the better part of an hour to seed."""
     url = urlsplit(os.environ["DATABASE_URL"])
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
+    if keep:
+        marks = dict(
+            line.split("|", 1)
+            for line in _psql(
+                admin, "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+            ).splitlines()
+        )
+        mark = marks.get(name, "")
+        if mark == _seeded_mark(scale):
+            _run("migrate", "-v0")
+            print(f"  kept database {name}, seeded at scale {scale}")
+            return
     for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
         subprocess.run(["psql", admin, "-qc", sql], check=True)
     _run("migrate", "-v0")
@@ -158,6 +189,7 @@ def _rebuild_database(scale: int) -> None:
     # Statistics, as autovacuum would gather them on a live database: without them PostgreSQL
     # plans the fresh tables as if they were empty.
     subprocess.run(["psql", os.environ["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+    _psql(admin, f"COMMENT ON DATABASE \"{name}\" IS '{_seeded_mark(scale)}'")
 
 
 def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
@@ -227,7 +259,7 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     return values, users
 
 
-def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
+def _measure(scale: int, repeat: int, admin_repeat: int) -> dict[str, dict[str, float]]:
     import django
 
     django.setup()
@@ -239,9 +271,9 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with override_settings(ROOT_URLCONF="scripts.bench_urls", DEBUG=False):
         for page in PAGES:
-            for label, url, user in (
-                (page.name, page.url, users[page.role]),
-                (f"{page.name} [admin]", page.admin_url, users["admin"]),
+            for label, url, user, times in (
+                (page.name, page.url, users[page.role], repeat),
+                (f"{page.name} [admin]", page.admin_url, users["admin"], admin_repeat),
             ):
                 if not url:
                     continue
@@ -258,7 +290,7 @@ def _measure(scale: int, repeat: int) -> dict[str, dict[str, float]]:
                     client.get(url, secure=True)
                 queries = len(ctx.captured_queries)
                 timings = []
-                for _ in range(repeat):
+                for _ in range(times):
                     started = time.perf_counter()
                     client.get(url, secure=True)
                     timings.append((time.perf_counter() - started) * 1000)
@@ -330,6 +362,18 @@ def main() -> int:
     parser.add_argument("--scales", default="1,100", help="comma-separated seed_demo scales")
     parser.add_argument("--repeat", type=int, default=30, help="requests per page")
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="one database per scale (DATABASE_URL's name + _N), kept and reused when it is "
+        "already seeded at that scale",
+    )
+    parser.add_argument(
+        "--admin-repeat",
+        type=int,
+        default=0,
+        help="requests per admin changelist (default: --repeat); they take seconds at scale 100",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="measure the current database (already seeded at the single scale given)",
@@ -337,18 +381,31 @@ def main() -> int:
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     results = {}
+    base_url = os.environ["DATABASE_URL"]
     for scale in scales:
         print(f"scale {scale}")
+        if args.keep:
+            os.environ["DATABASE_URL"] = _scale_url(scale)
         if not args.reuse:
-            _rebuild_database(scale)
+            _rebuild_database(scale, keep=args.keep)
         # A fresh process per scale: no cache or connection state carried over.
         out = subprocess.run(
-            [sys.executable, __file__, "--measure-one", str(scale), "--repeat", str(args.repeat)],
+            [
+                sys.executable,
+                __file__,
+                "--measure-one",
+                str(scale),
+                "--repeat",
+                str(args.repeat),
+                "--admin-repeat",
+                str(args.admin_repeat or args.repeat),
+            ],
             cwd=ROOT,
             check=True,
             capture_output=True,
             text=True,
         ).stdout
+        os.environ["DATABASE_URL"] = base_url
         results[scale] = json.loads(out.strip().splitlines()[-1])
     table = _table(results)
     print(table)
@@ -363,7 +420,8 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--measure-one":
         repeat = int(sys.argv[sys.argv.index("--repeat") + 1])
-        measured = json.dumps(_measure(int(sys.argv[2]), repeat))
+        admin_repeat = int(sys.argv[sys.argv.index("--admin-repeat") + 1])
+        measured = json.dumps(_measure(int(sys.argv[2]), repeat, admin_repeat))
         # Kept on disk as well: a long run that stops later still leaves this scale's numbers.
         (ROOT / "var").mkdir(exist_ok=True)
         (ROOT / "var" / f"bench-scale-{sys.argv[2]}.json").write_text(measured)
