@@ -120,10 +120,10 @@ PAGES = [
     Page(
         "call search, all filters",
         "/calls/?date_from={day}&date_to={day}&call_code={call_code}"
-        "&intervention_code={intervention_code}&status={status}&intervention_type={type_pk}"
+        "&intervention_code={intervention_code}&status={call_status}&intervention_type={type_pk}"
         "&customer={customer_part}&technician={technician_pk}&serial_number={serial_part}",
         _ADMIN_CALLS + "?call__received_at__gte={day}&call__received_at__lt={day_after}"
-        "&call__status__exact={status}&type__id__exact={type_pk}"
+        "&call__status__exact={call_status}&type__id__exact={type_pk}"
         "&technician__id__exact={technician_pk}&q={intervention_code}",
     ),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
@@ -200,15 +200,20 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     from django.utils import timezone
 
     from accounts.models import User
-    from calls.models import Intervention
+    from calls.models import Intervention, State
     from customers.models import Customer, Unit
     from invoicing.models import Invoice, InvoiceState
     from orders.models import Offer
     from planner.models import TimeEntry
 
     unit = Unit.objects.order_by("pk")[Unit.objects.count() // 2]
+    # A carried-out intervention: its management page shows every section (hours, expenses,
+    # parts), so the page is the same kind at every scale (a cancelled one shows fewer).
     visited = Intervention.objects.filter(
-        type__isnull=False, technician__isnull=False, call__unit__isnull=False
+        type__isnull=False,
+        technician__isnull=False,
+        call__unit__isnull=False,
+        state=State.DONE,
     ).select_related("call__customer", "call__unit", "technician")
     target = visited.order_by("pk")[visited.count() // 2]
     call = target.call
@@ -238,7 +243,9 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "month_after": month_after.isoformat(),
         "call_code": call.code,
         "intervention_code": target.code,
-        "status": call.status,
+        # The same status at every scale (the middle call's status depends on the data drawn).
+        "status": State.DONE.value,
+        "call_status": call.status,  # "all filters" finds the middle call itself
         "type_pk": target.type_id,
         "customer_part": digits or call.customer.name[:12],
         "technician_pk": target.technician_id,
