@@ -204,7 +204,12 @@ class Contact(ExternalCode, TimeStamped):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["name", "pk"]
-        indexes = [models.Index(Upper("name"), name="contact_name_upper_idx")]
+        indexes = [
+            models.Index(Upper("name"), name="contact_name_upper_idx"),
+            # The list's order: a search that matches most contacts reads the first page off
+            # this index instead of sorting every match.
+            models.Index(fields=["name", "id"], name="contact_list_order_idx"),
+        ]
         constraints = [external_code_unique("contact_external_code_unique")]
 
     def __str__(self) -> str:
