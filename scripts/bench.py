@@ -55,6 +55,9 @@ _ADMIN_CALLS = "/admin/calls/intervention/"
 # yet, like the dashboard on a branch without it) is reported "n/a" instead of failing the run.
 PAGES = [
     Page(TRIVIAL, "/bench/trivial/", role="anonymous"),
+    # The same page for a signed-in operator: the floor every portal page stands on (session
+    # and user read, the session's idle-time refresh, the navigation for the user's role).
+    Page("trivial page, signed in", "/bench/trivial/"),
     Page("customer list", "/customers/", "/admin/customers/customer/"),
     Page(
         "customer search",
