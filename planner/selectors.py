@@ -128,10 +128,6 @@ class Cell:
     activities: list[Activity] = field(default_factory=list)
     hours: Decimal = Decimal(0)
     absent: bool = False
-    # The board's link to the day page, its label and the ISO date (filled by the view).
-    iso: str = ""
-    url: str = ""
-    label: str = ""
 
     @property
     def is_weekend(self) -> bool:
@@ -144,6 +140,11 @@ class BoardRow:
     cells: list[Cell]
     hours: Decimal = Decimal(0)
     capacity: Decimal = Decimal(0)
+    # The board's cells and heading texts (``planner.board.render_rows``).
+    cells_html: str = ""
+    today_url: str = ""
+    summary: str = ""
+    load_title: str = ""
 
     @property
     def load_percent(self) -> int:
@@ -152,11 +153,35 @@ class BoardRow:
         return int(self.hours * 100 / self.capacity)
 
 
-def planner_rows(people: list[User], first: datetime.date, last: datetime.date) -> list[BoardRow]:
+# What the board and the calendars show of an activity, nothing more: a month of the whole
+# team is some 500 activities, and every column of four tables cost more than the page itself.
+BOARD_ACTIVITY_FIELDS = (
+    "technician",
+    "kind",
+    "start",
+    "end",
+    "all_day",
+    "notes",
+    "intervention",
+    "intervention__code",
+    "intervention__state",
+)
+CUSTOMER_FIELDS = (
+    "intervention__call",
+    "intervention__call__customer",
+    "intervention__call__customer__name",
+)
+
+
+def planner_rows(
+    people: list[User], first: datetime.date, last: datetime.date, *, customers: bool = True
+) -> list[BoardRow]:
     """Rows of technicians x days from ``first`` to ``last`` with activities and load.
 
     One query for all activities; the load is planned work (absences excluded) against
-    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent.
+    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent. Without
+    ``customers`` (the month board shows dots, not names) the interventions' customers are not
+    read.
     """
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
     range_start, _ = day_bounds(first)
@@ -167,27 +192,32 @@ def planner_rows(people: list[User], first: datetime.date, last: datetime.date) 
             start__lt=range_end,
             end__gt=range_start,
         )
-        .select_related("intervention__call__customer")
+        .select_related("intervention__call__customer" if customers else "intervention")
+        .only(*BOARD_ACTIVITY_FIELDS, *(CUSTOMER_FIELDS if customers else ()))
         .order_by("start", "pk")
     )
     by_technician: dict[int, list[Activity]] = defaultdict(list)
     for activity in activities:
         by_technician[activity.technician_id].append(activity)
-    bounds = {day: day_bounds(day) for day in days}
+    bounds = [day_bounds(day) for day in days]
     rows = []
     for person in people:
-        cells = []
-        for day in days:
-            start, end = bounds[day]
-            cell = Cell(day=day)
-            for activity in by_technician.get(person.pk, ()):
-                if activity.start < end and activity.end > start:
+        cells = [Cell(day=day) for day in days]
+        # Activities come by start: each is put in the days it overlaps, from its first day on.
+        for activity in by_technician.get(person.pk, ()):
+            n = max((timezone.localtime(activity.start).date() - first).days, 0)
+            while n < len(days):
+                start, end = bounds[n]
+                if start >= activity.end:
+                    break
+                if activity.start < end:
+                    cell = cells[n]
                     cell.activities.append(activity)
                     if activity.kind in ABSENCE_KINDS:
                         cell.absent = True
                     elif not is_cancelled(activity):
                         cell.hours += _hours_within(activity, start, end)
-            cells.append(cell)
+                n += 1
         row = BoardRow(technician=person, cells=cells)
         row.hours = sum((cell.hours for cell in cells), Decimal(0))
         row.capacity = WORKING_HOURS_PER_DAY * sum(
@@ -202,10 +232,23 @@ def unplanned_count() -> int:
 
 
 def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Intervention]:
-    """Interventions waiting for the planner (expected or quoted), oldest request first."""
+    """Interventions waiting for the planner (expected or quoted), oldest request first.
+
+    Only what the lists beside the board and the day page show is read."""
     return list(
         Intervention.objects.filter(state__in=PLANNABLE_STATES)
         .select_related("call__customer", "call__site", "type", "technician")
+        .only(
+            "code",
+            "state",
+            "requested_date",
+            "call__customer__name",
+            "call__site__city",
+            "type",
+            "technician__username",
+            "technician__first_name",
+            "technician__last_name",
+        )
         .order_by("requested_date", "pk")[:limit]
     )
 

@@ -11,13 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from calls.models import Intervention, State
+from planner import board as grid
 from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
@@ -67,20 +67,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 # --- Activity planner -----------------------------------------------------------------------
-def _link_cells(rows: list[selectors.BoardRow], days: list[datetime.date]) -> None:
-    """Each cell's link and label, built once per technician and per day instead of in the
-    template for each of the month's 1,500 cells (50 technicians)."""
-    formatted = {day: (day.isoformat(), date_format(day, "DATE_FORMAT")) for day in days}
-    for row in rows:
-        name = str(row.technician)
-        link = reverse("planner:day", args=[row.technician.pk, "0000-00-00"])
-        for cell in row.cells:
-            iso, long = formatted[cell.day]
-            cell.iso = iso
-            cell.url = link.replace("0000-00-00", iso)
-            cell.label = _("%(name)s, %(day)s") % {"name": name, "day": long}
-
-
 @role_required(*STAFF)
 def board(request: HttpRequest) -> HttpResponse:
     """Technicians (rows) x days (columns), a week or a month, with the interventions to plan."""
@@ -95,8 +81,15 @@ def board(request: HttpRequest) -> HttpResponse:
         previous, following = first - datetime.timedelta(days=7), first + datetime.timedelta(7)
     people = list(selectors.technicians())
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-    rows = selectors.planner_rows(people, first, last)
-    _link_cells(rows, days)
+    rows = selectors.planner_rows(people, first, last, customers=view == "week")
+    today = timezone.localdate()
+    grid.render_rows(rows, days, view=view, today=today)
+    unplanned = selectors.unplanned_interventions()
+    head, _zero, tail = reverse("planner:plan", args=[0]).rpartition("/0/")
+    states = {value: str(label) for value, label in State.choices}
+    for intervention in unplanned:  # links and labels built once, not per item in the template
+        intervention.plan_url = f"{head}/{intervention.pk}/{tail}"
+        intervention.state_label = states[intervention.state]
     context = {
         "view": view,
         "first": first,
@@ -105,8 +98,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "previous": previous,
         "following": following,
-        "today": timezone.localdate(),
-        "unplanned": selectors.unplanned_interventions(),
+        "today": today,
+        "unplanned": unplanned,
         "unplanned_count": selectors.unplanned_count(),
     }
     return render(request, "planner/board.html", context)
