@@ -296,29 +296,28 @@ def day_entries(person: User, day: datetime.date) -> list[TimeEntry]:
     )
 
 
-def hours_per_day(person: User, first: datetime.date, last: datetime.date) -> dict:
+def month_hours(
+    person: User, first: datetime.date, last: datetime.date
+) -> tuple[dict[datetime.date, Decimal], list[dict]]:
+    """A person's hours in the period per day and per kind of work, from one query (sums per
+    day and kind, added up here)."""
     rows = (
         TimeEntry.objects.filter(user=person, date__range=(first, last))
-        .values("date")
+        .values_list("date", "kind")
         .annotate(total=Sum("hours"))
         .order_by()
     )
-    return {row["date"]: row["total"] for row in rows}
-
-
-def hours_per_kind(person: User, first: datetime.date, last: datetime.date) -> list[dict]:
-    rows = (
-        TimeEntry.objects.filter(user=person, date__range=(first, last))
-        .values("kind")
-        .annotate(total=Sum("hours"))
-        .order_by()
-    )
-    totals = {row["kind"]: row["total"] for row in rows}
-    return [
+    per_day: dict[datetime.date, Decimal] = {}
+    totals: dict[str, Decimal] = {}
+    for day, kind, total in rows:
+        per_day[day] = per_day.get(day, Decimal(0)) + total
+        totals[kind] = totals.get(kind, Decimal(0)) + total
+    per_kind = [
         {"kind": kind, "label": label, "total": totals[kind]}
         for kind, label in WorkKind.choices
         if kind in totals
     ]
+    return per_day, per_kind
 
 
 @dataclass

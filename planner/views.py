@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -286,6 +287,9 @@ def _entry_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_PLACEHOLDER_DAY = "0000-00-00"
+
+
 def _hours_day_url(person: Any, day: datetime.date, request: HttpRequest) -> str:
     url = reverse("planner:hours_day", args=[day.isoformat()])
     return url if person.pk == request.user.pk else f"{url}?user={person.pk}"
@@ -297,23 +301,43 @@ def hours_month(request: HttpRequest) -> HttpResponse:
     person = selectors.get_person_for(request.user, _int_param(request, "user"))
     first = _parse_month(request.GET.get("month"))
     last = selectors.month_last(first)
-    per_day = selectors.hours_per_day(person, first, last)
-    weeks = [
-        [
-            {"day": day, "hours": per_day.get(day), "in_month": day.month == first.month}
-            for day in week
-        ]
-        for week in selectors.month_weeks(first)
-    ]
+    per_day, per_kind = selectors.month_hours(person, first, last)
+    today = timezone.localdate()
+    # Each day's link, date and figure built here once (a month is 35-42 cells).
+    head = reverse("planner:hours_day", args=[_PLACEHOLDER_DAY]).rpartition(_PLACEHOLDER_DAY)
+    query = "" if person.pk == request.user.pk else f"?user={person.pk}"
+    weeks = []
+    for week in selectors.month_weeks(first):
+        cells = []
+        for day in week:
+            iso = day.isoformat()
+            hours = per_day.get(day)
+            classes = "planner-cell"
+            if day.month != first.month:
+                classes += " planner-other-month"
+            if day == today:
+                classes += " planner-today"
+            cells.append(
+                {
+                    "day": day,
+                    "iso": iso,
+                    "number": day.day,
+                    "url": f"{head[0]}{iso}{head[2]}{query}",
+                    "classes": classes,
+                    "hours": hours,
+                    "figure": floatformat(hours, "-2") if hours else "",
+                }
+            )
+        weeks.append(cells)
     context = {
         "person": person,
         "first": first,
         "weeks": weeks,
-        "per_kind": selectors.hours_per_kind(person, first, last),
+        "per_kind": per_kind,
         "total": sum(per_day.values(), 0),
         "previous": selectors.add_months(first, -1),
         "following": selectors.add_months(first, 1),
-        "today": timezone.localdate(),
+        "today": today,
         "people": list(selectors.technicians()) if request.user.is_administrator else [],
         "own": person.pk == request.user.pk,
     }
