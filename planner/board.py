@@ -23,8 +23,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from calls.models import State
-from planner.models import Activity, ActivityKind
-from planner.selectors import BoardRow
+from planner.models import ActivityKind
+from planner.selectors import BoardActivity, BoardRow
 
 _PLACEHOLDER_DAY = "0000-00-00"
 
@@ -106,27 +106,26 @@ def render_rows(
         row.cells_html = mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
-def _dot(activity: Activity, kinds: dict[str, str]) -> str:
+def _dot(activity: BoardActivity, kinds: dict[str, str]) -> str:
     """The month's dot: its title is the activity (kind, and the intervention's code)."""
     title = kinds[activity.kind]
     if activity.intervention_id:
-        title = f"{title} {escape(activity.intervention.code)}"
+        title = f"{title} {escape(activity.code)}"
     return f'<span class="planner-dot planner-kind-{activity.kind}" title="{title}"></span>'
 
 
-def _badge(activity: Activity, kinds: dict[str, str], customers: _Memo) -> str:
+def _badge(activity: BoardActivity, kinds: dict[str, str], customers: _Memo) -> str:
     """The week's badge: time, intervention code and customer (``_activity_badge.html``)."""
     kind = kinds[activity.kind]
     classes = f"planner-activity planner-kind-{activity.kind}"
-    intervention = activity.intervention if activity.intervention_id else None
-    if intervention is not None and intervention.state == State.CANCELLED:
+    if activity.state == State.CANCELLED:
         classes += " planner-cancelled"
     title = f"{kind}: {escape(activity.notes)}" if activity.notes else kind
     text = ""
     if not activity.all_day:
         text = f'<span class="planner-time">{_time(activity.start)}–{_time(activity.end)}</span> '
-    if intervention is not None:
-        text += f"{escape(intervention.code)} · {customers[intervention.call.customer.name]}"
+    if activity.intervention_id:
+        text += f"{escape(activity.code)} · {customers[activity.customer]}"
     else:
         text += kind
     return f'<span class="{classes}" title="{title}">{text}</span>'

@@ -153,50 +153,65 @@ class BoardRow:
         return int(self.hours * 100 / self.capacity)
 
 
-# What the board and the calendars show of an activity, nothing more: a month of the whole
-# team is some 500 activities, and every column of four tables cost more than the page itself.
-BOARD_ACTIVITY_FIELDS = (
-    "technician",
+@dataclass(slots=True)
+class BoardActivity:
+    """An activity as the board shows it, read as plain values: a month of the whole team is
+    some 500 activities, and building model instances for them (with their interventions) cost
+    more than writing the cells."""
+
+    technician_id: int
+    kind: str
+    start: datetime.datetime
+    end: datetime.datetime
+    all_day: bool
+    notes: str
+    intervention_id: int | None
+    code: str | None  # the intervention's
+    state: str | None
+    customer: str | None  # the name of the intervention's customer
+
+
+BOARD_ACTIVITY_VALUES = (
+    "technician_id",
     "kind",
     "start",
     "end",
     "all_day",
     "notes",
-    "intervention",
+    "intervention_id",
     "intervention__code",
     "intervention__state",
-)
-CUSTOMER_FIELDS = (
-    "intervention__call",
-    "intervention__call__customer",
     "intervention__call__customer__name",
 )
 
 
 def planner_rows(
-    people: list[User], first: datetime.date, last: datetime.date, *, customers: bool = True
+    people: list[User], first: datetime.date, last: datetime.date, *, plain: bool = False
 ) -> list[BoardRow]:
     """Rows of technicians x days from ``first`` to ``last`` with activities and load.
 
     One query for all activities; the load is planned work (absences excluded) against
-    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent. Without
-    ``customers`` (the month board shows dots, not names) the interventions' customers are not
-    read.
+    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent. The cells hold
+    ``Activity`` instances (for the calendar's template), or ``BoardActivity`` values with
+    ``plain`` (the board, written in Python).
     """
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
     range_start, _ = day_bounds(first)
     _, range_end = day_bounds(last)
-    activities = (
-        Activity.objects.filter(
-            technician__in=[person.pk for person in people],
-            start__lt=range_end,
-            end__gt=range_start,
-        )
-        .select_related("intervention__call__customer" if customers else "intervention")
-        .only(*BOARD_ACTIVITY_FIELDS, *(CUSTOMER_FIELDS if customers else ()))
-        .order_by("start", "pk")
-    )
-    by_technician: dict[int, list[Activity]] = defaultdict(list)
+    activities = Activity.objects.filter(
+        technician__in=[person.pk for person in people],
+        start__lt=range_end,
+        end__gt=range_start,
+    ).order_by("start", "pk")
+    if plain:
+        activities = [
+            BoardActivity(*values) for values in activities.values_list(*BOARD_ACTIVITY_VALUES)
+        ]
+        cancelled = _plain_cancelled
+    else:
+        activities = activities.select_related("intervention__call__customer")
+        cancelled = is_cancelled
+    by_technician: dict[int, list] = defaultdict(list)
     for activity in activities:
         by_technician[activity.technician_id].append(activity)
     bounds = [day_bounds(day) for day in days]
@@ -215,7 +230,7 @@ def planner_rows(
                     cell.activities.append(activity)
                     if activity.kind in ABSENCE_KINDS:
                         cell.absent = True
-                    elif not is_cancelled(activity):
+                    elif not cancelled(activity):
                         cell.hours += _hours_within(activity, start, end)
                 n += 1
         row = BoardRow(technician=person, cells=cells)
@@ -225,6 +240,10 @@ def planner_rows(
         )
         rows.append(row)
     return rows
+
+
+def _plain_cancelled(activity: BoardActivity) -> bool:
+    return activity.state == State.CANCELLED
 
 
 def unplanned_count() -> int:

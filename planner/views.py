@@ -82,7 +82,7 @@ def board(request: HttpRequest) -> HttpResponse:
         previous, following = first - datetime.timedelta(days=7), first + datetime.timedelta(7)
     people = list(selectors.technicians())
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-    rows = selectors.planner_rows(people, first, last, customers=view == "week")
+    rows = selectors.planner_rows(people, first, last, plain=True)
     today = timezone.localdate()
     grid.render_rows(rows, days, view=view, today=today)
     unplanned = selectors.unplanned_interventions()
