@@ -239,8 +239,11 @@ class Comparison:
         return None if self.quoted is None else self.actual - self.quoted
 
 
-def comparisons(intervention: Intervention, quote: Quote | None) -> list[Comparison]:
-    """Quoted vs actual labour hours, travel hours (time entries) and km (expenses)."""
+def comparisons(
+    intervention: Intervention, quote: Quote | None, expenses: list[Expense] | None = None
+) -> list[Comparison]:
+    """Quoted vs actual labour hours, travel hours (time entries) and km (expenses; summed
+    from ``expenses`` when the caller has read them already)."""
     quoted = quoted_quantities(quote) if quote is not None else {}
     # Reached through the reverse relation: calls sits below the planner and cannot import it.
     hours = dict(
@@ -249,9 +252,13 @@ def comparisons(intervention: Intervention, quote: Quote | None) -> list[Compari
         .annotate(total=Sum("hours"))
         .values_list("kind", "total")
     )
-    km = Expense.objects.filter(intervention=intervention, kind=ExpenseKind.KM).aggregate(
-        total=Sum("km")
-    )["total"]
+    if expenses is None:
+        km = Expense.objects.filter(intervention=intervention, kind=ExpenseKind.KM).aggregate(
+            total=Sum("km")
+        )["total"]
+    else:
+        kms = [e.km for e in expenses if e.kind == ExpenseKind.KM and e.km is not None]
+        km = sum(kms, ZERO) if kms else None
     return [
         Comparison(_("Labour hours"), "h", quoted.get("labour_hour"), hours.get("labour") or ZERO),
         Comparison(_("Travel hours"), "h", quoted.get("travel_hour"), hours.get("travel") or ZERO),
@@ -263,10 +270,11 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
     """Sections 4 and 5: expenses, parts used and the quoted-vs-actual figures."""
     if intervention.state not in AFTER_VISIT_STATES:
         return {"expenses": [], "parts_used": [], "comparisons": [], "can_record": False}
+    expenses = list(Expense.objects.filter(intervention=intervention))
     return {
-        "expenses": list(Expense.objects.filter(intervention=intervention)),
+        "expenses": expenses,
         "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
-        "comparisons": comparisons(intervention, quote),
+        "comparisons": comparisons(intervention, quote, expenses),
         "can_record": may_record(intervention, user),
     }
 

@@ -128,10 +128,6 @@ class Cell:
     activities: list[Activity] = field(default_factory=list)
     hours: Decimal = Decimal(0)
     absent: bool = False
-    # The board's link to the day page, its label and the ISO date (filled by the view).
-    iso: str = ""
-    url: str = ""
-    label: str = ""
 
     @property
     def is_weekend(self) -> bool:
@@ -144,6 +140,11 @@ class BoardRow:
     cells: list[Cell]
     hours: Decimal = Decimal(0)
     capacity: Decimal = Decimal(0)
+    # The board's cells and heading texts (``planner.board.render_rows``).
+    cells_html: str = ""
+    today_url: str = ""
+    summary: str = ""
+    load_title: str = ""
 
     @property
     def load_percent(self) -> int:
@@ -152,42 +153,86 @@ class BoardRow:
         return int(self.hours * 100 / self.capacity)
 
 
-def planner_rows(people: list[User], first: datetime.date, last: datetime.date) -> list[BoardRow]:
+@dataclass(slots=True)
+class BoardActivity:
+    """An activity as the board shows it, read as plain values: a month of the whole team is
+    some 500 activities, and building model instances for them (with their interventions) cost
+    more than writing the cells."""
+
+    technician_id: int
+    kind: str
+    start: datetime.datetime
+    end: datetime.datetime
+    all_day: bool
+    notes: str
+    intervention_id: int | None
+    code: str | None  # the intervention's
+    state: str | None
+    customer: str | None  # the name of the intervention's customer
+
+
+BOARD_ACTIVITY_VALUES = (
+    "technician_id",
+    "kind",
+    "start",
+    "end",
+    "all_day",
+    "notes",
+    "intervention_id",
+    "intervention__code",
+    "intervention__state",
+    "intervention__call__customer__name",
+)
+
+
+def planner_rows(
+    people: list[User], first: datetime.date, last: datetime.date, *, plain: bool = False
+) -> list[BoardRow]:
     """Rows of technicians x days from ``first`` to ``last`` with activities and load.
 
     One query for all activities; the load is planned work (absences excluded) against
-    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent.
+    ``WORKING_HOURS_PER_DAY`` on each working day the technician is not absent. The cells hold
+    ``Activity`` instances (for the calendar's template), or ``BoardActivity`` values with
+    ``plain`` (the board, written in Python).
     """
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
     range_start, _ = day_bounds(first)
     _, range_end = day_bounds(last)
-    activities = (
-        Activity.objects.filter(
-            technician__in=[person.pk for person in people],
-            start__lt=range_end,
-            end__gt=range_start,
-        )
-        .select_related("intervention__call__customer")
-        .order_by("start", "pk")
-    )
-    by_technician: dict[int, list[Activity]] = defaultdict(list)
+    activities = Activity.objects.filter(
+        technician__in=[person.pk for person in people],
+        start__lt=range_end,
+        end__gt=range_start,
+    ).order_by("start", "pk")
+    if plain:
+        activities = [
+            BoardActivity(*values) for values in activities.values_list(*BOARD_ACTIVITY_VALUES)
+        ]
+        cancelled = _plain_cancelled
+    else:
+        activities = activities.select_related("intervention__call__customer")
+        cancelled = is_cancelled
+    by_technician: dict[int, list] = defaultdict(list)
     for activity in activities:
         by_technician[activity.technician_id].append(activity)
-    bounds = {day: day_bounds(day) for day in days}
+    bounds = [day_bounds(day) for day in days]
     rows = []
     for person in people:
-        cells = []
-        for day in days:
-            start, end = bounds[day]
-            cell = Cell(day=day)
-            for activity in by_technician.get(person.pk, ()):
-                if activity.start < end and activity.end > start:
+        cells = [Cell(day=day) for day in days]
+        # Activities come by start: each is put in the days it overlaps, from its first day on.
+        for activity in by_technician.get(person.pk, ()):
+            n = max((timezone.localtime(activity.start).date() - first).days, 0)
+            while n < len(days):
+                start, end = bounds[n]
+                if start >= activity.end:
+                    break
+                if activity.start < end:
+                    cell = cells[n]
                     cell.activities.append(activity)
                     if activity.kind in ABSENCE_KINDS:
                         cell.absent = True
-                    elif not is_cancelled(activity):
+                    elif not cancelled(activity):
                         cell.hours += _hours_within(activity, start, end)
-            cells.append(cell)
+                n += 1
         row = BoardRow(technician=person, cells=cells)
         row.hours = sum((cell.hours for cell in cells), Decimal(0))
         row.capacity = WORKING_HOURS_PER_DAY * sum(
@@ -197,15 +242,32 @@ def planner_rows(people: list[User], first: datetime.date, last: datetime.date) 
     return rows
 
 
+def _plain_cancelled(activity: BoardActivity) -> bool:
+    return activity.state == State.CANCELLED
+
+
 def unplanned_count() -> int:
     return Intervention.objects.filter(state__in=PLANNABLE_STATES).count()
 
 
 def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Intervention]:
-    """Interventions waiting for the planner (expected or quoted), oldest request first."""
+    """Interventions waiting for the planner (expected or quoted), oldest request first.
+
+    Only what the lists beside the board and the day page show is read."""
     return list(
         Intervention.objects.filter(state__in=PLANNABLE_STATES)
         .select_related("call__customer", "call__site", "type", "technician")
+        .only(
+            "code",
+            "state",
+            "requested_date",
+            "call__customer__name",
+            "call__site__city",
+            "type",
+            "technician__username",
+            "technician__first_name",
+            "technician__last_name",
+        )
         .order_by("requested_date", "pk")[:limit]
     )
 
@@ -253,29 +315,28 @@ def day_entries(person: User, day: datetime.date) -> list[TimeEntry]:
     )
 
 
-def hours_per_day(person: User, first: datetime.date, last: datetime.date) -> dict:
+def month_hours(
+    person: User, first: datetime.date, last: datetime.date
+) -> tuple[dict[datetime.date, Decimal], list[dict]]:
+    """A person's hours in the period per day and per kind of work, from one query (sums per
+    day and kind, added up here)."""
     rows = (
         TimeEntry.objects.filter(user=person, date__range=(first, last))
-        .values("date")
+        .values_list("date", "kind")
         .annotate(total=Sum("hours"))
         .order_by()
     )
-    return {row["date"]: row["total"] for row in rows}
-
-
-def hours_per_kind(person: User, first: datetime.date, last: datetime.date) -> list[dict]:
-    rows = (
-        TimeEntry.objects.filter(user=person, date__range=(first, last))
-        .values("kind")
-        .annotate(total=Sum("hours"))
-        .order_by()
-    )
-    totals = {row["kind"]: row["total"] for row in rows}
-    return [
+    per_day: dict[datetime.date, Decimal] = {}
+    totals: dict[str, Decimal] = {}
+    for day, kind, total in rows:
+        per_day[day] = per_day.get(day, Decimal(0)) + total
+        totals[kind] = totals.get(kind, Decimal(0)) + total
+    per_kind = [
         {"kind": kind, "label": label, "total": totals[kind]}
         for kind, label in WorkKind.choices
         if kind in totals
     ]
+    return per_day, per_kind
 
 
 @dataclass

@@ -9,15 +9,16 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from calls.models import Intervention, State
+from planner import board as grid
 from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
@@ -67,20 +68,6 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 # --- Activity planner -----------------------------------------------------------------------
-def _link_cells(rows: list[selectors.BoardRow], days: list[datetime.date]) -> None:
-    """Each cell's link and label, built once per technician and per day instead of in the
-    template for each of the month's 1,500 cells (50 technicians)."""
-    formatted = {day: (day.isoformat(), date_format(day, "DATE_FORMAT")) for day in days}
-    for row in rows:
-        name = str(row.technician)
-        link = reverse("planner:day", args=[row.technician.pk, "0000-00-00"])
-        for cell in row.cells:
-            iso, long = formatted[cell.day]
-            cell.iso = iso
-            cell.url = link.replace("0000-00-00", iso)
-            cell.label = _("%(name)s, %(day)s") % {"name": name, "day": long}
-
-
 @role_required(*STAFF)
 def board(request: HttpRequest) -> HttpResponse:
     """Technicians (rows) x days (columns), a week or a month, with the interventions to plan."""
@@ -95,8 +82,15 @@ def board(request: HttpRequest) -> HttpResponse:
         previous, following = first - datetime.timedelta(days=7), first + datetime.timedelta(7)
     people = list(selectors.technicians())
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
-    rows = selectors.planner_rows(people, first, last)
-    _link_cells(rows, days)
+    rows = selectors.planner_rows(people, first, last, plain=True)
+    today = timezone.localdate()
+    grid.render_rows(rows, days, view=view, today=today)
+    unplanned = selectors.unplanned_interventions()
+    head, _zero, tail = reverse("planner:plan", args=[0]).rpartition("/0/")
+    states = {value: str(label) for value, label in State.choices}
+    for intervention in unplanned:  # links and labels built once, not per item in the template
+        intervention.plan_url = f"{head}/{intervention.pk}/{tail}"
+        intervention.state_label = states[intervention.state]
     context = {
         "view": view,
         "first": first,
@@ -105,8 +99,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "previous": previous,
         "following": following,
-        "today": timezone.localdate(),
-        "unplanned": selectors.unplanned_interventions(),
+        "today": today,
+        "unplanned": unplanned,
         "unplanned_count": selectors.unplanned_count(),
     }
     return render(request, "planner/board.html", context)
@@ -293,6 +287,9 @@ def _entry_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_PLACEHOLDER_DAY = "0000-00-00"
+
+
 def _hours_day_url(person: Any, day: datetime.date, request: HttpRequest) -> str:
     url = reverse("planner:hours_day", args=[day.isoformat()])
     return url if person.pk == request.user.pk else f"{url}?user={person.pk}"
@@ -304,23 +301,43 @@ def hours_month(request: HttpRequest) -> HttpResponse:
     person = selectors.get_person_for(request.user, _int_param(request, "user"))
     first = _parse_month(request.GET.get("month"))
     last = selectors.month_last(first)
-    per_day = selectors.hours_per_day(person, first, last)
-    weeks = [
-        [
-            {"day": day, "hours": per_day.get(day), "in_month": day.month == first.month}
-            for day in week
-        ]
-        for week in selectors.month_weeks(first)
-    ]
+    per_day, per_kind = selectors.month_hours(person, first, last)
+    today = timezone.localdate()
+    # Each day's link, date and figure built here once (a month is 35-42 cells).
+    head = reverse("planner:hours_day", args=[_PLACEHOLDER_DAY]).rpartition(_PLACEHOLDER_DAY)
+    query = "" if person.pk == request.user.pk else f"?user={person.pk}"
+    weeks = []
+    for week in selectors.month_weeks(first):
+        cells = []
+        for day in week:
+            iso = day.isoformat()
+            hours = per_day.get(day)
+            classes = "planner-cell"
+            if day.month != first.month:
+                classes += " planner-other-month"
+            if day == today:
+                classes += " planner-today"
+            cells.append(
+                {
+                    "day": day,
+                    "iso": iso,
+                    "number": day.day,
+                    "url": f"{head[0]}{iso}{head[2]}{query}",
+                    "classes": classes,
+                    "hours": hours,
+                    "figure": floatformat(hours, "-2") if hours else "",
+                }
+            )
+        weeks.append(cells)
     context = {
         "person": person,
         "first": first,
         "weeks": weeks,
-        "per_kind": selectors.hours_per_kind(person, first, last),
+        "per_kind": per_kind,
         "total": sum(per_day.values(), 0),
         "previous": selectors.add_months(first, -1),
         "following": selectors.add_months(first, 1),
-        "today": timezone.localdate(),
+        "today": today,
         "people": list(selectors.technicians()) if request.user.is_administrator else [],
         "own": person.pk == request.user.pk,
     }

@@ -5,7 +5,8 @@ through several nested templates, which made up most of those pages' server time
 the same markup (the classes, ids and error block crispy's Bootstrap 5 pack produces, so styles,
 scripts and tests see no difference) in Python; only the widget itself goes through Django's
 form renderer, except selects, whose options (one template each in Django's renderer) are
-written here too. Filter forms hold text, number, date and select fields.
+written here too. It serves the filter bars and the section forms of the call management page
+(text, number, date, textarea and select fields; file inputs and checkboxes stay with crispy).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -45,18 +47,24 @@ def filter_field(field: forms.BoundField) -> str:
         if errors
         else ""
     )
+    required = field.field.required
     label = (
         format_html(
-            '<label for="{}" class="form-label">{}{}</label>',
+            '<label for="{}" class="form-label{}">{}{}</label>',
             field.id_for_label,
+            " requiredField" if required else "",
             field.label,
-            format_html('<span class="asteriskField">*</span>') if field.field.required else "",
+            mark_safe('<span class="asteriskField">*</span>') if required else "",
         )
         if field.label
         else ""
     )
     help_text = (
-        format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+        format_html(
+            '<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text
+        )
+        if field.help_text
+        else ""
     )
     return format_html(
         '<div id="div_{}" class="mb-3">{}{}{}{}</div>',

@@ -76,6 +76,30 @@ def test_board_shows_technicians_activities_load_and_interventions_to_plan(
     assert activity.intervention.code not in [i.code for i in response.context["unplanned"]]
 
 
+def test_board_cells_link_each_technicians_day_and_show_its_activities(operator_client, technician):
+    day = next_monday()
+    planned = make_planned(technician, day=day)
+    make_activity(technician, ActivityKind.HOLIDAY, start=at(day, 14), end=at(day, 18))
+    make_activity(technician, ActivityKind.TRAINING, notes="Safety <course>")
+    url = reverse("planner:board")
+    month = operator_client.get(url, {"view": "month", "date": day.isoformat()}).content.decode()
+    day_url = reverse("planner:day", args=[technician.pk, day.isoformat()])
+    at_day = month.index(f'data-day="{day.isoformat()}" data-technician="{technician.pk}"')
+    start = month.rindex("<td", 0, at_day)
+    cell = month[start : month.index("</td>", at_day)]
+    assert "planner-absent" in cell
+    assert f'href="{day_url}"' in cell
+    assert f'aria-label="{technician}, ' in cell
+    # The visit (4 h) and the training (2 h) count; the holiday does not.
+    assert '<span class="badge text-bg-light planner-hours">6 h</span>' in cell
+    assert f'title="Intervention {planned.intervention.code}"' in cell
+    assert 'class="planner-dot planner-kind-holiday" title="Holiday"' in cell
+    week = operator_client.get(url, {"view": "week", "date": day.isoformat()}).content.decode()
+    customer = planned.intervention.call.customer.name[:23]
+    assert f"09:00–13:00</span> {planned.intervention.code} · {customer}" in week
+    assert 'title="Training: Safety &lt;course&gt;"' in week  # notes escaped
+
+
 @pytest.mark.parametrize("view", ["week", "month"])
 def test_board_runs_a_fixed_number_of_queries(view, operator_client):
     day = next_monday()
