@@ -209,8 +209,10 @@ class ExpenseForm(SubmissionTokenMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PartUsedForm(forms.Form):
-    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``)."""
+class PartUsedForm(SubmissionTokenMixin, forms.Form):
+    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``). Each
+    search result is one such form with its own submission token: a double click records the
+    part once."""
 
     spare_part = forms.ModelChoiceField(
         label=_("Spare part"), queryset=SparePart.objects.filter(is_active=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -498,6 +499,8 @@ def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Search as you type in the catalogue; each result carries its own "add" form."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
     parts = selectors.search_spare_parts(intervention, request.GET.get("q", ""))
+    for part in parts:  # each result's "add" form creates at most one row (a double click)
+        part.submission_token = uuid.uuid4()
     context = {
         "intervention": intervention,
         "call": intervention.call,
@@ -516,8 +519,13 @@ def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         errors = "; ".join(str(e) for field in form.errors.values() for e in field)
         return _after_post(request, intervention, "", error=errors, section="parts")
+    data = dict(form.cleaned_data)
+    token = data.pop("submission_token", None)
     try:
-        actuals.add_part(intervention=intervention, acting_user=request.user, **form.cleaned_data)
+        with idempotency.once(token, request.user):
+            actuals.add_part(intervention=intervention, acting_user=request.user, **data)
+    except idempotency.AlreadySubmitted:
+        return _after_post(request, intervention, PortalCreateView.already_saved_message)
     except CallError as error:
         return _after_post(request, intervention, "", error=error.message, section="parts")
     return _after_post(request, intervention, _("Part added."))

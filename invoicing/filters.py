@@ -1,4 +1,4 @@
-"""Filters of the verification queue and of the invoice list."""
+"""Filters of the verification queue, of the calls to invoice and of the invoice list."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from calls.models import Intervention, InterventionType
+from calls.models import Call, Intervention, InterventionType
+from customers.models import Customer
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
+from service_portal.forms import parse_id
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -35,6 +37,28 @@ class VerificationFilter(django_filters.FilterSet):
     class Meta:
         model = Intervention
         fields: list[str] = []
+
+
+class BillableCallFilter(django_filters.FilterSet):
+    """The calls to invoice: by customer name or VAT number, or one customer exactly (the
+    "only this customer" link of a group, so that all its calls are listed together)."""
+
+    customer = django_filters.CharFilter(
+        label=_("Customer"), method="filter_customer", max_length=200
+    )
+    customer_id = django_filters.CharFilter(method="filter_customer_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Call
+        fields: list[str] = []
+
+    def filter_customer(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(customer__in=Customer.objects.matching(value)) if value else queryset
+
+    def filter_customer_id(self, queryset, name, value):
+        pk = parse_id(value)
+        return queryset.filter(customer_id=pk) if pk else queryset.none()
 
 
 class InvoiceFilter(django_filters.FilterSet):

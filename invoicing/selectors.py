@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from calls.models import Call, Intervention, InterventionNote, State
 from invoicing import billing
 from invoicing.models import Invoice, InvoiceState
-from invoicing.services import call_is_billable
+from invoicing.services import NOT_BILLED_STATES
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
@@ -55,21 +55,36 @@ def bills_for(interventions: Iterable[Intervention]) -> list[billing.Interventio
     return [billing.bill(i) for i in fetched]
 
 
-def billable_calls() -> list[tuple]:
-    """Calls ready to invoice, grouped by customer: [(customer, [call, ...]), ...].
+# The states of a billed intervention that is not finished yet: its call cannot be invoiced.
+UNFINISHED_STATES = [
+    s for s in State.values if s not in {*NOT_BILLED_STATES, State.VERIFIED, State.INVOICED}
+]
+
+
+def billable_calls() -> QuerySet[Call]:
+    """Calls ready to invoice, one customer's calls together (customer name, then oldest first).
 
     A call qualifies when it has a verified intervention, all its billed interventions are
-    verified or invoiced, and it is on no draft invoice.
+    verified or invoiced, and it is on no draft invoice (``services.call_is_billable``, in SQL:
+    the list is paginated, so the rule runs in the database). The work grows with the verified
+    interventions waiting (found through ``intervention_state_idx``; the other checks use the
+    foreign-key indexes), not with the calls on file.
     """
-    candidates = (
-        Call.objects.filter(interventions__state=State.VERIFIED)
-        .exclude(invoices__state=InvoiceState.DRAFT)
-        .distinct()
-        .select_related("customer", "unit__product")
-        .prefetch_related("interventions")
-        .order_by("customer__name", "customer_id", "received_at")
+    interventions = Intervention.objects.filter(call=OuterRef("pk"))
+    on_draft = Invoice.calls.through.objects.filter(
+        call=OuterRef("pk"), invoice__state=InvoiceState.DRAFT
     )
-    calls = [c for c in candidates if call_is_billable([i.state for i in c.interventions.all()])]
+    return (
+        Call.objects.filter(Exists(interventions.filter(state=State.VERIFIED)))
+        .exclude(Exists(interventions.filter(state__in=UNFINISHED_STATES)))
+        .exclude(Exists(on_draft))
+        .select_related("customer", "unit__product")
+        .order_by("customer__name", "customer_id", "received_at", "pk")
+    )
+
+
+def by_customer(calls: Iterable[Call]) -> list[tuple]:
+    """[(customer, [call, ...]), ...] for calls ordered by customer (``billable_calls``)."""
     return [(customer, list(group)) for customer, group in groupby(calls, lambda c: c.customer)]
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from calls.models import Call, Intervention, State
 from invoicing import billing, documents, exports, selectors, services
-from invoicing.filters import InvoiceFilter, VerificationFilter
+from invoicing.filters import BillableCallFilter, InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
 from service_portal import exports as limits
@@ -127,20 +127,34 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     return verification_detail(request, pk, send_back_form=form)
 
 
-@role_required(*ADMINISTRATORS)
-def billable_calls(request: HttpRequest) -> HttpResponse:
-    """Verified calls grouped by customer; the checked ones of one customer make a draft."""
-    if request.method == "POST":
+class BillableCalls(PortalListView):
+    """Verified calls, one customer's together and paginated; the ticked calls of one customer
+    (on one page) make a draft invoice."""
+
+    allowed_roles = ADMINISTRATORS
+    filterset_class = BillableCallFilter
+    template_name = "invoicing/billable_calls.html"
+
+    def get_queryset(self):
+        return selectors.billable_calls()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = selectors.by_customer(context["object_list"])
+        customer_id = parse_id(self.request.GET.get("customer_id"))
+        context["one_customer"] = customer_id is not None
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
         pks = [pk for pk in map(parse_id, request.POST.getlist("calls")) if pk]
         calls = list(Call.objects.filter(pk__in=pks))
         try:
             invoice = services.create_draft(calls=calls, acting_user=request.user)
         except services.InvoicingError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(request, _("Draft invoice created: review it, then issue it."))
-            return redirect(invoice)
-    return render(request, "invoicing/billable_calls.html", {"groups": selectors.billable_calls()})
+            return redirect(request.get_full_path())  # back to the same filters and page
+        messages.success(request, _("Draft invoice created: review it, then issue it."))
+        return redirect(invoice)
 
 
 class InvoiceList(PortalListView):

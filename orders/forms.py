@@ -74,8 +74,8 @@ class LineForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.update({"class": "form-control form-control-sm text-end"})
+        for field in self.visible_fields():
+            field.field.widget.attrs.update({"class": "form-control form-control-sm text-end"})
 
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001")
@@ -89,6 +89,8 @@ class LineForm(forms.Form):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    # The line's version when the cart was shown (``services.update_line`` refuses a stale one).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class OfferTermsForm(VersionedModelForm):

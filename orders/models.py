@@ -336,6 +336,9 @@ class DocumentLine(models.Model):
 
 class OfferLine(DocumentLine):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="lines")
+    # Each change adds 1: a cart form based on an older version is refused (two clerks editing
+    # the same line, or a line whose quantity an "add" raised meanwhile).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("offer line")

@@ -174,10 +174,11 @@ def add_line(
     _require_draft(offer)
     if not spare_part.is_active:
         raise OfferError(_("Spare part %(code)s is no longer sold.") % {"code": spare_part.code})
-    existing = offer.lines.filter(spare_part=spare_part).first()
+    existing = offer.lines.select_for_update().filter(spare_part=spare_part).first()
     if existing is not None:
         existing.quantity += quantity
-        existing.save(update_fields=["quantity"])
+        existing.version += 1
+        existing.save(update_fields=["quantity", "version"])
         return existing
     vat, vat_percent = _line_vat(offer, spare_part)
     with translation.override(offer.language):
@@ -207,11 +208,20 @@ def update_line(
     unit_price: Decimal,
     discount_percent: Decimal,
     acting_user: Any,
+    expected_version: int | None = None,
 ) -> OfferLine:
+    """The line's numbers. ``expected_version`` is the line's version when the cart was shown:
+    a line changed since then (another clerk, or an "add" of the same part) is not overwritten.
+    """
     check_role(acting_user, STAFF)
     _require_draft(_locked_offer(line.offer))
+    locked = OfferLine.objects.select_for_update().filter(pk=line.pk)
+    current = locked.values_list("version", flat=True).get()
+    if expected_version is not None and expected_version != current:
+        raise OfferError(str(VersionedModelForm.conflict_message))
     line.quantity, line.unit_price, line.discount_percent = quantity, unit_price, discount_percent
-    line.save(update_fields=["quantity", "unit_price", "discount_percent"])
+    line.version = current + 1
+    line.save(update_fields=["quantity", "unit_price", "discount_percent", "version"])
     return line
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,7 @@ from orders.selectors import (
 )
 from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit
-from service_portal.crud import PortalListView
+from service_portal.crud import PortalCreateView, PortalListView
 from service_portal.forms import parse_id
 from service_portal.permissions import STAFF, role_required
 
@@ -157,36 +158,82 @@ def offer_parties(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Wizard step 2: the cart ----------------------------------------------------------------
-def _cart_context(offer: Offer) -> dict[str, Any]:
+def _cart_context(offer: Offer, line_forms: dict[int, LineForm] | None = None) -> dict[str, Any]:
+    """The cart's lines; ``line_forms`` are posted forms shown back as typed (refused)."""
+    line_forms = line_forms or {}
     totals = document_totals(offer)
     rows = [
         {
             "line": line,
             "net": net,
-            "form": LineForm(initial=_line_initial(line), prefix=f"l{line.pk}"),
+            "form": line_forms.get(line.pk)
+            or LineForm(initial=_line_initial(line), prefix=f"l{line.pk}"),
         }
         for line, net in totals.lines
     ]
     return {"offer": offer, "rows": rows, "totals": totals}
 
 
-def _line_initial(line: OfferLine) -> dict[str, Decimal]:
+def _line_initial(line: OfferLine) -> dict[str, Any]:
     return {
         "quantity": line.quantity.normalize()
         if line.quantity == line.quantity.to_integral()
         else line.quantity,
         "unit_price": line.unit_price,
         "discount_percent": line.discount_percent,
+        "version": line.version,
     }
 
 
-def _cart_response(request: HttpRequest, offer: Offer, error: str = "") -> HttpResponse:
-    if error:
-        messages.error(request, error)
+def _with_tokens(parts) -> list[SparePart]:
+    """Search results, each with the submission token of its own "add" form: a double click
+    adds the part once (``service_portal.idempotency``)."""
+    parts = list(parts)
+    for part in parts:
+        part.submission_token = uuid.uuid4()
+    return parts
+
+
+def _cart_response(
+    request: HttpRequest,
+    offer: Offer,
+    error: str = "",
+    *,
+    notice: str = "",
+    line_forms: dict[int, LineForm] | None = None,
+    added: SparePart | None = None,
+) -> HttpResponse:
+    """htmx: the cart (and, after an add, a fresh token for that part's form, so that adding it
+    again on purpose works); plain POST: the cart page with the error and what was typed, or a
+    redirect to it."""
     if request.htmx:
-        context = {**_cart_context(offer), "error": error}
+        context = {**_cart_context(offer, line_forms), "error": error, "notice": notice}
+        if added is not None:
+            context["added"] = _with_tokens([added])[0]
         return render(request, "orders/cart_lines.html", context)
+    if error:
+        return _cart_page(request, offer, error=error, line_forms=line_forms)
+    if notice:
+        messages.info(request, notice)
     return redirect("orders:offer_cart", offer.pk)
+
+
+def _cart_page(
+    request: HttpRequest,
+    offer: Offer,
+    *,
+    error: str = "",
+    line_forms: dict[int, LineForm] | None = None,
+) -> HttpResponse:
+    query = request.GET.get("q", "")
+    context = {
+        **_cart_context(offer, line_forms),
+        "error": error,
+        "steps": _steps(offer, "cart"),
+        "query": query,
+        "parts": _with_tokens(parts_for_cart(query=query, offer=offer)),
+    }
+    return render(request, "orders/offer_cart.html", context)
 
 
 @role_required(*STAFF)
@@ -194,24 +241,24 @@ def offer_cart(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
     if not offer.is_draft:
         return redirect(offer)
-    query = request.GET.get("q", "")
-    context = {
-        **_cart_context(offer),
-        "steps": _steps(offer, "cart"),
-        "query": query,
-        "parts": parts_for_cart(query=query, offer=offer),
-    }
-    return render(request, "orders/offer_cart.html", context)
+    return _cart_page(request, offer)
 
 
 @role_required(*STAFF)
 def cart_search(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
     query = request.GET.get("q", "")[:100]
-    parts = parts_for_cart(query=query, offer=offer)
+    parts = _with_tokens(parts_for_cart(query=query, offer=offer))
     return render(
         request, "orders/cart_search.html", {"offer": offer, "parts": parts, "query": query}
     )
+
+
+def _token(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value or "")[:36])
+    except ValueError:
+        return None
 
 
 @require_POST
@@ -222,10 +269,13 @@ def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
     if part is None:
         return _cart_response(request, offer, _("Choose a spare part."))
     try:
-        services.add_line(offer=offer, spare_part=part, acting_user=request.user)
+        with idempotency.once(_token(request.POST.get("submission_token")), request.user):
+            services.add_line(offer=offer, spare_part=part, acting_user=request.user)
+    except idempotency.AlreadySubmitted:
+        return _cart_response(request, offer, notice=str(PortalCreateView.already_saved_message))
     except OfferError as error:
         return _cart_response(request, offer, str(error))
-    return _cart_response(request, offer)
+    return _cart_response(request, offer, added=part)
 
 
 @require_POST
@@ -240,13 +290,16 @@ def cart_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
             return _cart_response(request, offer, str(error))
         return _cart_response(request, offer)
     form = LineForm(request.POST, prefix=f"l{line.pk}")
+    kept = {line.pk: form}  # a refused line shows what was typed
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())
-        return _cart_response(request, offer, errors)
+        return _cart_response(request, offer, errors, line_forms=kept)
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
     try:
-        services.update_line(line=line, acting_user=request.user, **form.cleaned_data)
+        services.update_line(line=line, acting_user=request.user, expected_version=version, **data)
     except OfferError as error:
-        return _cart_response(request, offer, str(error))
+        return _cart_response(request, offer, str(error), line_forms=kept)
     return _cart_response(request, offer)
 
 

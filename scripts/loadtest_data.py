@@ -133,7 +133,7 @@ def plan(administrators: int = 2) -> None:
 
 
 def _billable():
-    return invoicing_selectors.billable_calls()
+    return invoicing_selectors.by_customer(invoicing_selectors.billable_calls())
 
 
 def _counters() -> dict[str, int]:

@@ -1,5 +1,6 @@
 """A double-clicked (or retried) create form makes one record: notes, expenses, corrections,
-activities and hours carry a submission token (service_portal.idempotency)."""
+activities, hours, a used spare part and a part added to an offer's cart carry a submission
+token (service_portal.idempotency)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from calls.models import Expense, InterventionNote, State
+from calls.models import Expense, InterventionNote, PartUsed, State
 from invoicing.models import Correction
+from orders.models import OfferLine
 from planner.models import Activity, TimeEntry
 from tests.calls.factories import make_intervention
 from tests.invoicing.factories import make_done_intervention
+from tests.orders.factories import make_draft, make_part
 from tests.planner.factories import make_activity, next_monday, yesterday
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,80 @@ def test_intervention_hours_sent_twice_are_recorded_once(technician_client, tech
     data = {"date": str(yesterday()), "kind": "labour", "hours": "3"}
     _twice(technician_client, url, data)
     assert TimeEntry.objects.count() == 1
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_a_used_part_added_twice_from_the_search_is_recorded_once(technician_client, technician):
+    intervention = make_intervention(State.PLANNED, technician=technician)
+    part = make_part("BELT-9")
+    args = [intervention.call_id, intervention.number]
+    results = technician_client.get(reverse("calls:part_search", args=args), {"q": "belt"})
+    token = results.context["parts"][0].submission_token
+    assert f'name="submission_token" value="{token}"' in results.content.decode()
+    url = reverse("calls:part_add", args=args)
+    data = {"spare_part": part.pk, "quantity": "2", "submission_token": str(token)}
+    first = technician_client.post(url, data, headers=HTMX)
+    assert "Part added." in first.content.decode()
+    second = technician_client.post(url, data, headers=HTMX)
+    assert ALREADY in second.content.decode()
+    plain = technician_client.post(url, data, follow=True)
+    assert ALREADY in plain.content.decode()
+    assert PartUsed.objects.get().quantity == 2
+    # a new search gives new tokens: the same part can be recorded again on purpose
+    again = technician_client.get(reverse("calls:part_search", args=args), {"q": "belt"})
+    assert again.context["parts"][0].submission_token != token
+    data["submission_token"] = str(again.context["parts"][0].submission_token)
+    technician_client.post(url, data)
+    assert PartUsed.objects.count() == 2
+
+
+def test_a_refused_used_part_frees_its_token(technician_client, technician):
+    intervention = make_intervention(State.PLANNED, technician=technician)
+    part = make_part()
+    url = reverse("calls:part_add", args=[intervention.call_id, intervention.number])
+    token = str(uuid.uuid4())
+    refused = technician_client.post(
+        url, {"spare_part": part.pk, "quantity": "5000", "submission_token": token}
+    )
+    assert "at most 1000" in refused.content.decode()
+    technician_client.post(url, {"spare_part": part.pk, "quantity": "3", "submission_token": token})
+    assert PartUsed.objects.get().quantity == 3
+
+
+def test_a_part_added_twice_to_the_cart_adds_one_to_its_quantity_once(operator_client, operator):
+    part = make_part("FLT-1")
+    offer = make_draft(operator, parts=[part])  # quantity 1
+    cart = operator_client.get(reverse("orders:offer_cart", args=[offer.pk]), {"q": "FLT"})
+    token = cart.context["parts"][0].submission_token
+    assert f'value="{token}" id="cart-token-{part.pk}"' in cart.content.decode()
+    url = reverse("orders:cart_add", args=[offer.pk])
+    data = {"part": part.pk, "submission_token": str(token)}
+    first = operator_client.post(url, data, headers=HTMX)
+    # the answer gives the part's form a new token (out of band): adding again on purpose works
+    fresh = first.context["added"].submission_token
+    assert f'value="{fresh}" id="cart-token-{part.pk}" hx-swap-oob="true"' in first.content.decode()
+    second = operator_client.post(url, data, headers=HTMX)
+    assert ALREADY in second.content.decode()
+    plain = operator_client.post(url, data, follow=True)
+    assert ALREADY in plain.content.decode()
+    assert OfferLine.objects.get().quantity == 2
+    operator_client.post(url, {"part": part.pk, "submission_token": str(fresh)}, headers=HTMX)
+    assert OfferLine.objects.get().quantity == 3
+
+
+def test_a_part_refused_by_the_cart_frees_its_token(operator_client, operator):
+    part = make_part("OLD-1")
+    offer = make_draft(operator)
+    token = str(uuid.uuid4())
+    part.is_active = False
+    part.save()
+    url = reverse("orders:cart_add", args=[offer.pk])
+    refused = operator_client.post(url, {"part": part.pk, "submission_token": token}, follow=True)
+    assert not OfferLine.objects.exists()
+    assert ALREADY not in refused.content.decode()
+    part.is_active = True
+    part.save()
+    operator_client.post(url, {"part": part.pk, "submission_token": token})
+    assert OfferLine.objects.get().quantity == 1

@@ -42,6 +42,10 @@ def test_administrator_verifies_and_invoices_two_calls(page, login, administrato
     assert set(Intervention.objects.values_list("state", flat=True)) == {State.VERIFIED}
 
     page.goto("/invoicing/to-invoice/")
+    assert page.locator("[data-testid=customer-group]").count() == 1
+    # all the calls of one customer together, whatever page they were on
+    page.click("[data-testid=only-customer]")
+    page.wait_for_selector("[data-testid=one-customer]")
     group = page.locator("[data-testid=customer-group]")
     assert group.count() == 1
     group.locator("button:has-text('Create draft invoice')").click()

@@ -34,7 +34,8 @@ ROWS = [
     Row("invoicing:verify", ADMIN_POST, _pk("done"), method="post"),
     Row("invoicing:send_back", ADMIN_POST_FORM, _pk("done"), method="post"),
     Row("invoicing:billable_calls", ADMIN_ONLY),
-    Row("invoicing:billable_calls", ADMIN_POST_FORM, method="post"),
+    # a refused draft goes back to the list (same filters and page) with the message
+    Row("invoicing:billable_calls", ADMIN_POST, method="post"),
     Row("invoicing:invoice_list", ADMIN_ONLY),
     Row("invoicing:export_csv", ADMIN_ONLY),
     Row("invoicing:export_xlsx", ADMIN_ONLY),
