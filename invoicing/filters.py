@@ -11,7 +11,7 @@ from accounts.models import Role, User
 from calls.models import Intervention, InterventionType
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VerificationFilter(django_filters.FilterSet):
