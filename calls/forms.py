@@ -184,7 +184,9 @@ class ExpenseForm(SubmissionTokenMixin, forms.Form):
     ``calls.actuals.add_expense``; the form only parses."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
-    date = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlausibleDateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     km = forms.DecimalField(label=_("Kilometres"), required=False, max_digits=8, decimal_places=1)
     km_rate = forms.DecimalField(
         label=_("Rate per km"), required=False, max_digits=6, decimal_places=3

@@ -13,7 +13,7 @@ from customers.models import Customer
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
 from service_portal.forms import parse_id
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VerificationFilter(django_filters.FilterSet):

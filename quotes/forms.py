@@ -91,9 +91,11 @@ RateFormSet = forms.inlineformset_factory(
 
 class CopyPriceListForm(SubmissionTokenMixin, forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=120)
-    valid_from = PlausibleDateField(label=_("Valid from"), widget=forms.DateInput(attrs=_DATE))
+    valid_from = PlausibleDateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+    )
     valid_to = PlausibleDateField(
-        label=_("Valid to"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=_("Valid to"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
     )
     percent_increase = forms.DecimalField(
         label=_("Price increase (%)"),

@@ -18,6 +18,7 @@ from accounts.models import Role
 ALL = frozenset(Role.values)
 STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
 ADMIN = frozenset({Role.ADMINISTRATOR})
+OFFERS = _("Offers and orders")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class NavItem:
     roles: frozenset[str]
     icon: str = ""
     group: str | Promise = ""
+    section: str | Promise = ""  # a heading inside the group's menu, shown above its first entry
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -48,12 +50,14 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
     ),
-    NavItem(_("Quotes"), "quotes:quote_list", STAFF, "calculator", _("Quotes")),
-    NavItem(_("Price lists"), "quotes:pricelist_list", STAFF, "tags", _("Quotes")),
-    NavItem(_("New offer"), "orders:offer_create", STAFF, "cart-plus", _("Offers and orders")),
-    NavItem(_("Offers"), "orders:offer_list", STAFF, "file-earmark-text", _("Offers and orders")),
-    NavItem(_("Orders"), "orders:order_list", STAFF, "box-arrow-right", _("Offers and orders")),
-    NavItem(_("Spare parts"), "orders:sparepart_list", STAFF, "gear", _("Offers and orders")),
+    # Quotes (service work) and offers and orders (spare parts) share one "Sales" menu, with a
+    # heading each: eight top-level menus do not fit a 1280 px screen in every language.
+    NavItem(_("Quotes"), "quotes:quote_list", STAFF, "calculator", _("Sales"), _("Quotes")),
+    NavItem(_("Price lists"), "quotes:pricelist_list", STAFF, "tags", _("Sales"), _("Quotes")),
+    NavItem(_("New offer"), "orders:offer_create", STAFF, "cart-plus", _("Sales"), OFFERS),
+    NavItem(_("Offers"), "orders:offer_list", STAFF, "file-earmark-text", _("Sales"), OFFERS),
+    NavItem(_("Orders"), "orders:order_list", STAFF, "box-arrow-right", _("Sales"), OFFERS),
+    NavItem(_("Spare parts"), "orders:sparepart_list", STAFF, "gear", _("Sales"), OFFERS),
     NavItem(
         _("Final verification"),
         "invoicing:verification_list",
@@ -85,9 +89,17 @@ def items_for(user: Any) -> list[dict[str, Any]]:
     for item in NAV_ITEMS:
         if user.role not in item.roles:
             continue
-        key = str(item.group)
-        entry = {"label": item.label, "url": reverse(item.url_name), "icon": item.icon}
-        groups.setdefault(key, {"label": item.group, "items": []})["items"].append(entry)
+        group = groups.setdefault(str(item.group), {"label": item.group, "items": []})
+        previous = group["items"][-1]["section"] if group["items"] else None
+        entry = {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "icon": item.icon,
+            "section": item.section,
+            # The heading is written once, above the first entry of its section.
+            "heading": item.section if item.section and str(item.section) != str(previous) else "",
+        }
+        group["items"].append(entry)
     return list(groups.values())
 
 

@@ -214,6 +214,8 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first dates in English too (29/11/2026): service_portal/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["service_portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Rome"
 USE_I18N = True
 USE_TZ = True

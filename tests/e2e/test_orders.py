@@ -61,18 +61,18 @@ def test_offer_from_unit_to_order(page, login, operator, browser, live_server):
     line.locator("input[name$=quantity]").fill("2")
     line.locator("input[name$=quantity]").press("Enter")
     # 2 x 38.50 + 9.80 = 86.80; VAT 22% = 19.10; total 105.90
-    page.wait_for_selector("[data-testid=total]:has-text('105.90')")
+    page.wait_for_selector("[data-testid=total]:has-text('€105.90')")
     line.locator("input[name$=discount_percent]").fill("10")
     line.locator("input[name$=discount_percent]").press("Enter")
     # 2 x 38.50 - 10% = 69.30; + 9.80 = 79.10; VAT 22% = 17.40; total 96.50
-    page.wait_for_selector("[data-testid=total]:has-text('96.50')")
+    page.wait_for_selector("[data-testid=total]:has-text('€96.50')")
     screenshot(page, "offer-cart")
 
     # Go back to step 1 and forward again: nothing is lost.
     page.click("a:has-text('1. Customer')")
     assert page.input_value("select[name=unit]") == str(unit.pk)
     page.click("button:has-text('Next: spare parts')")
-    page.wait_for_selector("[data-testid=total]:has-text('96.50')")
+    page.wait_for_selector("[data-testid=total]:has-text('€96.50')")
     page.click("a:has-text('Next: offer data')")
 
     # Step 3: terms.

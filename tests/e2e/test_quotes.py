@@ -37,8 +37,8 @@ def test_operator_quotes_from_the_customer_price_list(page, login, operator):
 
     # Totals follow the quantities as they are typed (htmx), before saving.
     page.fill("input[name='lines-0-quantity']", "3")
-    page.wait_for_selector("[data-testid=taxable]:has-text('285.55 EUR')")
-    assert page.inner_text("#net-lines-0") == "165.00"
+    page.wait_for_selector("[data-testid=taxable]:has-text('€285.55')")
+    assert page.inner_text("#net-lines-0") == "€165.00"
     # A wrong quantity is refused with a clear message and nothing is saved.
     with page.expect_response("**/totals/"):
         page.fill("input[name='lines-1-quantity']", "-1")
@@ -51,7 +51,7 @@ def test_operator_quotes_from_the_customer_price_list(page, login, operator):
     page.click("button:has-text('Save quote')")
     page.wait_for_selector("text=Quote saved.")
     # 165 + 80 + 0.55 = 245.55; VAT 54.02; total 299.57
-    page.wait_for_selector("[data-testid=total]:has-text('299.57 EUR')")
+    page.wait_for_selector("[data-testid=total]:has-text('€299.57')")
     screenshot(page, "quote-editor")
 
     page.once("dialog", lambda dialog: dialog.accept())

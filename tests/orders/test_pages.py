@@ -329,3 +329,24 @@ def test_changing_the_billing_customer_refreshes_its_sites_and_contacts(operator
     assert not form.errors
     offer.refresh_from_db()
     assert offer.billing_customer_id == offer.customer_id  # a refresh saves nothing
+
+
+@pytest.mark.parametrize(
+    ("language", "price", "total"),
+    [("it", "1.234,50\xa0€", "1.506,09\xa0€"), ("en", "€1,234.50", "€1,506.09")],
+)
+def test_the_cart_and_the_lists_write_amounts_in_the_reader_language(
+    client_for, operator, language, price, total
+):
+    operator.language = language
+    operator.save(update_fields=["language"])
+    client = client_for(operator)
+    offer = make_draft(operator, parts=[make_part("BIG-1", list_price=Decimal("1234.50"))])
+
+    cart = client.get(reverse("orders:offer_cart", args=[offer.pk])).content.decode()
+    parts = client.get(reverse("orders:sparepart_list")).content.decode()
+    offers = client.get(reverse("orders:offer_list")).content.decode()
+
+    assert price in cart and total in cart  # 1,234.50 + VAT 22% 271.59
+    assert price in parts
+    assert total in offers

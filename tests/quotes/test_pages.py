@@ -79,7 +79,7 @@ def test_operator_changes_a_quantity_adds_a_rate_and_removes_a_line(operator_cli
     assert lines == [("KM", D("1")), ("MO", D("3.5")), ("VI", D("1")), ("VI", D("2"))]
     page = operator_client.get(quote.get_absolute_url()).content.decode()
     # 192.50 + 40 + 0.55 + 80 = 313.05; VAT 68.871 -> 68.87; total 381.92
-    assert "313.05 EUR" in page and "68.87 EUR" in page and "381.92 EUR" in page
+    assert "€313.05" in page and "€68.87" in page and "€381.92" in page
 
 
 def test_totals_are_recomputed_without_saving(operator_client, quote):
@@ -90,14 +90,14 @@ def test_totals_are_recomputed_without_saving(operator_client, quote):
     response = operator_client.post(reverse("quotes:quote_totals", args=[quote.pk]), data)
     body = response.content.decode()
     # 110 + 40 + 0.55 + 40 = 190.55; VAT 41.921 -> 41.92; total 232.47
-    assert "190.55 EUR" in body and "41.92 EUR" in body and "232.47 EUR" in body
-    assert 'id="net-lines-0" hx-swap-oob="true">110.00<' in body
+    assert "€190.55" in body and "€41.92" in body and "€232.47" in body
+    assert 'id="net-lines-0" hx-swap-oob="true">€110.00<' in body
     assert 'id="net-lines-3" hx-swap-oob="true">—<' in body
     assert quote.lines.get(code="MO").quantity == D("1.00")
     # A row that is not valid yet counts as it was saved.
     data["lines-0-quantity"] = "abc"
     body = operator_client.post(reverse("quotes:quote_totals", args=[quote.pk]), data).content
-    assert b"135.55 EUR" in body
+    assert "€135.55" in body.decode()
 
 
 def test_an_operator_cannot_change_prices_even_by_forging_the_form(operator_client, quote):
@@ -466,7 +466,7 @@ def test_the_summary_partial_for_other_pages(quote, django_assert_num_queries):
     quote = Quote.objects.prefetch_related("lines").get(pk=quote.pk)
     with django_assert_num_queries(0):
         html = render_to_string("quotes/quote_summary.html", {"quote": quote})
-    assert quote.code in html and "Technician labour" in html and "214.17 EUR" in html
+    assert quote.code in html and "Technician labour" in html and "€214.17" in html
     assert reverse("quotes:quote_pdf", args=[quote.pk]) in html
 
 
@@ -498,3 +498,28 @@ def test_a_double_submit_creates_one_record(operator_client):
     assert Quote.objects.count() == 1
     assert PriceList.objects.filter(name="Standard 2027").count() == 1
     assert PriceList.objects.filter(name="New").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "taxable", "total", "labour_rate"),
+    [
+        ("it", "1.220,55\xa0€", "1.489,07\xa0€", "55,00\xa0€"),
+        ("en", "€1,220.55", "€1,489.07", "€55.00"),
+    ],
+)
+def test_amounts_on_screen_are_written_as_the_reader_language_writes_them(
+    client_for, operator, quote, language, taxable, total, labour_rate
+):
+    operator.language = language
+    operator.save(update_fields=["language"])
+    quote.lines.filter(code="MO").update(quantity=D("20"))  # 1,100 + 40 + 0.55 + 80
+    client = client_for(operator)
+
+    editor = client.get(quote.get_absolute_url()).content.decode()
+    listing = client.get(reverse("quotes:quote_list")).content.decode()
+    price_list = client.get(reverse("quotes:pricelist_detail", args=[quote.price_list_id]))
+
+    assert taxable in editor and total in editor
+    assert taxable in listing  # the list shows the taxable amount
+    assert labour_rate in price_list.content.decode()
+    assert "1220.55 EUR" not in editor and "1220,55 EUR" not in editor  # the old raw style

@@ -44,7 +44,7 @@ MONEY = {
 }
 SHORT_DATE = {
     "it": "%d/%m/%Y",
-    "en": "%m/%d/%Y",
+    "en": "%d/%m/%Y",
     "de": "%d.%m.%Y",
     "fr": "%d/%m/%Y",
     "es": "%d/%m/%Y",

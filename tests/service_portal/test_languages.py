@@ -137,3 +137,64 @@ def test_switching_to_spanish_is_remembered_for_the_user(client_for, operator):
     client.post(reverse("accounts:set_language"), {"language": "es", "next": "/"})
     operator.refresh_from_db()
     assert operator.language == "es"
+
+
+def test_english_writes_dates_day_first_as_the_company_staff_expect():
+    import datetime
+
+    from django import forms
+    from django.utils.formats import date_format
+
+    day = datetime.date(2026, 11, 29)
+    with translation.override("en"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "29/11/2026"
+        assert date_format(day) == "29 Nov 2026"
+        # Typed dates are read day first; ISO (date pickers, the API) is always understood.
+        assert forms.DateField().clean("01/02/2026") == datetime.date(2026, 2, 1)
+        assert forms.DateField().clean("2026-02-01") == datetime.date(2026, 2, 1)
+        with pytest.raises(forms.ValidationError):
+            forms.DateField().clean("11/29/2026")  # the American order is not guessed
+
+
+def test_an_english_reader_filters_offers_by_a_day_first_date(client_for, operator):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.orders.factories import make_draft
+
+    offer = make_draft(operator)
+    today = timezone.localdate()
+    client = client_for(operator)  # English
+    url = reverse("orders:offer_list")
+
+    def listed(**dates):
+        params = {k: v.strftime("%d/%m/%Y") for k, v in dates.items()}
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return offer.code in response.content.decode()
+
+    assert listed(date_from=today, date_to=today)
+    assert not listed(date_from=today + datetime.timedelta(days=1))
+    assert today.strftime("%d/%m/%Y") in client.get(url).content.decode()  # the list's dates
+
+
+@pytest.mark.parametrize("language", FIVE)
+def test_date_pickers_receive_iso_dates_in_every_language(language):
+    """A type="date" input shows nothing unless its value is ISO: never the language's style."""
+    import datetime
+
+    from accounts.selectors import AuthEventFilter
+    from invoicing.filters import DATE
+    from quotes.forms import CopyPriceListForm
+
+    day = datetime.date(2026, 11, 29)
+    widgets = [
+        DATE,
+        AuthEventFilter().form.fields["date_from"].widget,
+        CopyPriceListForm.base_fields["valid_from"].widget,
+        CopyPriceListForm.base_fields["valid_to"].widget,
+    ]
+    with translation.override(language):
+        for widget in widgets:
+            assert 'value="2026-11-29"' in widget.render("day", day)

@@ -85,3 +85,36 @@ def test_pages_carry_a_strict_content_security_policy(operator_client):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
+
+
+def test_the_administrator_menu_has_few_top_entries_and_sales_has_two_headings(administrator):
+    """Eight top-level menus overflowed a 1280 px screen: quotes and offers share "Sales"."""
+    from service_portal.navigation import items_for
+
+    groups = items_for(administrator)
+    labels = [str(group["label"]) for group in groups]
+    assert labels == [
+        "",  # Dashboard, on its own
+        "Calls",
+        "Planners",
+        "Installed base",
+        "Sales",
+        "Invoicing",
+        "Administration",
+    ]
+    sales = groups[labels.index("Sales")]["items"]
+    assert [str(item["heading"]) for item in sales] == [
+        "Quotes",
+        "",
+        "Offers and orders",
+        "",
+        "",
+        "",
+    ]
+
+
+def test_the_sales_menu_is_written_in_the_reader_language(client_for, operator):
+    operator.language = "de"
+    operator.save(update_fields=["language"])
+    page = client_for(operator).get(reverse("quotes:quote_list")).content.decode()
+    assert "Vertrieb" in page and 'class="dropdown-header">Angebote und Bestellungen<' in page
