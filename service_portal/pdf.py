@@ -102,7 +102,9 @@ def render_pdf(
     """Render ``template_name`` in ``language`` and return the PDF bytes.
 
     ``stylesheet`` names a static CSS file (``"orders/pdf/offer.css"``) with the document's
-    fixed rules; it applies as if it were the first ``<style>`` of the template.
+    fixed rules. WeasyPrint applies it as a user stylesheet: above its defaults, below the
+    template's own ``<style>``, which therefore must not set the same properties on the same
+    elements (the templates keep only their ``@page`` rule there).
     """
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
