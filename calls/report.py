@@ -41,4 +41,5 @@ def report_pdf(intervention: Intervention) -> bytes:
         "calls/report_pdf.html",
         report_context(intervention),
         language=intervention.call.customer.language,
+        stylesheet="calls/report_pdf.css",
     )

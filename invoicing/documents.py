@@ -21,7 +21,12 @@ def invoice_context(invoice: Invoice) -> dict:
 
 def invoice_pdf(invoice: Invoice) -> bytes:
     language = invoice.language or invoice.customer.language or settings.LANGUAGE_CODE
-    return render_pdf("invoicing/invoice_pdf.html", invoice_context(invoice), language=language)
+    return render_pdf(
+        "invoicing/invoice_pdf.html",
+        invoice_context(invoice),
+        language=language,
+        stylesheet="invoicing/invoice_pdf.css",
+    )
 
 
 def filename(invoice: Invoice) -> str:

@@ -27,6 +27,7 @@ def offer_pdf(offer: Offer, *, show_prices: bool | None = None) -> bytes:
         "orders/pdf/offer.html",
         offer_context(offer, show_prices=show_prices),
         language=offer.language,
+        stylesheet="orders/pdf/offer.css",
     )
 
 

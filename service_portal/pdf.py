@@ -3,18 +3,29 @@
 Templates reference assets with ``{% static %}`` (``/static/...``) and uploaded images with
 ``/media/...``; the fetcher below maps those to files on disk and refuses every other address,
 so a document never reaches the network and never reads arbitrary local files.
+
+What does not change between documents is prepared once per process, not per document: the
+document's stylesheet (a static file, parsed once and re-read only when the file changes) and
+WeasyPrint's font configuration (fontconfig's font list and the fonts already matched, one per
+thread as Pango's font maps are not thread-safe). Everything that depends on the data, the
+settings or the language (company name, amounts, translated words, the page footer with the
+document's code) is rendered into the HTML of each document, never cached.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
@@ -48,8 +59,57 @@ def _local_path(url: str) -> Path | None:
     return None
 
 
-def render_pdf(template_name: str, context: dict[str, Any], *, language: str) -> bytes:
-    """Render ``template_name`` in ``language`` and return the PDF bytes."""
+_per_thread = threading.local()
+_stylesheets: dict[str, tuple[int, CSS]] = {}
+
+
+def _font_config() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, created on first use and kept: building one
+    reads fontconfig's whole font list, and a kept one remembers the fonts it already matched.
+    The documents declare no ``@font-face``, so nothing document-specific is stored in it."""
+    config = getattr(_per_thread, "font_config", None)
+    if config is None:
+        config = _per_thread.font_config = FontConfiguration()
+    return config
+
+
+def _stylesheet(name: str) -> CSS:
+    """The static stylesheet ``name`` parsed once per process (again only if the file changes).
+    Only static rules belong there: anything translated or taken from the data stays in the
+    template's own ``<style>``. ``url()`` references resolve like the template's."""
+    found = finders.find(name)
+    if not found:
+        raise ImproperlyConfigured(f"PDF stylesheet {name!r} not found in the static files.")
+    version = os.stat(found).st_mtime_ns
+    cached = _stylesheets.get(found)
+    if cached is None or cached[0] != version:
+        sheet = CSS(
+            string=Path(found).read_text(encoding="utf-8"),
+            base_url="file:///",
+            url_fetcher=PortalURLFetcher(),
+        )
+        cached = _stylesheets[found] = (version, sheet)
+    return cached[1]
+
+
+def render_pdf(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    stylesheet: str | None = None,
+) -> bytes:
+    """Render ``template_name`` in ``language`` and return the PDF bytes.
+
+    ``stylesheet`` names a static CSS file (``"orders/pdf/offer.css"``) with the document's
+    fixed rules. WeasyPrint applies it as a user stylesheet: above its defaults, below the
+    template's own ``<style>``, which therefore must not set the same properties on the same
+    elements (the templates keep only their ``@page`` rule there).
+    """
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
-        return HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher()).write_pdf()
+        document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
+        return document.write_pdf(
+            stylesheets=[_stylesheet(stylesheet)] if stylesheet else None,
+            font_config=_font_config(),
+        )
