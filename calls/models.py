@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from quotes.models import Quote
+from service_portal.choices import CachedChoiceLabels
 
 
 class State(models.TextChoices):
@@ -85,7 +86,7 @@ class InterventionType(models.Model):
         return self.name
 
 
-class Call(models.Model):
+class Call(CachedChoiceLabels, models.Model):
     """A request for assistance about a customer's unit (chiamata)."""
 
     code = models.CharField(_("call code"), max_length=20, unique=True, editable=False)
@@ -168,7 +169,7 @@ class Call(models.Model):
         return reverse("calls:call_detail", args=[self.pk])
 
 
-class Intervention(models.Model):
+class Intervention(CachedChoiceLabels, models.Model):
     """The work that answers a call (intervento); carries the lifecycle state."""
 
     call = models.ForeignKey(

@@ -20,6 +20,7 @@ from customers.validators import (
     phone_uri,
     validate_external_code,
 )
+from service_portal.choices import CachedChoiceLabels
 
 
 class ExternalCode(models.Model):
@@ -58,7 +59,7 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class Address(models.Model):
+class Address(CachedChoiceLabels, models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
