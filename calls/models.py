@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,6 +18,7 @@ from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from quotes.models import Quote
 from service_portal.choices import CachedChoiceLabels
+from service_portal.links import reverse_ids
 
 
 class State(models.TextChoices):
@@ -166,7 +166,7 @@ class Call(CachedChoiceLabels, models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("calls:call_detail", args=[self.pk])
+        return reverse_ids("calls:call_detail", self.pk)
 
 
 class Intervention(CachedChoiceLabels, models.Model):
@@ -261,7 +261,7 @@ class Intervention(CachedChoiceLabels, models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("calls:manage", args=[self.call_id, self.number])
+        return reverse_ids("calls:manage", self.call_id, self.number)
 
     @property
     def is_closed(self) -> bool:
