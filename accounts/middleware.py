@@ -1,7 +1,10 @@
+import time
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,6 +28,41 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without requests; the expiry moves once a minute.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would write the session row (an UPDATE and a commit) on
+    every page. Here a signed-in request marks the session modified, so SessionMiddleware saves
+    it with a new expiry and cookie, only when its last refresh is SESSION_REFRESH_SECONDS old
+    or older: the idle timeout keeps its meaning to the minute for one write a minute per user.
+    Logging in stamps the session (stamp_session_on_login), so the pages that follow a login
+    do not write within that minute either, and every page's query count is the same whatever
+    the order of the requests.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session that signs a user in: not an API request authenticated by its token
+        # (its session was never read), nor a visitor's, nor one the request logged out.
+        if session is not None and session.accessed and session.get(SESSION_KEY) is not None:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: saved with a new expiry
+        return response
+
+
+def stamp_session_on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """user_logged_in receiver: the login itself saved the session, count it as a refresh."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())
 
 
 # URL names a user in onboarding may still reach.

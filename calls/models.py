@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from quotes.models import Quote
+from service_portal.choices import CachedChoiceLabels
+from service_portal.links import reverse_ids
 
 
 class State(models.TextChoices):
@@ -85,7 +86,7 @@ class InterventionType(models.Model):
         return self.name
 
 
-class Call(models.Model):
+class Call(CachedChoiceLabels, models.Model):
     """A request for assistance about a customer's unit (chiamata)."""
 
     code = models.CharField(_("call code"), max_length=20, unique=True, editable=False)
@@ -165,10 +166,10 @@ class Call(models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("calls:call_detail", args=[self.pk])
+        return reverse_ids("calls:call_detail", self.pk)
 
 
-class Intervention(models.Model):
+class Intervention(CachedChoiceLabels, models.Model):
     """The work that answers a call (intervento); carries the lifecycle state."""
 
     call = models.ForeignKey(
@@ -260,7 +261,7 @@ class Intervention(models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("calls:manage", args=[self.call_id, self.number])
+        return reverse_ids("calls:manage", self.call_id, self.number)
 
     @property
     def is_closed(self) -> bool:

@@ -29,6 +29,10 @@ from service_portal.crud import PortalListView
 from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
 
 HISTORY_ROWS = 20
+# What a row of the search shows, joined to the interventions. The type and the technician come
+# in two small queries instead: with them (and the contact) in the join PostgreSQL spent 10-60 ms
+# planning a nine-table query that runs in under a millisecond for 25 rows; without, about 2 ms.
+ROW_RELATED = ("call", "call__customer", "call__site", "call__unit", "call__unit__product")
 EXPORT_CHUNK = 2000
 
 
@@ -55,8 +59,12 @@ class CallSearch(PortalListView):
     strict = True  # an invalid filter (e.g. inverted dates) shows its error over an empty list
 
     def get_queryset(self):
-        return selectors.interventions_for(self.request.user).order_by(
-            *SORTS[_sort_key(self.request)]
+        return (
+            selectors.interventions_for(self.request.user)
+            .select_related(None)
+            .select_related(*ROW_RELATED)
+            .prefetch_related("type", "technician")
+            .order_by(*SORTS[_sort_key(self.request)])
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,8 @@ from customers.validators import (
     phone_uri,
     validate_external_code,
 )
+from service_portal.choices import CachedChoiceLabels
+from service_portal.links import reverse_ids
 
 
 class ExternalCode(models.Model):
@@ -58,7 +59,7 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class Address(models.Model):
+class Address(CachedChoiceLabels, models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -125,7 +126,7 @@ class Customer(Address, ExternalCode, TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:customer_detail", args=[self.pk])
+        return reverse_ids("customers:customer_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}
@@ -176,7 +177,7 @@ class Site(Address, ExternalCode, TimeStamped):
         return f"{self.name} – {self.city}" if self.city else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:site_detail", args=[self.pk])
+        return reverse_ids("customers:site_detail", self.pk)
 
 
 class Contact(ExternalCode, TimeStamped):
@@ -216,7 +217,7 @@ class Contact(ExternalCode, TimeStamped):
         return f"{self.name} ({self.role})" if self.role else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:contact_detail", args=[self.pk])
+        return reverse_ids("customers:contact_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}
@@ -263,7 +264,7 @@ class Product(ExternalCode, TimeStamped):
         return f"{self.code} – {self.description}"
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:product_detail", args=[self.pk])
+        return reverse_ids("customers:product_detail", self.pk)
 
 
 class UnitQuerySet(models.QuerySet):
@@ -319,7 +320,7 @@ class Unit(ExternalCode, TimeStamped):
         return f"{self.serial_number} ({self.product.code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:unit_detail", args=[self.pk])
+        return reverse_ids("customers:unit_detail", self.pk)
 
     @property
     def customer(self) -> Customer:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -81,13 +83,29 @@ HOME_URL_NAMES: dict[str, str] = {
 }
 
 
+# (role, URLconf, script prefix, language) -> the role's menu; the entries and their URLs are
+# fixed once the URLconf is loaded, so each signed-in page does not reverse them all again.
+_MENUS: dict[tuple, list[dict[str, Any]]] = {}
+
+
 def items_for(user: Any) -> list[dict[str, Any]]:
-    """Menu entries grouped for the template: [{"label": group, "items": [...]}, ...]."""
+    """Menu entries grouped for the template: [{"label": group, "items": [...]}, ...].
+
+    The list is shared between requests: read it, do not change it.
+    """
     if not user.is_authenticated or user.must_onboard:
         return []
+    key = (user.role, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _MENUS[key] = _menu(user.role)
+    return menu
+
+
+def _menu(role: str) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for item in NAV_ITEMS:
-        if user.role not in item.roles:
+        if role not in item.roles:
             continue
         group = groups.setdefault(str(item.group), {"label": item.group, "items": []})
         previous = group["items"][-1]["section"] if group["items"] else None

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.OnboardingMiddleware",
@@ -199,7 +200,10 @@ RECOVERY_FAILURE_WINDOW_SECONDS = env_int("RECOVERY_FAILURE_WINDOW_SECONDS", 24 
 # Recovery answers never faster than this, whether or not the username exists.
 RECOVERY_MIN_RESPONSE_SECONDS = float(env_str("RECOVERY_MIN_RESPONSE_SECONDS") or "0.4")
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+# The age counts from the last request (an idle timeout): accounts.middleware.IdleSessionMiddleware
+# moves the expiry at most every SESSION_REFRESH_SECONDS instead of writing the session on every
+# page (SESSION_SAVE_EVERY_REQUEST stays off).
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

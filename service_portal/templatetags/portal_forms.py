@@ -3,18 +3,22 @@
 The filter bars sit on the busiest pages (the lists, the call search); crispy renders each field
 through several nested templates, which made up most of those pages' server time. This renders
 the same markup (the classes, ids and error block crispy's Bootstrap 5 pack produces, so styles,
-scripts and tests see no difference) in Python; only the widget itself goes through Django's
-form renderer, except selects, whose options (one template each in Django's renderer) are
-written here too. It serves the filter bars and the section forms of the call management page
-(text, number, date, textarea and select fields; file inputs and checkboxes stay with crispy).
+scripts and tests see no difference) in Python, widgets included: selects (whose options are one
+template each in Django's renderer) and plain inputs (text, number, date) are written here with
+the same escaping as Django's templates; any other widget goes through Django's form renderer.
+It serves the filter bars and the section forms of the call management page (text, number,
+date, textarea and select fields; file inputs and checkboxes stay with crispy).
+tests/service_portal/test_filter_field.py compares both for every filter bar of the portal.
 """
 
 from __future__ import annotations
 
+from html import escape
+from typing import Any
+
 from django import forms, template
-from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
 
@@ -70,14 +74,74 @@ def filter_field(field: forms.BoundField) -> str:
         '<div id="div_{}" class="mb-3">{}{}{}{}</div>',
         field.auto_id,
         label,
-        _select(field, widget, attrs) if _plain_select(widget) else field.as_widget(attrs=attrs),
+        _widget(field, widget, attrs),
         error_block,
         help_text,
     )
 
 
+def _widget(field: forms.BoundField, widget: forms.Widget, attrs: dict[str, str]) -> str:
+    if _plain_select(widget):
+        return _select(field, widget, attrs)
+    if type(widget) in _PLAIN_INPUTS:
+        return _input(field, widget, attrs)
+    return field.as_widget(attrs=attrs)
+
+
 def _plain_select(widget: forms.Widget) -> bool:
     return isinstance(widget, forms.Select) and not widget.allow_multiple_selected
+
+
+# Widgets rendered by django/forms/widgets/input.html alone (no subwidgets, no extra markup).
+_PLAIN_INPUTS = (
+    forms.TextInput,
+    forms.NumberInput,
+    forms.EmailInput,
+    forms.URLInput,
+    forms.DateInput,
+    forms.DateTimeInput,
+    forms.TimeInput,
+)
+
+
+def _text(value: Any) -> str:
+    """``{{ value }}`` in a template: escaped unless already safe."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+def _formatted(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}``: the filter keeps safe strings safe, escapes the rest."""
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: in order, False left out, True as a bare name."""
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        out.append(f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"')
+    return "".join(out)
+
+
+def _input(field: forms.BoundField, widget: forms.Input, attrs: dict[str, str]) -> str:
+    """The same ``<input>`` as django/forms/widgets/input.html."""
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    shown = "" if value is None else f' value="{_formatted(value)}"'
+    return mark_safe(  # noqa: S308 - every part is escaped above
+        f'<input type="{_text(context["type"])}" name="{_text(context["name"])}"{shown}'
+        f"{_attrs(context['attrs'])}>"
+    )
+
+
+def _option(option: dict[str, Any]) -> str:
+    attrs = option["attrs"]
+    shown = "" if not attrs else " selected" if attrs == {"selected": True} else _attrs(attrs)
+    return f'<option value="{_text(option["value"])}"{shown}>{_text(option["label"])}</option>'
 
 
 def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]) -> str:
@@ -96,17 +160,13 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     groups = []
     for group_name, options, _index in context["optgroups"]:
-        html = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
-        )
+        html = mark_safe("".join(_option(option) for option in options))  # noqa: S308 - escaped
         groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html))
         if not group_name:
             groups[-1] = html
     return format_html(
         '<select name="{}"{}>{}</select>',
         context["name"],
-        flatatt(context["attrs"]),
+        mark_safe(_attrs(context["attrs"])),  # noqa: S308 - escaped by _attrs
         format_html_join("", "{}", ((group,) for group in groups)),
     )

@@ -4,8 +4,12 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuthEvent
 from tests.conftest import PASSWORD
@@ -78,6 +82,66 @@ def test_logout_everywhere_ends_every_session(client_for, technician):
     assert AuthEvent.objects.filter(kind=AuthEvent.Kind.LOGOUT_EVERYWHERE).exists()
 
 
-def test_session_expires_when_idle(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def _session(client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def _age_session(client, seconds: int) -> None:
+    """As if the last refresh of the client's session happened `seconds` ago."""
+    row = _session(client)
+    store = client.session  # the stored data, decoded
+    data = store.decode(row.session_data)
+    data["_refreshed_at"] -= seconds
+    Session.objects.filter(pk=row.pk).update(
+        session_data=store.encode(data),
+        expire_date=row.expire_date - datetime.timedelta(seconds=seconds),
+    )
+
+
+def test_sessions_end_when_idle_not_on_every_request(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert not settings.SESSION_SAVE_EVERY_REQUEST  # refreshed by IdleSessionMiddleware instead
+    assert settings.SESSION_REFRESH_SECONDS == 60
+
+
+def test_pages_within_the_minute_after_login_do_not_write_the_session(client, technician):
+    assert login(client, "tina", PASSWORD).status_code == 302
+    expiry = _session(client).expire_date
+    for _ in range(2):  # the first page after the login costs the same as the next ones
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("customers:customer_list")).status_code == 200
+        writes = [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"]]
+        assert len(writes) == 1 and writes[0].startswith("SELECT"), writes
+        assert _session(client).expire_date == expiry
+
+
+def test_an_active_session_is_extended_once_its_minute_is_over(settings, client_for, technician):
+    client = client_for(technician)
+    _age_session(client, 61)
+    aged = _session(client).expire_date
+    assert client.get(reverse("customers:customer_list")).status_code == 200
+    extended = _session(client).expire_date
+    assert extended > aged + datetime.timedelta(seconds=60)
+    assert client.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE  # cookie too
+    assert client.get(reverse("customers:customer_list")).status_code == 200
+    assert _session(client).expire_date == extended  # once, not on every page
+
+
+def test_an_idle_session_older_than_the_cookie_age_is_logged_out(settings, client_for, technician):
+    client = client_for(technician)
+    _age_session(client, settings.SESSION_COOKIE_AGE + 1)
+    assert _session(client).expire_date < timezone.now()
+    response = client.get(reverse("customers:customer_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_session_used_just_before_the_idle_limit_stays_signed_in(
+    settings, client_for, technician
+):
+    client = client_for(technician)
+    _age_session(client, settings.SESSION_COOKIE_AGE - 30)
+    assert client.get(reverse("customers:customer_list")).status_code == 200
+    assert _session(client).expire_date > timezone.now() + datetime.timedelta(
+        seconds=settings.SESSION_COOKIE_AGE - 60
+    )

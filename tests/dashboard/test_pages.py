@@ -197,7 +197,7 @@ def test_query_count_does_not_grow_with_the_data(operator_client, data, django_a
     with django_assert_num_queries(plain_small):
         operator_client.get(URL, OCTOBER)
     # session + user, the filter choices (technicians, types), and 15 for the figures
-    assert plain_small <= 22
+    assert plain_small <= 19
 
 
 def test_csv_query_count_does_not_grow_with_the_data(operator_client, data):

@@ -108,7 +108,7 @@ def test_board_runs_a_fixed_number_of_queries(view, operator_client):
     small = _count(operator_client, url)
     _crowd(8, 6, day)
     assert _count(operator_client, url) == small
-    assert small <= 9
+    assert small <= 6
 
 
 def test_my_calendar_and_hours_month_run_a_fixed_number_of_queries(client_for, technician):

@@ -136,10 +136,10 @@ def test_a_refused_export_costs_the_same_few_queries_whatever_the_data(
 ):
     _calls(operator)
     limits(1)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         assert operator_client.get(reverse("calls:export_csv")).status_code == 302
     _calls(operator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         assert operator_client.get(reverse("calls:export_csv")).status_code == 302
 
 
