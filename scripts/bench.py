@@ -211,13 +211,15 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     from planner.models import TimeEntry
 
     unit = Unit.objects.order_by("pk")[Unit.objects.count() // 2]
-    # A carried-out intervention: its management page shows every section (hours, expenses,
-    # parts), so the page is the same kind at every scale (a cancelled one shows fewer).
+    # A carried-out intervention whose call is not verified yet: its management page shows every
+    # section (hours, expenses, parts) and their forms, so the page is the same kind at every
+    # scale (a cancelled or verified one shows fewer).
     visited = Intervention.objects.filter(
         type__isnull=False,
         technician__isnull=False,
         call__unit__isnull=False,
         state=State.DONE,
+        call__status=State.DONE,  # and its call waiting for verification (editable sections)
     ).select_related("call__customer", "call__unit", "technician")
     target = visited.order_by("pk")[visited.count() // 2]
     call = target.call
