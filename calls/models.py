@@ -242,6 +242,13 @@ class Intervention(CachedChoiceLabels, models.Model):
                 condition=models.Q(state__in=["expected", "quoted"]),
                 name="intervention_to_plan_idx",
             ),
+            # Calls to invoice: the calls with a verified intervention, without reading the
+            # million others (invoicing.selectors.billable_calls).
+            models.Index(
+                fields=["call"],
+                condition=models.Q(state="verified"),
+                name="intervention_verified_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),

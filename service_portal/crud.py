@@ -25,7 +25,11 @@ class PortalListView(RoleRequiredMixin, FilterView):
     allowed_roles = EVERYONE
     paginate_by = settings.PAGE_SIZE
     paginator_class = CappedPaginator
+    count_limit: int | None = None  # counts at most this many rows (below LIST_COUNT_LIMIT)
     strict = False  # an invalid filter shows the error above an empty list, never a 500
+
+    def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
+        return super().get_paginator(*args, count_limit=self.count_limit, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

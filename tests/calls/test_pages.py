@@ -420,6 +420,25 @@ def test_management_page_queries_do_not_grow_with_the_interventions(operator_cli
     assert _count(operator_client, _manage(intervention)) == small
 
 
+def test_management_page_queries_depend_on_the_calls_state_not_its_data(operator_client):
+    """A carried-out intervention's page costs the same whatever its call's later interventions
+    hold, except that while the call is open its section is a form whose site, unit and contact
+    lists are three queries (a verified or invoiced call shows its data read-only)."""
+    call = make_call()
+    done = first_intervention(call)
+    Intervention.objects.filter(pk=done.pk).update(state=State.DONE)
+    later = Intervention.objects.create(
+        call=call, number=2, code=f"{call.code}-2", state=State.QUOTED
+    )
+    counts = {}
+    for state in (State.QUOTED, State.PLANNED, State.VERIFIED, State.INVOICED):
+        Intervention.objects.filter(pk=later.pk).update(state=state)
+        Call.objects.filter(pk=call.pk).update(status=state)
+        counts[state] = _count(operator_client, _manage(done))
+    assert counts[State.QUOTED] == counts[State.PLANNED] == counts[State.VERIFIED] + 3
+    assert counts[State.VERIFIED] == counts[State.INVOICED]
+
+
 def test_history_partials_run_a_fixed_number_of_queries(operator_client):
     call = make_call()
     url = reverse("calls:customer_history", args=[call.customer_id])

@@ -12,6 +12,7 @@ from django.urls import reverse
 from calls.models import Call, Intervention, State
 from invoicing import selectors, services
 from invoicing.models import Invoice
+from invoicing.views import BillableCalls
 from tests.calls.factories import make_call
 from tests.factories import make_customer, make_site, make_unit
 from tests.invoicing.factories import make_verified_call
@@ -148,3 +149,21 @@ def test_the_ticked_calls_of_one_customer_make_one_draft(admin_client_):
     assert set(invoice.calls.values_list("pk", flat=True)) == {c.pk for c in calls[:2]}
     # the draft's calls leave the list; the third one is still waiting
     assert _listed(admin_client_.get(URL)) == [calls[2].pk]
+
+
+def test_a_long_backlog_is_counted_only_up_to_the_lists_limit(admin_client_, monkeypatch):
+    """The count stops early (each counted call costs the billing rule's probes): past the
+    limit the page says "more than" and still pages; the customer filter narrows it."""
+    monkeypatch.setattr(BillableCalls, "count_limit", settings.PAGE_SIZE)
+    customer = make_customer(name="Alpha S.p.A.")
+    _calls_of(customer, settings.PAGE_SIZE + 1)
+    with CaptureQueriesContext(connection) as ctx:
+        body = admin_client_.get(URL).content.decode()
+    assert f"More than {settings.PAGE_SIZE} results: narrow the search to see them all." in body
+    count = next(q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"])
+    assert f"LIMIT {settings.PAGE_SIZE + 1}" in count and "ORDER BY" not in count
+    assert admin_client_.get(URL, {"page": 2}).status_code == 404
+    # below the list's limit the count is exact (and LIST_COUNT_LIMIT still applies)
+    monkeypatch.setattr(BillableCalls, "count_limit", settings.PAGE_SIZE + 1)
+    body = admin_client_.get(URL, {"customer_id": customer.pk}).content.decode()
+    assert f"{settings.PAGE_SIZE + 1} results" in body and "More than" not in body
