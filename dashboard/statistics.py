@@ -210,19 +210,23 @@ def workload(filters: Filters, today: datetime.date | None = None) -> Workload:
             filter=Q(start__lt=day_end, end__gt=day_start),
         ),
     )
-    visit_ahead = Activity.objects.filter(
-        intervention=OuterRef("pk"), kind=ActivityKind.INTERVENTION, end__gt=day_start
-    )
-    waiting = (
-        Intervention.objects.filter(_intervention_q(filters), state__in=TO_DO_STATES)
-        .annotate(visit_ahead=Exists(visit_ahead))
-        .aggregate(
-            unplanned=Count("pk", filter=Q(state__in=PLANNABLE_STATES)),
-            overdue=Count(
-                "pk",
-                filter=Q(requested_date__lt=today) | Q(state=State.PLANNED, visit_ahead=False),
-            ),
-        )
+    # The interventions with a visit still ahead, read once (activity_visit_end_idx: visits
+    # ending after today's start are the planned future, not the years of history) and probed
+    # as a hash: a NOT EXISTS per intervention to do is estimated so dear on a large table that
+    # PostgreSQL compiles the query (JIT), which costs more than the query itself. A visit always
+    # has its intervention (activity_intervention_matches_kind), so NOT IN sees no NULL.
+    with_visit_ahead = Activity.objects.filter(
+        kind=ActivityKind.INTERVENTION, end__gt=day_start
+    ).values("intervention")
+    waiting = Intervention.objects.filter(
+        _intervention_q(filters), state__in=TO_DO_STATES
+    ).aggregate(
+        unplanned=Count("pk", filter=Q(state__in=PLANNABLE_STATES)),
+        overdue=Count(
+            "pk",
+            filter=Q(requested_date__lt=today)
+            | Q(state=State.PLANNED) & ~Q(pk__in=with_visit_ahead),
+        ),
     )
     return Workload(
         today=planned["today"],
