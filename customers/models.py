@@ -297,6 +297,9 @@ class Unit(ExternalCode, TimeStamped):
             models.Index(Upper("serial_number"), name="unit_serial_upper_idx"),
             # The unit list is ordered by serial number: the first page reads the index only.
             models.Index(fields=["serial_number", "id"], name="unit_list_order_idx"),
+            # A call's product is its unit's: the dashboard's top products look up the product
+            # of each call of the period in the index alone (INCLUDE, PostgreSQL only).
+            models.Index(fields=["id"], name="unit_product_idx", include=["product"]),
         ]
         constraints = [
             models.UniqueConstraint(

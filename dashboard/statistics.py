@@ -37,8 +37,9 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Rank
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -162,7 +163,9 @@ def open_calls_by_state(filters: Filters) -> list[StateCount]:
         # IN (open states) rather than NOT IN (closed ones): the index on status serves it.
         .filter(status__in=[state.value for state in OPEN_CALL_STATES])
         .values("status")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): nothing to read but the index, so PostgreSQL counts the open
+        # calls with an index-only scan of call_status_idx (COUNT(id) fetches every call row).
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("status", "n")
     )
@@ -207,19 +210,23 @@ def workload(filters: Filters, today: datetime.date | None = None) -> Workload:
             filter=Q(start__lt=day_end, end__gt=day_start),
         ),
     )
-    visit_ahead = Activity.objects.filter(
-        intervention=OuterRef("pk"), kind=ActivityKind.INTERVENTION, end__gt=day_start
-    )
-    waiting = (
-        Intervention.objects.filter(_intervention_q(filters), state__in=TO_DO_STATES)
-        .annotate(visit_ahead=Exists(visit_ahead))
-        .aggregate(
-            unplanned=Count("pk", filter=Q(state__in=PLANNABLE_STATES)),
-            overdue=Count(
-                "pk",
-                filter=Q(requested_date__lt=today) | Q(state=State.PLANNED, visit_ahead=False),
-            ),
-        )
+    # The interventions with a visit still ahead, read once (activity_visit_end_idx: visits
+    # ending after today's start are the planned future, not the years of history) and probed
+    # as a hash: a NOT EXISTS per intervention to do is estimated so dear on a large table that
+    # PostgreSQL compiles the query (JIT), which costs more than the query itself. A visit always
+    # has its intervention (activity_intervention_matches_kind), so NOT IN sees no NULL.
+    with_visit_ahead = Activity.objects.filter(
+        kind=ActivityKind.INTERVENTION, end__gt=day_start
+    ).values("intervention")
+    waiting = Intervention.objects.filter(
+        _intervention_q(filters), state__in=TO_DO_STATES
+    ).aggregate(
+        unplanned=Count("pk", filter=Q(state__in=PLANNABLE_STATES)),
+        overdue=Count(
+            "pk",
+            filter=Q(requested_date__lt=today)
+            | Q(state=State.PLANNED) & ~Q(pk__in=with_visit_ahead),
+        ),
     )
     return Workload(
         today=planned["today"],
@@ -393,13 +400,31 @@ class TopRow:
 
 
 def top_units(filters: Filters, limit: int = TOP) -> list[TopRow]:
-    """The units with the most calls received in the period (ties: by serial number)."""
+    """The units with the most calls received in the period (ties: by serial number).
+
+    Grouping the calls of the period with their unit, product and customer joined in would
+    join every call of the period to tables of tens of thousands of rows (PostgreSQL hashes
+    them whole). So the calls are counted per unit (and customer: a unit that changed hands is
+    one row per customer, as the detail names the customer) on the calls alone first; only the
+    units whose count reaches the ``limit``-th largest one can be in the top, and only their
+    calls are grouped again with the names joined in. Ties at the threshold are all kept, so
+    the order by serial number among them is the same as over all the units.
+    """
+    calls = _period_calls(filters).filter(unit__isnull=False)
+    key = ("unit", "customer")
+    # RANK() <= limit: the groups with at least as many calls as the limit-th largest one.
+    candidates = (
+        calls.values(*key)
+        .annotate(n=Count("*"))
+        .annotate(rank=Window(Rank(), order_by=F("n").desc()))
+        .filter(rank__lte=limit)
+        .values("unit")
+    )
     rows = (
-        _period_calls(filters)
-        .filter(unit__isnull=False)
-        .values("unit", "unit__serial_number", "unit__product__code", "customer__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "unit__serial_number", "unit")[:limit]
+        calls.filter(unit__in=candidates)
+        .values("unit", "customer", "unit__serial_number", "unit__product__code", "customer__name")
+        .annotate(n=Count("*"))
+        .order_by("-n", "unit__serial_number", "unit", "customer")[:limit]
     )
     return [
         TopRow(

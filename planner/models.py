@@ -85,6 +85,14 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["technician", "start"], name="activity_tech_start_idx"),
             models.Index(fields=["start", "end"], name="activity_range_idx"),
+            # Visits ending after a moment (the dashboard's planned interventions with a visit
+            # still ahead): the future part of the planner, whatever its years of history.
+            models.Index(
+                fields=["end"],
+                name="activity_visit_end_idx",
+                include=["intervention"],
+                condition=models.Q(kind=ActivityKind.INTERVENTION),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,8 @@ import pytest
 
 from dashboard import statistics
 from dashboard.statistics import Filters
-from tests.dashboard.dataset import OCTOBER
+from tests.dashboard.dataset import OCTOBER, Builder, oct_
+from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,28 @@ def test_top_units_and_products(data):
     assert [(row.label, row.detail, row.calls) for row in products] == [
         ("AAA-1", "Press", 3),
         ("BBB-2", "Oven", 3),
+    ]
+
+
+def test_top_units_keep_the_ties_at_the_limit_in_serial_number_order(data):
+    # SN-U0 joins SN-U1 at 2 calls: with room for two rows, the tie for the second place goes
+    # to the lower serial number, and with room for three both are shown.
+    b = Builder(data.office)
+    u0 = make_unit(data.u1.site, data.p1, serial_number="SN-U0")
+    b.call(u0, oct_(7, 9))
+    b.call(u0, oct_(8, 9))
+    assert [(r.label, r.calls) for r in statistics.top_units(october(), limit=2)] == [
+        ("SN-U3", 3),
+        ("SN-U0", 2),
+    ]
+    assert [(r.label, r.calls) for r in statistics.top_units(october(), limit=3)] == [
+        ("SN-U3", 3),
+        ("SN-U0", 2),
+        ("SN-U1", 2),
+    ]
+    assert [r.label for r in statistics.top_units(october(), limit=1)] == ["SN-U3"]
+    assert [(r.label, r.calls) for r in statistics.top_products(october(), limit=1)] == [
+        ("AAA-1", 5)
     ]
 
 
