@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0006_to_plan_index"),
+        ("calls", "0007_verified_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
