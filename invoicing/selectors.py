@@ -102,5 +102,13 @@ def invoice_detail(pk: int) -> Invoice:
     )
 
 
+def invoice_document(pk: int) -> Invoice:
+    """The invoice as its PDF prints it: the invoice with its customer (for the language) and
+    the invoice it cancels, then its lines; two queries."""
+    return (
+        Invoice.objects.select_related("customer", "credited").prefetch_related("lines").get(pk=pk)
+    )
+
+
 def draft_bills(invoice: Invoice) -> list[billing.InterventionBill]:
     return bills_for(invoice.interventions.all())

@@ -255,7 +255,10 @@ def credit_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ADMINISTRATORS)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = _invoice(pk)
+    try:
+        invoice = selectors.invoice_document(pk)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
     if invoice.state != InvoiceState.ISSUED:
         raise Http404
     response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
+from customers.models import Contact, Customer, Site, Unit
 from orders.models import Offer, Order, SparePart
 from orders.totals import Totals, compute_totals
 from service_portal.i18n import localized_fields
@@ -33,6 +34,37 @@ def get_offer_for(user: Any, pk: int) -> Offer:
     """Offers are office work: staff only (403 for others), 404 for unknown offers."""
     check_role(user, STAFF)
     return get_object_or_404(Offer.objects.select_related(*DOCUMENT_RELATIONS), pk=pk)
+
+
+DOCUMENT_TERMS = ("payment_method", "delivery_term", "transport")
+
+
+def get_offer_document_for(user: Any, pk: int) -> Offer:
+    """The offer as its PDF prints it, read in small queries instead of ``get_offer_for``'s
+    13-table join, which PostgreSQL takes 7-17 ms to plan (the small ones: under 1 ms in all).
+    The offer with its terms; for a draft, whose parties are read live, its customers, sites,
+    contacts and unit (one query each, run even when the optional ones are empty, so a draft
+    always takes five queries and an issued offer, printing its frozen parties, one)."""
+    check_role(user, STAFF)
+    offer = get_object_or_404(Offer.objects.select_related(*DOCUMENT_TERMS), pk=pk)
+    if not offer.issued_parties:
+        _read_parties(offer)
+    return offer
+
+
+def _read_parties(document: Offer | Order) -> None:
+    """Fill the relations ``orders.parties.live_parties`` reads, so it runs no query."""
+    customers = Customer.objects.in_bulk([document.customer_id, document.billing_customer_id])
+    sites = Site.objects.in_bulk([document.site_id, document.billing_site_id])
+    contacts = Contact.objects.in_bulk([document.contact_id, document.billing_contact_id])
+    units = list(Unit.objects.select_related("product").filter(pk=document.unit_id))
+    document.customer = customers[document.customer_id]
+    document.billing_customer = customers[document.billing_customer_id]
+    document.site = sites[document.site_id]
+    document.billing_site = sites.get(document.billing_site_id)
+    document.contact = contacts[document.contact_id]
+    document.billing_contact = contacts.get(document.billing_contact_id)
+    document.unit = units[0] if units else None
 
 
 def get_order_for(user: Any, pk: int) -> Order:

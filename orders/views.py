@@ -35,6 +35,7 @@ from orders.models import Offer, OfferLine, OfferState, Order, SparePart
 from orders.selectors import (
     DOCUMENT_RELATIONS,
     document_totals,
+    get_offer_document_for,
     get_offer_for,
     get_order_for,
     parts_for_cart,
@@ -356,7 +357,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def offer_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The document as the customer gets it, shown inline; ``?prices=0|1`` overrides the flag."""
-    offer = get_offer_for(request.user, pk)
+    offer = get_offer_document_for(request.user, pk)
     prices = request.GET.get("prices")
     show = None if prices not in {"0", "1"} else prices == "1"
     response = HttpResponse(offer_pdf(offer, show_prices=show), content_type="application/pdf")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from calls.models import Intervention, State
-from invoicing import services
+from invoicing import documents, selectors, services
 from invoicing.models import Correction, Invoice, InvoiceState, LineKind
 from tests.calls.factories import make_call
 from tests.factories import make_unit
@@ -173,3 +173,26 @@ def test_the_verification_page_links_the_signed_report(admin_client_):
     page = admin_client_.get(url).content.decode()
     report = reverse("calls:report_pdf", args=[intervention.call_id, intervention.number])
     assert f'href="{report}"' in page and "Giulia Bianchi" in page
+
+
+def test_the_invoice_pdf_reads_the_invoice_and_its_lines_only(admin_client_, administrator):
+    def issue(calls):
+        draft = services.create_draft(calls=calls, acting_user=administrator)
+        return services.issue(invoice=draft, acting_user=administrator)
+
+    single = issue([make_verified_call()])
+    first = make_verified_call()
+    double = issue([first, make_verified_call(call=make_call(unit=make_unit(first.site)))])
+    for invoice in (single, double):
+        with CaptureQueriesContext(connection) as ctx:
+            pdf = documents.invoice_pdf(selectors.invoice_document(invoice.pk))
+        assert len(ctx.captured_queries) == 2  # the invoice with customer and credited, lines
+        assert pdf.startswith(b"%PDF")
+    url = reverse("invoicing:invoice_pdf", args=[single.pk])
+    assert _count(admin_client_, url) == _count(
+        admin_client_, reverse("invoicing:invoice_pdf", args=[double.pk])
+    )
+    assert (
+        admin_client_.get(reverse("invoicing:invoice_pdf", args=[double.pk + 99])).status_code
+        == 404
+    )

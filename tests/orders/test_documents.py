@@ -10,12 +10,18 @@ from email import policy
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from customers.models import Customer
 from orders import services
 from orders.documents import offer_pdf
-from tests.orders.factories import make_draft, make_part, make_sent, make_terms
+from orders.models import Offer
+from orders.selectors import get_offer_document_for
+from tests.factories import make_contact, make_customer, make_site
+from tests.orders.factories import make_draft, make_part, make_sent, make_setting, make_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +143,59 @@ def test_the_offer_goes_through_a_real_smtp_server(
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert "Separatore aria/olio" in _text(attachment.get_content())
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_pdf_of_a_draft_reads_its_parties_in_a_fixed_number_of_small_queries(
+    operator, operator_client
+):
+    # with and without the optional unit, billing site and billing contact: the same queries
+    bare_setting = make_setting()
+    bare_setting["unit"] = None
+    bare = make_draft(operator, parts=[make_part("P-1")], **bare_setting)
+    full = make_draft(operator, parts=[make_part("P-2"), make_part("P-3")])
+    holding = make_customer(name="Holding Verdi S.p.A.")
+    billing_site = make_site(holding, name="Sede amministrativa")
+    Offer.objects.filter(pk=full.pk).update(
+        billing_customer=holding,
+        billing_site=billing_site,
+        billing_contact=make_contact(holding, site=billing_site, name="Paolo Conti"),
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        pdf = offer_pdf(get_offer_document_for(operator, full.pk))
+    # the offer with its terms; customers, sites, contacts, the unit; the lines
+    assert len(ctx.captured_queries) == 6
+    assert all(query["sql"].count(" JOIN ") <= 3 for query in ctx.captured_queries)
+    text = _text(pdf)
+    assert "Sede amministrativa" in text and "Paolo Conti" in text
+    assert "Holding Verdi" in text and full.customer.name in text
+    assert full.unit.serial_number in text
+    url = reverse("orders:offer_pdf", args=[bare.pk])
+    assert _count(operator_client, url) == _count(
+        operator_client, reverse("orders:offer_pdf", args=[full.pk])
+    )
+    assert bare.customer.name in _text(operator_client.get(url).content)
+
+
+def test_the_pdf_of_a_sent_offer_prints_the_parties_it_was_sent_with(operator):
+    offer = make_sent(operator)
+    Customer.objects.filter(pk=offer.customer_id).update(name="Renamed later S.p.A.")
+    with CaptureQueriesContext(connection) as ctx:
+        text = _text(offer_pdf(get_offer_document_for(operator, offer.pk)))
+    assert len(ctx.captured_queries) == 2  # the offer with its terms, the lines
+    assert offer.customer.name in text and "Renamed later" not in text
+
+
+def test_the_pdf_is_refused_to_technicians_and_unknown_offers(
+    operator, operator_client, technician_client
+):
+    offer = make_draft(operator, parts=[make_part()])
+    assert technician_client.get(reverse("orders:offer_pdf", args=[offer.pk])).status_code == 403
+    assert (
+        operator_client.get(reverse("orders:offer_pdf", args=[offer.pk + 999])).status_code == 404
+    )
