@@ -9,6 +9,8 @@ from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.i18n import localized_fields
 
 MAX_ID = 2**63 - 1  # the largest primary key the database can hold
+# The unit search lists at most this many sites of matching customers in its condition.
+SITE_IDS_LIMIT = 500
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -101,18 +103,33 @@ class UnitFilter(SearchFilterSet):
     def search(self, queryset, name, value):
         """Serial number, product code or customer name.
 
-        The product and customer conditions are sub-selects on their own tables, so each side
-        of the OR can use its own index (a trigram index on serial numbers on PostgreSQL)
-        instead of one scan over the joined rows.
+        The products and sites that match are read first (two small queries, sites capped at
+        ``SITE_IDS_LIMIT``) and put in the condition as plain lists: PostgreSQL then estimates
+        each side of the OR from its own index (the trigram index on serial numbers, the
+        foreign keys' indexes) and reads only the matching units for a rare term, or walks the
+        list's order for a term that matches most units. A sub-select in the OR would be
+        guessed to match half the table and the serial index would never be used. A customer
+        name matching more sites than the cap keeps the sub-select: it matches many units, so
+        the walk in list order is the right plan anyway.
         """
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(serial_number__icontains=value)
-            | Q(product__in=Product.objects.filter(code__icontains=value).values("pk"))
-            | Q(site__in=Site.objects.filter(customer__name__icontains=value).values("pk"))
+        customer_sites = (
+            Site.objects.filter(customer__name__icontains=value).order_by().values("pk")
         )
+        products = list(
+            Product.objects.filter(code__icontains=value).order_by().values_list("pk", flat=True)
+        )
+        sites = list(customer_sites.values_list("pk", flat=True)[: SITE_IDS_LIMIT + 1])
+        condition = Q(serial_number__icontains=value)
+        if products:
+            condition |= Q(product__in=products)
+        if len(sites) > SITE_IDS_LIMIT:
+            condition |= Q(site__in=customer_sites)
+        elif sites:
+            condition |= Q(site__in=sites)
+        return queryset.filter(condition)
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()
