@@ -3,12 +3,19 @@
 import datetime
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers.models import Unit
-from customers.templatetags.unit_badges import warranty_badge
 from tests.factories import make_unit
+
+BADGE = Template("{% load unit_badges %}{% warranty_badge unit %}")
+
+
+def warranty_badge(unit):
+    return BADGE.render(Context({"unit": unit}))
+
 
 TODAY = timezone.localdate()
 
