@@ -278,6 +278,22 @@ class TestSearch:
         serials = {unit.serial_number for unit in response.context["object_list"]}
         assert serials == {"R-0", "R-1", "R-2", "R-3"}
 
+    def test_contacts_by_name_email_phone_or_customer_name(self, operator_client):
+        verdi = make_customer(name="Verdi Impianti")
+        make_contact(verdi, name="Anna Neri", email="anna@example.com")
+        make_contact(make_customer(name="Other"), name="Marco Gialli", phone="+39 02 555 1234")
+        url = reverse("customers:contact_list")
+
+        def names(q):
+            response = operator_client.get(url, {"q": q})
+            return {contact.name for contact in response.context["object_list"]}
+
+        assert names("verdi") == {"Anna Neri"}
+        assert names("ANNA@") == {"Anna Neri"}
+        assert names("555 12") == {"Marco Gialli"}
+        assert names("gialli") == {"Marco Gialli"}
+        assert names("nobody") == set()
+
     def test_an_invalid_filter_is_not_an_error_page(self, operator_client):
         response = operator_client.get(reverse("customers:unit_list"), {"product": "nope"})
         assert response.status_code == 200
