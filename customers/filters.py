@@ -9,6 +9,8 @@ from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.i18n import localized_fields
 
 MAX_ID = 2**63 - 1  # the largest primary key the database can hold
+# The unit search lists at most this many sites of matching customers in its condition.
+SITE_IDS_LIMIT = 500
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -35,10 +37,13 @@ class SearchFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        return queryset.filter(self.search_condition(value))
+
+    def search_condition(self, value: str) -> Q:
         condition = Q()
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        return condition
 
 
 class CustomerFilter(SearchFilterSet):
@@ -66,12 +71,19 @@ class SiteFilter(SearchFilterSet):
 
 
 class ContactFilter(SearchFilterSet):
-    search_fields = ("name", "email", "phone", "mobile", "customer__name")
+    search_fields = ("name", "email", "phone", "mobile")
     customer = IdFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = Contact
         fields = ["q", "customer"]
+
+    def search_condition(self, value: str) -> Q:
+        """The contact's own fields, or its customer's name as a sub-select (the trigram index
+        on customer names): joined to the customers instead, a term found in most contacts
+        had the capped count read and hash all the customers first."""
+        customers = Customer.objects.filter(name__icontains=value).order_by().values("pk")
+        return super().search_condition(value) | Q(customer__in=customers)
 
 
 class ProductFilter(SearchFilterSet):
@@ -101,18 +113,33 @@ class UnitFilter(SearchFilterSet):
     def search(self, queryset, name, value):
         """Serial number, product code or customer name.
 
-        The product and customer conditions are sub-selects on their own tables, so each side
-        of the OR can use its own index (a trigram index on serial numbers on PostgreSQL)
-        instead of one scan over the joined rows.
+        The products and sites that match are read first (two small queries, sites capped at
+        ``SITE_IDS_LIMIT``) and put in the condition as plain lists: PostgreSQL then estimates
+        each side of the OR from its own index (the trigram index on serial numbers, the
+        foreign keys' indexes) and reads only the matching units for a rare term, or walks the
+        list's order for a term that matches most units. A sub-select in the OR would be
+        guessed to match half the table and the serial index would never be used. A customer
+        name matching more sites than the cap keeps the sub-select: it matches many units, so
+        the walk in list order is the right plan anyway.
         """
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(serial_number__icontains=value)
-            | Q(product__in=Product.objects.filter(code__icontains=value).values("pk"))
-            | Q(site__in=Site.objects.filter(customer__name__icontains=value).values("pk"))
+        customer_sites = (
+            Site.objects.filter(customer__name__icontains=value).order_by().values("pk")
         )
+        products = list(
+            Product.objects.filter(code__icontains=value).order_by().values_list("pk", flat=True)
+        )
+        sites = list(customer_sites.values_list("pk", flat=True)[: SITE_IDS_LIMIT + 1])
+        condition = Q(serial_number__icontains=value)
+        if products:
+            condition |= Q(product__in=products)
+        if len(sites) > SITE_IDS_LIMIT:
+            condition |= Q(site__in=customer_sites)
+        elif sites:
+            condition |= Q(site__in=sites)
+        return queryset.filter(condition)
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()

@@ -92,6 +92,16 @@ def test_each_filter_alone(operator_client, world, technician, params, expected)
     assert _codes(operator_client, **resolved) == _expect(world, *expected)
 
 
+@pytest.mark.parametrize("limit", [1000, 1], ids=["units listed", "more units than listed"])
+def test_a_serial_number_part_finds_the_calls_of_every_matching_unit(
+    operator_client, world, monkeypatch, limit
+):
+    monkeypatch.setattr("calls.filters.UNIT_IDS_LIMIT", limit)
+    assert _codes(operator_client, serial_number="-") == _expect(world, "a", "b", "c")
+    assert _codes(operator_client, serial_number="a-1") == _expect(world, "a")
+    assert _codes(operator_client, serial_number="zzz") == set()
+
+
 def test_filters_combined(operator_client, world, technician):
     assert _codes(
         operator_client,

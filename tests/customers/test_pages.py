@@ -251,6 +251,49 @@ class TestSearch:
         body = operator_client.get(url, {"warranty": "out"}).content.decode()
         assert "XYZ-002" in body and "ABC-001" not in body
 
+    def test_units_by_product_code_or_customer_name(self, operator_client):
+        press = make_product(code="PRS-77")
+        bianchi = make_site(make_customer(name="Officine Bianchi"))
+        make_unit(serial_number="S-100", product=press)
+        make_unit(bianchi, serial_number="S-200")
+        make_unit(serial_number="S-300")
+        url = reverse("customers:unit_list")
+        body = operator_client.get(url, {"q": "prs-77"}).content.decode()
+        assert "S-100" in body and "S-200" not in body and "S-300" not in body
+        body = operator_client.get(url, {"q": "bianchi"}).content.decode()
+        assert "S-200" in body and "S-100" not in body and "S-300" not in body
+        body = operator_client.get(url, {"q": "s-3"}).content.decode()
+        assert "S-300" in body and "S-100" not in body and "S-200" not in body
+        assert "S-300" not in operator_client.get(url, {"q": "nothing like it"}).content.decode()
+
+    def test_a_customer_with_more_sites_than_listed_still_finds_all_its_units(
+        self, operator_client, monkeypatch
+    ):
+        monkeypatch.setattr("customers.filters.SITE_IDS_LIMIT", 2)
+        customer = make_customer(name="Rossi Impianti")
+        for n in range(4):
+            make_unit(make_site(customer), serial_number=f"R-{n}")
+        make_unit(serial_number="R-other")
+        response = operator_client.get(reverse("customers:unit_list"), {"q": "rossi"})
+        serials = {unit.serial_number for unit in response.context["object_list"]}
+        assert serials == {"R-0", "R-1", "R-2", "R-3"}
+
+    def test_contacts_by_name_email_phone_or_customer_name(self, operator_client):
+        verdi = make_customer(name="Verdi Impianti")
+        make_contact(verdi, name="Anna Neri", email="anna@example.com")
+        make_contact(make_customer(name="Other"), name="Marco Gialli", phone="+39 02 555 1234")
+        url = reverse("customers:contact_list")
+
+        def names(q):
+            response = operator_client.get(url, {"q": q})
+            return {contact.name for contact in response.context["object_list"]}
+
+        assert names("verdi") == {"Anna Neri"}
+        assert names("ANNA@") == {"Anna Neri"}
+        assert names("555 12") == {"Marco Gialli"}
+        assert names("gialli") == {"Marco Gialli"}
+        assert names("nobody") == set()
+
     def test_an_invalid_filter_is_not_an_error_page(self, operator_client):
         response = operator_client.get(reverse("customers:unit_list"), {"product": "nope"})
         assert response.status_code == 200
@@ -352,3 +395,16 @@ def test_a_refused_form_does_not_use_up_its_token(operator_client):
     response = operator_client.post(reverse("customers:customer_create"), data)
     assert response.status_code == 302
     assert Customer.objects.filter(name="Fixed S.r.l.").exists()
+
+
+def test_the_unit_search_runs_a_fixed_number_of_queries(operator_client):
+    url = reverse("customers:unit_list")
+    _many(3)
+    with CaptureQueriesContext(connection) as ctx:
+        assert operator_client.get(url, {"q": "prd"}).status_code == 200
+    # session, user, matching products, matching customers' sites, count, page, product choices
+    assert len(ctx.captured_queries) == 7
+    _many(20)
+    with CaptureQueriesContext(connection) as ctx:
+        assert operator_client.get(url, {"q": "prd"}).status_code == 200
+    assert len(ctx.captured_queries) == 7
