@@ -25,7 +25,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         "invoicing/invoice_pdf.html",
         invoice_context(invoice),
         language=language,
-        stylesheet="invoicing/invoice_pdf.css",
+        stylesheet=("pdf/lines.css", "invoicing/invoice_pdf.css"),
     )
 
 

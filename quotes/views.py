@@ -386,7 +386,7 @@ def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "company_name": settings.COMPANY_NAME,
         },
         language=quote.customer.language,
-        stylesheet="quotes/quote_pdf.css",
+        stylesheet=("pdf/lines.css", "quotes/quote_pdf.css"),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="quote-{quote.code}.pdf"'

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,19 +98,21 @@ def render_pdf(
     context: dict[str, Any],
     *,
     language: str,
-    stylesheet: str | None = None,
+    stylesheet: str | Sequence[str] | None = None,
 ) -> bytes:
     """Render ``template_name`` in ``language`` and return the PDF bytes.
 
     ``stylesheet`` names a static CSS file (``"orders/pdf/offer.css"``) with the document's
-    fixed rules. WeasyPrint applies it as a user stylesheet: above its defaults, below the
-    template's own ``<style>``, which therefore must not set the same properties on the same
-    elements (the templates keep only their ``@page`` rule there).
+    fixed rules, or several, applied in order (rules shared between documents first:
+    ``("pdf/lines.css", "quotes/quote_pdf.css")``). WeasyPrint applies them as user stylesheets:
+    above its defaults, below the template's own ``<style>``, which therefore must not set the
+    same properties on the same elements (the templates keep only their ``@page`` rule there).
     """
+    names = [stylesheet] if isinstance(stylesheet, str) else list(stylesheet or ())
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
         document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
         return document.write_pdf(
-            stylesheets=[_stylesheet(stylesheet)] if stylesheet else None,
+            stylesheets=[_stylesheet(name) for name in names] or None,
             font_config=_font_config(),
         )

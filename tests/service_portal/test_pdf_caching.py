@@ -86,6 +86,26 @@ def test_a_changed_stylesheet_shows_in_the_next_document(document, monkeypatch):
     assert "DejaVu-Serif-Bold" in _fonts(after) and "DejaVu-Sans-Bold" not in _fonts(after)
 
 
+def test_shared_rules_come_first_and_the_documents_own_rules_after(document, tmp_path, monkeypatch):
+    shared = tmp_path / "shared.css"
+    shared.write_text('body { font-family: "DejaVu Serif" } h1 { font-family: "DejaVu Serif" }')
+    document.write_text('body { font-family: "DejaVu Sans" }')
+    real_find = pdf.finders.find
+    monkeypatch.setattr(
+        pdf.finders,
+        "find",
+        lambda name: (
+            {"test/shared.css": str(shared), "test/doc.css": str(document)}.get(name)
+            or real_find(name)
+        ),
+    )
+    both = pdf.render_pdf(
+        "doc.html", {"body": "Rossi"}, language="it", stylesheet=("test/shared.css", "test/doc.css")
+    )
+    # The paragraph takes the document's own font; the heading keeps the shared rule's.
+    assert _fonts(both) == {"DejaVu-Sans", "DejaVu-Serif-Bold"}
+
+
 def test_a_missing_stylesheet_is_a_clear_error(document):
     with pytest.raises(ImproperlyConfigured, match="nowhere.css"):
         pdf.render_pdf("doc.html", {}, language="it", stylesheet="test/nowhere.css")
