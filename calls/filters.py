@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, State
+from customers.filters import ids_up_to
 from customers.models import Unit
 
 
@@ -138,8 +139,7 @@ class CallSearchFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        units = Unit.objects.filter(serial_number__icontains=value).order_by().values("pk")
-        ids = list(units.values_list("pk", flat=True)[: UNIT_IDS_LIMIT + 1])
-        if len(ids) > UNIT_IDS_LIMIT:
+        ids = ids_up_to(Unit.objects.filter(serial_number__icontains=value), UNIT_IDS_LIMIT)
+        if ids is None:
             return queryset.filter(call__unit__serial_number__icontains=value)
         return queryset.filter(call__unit__in=ids)

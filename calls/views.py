@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -498,9 +497,10 @@ def expense_receipt(request: HttpRequest, pk: int, number: int, expense_pk: int)
 def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Search as you type in the catalogue; each result carries its own "add" form."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    parts = selectors.search_spare_parts(intervention, request.GET.get("q", ""))
-    for part in parts:  # each result's "add" form creates at most one row (a double click)
-        part.submission_token = uuid.uuid4()
+    # Each result's "add" form creates at most one row (a double click).
+    parts = idempotency.with_tokens(
+        selectors.search_spare_parts(intervention, request.GET.get("q", ""))
+    )
     context = {
         "intervention": intervention,
         "call": intervention.call,

@@ -13,6 +13,17 @@ MAX_ID = 2**63 - 1  # the largest primary key the database can hold
 SITE_IDS_LIMIT = 500
 
 
+def ids_up_to(queryset, limit: int) -> list[int] | None:
+    """The primary keys of ``queryset`` as a list, or None when there are more than ``limit``.
+
+    A search reads the few matching rows of another table first and lists their ids in its
+    condition, so that PostgreSQL plans each side of the condition from its own index; past
+    ``limit`` the caller keeps the sub-select or the join.
+    """
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    return None if len(ids) > limit else ids
+
+
 class IdFilter(django_filters.NumberFilter):
     """The id of a record in the address: whole, positive and within the database's range
     (a larger number would overflow the query instead of finding nothing)."""
@@ -131,11 +142,11 @@ class UnitFilter(SearchFilterSet):
         products = list(
             Product.objects.filter(code__icontains=value).order_by().values_list("pk", flat=True)
         )
-        sites = list(customer_sites.values_list("pk", flat=True)[: SITE_IDS_LIMIT + 1])
+        sites = ids_up_to(customer_sites, SITE_IDS_LIMIT)
         condition = Q(serial_number__icontains=value)
         if products:
             condition |= Q(product__in=products)
-        if len(sites) > SITE_IDS_LIMIT:
+        if sites is None:
             condition |= Q(site__in=customer_sites)
         elif sites:
             condition |= Q(site__in=sites)

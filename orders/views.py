@@ -186,15 +186,6 @@ def _line_initial(line: OfferLine) -> dict[str, Any]:
     }
 
 
-def _with_tokens(parts) -> list[SparePart]:
-    """Search results, each with the submission token of its own "add" form: a double click
-    adds the part once (``service_portal.idempotency``)."""
-    parts = list(parts)
-    for part in parts:
-        part.submission_token = uuid.uuid4()
-    return parts
-
-
 def _cart_response(
     request: HttpRequest,
     offer: Offer,
@@ -210,7 +201,7 @@ def _cart_response(
     if request.htmx:
         context = {**_cart_context(offer, line_forms), "error": error, "notice": notice}
         if added is not None:
-            context["added"] = _with_tokens([added])[0]
+            context["added"] = idempotency.with_tokens([added])[0]
         return render(request, "orders/cart_lines.html", context)
     if error:
         return _cart_page(request, offer, error=error, line_forms=line_forms)
@@ -232,7 +223,7 @@ def _cart_page(
         "error": error,
         "steps": _steps(offer, "cart"),
         "query": query,
-        "parts": _with_tokens(parts_for_cart(query=query, offer=offer)),
+        "parts": idempotency.with_tokens(parts_for_cart(query=query, offer=offer)),
     }
     return render(request, "orders/offer_cart.html", context)
 
@@ -249,7 +240,7 @@ def offer_cart(request: HttpRequest, pk: int) -> HttpResponse:
 def cart_search(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
     query = request.GET.get("q", "")[:100]
-    parts = _with_tokens(parts_for_cart(query=query, offer=offer))
+    parts = idempotency.with_tokens(parts_for_cart(query=query, offer=offer))
     return render(
         request, "orders/cart_search.html", {"offer": offer, "parts": parts, "query": query}
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from django.utils import timezone
 from service_portal.models import FormSubmission
 
 KEEP = datetime.timedelta(days=2)
+T = TypeVar("T")
 
 
 class SubmissionTokenMixin(forms.Form):
@@ -31,6 +32,15 @@ class SubmissionTokenMixin(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["submission_token"] = uuid.uuid4()
+
+
+def with_tokens(items: Iterable[T]) -> list[T]:
+    """Search results that each carry their own "add" form: every item gets the
+    ``submission_token`` of its form, so a double click on one result adds it once."""
+    items = list(items)
+    for item in items:
+        item.submission_token = uuid.uuid4()
+    return items
 
 
 def claim(token: uuid.UUID | None, user: Any) -> FormSubmission | None:
