@@ -14,7 +14,6 @@ import datetime
 from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
@@ -25,8 +24,7 @@ from django.utils.translation import gettext as _
 from calls.models import State
 from planner.models import ActivityKind
 from planner.selectors import BoardActivity, BoardRow
-
-_PLACEHOLDER_DAY = "0000-00-00"
+from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
 
 
 class _Memo(dict):
@@ -56,9 +54,8 @@ def render_rows(
     kinds = {value: escape(str(label)) for value, label in ActivityKind.choices}
     hours = _Memo(_hours_figure)
     customers = _Memo(lambda name: escape(Truncator(name).chars(24)))
-    # One reverse() for the 1,500 links: "<head>/<technician>/<day>/".
-    sample = reverse("planner:day", args=[0, _PLACEHOLDER_DAY])
-    head = sample.rpartition(f"/0/{_PLACEHOLDER_DAY}/")[0]
+    # One reverse() for the 1,500 links: "/planner/day/{technician}/{day}/".
+    day_url = url_pattern("planner:day", ID_MARKERS[0], DAY_MARKER)
     label_format = _("%(name)s, %(day)s")
     summary_format = _("%(hours)s of %(capacity)s h")
     load_format = _("Load %(percent)s%%")
@@ -74,9 +71,8 @@ def render_rows(
         person = row.technician
         pk = person.pk
         name = str(person)
-        link = f"{head}/{pk}/"
         # The row's heading: today's page of the technician, the hours planned and the load.
-        row.today_url = f"{link}{today_iso}/"
+        row.today_url = day_url.format(pk, today_iso)
         row.summary = summary_format % {
             "hours": floatformat(row.hours, "-2"),
             "capacity": floatformat(row.capacity, "0"),
@@ -89,7 +85,7 @@ def render_rows(
             if is_today:
                 classes += " planner-today"
             label = escape(label_format % {"name": name, "day": long_date})
-            url = f"{link}{iso}/"
+            url = day_url.format(pk, iso)
             inner = ""
             if cell.hours:
                 figure = hours[cell.hours]

@@ -27,6 +27,7 @@ from service_portal import exports as limits
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView
 from service_portal.forms import is_plausible_date, parse_id
+from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
 
 
@@ -86,10 +87,10 @@ def board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     grid.render_rows(rows, days, view=view, today=today)
     unplanned = selectors.unplanned_interventions()
-    head, _zero, tail = reverse("planner:plan", args=[0]).rpartition("/0/")
+    plan_url = url_pattern("planner:plan", ID_MARKERS[0])
     states = {value: str(label) for value, label in State.choices}
     for intervention in unplanned:  # links and labels built once, not per item in the template
-        intervention.plan_url = f"{head}/{intervention.pk}/{tail}"
+        intervention.plan_url = plan_url.format(intervention.pk)
         intervention.state_label = states[intervention.state]
     context = {
         "view": view,
@@ -287,9 +288,6 @@ def _entry_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_PLACEHOLDER_DAY = "0000-00-00"
-
-
 def _hours_day_url(person: Any, day: datetime.date, request: HttpRequest) -> str:
     url = reverse("planner:hours_day", args=[day.isoformat()])
     return url if person.pk == request.user.pk else f"{url}?user={person.pk}"
@@ -304,7 +302,7 @@ def hours_month(request: HttpRequest) -> HttpResponse:
     per_day, per_kind = selectors.month_hours(person, first, last)
     today = timezone.localdate()
     # Each day's link, date and figure built here once (a month is 35-42 cells).
-    head = reverse("planner:hours_day", args=[_PLACEHOLDER_DAY]).rpartition(_PLACEHOLDER_DAY)
+    day_url = url_pattern("planner:hours_day", DAY_MARKER)
     query = "" if person.pk == request.user.pk else f"?user={person.pk}"
     weeks = []
     for week in selectors.month_weeks(first):
@@ -322,7 +320,7 @@ def hours_month(request: HttpRequest) -> HttpResponse:
                     "day": day,
                     "iso": iso,
                     "number": day.day,
-                    "url": f"{head[0]}{iso}{head[2]}{query}",
+                    "url": day_url.format(iso) + query,
                     "classes": classes,
                     "hours": hours,
                     "figure": floatformat(hours, "-2") if hours else "",

@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from calls.models import Call, Intervention
 from customers.models import Customer, Unit
-from service_portal.links import reverse_ids
+from service_portal.links import DAY_MARKER, ID_MARKERS, reverse_ids, url_pattern
 from service_portal.navigation import items_for
 
 
@@ -21,6 +21,20 @@ def test_the_same_url_as_reverse_for_any_ids():
     assert Intervention(call_id=8, number=2).get_absolute_url() == reverse(
         "calls:manage", args=[8, 2]
     )
+
+
+def test_a_pattern_with_an_id_and_a_day_fills_in_as_reverse_does():
+    day_url = url_pattern("planner:day", ID_MARKERS[0], DAY_MARKER)
+    for pk, day in ((1, "2026-11-29"), (918273645, "2000-01-01")):
+        assert day_url.format(pk, day) == reverse("planner:day", args=[pk, day])
+    assert url_pattern("planner:hours_day", DAY_MARKER).format("2026-02-28") == reverse(
+        "planner:hours_day", args=["2026-02-28"]
+    )
+
+
+def test_a_marker_that_is_not_once_in_the_url_is_refused():
+    with pytest.raises(ValueError, match="not each once"):
+        url_pattern("planner:day", 1, "0001-01-01")  # "1" is also in the day
 
 
 def test_a_script_prefix_is_kept():
