@@ -19,17 +19,17 @@ DAY_MARKER = "0000-00-00"  # a day argument (the planner's URLs take ISO dates)
 _PATTERNS: dict[tuple, str] = {}
 
 
+def url_context() -> tuple[str, str, str | None]:
+    """What a reversed URL depends on besides its name and arguments (the URLconf, the script
+    prefix, the language): the key of anything that keeps reversed URLs between requests."""
+    return (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+
+
 def url_pattern(viewname: str, *markers: int | str) -> str:
     """``reverse(viewname, args=markers)`` with each marker replaced by ``{0}``, ``{1}``...
 
     Each marker must stand exactly once in the URL (ValueError otherwise)."""
-    key = (
-        viewname,
-        markers,
-        get_urlconf() or settings.ROOT_URLCONF,
-        get_script_prefix(),
-        get_language(),
-    )
+    key = (viewname, markers, *url_context())
     pattern = _PATTERNS.get(key)
     if pattern is None:
         url = reverse(viewname, args=markers)

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from service_portal.links import url_context
 
 ALL = frozenset(Role.values)
 STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
@@ -95,7 +94,7 @@ def items_for(user: Any) -> list[dict[str, Any]]:
     """
     if not user.is_authenticated or user.must_onboard:
         return []
-    key = (user.role, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    key = (user.role, *url_context())
     menu = _MENUS.get(key)
     if menu is None:
         menu = _MENUS[key] = _menu(user.role)
