@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from accounts.models import AuthEvent, User
+from service_portal.client_ip import client_ip
 
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    try:
-        return get_client_ip_address(request) or None
-    except Exception:  # noqa: BLE001 - an odd header must never break a login
-        return request.META.get("REMOTE_ADDR") or None
+__all__ = ["axes_username", "client_ip", "record_event"]
 
 
 def record_event(
@@ -76,11 +70,35 @@ def _mask(text: str) -> str:
     return f"{text[:3]}…" if len(text) > 3 else text
 
 
-def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
-    """The username django-axes records (AXES_USERNAME_CALLABLE): what was typed, without NUL
-    characters and cut to the column's size, so a hostile login form is a form error, not a 500."""
+def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str:
+    """The username django-axes records and locks (AXES_USERNAME_CALLABLE).
+
+    An account's username is kept as is, so an administrator sees whose login is locked. Any
+    other text may be an identification code typed at first login or a password typed in the
+    wrong field: axes gets a keyed hash of it instead (``#`` and 24 hex digits), the same for
+    the same text, so repeated guesses of one name still lock that name, and nothing readable
+    is stored. NUL characters are dropped first and the text is cut to 150 characters, so a
+    hostile login form is a form error, never a 500.
+    """
     if credentials:
         value = credentials.get("username", "")
     else:
         value = request.POST.get("username", "") if request is not None else ""
-    return str(value or "").replace("\x00", "")[:150]
+    typed = str(value or "").replace("\x00", "")[:150]
+    if not typed:
+        return ""
+    # axes asks several times per login attempt: one query per request and name.
+    known = getattr(request, "_axes_usernames", None) if request is not None else None
+    if known is None:
+        known = {}
+        if request is not None:
+            request._axes_usernames = known
+    if typed not in known:
+        exists = User.objects.filter(username=typed).exists()
+        known[typed] = typed if exists else redacted_username(typed)
+    return known[typed]
+
+
+def redacted_username(typed: str) -> str:
+    digest = salted_hmac("accounts.audit.axes_username", typed, algorithm="sha256").hexdigest()
+    return "#" + digest[:24]

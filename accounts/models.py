@@ -170,6 +170,7 @@ class AuthEvent(models.Model):
         RECOVERY_COMPLETED = "recovery_completed", _("Password recovered")
         DEACTIVATED = "deactivated", _("Account deactivated")
         REACTIVATED = "reactivated", _("Account reactivated")
+        UNLOCKED = "unlocked", _("Login and recovery unlocked")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)

@@ -58,6 +58,12 @@ def normalise_answer(answer: str) -> str:
     return " ".join(text.split())
 
 
+def normalise_username(username: str) -> str:
+    """A typed username as recovery compares it: NFKC (full-width and other look-alike forms
+    become plain letters) and trimmed; the account is then found regardless of case."""
+    return unicodedata.normalize("NFKC", username or "").strip()
+
+
 def hash_answer(answer: str) -> str:
     return make_password(normalise_answer(answer))
 

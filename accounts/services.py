@@ -8,6 +8,7 @@ message when the change is not allowed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from accounts import tasks, throttle
 from accounts.audit import client_ip, record_event
 from accounts.models import AuthEvent, PasswordRecovery, Role, SecretQuestion, User
 from service_portal.permissions import ADMINISTRATORS, check_role
-from service_portal.tasks import enqueue_after_commit
+from service_portal.tasks import enqueue_after_commit, enqueue_after_response
 
 CREATABLE_ROLES = (Role.TECHNICIAN, Role.OPERATOR)
 FIRST_LOGIN = "first-login"
@@ -224,76 +225,96 @@ def _notify_password_changed(user: User) -> None:
 # --- Password recovery ---------------------------------------------------------------------
 @dataclass
 class RecoveryState:
-    """What the recovery pages keep in the session between steps."""
+    """What the recovery pages keep in the (server-side) session between steps.
+
+    ``account`` is the throttling key of the account asked for: ``user:<id>`` when the name
+    resolves to an account, otherwise a hash of the normalised name; ``user_id`` is set only
+    for an account that recovery works for; ``recovery_id`` once a code has been accepted.
+    """
 
     username: str
+    account: str = ""
+    user_id: int | None = None
     recovery_id: int | None = None
 
 
-def _recovery_user(username: str) -> User | None:
-    """The account recovery can work for: active, set up, with a secret answer to ask."""
-    user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if user is None or user.must_onboard or not user.has_usable_password():
-        return None
-    if not user.has_secret_answer:
-        # Without the second factor the e-mailed code would be the only proof: not enough.
-        # These accounts (createsuperuser, create_admin) get back in through an administrator.
-        return None
-    return user
+def _account_for(username: str) -> User | None:
+    """The account a typed name means: look-alike forms and case do not matter."""
+    name = codes.normalise_username(username)
+    return User.objects.filter(username__iexact=name).first() if name else None
+
+
+def account_key(user: User | None, username: str) -> str:
+    """The counters' key: the resolved account, never the typed text (so ``MARTA`` or a
+    full-width ``ｍａｒｔａ`` share marta's counters, and unknown names are stored hashed)."""
+    if user is not None:
+        return f"user:{user.pk}"
+    name = codes.normalise_username(username).casefold()
+    return "name:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+def _recoverable(user: User | None) -> bool:
+    """Recovery works for active, set-up accounts with a secret answer to ask."""
+    if user is None or not user.is_active or user.must_onboard:
+        return False
+    if not user.has_usable_password():
+        return False
+    # Without the second factor the e-mailed code would be the only proof: not enough. These
+    # accounts (createsuperuser, create_admin) get back in through an administrator.
+    return user.has_secret_answer
 
 
 def start_recovery(*, username: str, request: HttpRequest | None = None) -> RecoveryState:
     """Step 1: e-mail a one-time code if the account can be recovered; say nothing either way.
 
     The caller answers identically whether or not the username exists: the same work is done
-    (one lookup, one code, one hash) and the e-mail leaves through the task queue.
+    (one lookup, one code, one hash) and the e-mail is handed to the task queue after the
+    response (``enqueue_after_response``), so no answer waits for the mail server.
+
+    Waits are shown only for the asker's address. The account's own limit
+    (``RECOVERY_FREE_REQUESTS`` e-mails, then growing waits) only stops new e-mails, silently:
+    someone asking for a colleague's account from elsewhere fills no mailbox and closes
+    nothing, because every code already sent keeps working.
     """
     address = client_ip(request)
-    keys = throttle.keys_for(account=username.strip(), address=address)
-    requests = throttle.keys_for(account=username.strip(), address=address, prefix="request-")
-    wait = throttle.seconds_to_wait(keys + requests)
+    address_keys = throttle.address_keys(address) + throttle.address_keys(address, "request-")
+    wait = throttle.seconds_to_wait(address_keys)
     if wait:
         raise RecoveryThrottled(wait)
-    # Every request counts, so nobody can flood a mailbox with codes or enumerate at speed.
-    throttle.record_failure(requests, free=settings.RECOVERY_FREE_REQUESTS)
-    user = _recovery_user(username)
+    throttle.record_failure(
+        throttle.address_keys(address, "request-"), free=settings.RECOVERY_FREE_REQUESTS
+    )
+    user = _account_for(username)
+    account = account_key(user, username)
+    mail_keys = [("request-" + throttle.ACCOUNT, account)]
+    may_mail = not throttle.seconds_to_wait(mail_keys)
+    throttle.record_failure(mail_keys, free=settings.RECOVERY_FREE_REQUESTS)
+    recoverable = user if _recoverable(user) else None
     code = codes.generate_code(codes.RECOVERY_CODE_LENGTH)
     code_hash = codes.hash_code(code, purpose=RECOVERY)
-    state = RecoveryState(username=username.strip())
+    state = RecoveryState(
+        username=codes.normalise_username(username),
+        account=account,
+        user_id=recoverable.pk if recoverable else None,
+    )
     with transaction.atomic():
-        if user is not None and user.email:
+        if recoverable is not None and recoverable.email and may_mail:
             recovery = PasswordRecovery.objects.create(
-                user=user,
+                user=recoverable,
                 code_hash=code_hash,
                 expires_at=timezone.now()
                 + datetime.timedelta(minutes=settings.RECOVERY_CODE_MINUTES),
             )
-            state.recovery_id = recovery.pk
-            enqueue_after_commit(tasks.send_recovery_code, recovery.pk, code)
-        elif user is not None:
-            # No e-mail: an administrator issues the code (see issue_recovery_code).
-            recovery = _open_admin_recovery(user)
-            state.recovery_id = recovery.pk if recovery else None
+            enqueue_after_response(tasks.send_recovery_code, recovery.pk, code)
+        # Without e-mail an administrator issues the code (see issue_recovery_code).
         record_event(
             AuthEvent.Kind.RECOVERY_REQUESTED,
-            user=user,
-            username=username.strip() if user else "",
+            user=recoverable,
+            username=recoverable.username if recoverable else "",
             request=request,
+            detail="" if may_mail else "limit",
         )
     return state
-
-
-def _open_admin_recovery(user: User) -> PasswordRecovery | None:
-    return (
-        PasswordRecovery.objects.filter(
-            user=user,
-            issued_by__isnull=False,
-            completed_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("-created_at")
-        .first()
-    )
 
 
 @transaction.atomic
@@ -315,12 +336,42 @@ def issue_recovery_code(*, user: User, acting_user: User) -> str:
     return code
 
 
+@transaction.atomic
+def unlock_account(*, user: User, acting_user: User) -> None:
+    """An administrator's help: the login lockouts of the account (from every address) and its
+    recovery waits end now. Addresses keep their own counters."""
+    check_role(acting_user, ADMINISTRATORS)
+    _reset_account_limits(user)
+    record_event(AuthEvent.Kind.UNLOCKED, user=user, actor=acting_user)
+
+
+def _reset_account_limits(user: User) -> None:
+    from axes.utils import reset as reset_axes
+
+    key = account_key(user, user.username)
+    throttle.reset([(throttle.ACCOUNT, key), ("request-" + throttle.ACCOUNT, key)])
+    reset_axes(username=user.username)
+
+
 class RecoveryThrottled(AccountError):
     def __init__(self, seconds: int) -> None:
         self.seconds = seconds
         super().__init__(
             _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": seconds}
         )
+
+
+# At most this many open codes are compared: more cannot be open at once in practice (each
+# account gets RECOVERY_FREE_REQUESTS e-mails, then growing waits).
+OPEN_CODES_COMPARED = 20
+
+
+def _open_recoveries(user_id: int | None):
+    if user_id is None:
+        return PasswordRecovery.objects.none()
+    return PasswordRecovery.objects.filter(
+        user_id=user_id, completed_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
 
 
 def open_recovery(state: RecoveryState) -> PasswordRecovery | None:
@@ -333,8 +384,7 @@ def open_recovery(state: RecoveryState) -> PasswordRecovery | None:
     )
 
 
-def _guarded(state: RecoveryState, request: HttpRequest | None) -> list[tuple[str, str]]:
-    keys = throttle.keys_for(account=state.username, address=client_ip(request))
+def _guarded(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
     wait = throttle.seconds_to_wait(keys)
     if wait:
         raise RecoveryThrottled(wait)
@@ -346,7 +396,7 @@ def _fail(state, keys, request, recovery, detail: str, message: str) -> None:
     record_event(
         AuthEvent.Kind.RECOVERY_FAILED,
         user=recovery.user if recovery else None,
-        username=state.username if recovery else "",
+        username=recovery.user.username if recovery else "",
         request=request,
         detail=detail,
     )
@@ -356,24 +406,40 @@ def _fail(state, keys, request, recovery, detail: str, message: str) -> None:
 def verify_recovery_code(
     *, state: RecoveryState, code: str, request: HttpRequest | None = None
 ) -> PasswordRecovery:
-    """Step 2: the code from the e-mail. Wrong, expired and unknown all look the same."""
-    keys = _guarded(state, request)
-    recovery = open_recovery(state)
-    ok = recovery is not None and codes.code_matches(
-        codes.normalise_code(code), recovery.code_hash, purpose=RECOVERY
+    """Step 2: a code from the e-mails (any still open one of the account, or the one an
+    administrator issued). Wrong, expired and unknown all look the same.
+
+    Wrong codes count against the address only: counting them against the account would let
+    anyone close a colleague's recovery by typing nonsense. A code has about 40 bits and lives
+    minutes; the address's growing waits are enough.
+    """
+    keys = _guarded(throttle.address_keys(client_ip(request)))
+    typed = codes.normalise_code(code)
+    recovery = next(
+        (
+            candidate
+            for candidate in _open_recoveries(state.user_id)[:OPEN_CODES_COMPARED]
+            if codes.code_matches(typed, candidate.code_hash, purpose=RECOVERY)
+        ),
+        None,
     )
-    if not ok:
-        _fail(state, keys, request, recovery, "code", _("The code is wrong or has expired."))
+    if recovery is None:
+        _fail(state, keys, request, None, "code", _("The code is wrong or has expired."))
     recovery.code_verified_at = timezone.now()
     recovery.save(update_fields=["code_verified_at"])
+    state.recovery_id = recovery.pk
     return recovery
 
 
 def verify_secret_answer(
     *, state: RecoveryState, answer: str, request: HttpRequest | None = None
 ) -> PasswordRecovery:
-    """Step 3: the secret answer, compared after normalisation with the stored hash."""
-    keys = _guarded(state, request)
+    """Step 3: the secret answer, compared after normalisation with the stored hash.
+
+    Only someone holding a valid e-mailed code gets here, so wrong answers count against the
+    account too: guessing one person's answer from many addresses stops quickly.
+    """
+    keys = _guarded(throttle.keys_for(account=state.account, address=client_ip(request)))
     recovery = open_recovery(state)
     if recovery is None or recovery.code_verified_at is None:
         raise AccountError(_("The recovery has expired: start again."))
@@ -404,6 +470,8 @@ def complete_recovery(
     PasswordRecovery.objects.filter(user=user, completed_at__isnull=True).update(
         completed_at=recovery.completed_at
     )
+    # Whoever was guessing this password is locked out no longer matters: the owner is back.
+    _reset_account_limits(user)
     record_event(AuthEvent.Kind.RECOVERY_COMPLETED, user=user, request=request)
     _notify_password_changed(user)
     return user

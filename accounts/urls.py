@@ -27,6 +27,7 @@ urlpatterns = [
         views.user_issue_recovery_code,
         name="user_issue_recovery_code",
     ),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path(
         "users/<int:pk>/deactivate/",
         views.user_set_active,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict
 from typing import Any
@@ -48,6 +49,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        wait = getattr(self.request, "login_address_wait", 0)
+        if wait:  # accounts.backends.AddressLimitBackend refused to check the password
+            return lockout(self.request, seconds=wait)
+        return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -289,6 +296,16 @@ def user_issue_recovery_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*ADMINISTRATORS)
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Help for someone locked out: their login lockouts and recovery waits end now."""
+    target = get_object_or_404(User, pk=pk)
+    services.unlock_account(user=target, acting_user=request.user)
+    messages.success(request, _("Login and password recovery are unlocked for this account."))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@require_POST
+@role_required(*ADMINISTRATORS)
 def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     try:
@@ -365,6 +382,7 @@ def recover_code(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             _padded(started)
         else:
+            request.session[RECOVERY_STATE] = asdict(state)
             return redirect("accounts:recover_answer")
     return _recovery_page(request, "code", form, username=state.username)
 
@@ -416,7 +434,20 @@ def recover_password(request: HttpRequest) -> HttpResponse:
     return _recovery_page(request, "password", form)
 
 
-def lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None):
-    """django-axes' answer to a locked-out username+address: a page, not a bare string."""
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
-    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+def lockout(
+    request: HttpRequest,
+    original_response: Any = None,
+    credentials: Any = None,
+    *,
+    seconds: int | None = None,
+):
+    """django-axes' answer to a locked-out username+address (and the per-address limit's,
+    with ``seconds``): a page, not a bare string."""
+    address_only = seconds is not None
+    if seconds is None:
+        seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, math.ceil(seconds / 60))
+    context = {"minutes": minutes, "address_only": address_only}
+    response = render(request, "accounts/lockout.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.audit import client_ip
 from customers.models import Customer
 from orders import services
 from orders.documents import offer_context, offer_filename, offer_pdf
@@ -42,6 +41,7 @@ from orders.selectors import (
 )
 from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit
+from service_portal.client_ip import client_ip
 from service_portal.crud import PortalCreateView, PortalListView
 from service_portal.forms import parse_id
 from service_portal.permissions import STAFF, role_required

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: work kept for after the response runs once the server has sent all of it.
+    "service_portal.tasks.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +160,14 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- The client's address behind reverse proxies (service_portal/client_ip.py) -------------
+# How many proxies in front of the app write the client's address into PROXY_HEADER (nginx as
+# documented: 1). 0 reads REMOTE_ADDR only: then a proxy's clients would all share its address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+PROXY_HEADER = env_str("PROXY_HEADER") or "X-Forwarded-For"
+if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,63}", PROXY_HEADER):
+    raise ImproperlyConfigured(f"PROXY_HEADER must be a header name, got {PROXY_HEADER!r}.")
+
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -176,17 +186,27 @@ AUTH_PASSWORD_VALIDATORS = [
 # force_login in tests picks the first backend with get_user: ModelBackend.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AddressLimitBackend",  # guessing across usernames from one address
     "django.contrib.auth.backends.ModelBackend",
     "accounts.backends.FirstLoginCodeBackend",
 ]
-# Lockout per username+address after repeated failures, lifted after a cool-off (not permanent).
+# Lockout per username+address after repeated failures, lifted after a cool-off (not permanent):
+# someone guessing from elsewhere never locks the account's owner out. The cool-off counts from
+# the lockout, not from the last attempt, so knocking during it does not prolong it.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_VERBOSE = False
-AXES_USERNAME_CALLABLE = "accounts.audit.axes_username"  # no NUL, at most 150 characters
+AXES_CLIENT_IP_CALLABLE = "service_portal.client_ip.client_ip"
+# The name axes stores: an account's username, or a keyed hash of anything else (a code or a
+# password typed in the wrong field is never kept in clear).
+AXES_USERNAME_CALLABLE = "accounts.audit.axes_username"
+# Failed logins from one address across all usernames: after this many, growing waits.
+LOGIN_FREE_FAILURES_PER_ADDRESS = env_int("LOGIN_FREE_FAILURES_PER_ADDRESS", 30, minimum=1)
+LOGIN_ADDRESS_MAX_WAIT_SECONDS = env_int("LOGIN_ADDRESS_MAX_WAIT_SECONDS", 3600, minimum=1)
 # The identification code for a new user's first login is valid this many days.
 FIRST_LOGIN_CODE_DAYS = env_int("FIRST_LOGIN_CODE_DAYS", 7, minimum=1)
 # Password recovery: e-mailed code lifetime, code issued by an administrator, throttling.
@@ -278,8 +298,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 
 # --- Background tasks (PDF + e-mail to customers) -----------------------------------------
 # "immediate" runs a task in the request that queues it (development, tests); "database" stores
-# it for the worker started with `manage.py db_worker` (production, see docs/operations.md).
-_tasks_backend = (env_str("TASKS_BACKEND") or "immediate").lower()
+# it for the worker started with `manage.py db_worker` (production, see docs/operations.md): no
+# request then waits for a mail server. The default follows DEBUG; `check --deploy` warns about
+# "immediate" with DEBUG off.
+_tasks_backend = (env_str("TASKS_BACKEND") or ("immediate" if DEBUG else "database")).lower()
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",

@@ -37,9 +37,9 @@ def onboarded(db):
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(monkeypatch):
     # Test transactions never commit, so on_commit hooks would never fire: run tasks at once.
-    monkeypatch.setattr(
-        services, "enqueue_after_commit", lambda task, *args, **kw: task.enqueue(*args, **kw)
-    )
+    run_now = lambda task, *args, **kw: task.enqueue(*args, **kw)  # noqa: E731
+    monkeypatch.setattr(services, "enqueue_after_commit", run_now)
+    monkeypatch.setattr(services, "enqueue_after_response", run_now)
 
 
 @pytest.fixture

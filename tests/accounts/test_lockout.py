@@ -1,6 +1,7 @@
 """django-axes: lockout per username + address, lifted after the cool-off; the audit trail."""
 
 import datetime
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuthEvent
+from accounts.models import AuthEvent, Throttle
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,73 @@ def test_a_session_used_just_before_the_idle_limit_stays_signed_in(
     assert _session(client).expire_date > timezone.now() + datetime.timedelta(
         seconds=settings.SESSION_COOKIE_AGE - 60
     )
+
+
+def test_knocking_during_the_lockout_does_not_prolong_it(client, settings, technician):
+    """The cool-off counts from the lockout: one request every few minutes cannot keep an
+    account locked for good (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False)."""
+    assert settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is False
+    settings.AXES_FAILURE_LIMIT = 2
+    login(client, "tina", "wrong")
+    assert login(client, "tina", "wrong").status_code == 429
+    cool_off = settings.AXES_COOLOFF_TIME
+
+    def age(delta):
+        for attempt in AccessAttempt.objects.all():
+            AccessAttempt.objects.filter(pk=attempt.pk).update(
+                attempt_time=attempt.attempt_time - delta
+            )
+
+    age(cool_off - datetime.timedelta(minutes=1))  # one minute of the lockout left
+    assert login(client, "tina", "wrong").status_code == 429  # a knock during the lockout
+    age(datetime.timedelta(minutes=1, seconds=1))  # the lockout's end, not the knock's
+    assert login(client, "tina", PASSWORD).status_code == 302
+
+
+def test_guessing_across_many_usernames_from_one_address_is_limited(client, settings, technician):
+    settings.LOGIN_FREE_FAILURES_PER_ADDRESS = 6
+    for n in range(6):  # one wrong password for each of six names: no name is locked
+        assert login(client, f"someone{n}", "wrong").status_code == 200
+    blocked = login(client, "tina", PASSWORD)  # the next attempt from there waits
+    assert blocked.status_code == 429
+    assert "from this address" in blocked.content.decode()
+    assert int(blocked["Retry-After"]) > 0
+    # Another address is not affected, and the waiting address is not asked for passwords.
+    assert login(Client(HTTP_ACCEPT_LANGUAGE="en"), "tina", PASSWORD, "10.0.0.2").status_code == 302
+    # Knocking during the wait does not prolong it.
+    row = Throttle.objects.get(scope="login-address", key="10.0.0.1")
+    assert row.failures == 6
+    login(client, "other", "wrong")
+    row.refresh_from_db()
+    assert row.failures == 6
+
+
+def test_axes_keeps_no_code_or_password_typed_as_a_username(client, technician):
+    login(client, "ABCD-EFGH-JKMN", "ABCD-EFGH-JKMN")  # a code at first login
+    login(client, "Sup3r-Secret!", "")  # a password typed in the wrong field
+    login(client, "Sup3r-Secret!", "x")
+    login(client, "tina", "wrong")
+    stored = set(AccessAttempt.objects.values_list("username", flat=True))
+    assert "tina" in stored  # an account's name stays readable for the administrator
+    others = stored - {"tina"}
+    assert len(others) == 2 and all(re.fullmatch(r"#[0-9a-f]{24}", name) for name in others)
+    everything = " ".join(
+        f"{a.username} {a.get_data} {a.post_data}" for a in AccessAttempt.objects.all()
+    )
+    assert "EFGH" not in everything and "Secret" not in everything
+
+
+def test_the_same_unknown_name_is_still_locked_per_address(client, settings, db):
+    settings.AXES_FAILURE_LIMIT = 2
+    login(client, "ABCD-EFGH-JKMN", "wrong")
+    assert login(client, "ABCD-EFGH-JKMN", "wrong").status_code == 429
+
+
+def test_an_administrator_unlocks_a_locked_account(client, settings, technician, admin_client_):
+    settings.AXES_FAILURE_LIMIT = 2
+    login(client, "tina", "wrong")
+    assert login(client, "tina", "wrong").status_code == 429
+    response = admin_client_.post(reverse("accounts:user_unlock", args=[technician.pk]))
+    assert response.status_code == 302
+    assert login(client, "tina", PASSWORD).status_code == 302
+    assert AuthEvent.objects.filter(kind=AuthEvent.Kind.UNLOCKED, user=technician).exists()

@@ -127,9 +127,16 @@ def test_wrong_answers_lead_to_growing_waits(client, settings, onboarded):
     client.post(url, {"answer": "rex"})  # second failure: a 30 s wait starts
     blocked = client.post(url, {"answer": "fido"})  # even the right answer must wait
     assert "Too many attempts" in blocked.content.decode()
-    row = Throttle.objects.get(scope="account", key="marta")
+    # Counted against the account (not the typed text) and the address.
+    row = Throttle.objects.get(scope="account", key=f"user:{onboarded.pk}")
     assert row.failures == 2
-    services.throttle.record_failure([("account", "marta")])
+    # Knocking during the wait neither counts nor prolongs it...
+    services.throttle.record_failure([("account", row.key)])
+    row.refresh_from_db()
+    assert row.failures == 2
+    # ...the next failure after it doubles the wait.
+    Throttle.objects.filter(pk=row.pk).update(blocked_until=row.last_failure_at)
+    services.throttle.record_failure([("account", row.key)])
     row.refresh_from_db()
     assert (row.blocked_until - row.last_failure_at).total_seconds() == 60  # doubled
 
@@ -203,7 +210,7 @@ def test_changing_the_secret_question_requires_the_current_password(client_for, 
     assert answer_matches("chiave  INGLESE", onboarded.secret_answer_hash)
 
 
-def test_recovery_requests_are_limited_per_account(client, settings, onboarded):
+def test_recovery_requests_are_limited_per_address(client, settings, onboarded):
     settings.RECOVERY_FREE_REQUESTS = 2
     start(client, "marta")
     start(client, "marta")  # the second request starts a wait
@@ -211,6 +218,87 @@ def test_recovery_requests_are_limited_per_account(client, settings, onboarded):
     blocked = start(client, "marta")
     assert "Too many attempts" in blocked.content.decode()
     assert len(mail.outbox) == 2
+
+
+def start_from(client, username, address):
+    return client.post(
+        reverse("accounts:recover_start"), {"username": username}, REMOTE_ADDR=address
+    )
+
+
+def test_look_alike_names_count_against_the_same_account(client, settings, onboarded):
+    """``MARTA`` and a full-width ``ｍａｒｔａ`` are marta: no fresh counters for look-alikes,
+    and the account's limit on e-mails holds whichever address asks."""
+    settings.RECOVERY_FREE_REQUESTS = 2
+    answers = [
+        start_from(client, name, f"10.0.0.{n}")
+        for n, name in enumerate(["marta", "MARTA", "\uff4d\uff41\uff52\uff54\uff41", " Marta "])
+    ]
+    assert {a.status_code for a in answers} == {302}  # nothing tells the account's limit
+    assert [m.to for m in mail.outbox] == [["marta@example.com"]] * 2
+    (row,) = Throttle.objects.filter(scope="request-account")
+    assert row.key == f"user:{onboarded.pk}" and row.failures == 2
+    # Unknown names are counted too, under a hash of the normalised name, never in clear.
+    start_from(client, "Ghost", "10.0.1.1")
+    start_from(client, "GHOST", "10.0.1.2")
+    ghost = Throttle.objects.get(scope="request-account", key__startswith="name:")
+    assert ghost.failures == 2 and "ghost" not in ghost.key.lower()
+
+
+def test_nobody_can_close_a_colleagues_recovery(client, settings, onboarded):
+    settings.RECOVERY_FREE_REQUESTS = 2
+    settings.RECOVERY_FREE_FAILURES = 2
+    for _ in range(3):
+        start_from(client, "marta", "10.6.6.6")
+    for _ in range(4):  # wrong codes: the guesser's own address waits
+        client.post(reverse("accounts:recover_code"), {"code": "AAAA-BBBB"}, REMOTE_ADDR="10.6.6.6")
+    assert "Too many attempts" in start_from(client, "marta", "10.6.6.6").content.decode()
+    sent = len(mail.outbox)
+    assert sent == 2  # the account's limit: no more e-mails for now
+    # Marta asks from her own address: the same answer as always, no new e-mail, and the code
+    # of the last e-mail she received works.
+    marta = type(client)(HTTP_ACCEPT_LANGUAGE="en")
+    assert start_from(marta, "marta", "10.1.1.1")["Location"] == reverse("accounts:recover_code")
+    assert len(mail.outbox) == sent
+    code = code_from_mail(mail.outbox[-1])
+    response = marta.post(reverse("accounts:recover_code"), {"code": code}, REMOTE_ADDR="10.1.1.1")
+    assert response["Location"] == reverse("accounts:recover_answer")
+    marta.post(reverse("accounts:recover_answer"), {"answer": "Fido"}, REMOTE_ADDR="10.1.1.1")
+    done = marta.post(
+        reverse("accounts:recover_password"),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        REMOTE_ADDR="10.1.1.1",
+    )
+    assert done["Location"] == reverse("accounts:login")
+    onboarded.refresh_from_db()
+    assert onboarded.check_password(NEW_PASSWORD)
+    # Her recovery ended the account's waits.
+    assert not Throttle.objects.filter(key=f"user:{onboarded.pk}").exists()
+
+
+def test_an_administrator_ends_the_recovery_waits_of_an_account(
+    client, settings, onboarded, admin_client_
+):
+    settings.RECOVERY_FREE_FAILURES = 1
+    start(client, "marta")
+    client.post(reverse("accounts:recover_code"), {"code": code_from_mail(mail.outbox[-1])})
+    client.post(reverse("accounts:recover_answer"), {"answer": "rex"})
+    other = type(client)(HTTP_ACCEPT_LANGUAGE="en")  # even from elsewhere the answer waits
+    start_from(other, "marta", "10.2.2.2")
+    other.post(
+        reverse("accounts:recover_code"),
+        {"code": code_from_mail(mail.outbox[-1])},
+        REMOTE_ADDR="10.2.2.2",
+    )
+    waiting = other.post(
+        reverse("accounts:recover_answer"), {"answer": "fido"}, REMOTE_ADDR="10.2.2.2"
+    )
+    assert "Too many attempts" in waiting.content.decode()
+    admin_client_.post(reverse("accounts:user_unlock", args=[onboarded.pk]))
+    unlocked = other.post(
+        reverse("accounts:recover_answer"), {"answer": "fido"}, REMOTE_ADDR="10.2.2.2"
+    )
+    assert unlocked["Location"] == reverse("accounts:recover_password")
 
 
 def test_an_account_without_secret_answer_gets_no_code(client, technician):

@@ -32,6 +32,7 @@ ROWS = [
     Row("accounts:user_code", ADMIN_ONLY, _target),
     Row("accounts:user_issue_code", ADMIN_POST, _target, method="post"),
     Row("accounts:user_issue_recovery_code", ADMIN_POST, _target, method="post"),
+    Row("accounts:user_unlock", ADMIN_POST, _target, method="post"),
     Row("accounts:user_deactivate", ADMIN_POST, _target, method="post"),
     Row("accounts:user_reactivate", ADMIN_POST, _target, method="post"),
     Row("accounts:audit_log", ADMIN_ONLY),
