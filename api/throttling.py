@@ -1,8 +1,10 @@
-"""Rate limiting per API token, counted in the configured cache.
+"""Rate limiting per API token, on the portal's shared counters.
 
-The counters live in Django's ``default`` cache: Redis in production (``REDIS_URL``), so every
-application process counts the same requests; with the per-process LocMem cache (no Redis),
-each process would count on its own and a token could make N times the rate.
+The counts are ``service_portal.ratelimit``'s: in Redis when ``REDIS_URL`` is set, in the
+database otherwise, so every application process counts the same requests (with a process's
+own memory, N processes would allow N times the rate). Fixed windows of the rate's unit: at
+most ``API_THROTTLE_RATE`` requests per token per minute (hour...), then 429 with Retry-After
+until the window ends.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
+from service_portal import ratelimit
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -18,21 +21,22 @@ class TokenRateThrottle(SimpleRateThrottle):
     before being counted. The rate is read at each request, so tests can change it."""
 
     scope = "api_token"
-    cache_format = "api-throttle:%(ident)s"
 
     def get_rate(self) -> str | None:
         return getattr(settings, "API_THROTTLE_RATE", None) or None
 
     def allow_request(self, request, view) -> bool:
-        self.rate = self.get_rate()
-        if self.rate is None:
+        self._wait = 0
+        rate = self.get_rate()
+        if rate is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view) -> str | None:
         token = request.auth
         if not isinstance(token, ApiToken):
-            return None
+            return True
+        limit, window = self.parse_rate(rate)
         # the prefix, not the id: unique and never reused, even by a rolled-back insert
-        return self.cache_format % {"ident": token.prefix}
+        self._wait = ratelimit.hit("api-token", token.prefix, limit=limit, window=window)
+        return not self._wait
+
+    def wait(self) -> float | None:
+        return self._wait or None

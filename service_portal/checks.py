@@ -22,3 +22,41 @@ def check_pdf_font_subsetting(app_configs=None, **kwargs):
             id="service_portal.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_requests_never_wait_for_mail(app_configs=None, **kwargs):
+    """With the immediate task backend the app processes send e-mails themselves: a slow mail
+    server slows the requests that queue mail (docs/security.md, finding 4)."""
+    from django.conf import settings
+
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if settings.DEBUG or not backend.endswith("ImmediateBackend"):
+        return []
+    return [
+        checks.Warning(
+            "TASKS_BACKEND is 'immediate': the app processes send every e-mail themselves.",
+            hint="Set TASKS_BACKEND=database and run `manage.py db_worker` "
+            "(docs/operations.md, Background tasks).",
+            id="service_portal.W002",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_client_address_behind_a_proxy(app_configs=None, **kwargs):
+    """Behind a proxy with TRUSTED_PROXY_COUNT=0 every client has the proxy's address: one
+    guesser locks everybody out of the login, recovery and the acceptance links."""
+    from django.conf import settings
+
+    if settings.TRUSTED_PROXY_COUNT or not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return []
+    return [
+        checks.Warning(
+            "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_COUNT is 0: every client would have the "
+            "proxy's address for the login lockout, the rate limits and the audit log.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal "
+            "(1 for the nginx of docs/operations.md).",
+            id="service_portal.W003",
+        )
+    ]

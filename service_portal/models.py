@@ -41,3 +41,24 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class RateCounter(models.Model):
+    """Requests counted for one key in its current fixed window (``service_portal.ratelimit``).
+
+    The rate limits' shared counter when there is no Redis: every app process, on every machine,
+    counts in the same row. One row per key, reused window after window; rows of windows long
+    past are deleted now and then.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    window_start = models.BigIntegerField()  # Unix time of the window's start
+    expires = models.BigIntegerField(db_index=True)  # Unix time of its end
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

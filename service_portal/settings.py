@@ -18,17 +18,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from service_portal.env import env_bool, env_int, env_list, env_str, parse_email_url
+from service_portal.startup import DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+# Without SECRET_KEY development uses a public key: refused when DEBUG is off, and by the
+# servers (wsgi.py, asgi.py) unless it is `manage.py runserver` on loopback (startup.py).
+SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set (not the development key) when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -159,6 +162,10 @@ if _redis_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Where the rate limits count (service_portal/ratelimit.py): in Redis when there is one, in
+# the database otherwise; never in a process's own memory (N workers would allow N times the
+# rate).
+RATELIMIT_STORE = "cache" if _redis_url else "database"
 
 # --- The client's address behind reverse proxies (service_portal/client_ip.py) -------------
 # How many proxies in front of the app write the client's address into PROXY_HEADER (nginx as

@@ -11,6 +11,7 @@ import os
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -20,7 +21,6 @@ from api.models import Scope
 from api.services import create_token
 from invoicing import services as invoicing_services
 from orders import services as order_services
-from service_portal.wsgi import application
 from tests.factories import make_customer, make_product, make_site, make_unit, make_user
 from tests.invoicing.factories import make_verified_call
 from tests.orders.factories import make_accepted, make_part
@@ -58,7 +58,9 @@ def secret(db, _keep_connection, settings):
     return create_token(name="fuzz", scopes=Scope.values)[1]
 
 
-# Loaded through the portal itself: the schema under test is the one it serves.
+# Loaded through the portal itself: the schema under test is the one it serves. (Django's own
+# WSGI handler: service_portal.wsgi refuses the tests' development key outside runserver.)
+application = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 

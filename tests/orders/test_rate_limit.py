@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from orders.links import make_token
 from orders.models import OfferState
+from service_portal import ratelimit
+from service_portal.models import RateCounter
 from tests.orders.factories import make_part, make_sent
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +77,54 @@ def test_the_limit_is_lifted_when_the_window_ends(sent, client, settings, monkey
     assert client.get(_path(sent)).status_code == 200
 
 
-def test_a_cache_outage_never_blocks_the_customer(sent, client, settings, monkeypatch):
+@pytest.mark.parametrize(
+    ("store", "part"),
+    [
+        ("cache", "service_portal.ratelimit.cache.add"),
+        ("database", "service_portal.ratelimit._database_hit"),
+    ],
+)
+def test_a_counter_store_outage_never_blocks_the_customer(
+    sent, client, settings, monkeypatch, store, part
+):
+    settings.RATELIMIT_STORE = store
     settings.OFFER_LINK_RATE_PER_ADDRESS = 1
 
     def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
+        raise OperationalError(f"{store} down")
 
-    monkeypatch.setattr("service_portal.ratelimit.cache.add", broken)
+    monkeypatch.setattr(part, broken)
     for _ in range(3):
         assert client.get(_path(sent)).status_code == 200
+
+
+def test_without_redis_the_counters_are_in_the_database(sent, client, settings):
+    """Several gunicorn workers share no memory, only the database: the count holds across
+    them (a worker's own cache, emptied here, plays no part)."""
+    assert settings.RATELIMIT_STORE == "database"  # no REDIS_URL in the tests
+    settings.OFFER_LINK_RATE_PER_ADDRESS = 2
+    for _ in range(2):
+        assert client.get(_path(sent)).status_code == 200
+    cache.clear()  # as if the next request reached another worker
+    assert client.get(_path(sent)).status_code == 429
+    assert RateCounter.objects.filter(key__startswith="offer-link-address:").get().hits == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_count_together(settings):
+    """Two app processes each have their own database connection: here two threads."""
+    settings.RATELIMIT_STORE = "database"
+    waits: list[int] = []
+
+    def worker():
+        try:
+            waits.extend(ratelimit.hit("test", "k", limit=3, window=3600) for _ in range(2))
+        finally:
+            connection.close()
+
+    for _ in range(2):
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+    assert waits[:3] == [0, 0, 0] and waits[3] > 0
+    assert RateCounter.objects.get().hits == 4

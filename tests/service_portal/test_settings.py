@@ -82,3 +82,95 @@ def test_email_url():
     assert config["EMAIL_HOST_USER"] == "user@x"
     assert config["EMAIL_HOST_PASSWORD"] == "p:ss"
     assert config["EMAIL_USE_TLS"] is True
+
+
+def test_the_development_key_is_refused_when_debug_is_off():
+    from service_portal.startup import DEVELOPMENT_SECRET_KEY
+
+    result = _check({"DEBUG": "0", "SECRET_KEY": DEVELOPMENT_SECRET_KEY})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["manage.py", "runserver"], True),
+        (["manage.py", "runserver", "8000"], True),
+        (["manage.py", "runserver", "127.0.0.1:8000"], True),  # `make run`
+        (["manage.py", "runserver", "localhost:8000", "--noreload"], True),
+        (["manage.py", "runserver", "-6"], True),
+        (["manage.py", "runserver", "[::1]:8000"], True),
+        (["manage.py", "runserver", "0.0.0.0:8000"], False),
+        (["manage.py", "runserver", "0:8000"], False),
+        (["manage.py", "runserver", "[::]:8000"], False),
+        (["manage.py", "runserver", "192.168.1.10:8000"], False),
+        (["manage.py", "runserver", "portal.example.com:80"], False),
+        ([".venv/bin/gunicorn", "service_portal.wsgi", "--bind", "127.0.0.1:8000"], False),
+    ],
+)
+def test_the_development_key_serves_only_runserver_on_loopback(settings, argv, allowed):
+    from service_portal.startup import DEVELOPMENT_SECRET_KEY, refuse_development_key
+
+    settings.SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    if allowed:
+        refuse_development_key(argv)
+    else:
+        with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+            refuse_development_key(argv)
+    settings.SECRET_KEY = "k" * 64 + "-production-secret-Zz9"
+    refuse_development_key(argv)  # a real key: any address
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "manage.py", "runserver", "0.0.0.0:{port}", "--noreload"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "service_portal.wsgi", "-b", "127.0.0.1:{port}"],
+    ],
+    ids=["runserver-on-every-address", "gunicorn"],
+)
+def test_a_server_does_not_start_with_the_development_key(command):
+    ignored = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
+    port = str(_free_port())
+    result = subprocess.run(
+        [part.replace("{port}", port) for part in command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is the public development key" in result.stderr + result.stdout
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 64 + "-production-secret-Zz9",
+    "ALLOWED_HOSTS": "service.example.com",
+}
+
+
+def test_check_deploy_warns_when_requests_would_send_mail_themselves():
+    result = _check({**PRODUCTION, "TASKS_BACKEND": "immediate"}, "--deploy")
+    assert "service_portal.W002" in result.stderr + result.stdout
+    # The production default is the database queue.
+    clean = _check(PRODUCTION, "--deploy", "--fail-level", "WARNING")
+    assert clean.returncode == 0, clean.stderr + clean.stdout
+
+
+def test_check_deploy_warns_behind_a_proxy_without_trusted_proxies():
+    result = _check({**PRODUCTION, "BEHIND_TLS_PROXY": "1"}, "--deploy")
+    assert "service_portal.W003" in result.stderr + result.stdout
+    trusted = {**PRODUCTION, "BEHIND_TLS_PROXY": "1", "TRUSTED_PROXY_COUNT": "1"}
+    assert _check(trusted, "--deploy", "--fail-level", "WARNING").returncode == 0
