@@ -87,6 +87,7 @@ MIDDLEWARE = [
     # Outermost: work kept for after the response runs once the server has sent all of it.
     "service_portal.tasks.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "service_portal.cache_control.NoStoreMiddleware",  # before WhiteNoise: static files keep theirs
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,6 +234,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600, minimum=300)
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the language; it is sent with top-level navigation only (Secure below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE") or "it"

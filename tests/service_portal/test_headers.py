@@ -61,13 +61,14 @@ def test_the_checker_spots_inline_code():
     assert csp_offences("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'")
 
 
-def test_every_page_has_a_strict_policy_and_no_inline_code(client_for):
+def test_every_page_has_a_strict_policy_no_inline_code_and_no_cached_copy(client_for):
     world = _build_world()
     clients = {
         role: client_for(None if role == ANON else make_user(f"hdr-{role}", role)) for role in ROLES
     }
     problems: dict[str, list[str]] = {}
     pages = 0
+    documents: set[str] = set()
     for row in ROWS:
         if row.method != "get":
             continue
@@ -80,16 +81,33 @@ def test_every_page_has_a_strict_policy_and_no_inline_code(client_for):
             response = client.get(url)
             if response.status_code != 200:
                 continue
+            # Pages and documents alike: no browser or proxy keeps a copy (finding 15). The
+            # calendar feed is polled by calendar programs: a private copy for 5 minutes.
             content_type = response.get("Content-Type", "")
+            cache_control = response.get("Cache-Control", "")
+            allowed = "private" if content_type.startswith("text/calendar") else "no-store"
+            found = [] if allowed in cache_control else [f"cacheable: {cache_control}"]
             if "text/html" not in content_type:
+                documents.add(content_type.split(";")[0])
+                if found:
+                    problems[f"{role} {url}"] = found
                 continue
             pages += 1
-            found = csp_offences(response.get("Content-Security-Policy", ""))
+            found += csp_offences(response.get("Content-Security-Policy", ""))
             found += inline_offences(response.content.decode())
             if found:
                 problems[f"{role} {url}"] = found
     assert pages > 50
+    assert {"application/pdf", "text/csv", "text/calendar"} <= documents, documents
     assert not problems, problems
+
+
+def test_static_files_stay_cacheable_and_the_language_cookie_is_same_site(client):
+    response = client.post(reverse("accounts:set_language"), {"language": "de", "next": "/"})
+    cookie = response.cookies["django_language"]
+    assert cookie["samesite"] == "Lax" and cookie["httponly"]
+    static = client.get("/static/css/portal.css")
+    assert "no-store" not in static.get("Cache-Control", "")
 
 
 def test_the_security_headers_are_sent(client):
@@ -108,6 +126,8 @@ def test_production_cookies_are_secure_and_http_only():
         "CSRF_COOKIE_SECURE",
         "CSRF_COOKIE_SAMESITE",
         "LANGUAGE_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SAMESITE",
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
     ]
@@ -139,6 +159,8 @@ def test_production_cookies_are_secure_and_http_only():
         "CSRF_COOKIE_SECURE": True,
         "CSRF_COOKIE_SAMESITE": "Lax",
         "LANGUAGE_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_HTTPONLY": True,
+        "LANGUAGE_COOKIE_SAMESITE": "Lax",
         "SECURE_SSL_REDIRECT": True,
         "SECURE_HSTS_SECONDS": 31536000,
     }
