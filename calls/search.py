@@ -3,28 +3,24 @@ and the technician's home."""
 
 from __future__ import annotations
 
-import csv
-import datetime
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 
 from accounts.models import Role, User
 from calls import selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
 from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
-from service_portal import exports
+from service_portal import exports, spreadsheets
 from service_portal.crud import PortalListView
 from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
 
@@ -159,19 +155,6 @@ def _rows(queryset) -> Iterator[list[Any]]:
         ]
 
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _filename(extension: str) -> str:
     return f"calls-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
@@ -179,47 +162,26 @@ def _filename(extension: str) -> str:
 @require_GET
 @role_required(*EVERYONE)
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """The filtered result as CSV, streamed row by row."""
+    """The filtered result as CSV, streamed row by row (service_portal.spreadsheets)."""
     _search, queryset = filtered(request)
     back = exports.list_url(reverse("calls:call_search"), request)
     if refused := exports.too_large(request, queryset, kind=exports.CSV, back=back):
         return refused
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that spreadsheet programs read UTF-8
-        yield writer.writerow(_columns())
-        for row in _rows(queryset):
-            yield writer.writerow([_csv_value(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return spreadsheets.csv_response(
+        request, filename=_filename("csv"), header=_columns(), rows=_rows(queryset)
+    )
 
 
 @require_GET
 @role_required(*EVERYONE)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    """The filtered result as an Excel file, written with openpyxl's write-only mode (rows go
-    to disk as they are read) and sent from a temporary file."""
+    """The filtered result as an Excel file, written row by row (service_portal.spreadsheets)."""
     _search, queryset = filtered(request)
     back = exports.list_url(reverse("calls:call_search"), request)
     if refused := exports.too_large(request, queryset, kind=exports.EXCEL, back=back):
         return refused
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Calls"))
-    sheet.append(_columns())
-    for row in _rows(queryset):
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_filename("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    sheet = spreadsheets.Sheet(_("Calls"), _columns(), _rows(queryset))
+    return spreadsheets.excel_response(filename=_filename("xlsx"), sheets=[sheet])
 
 
 def _history(request: HttpRequest, *, search: dict, new_call: dict, **filters: Any) -> HttpResponse:

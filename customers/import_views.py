@@ -14,7 +14,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +26,12 @@ from customers.importing import (
     KINDS,
     ImportFileError,
     ImportReport,
-    csv_lines,
     export_querysets,
+    export_rows,
     import_sheets,
     read_file,
-    xlsx_chunks,
 )
-from service_portal import exports
+from service_portal import exports, spreadsheets
 from service_portal.permissions import ADMINISTRATORS, role_required
 
 SESSION_KEY = "installed_base_import"
@@ -162,9 +161,12 @@ def export_csv(request: HttpRequest, kind: str) -> HttpResponse:
     )
     if refused:
         return refused
-    response = StreamingHttpResponse(csv_lines(kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(kind, "csv")}"'
-    return response
+    return spreadsheets.csv_response(
+        request,
+        filename=_filename(kind, "csv"),
+        header=KINDS[kind].column_names,
+        rows=export_rows(kind),
+    )
 
 
 @role_required(*ADMINISTRATORS)
@@ -181,10 +183,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     )
     if refused:
         return refused
-    response = StreamingHttpResponse(
-        xlsx_chunks(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = _filename("installed-base", "xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    sheets = [
+        spreadsheets.Sheet(key, kind.column_names, export_rows(key)) for key, kind in KINDS.items()
+    ]
+    return spreadsheets.excel_response(filename=_filename("installed-base", "xlsx"), sheets=sheets)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Contact, Customer, Product, Site, Unit
 from customers.validators import validate_external_code
+from service_portal.spreadsheets import restore
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # Never compared nor copied: they belong to the portal, not to the ERP's data.
@@ -278,7 +278,8 @@ def _read_csv(content: bytes, kind: str | None) -> Sheet:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    lines = list(csv.reader(io.StringIO(text), dialect))
+    # A text the portal's own export wrote as '=... (so no spreadsheet runs it) reads as =...
+    lines = [[restore(cell) for cell in line] for line in csv.reader(io.StringIO(text), dialect)]
     if not lines:
         raise ImportFileError(_("The file is empty."))
     header = [_text(h).lower() for h in lines[0]]
@@ -484,9 +485,9 @@ def export_querysets() -> dict[str, models.QuerySet]:
 
 
 def export_rows(key: str) -> Iterator[list[Any]]:
-    """The header, then one list of cells per record, read in chunks (no full list in memory)."""
+    """One list of cells per record, read in chunks (no full list in memory); the header is
+    ``KINDS[key].column_names``. Written by service_portal.spreadsheets (CSV and Excel)."""
     kind = KINDS[key]
-    yield kind.column_names
     for obj in export_querysets()[key].iterator(chunk_size=2000):
         row: list[Any] = [obj.external_code]
         for attr, _model, lookup in kind.references.values():
@@ -498,31 +499,3 @@ def export_rows(key: str) -> Iterator[list[Any]]:
                 value = "yes" if value else "no"
             row.append(value if value is not None else "")
         yield row
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(key: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    for row in export_rows(key):
-        yield writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in row])
-
-
-def xlsx_chunks(chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-    """A workbook with one sheet per kind, written row by row (openpyxl's write-only mode) to a
-    temporary file and streamed from it: memory stays flat however large the installed base."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for key in KINDS:
-        sheet = workbook.create_sheet(key)
-        for row in export_rows(key):
-            sheet.append(row)
-    with tempfile.TemporaryFile() as fh:
-        workbook.save(fh)
-        fh.seek(0)
-        while chunk := fh.read(chunk_size):
-            yield chunk

@@ -1,21 +1,21 @@
 """The dashboard as CSV: every figure for the chosen filters, one row each.
 
-Columns: section, item, detail, value. Headers and labels follow the user's language; numbers
-are written the machine way (dot decimals) so that spreadsheets and scripts read them alike.
+Columns: section, item, detail, value. Headers, labels, the list separator and the decimal mark
+follow the user's language (service_portal.spreadsheets); ``?separator=comma`` gives commas and
+decimal points for scripts.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from dashboard.statistics import Dashboard
+from service_portal import spreadsheets
 
 
 def _value(value: Any) -> Any:
@@ -89,14 +89,11 @@ def rows(board: Dashboard) -> Iterator[list[Any]]:
         yield [section, tech.name, _("Other hours"), tech.other]
 
 
-def csv_response(board: Dashboard) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Section"), _("Item"), _("Detail"), _("Value")])
-    writer.writerows(rows(board))
+def csv_response(request: HttpRequest, board: Dashboard) -> HttpResponse:
     f = board.filters
-    # A BOM so that spreadsheet programs read the accents right.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"dashboard-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return spreadsheets.csv_response(
+        request,
+        filename=f"dashboard-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv",
+        header=[_("Section"), _("Item"), _("Detail"), _("Value")],
+        rows=rows(board),
+    )

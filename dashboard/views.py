@@ -50,7 +50,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         # The dashboard shows what is wrong with the filters.
         return redirect(f"{reverse('dashboard:home')}?{request.GET.urlencode()}")
-    return exports.csv_response(dashboard(form.filters()))
+    return exports.csv_response(request, dashboard(form.filters()))
 
 
 @require_GET

@@ -1,13 +1,12 @@
-"""The invoice list as CSV or Excel for the accountant: one row per invoice or credit note."""
+"""The invoice list as CSV or Excel for the accountant: one row per invoice or credit note
+(written by service_portal.spreadsheets)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from service_portal import spreadsheets
 
 
 def _header() -> list[str]:
@@ -32,7 +31,7 @@ def _rows(invoices):
             invoice.code or "",
             str(invoice.get_kind_display()),
             str(invoice.get_state_display()),
-            invoice.issue_date.isoformat() if invoice.issue_date else "",
+            invoice.issue_date,
             invoice.customer_name or invoice.customer.name,
             invoice.customer_vat_number,
             invoice.customer_fiscal_code,
@@ -43,29 +42,12 @@ def _rows(invoices):
         ]
 
 
-def csv_response(invoices) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_header())
-    for row in _rows(invoices):
-        writer.writerow(row)
-    # A BOM so that spreadsheet programs read the accents right.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
-    return response
+def csv_response(request: HttpRequest, invoices) -> HttpResponse:
+    return spreadsheets.csv_response(
+        request, filename="invoices.csv", header=_header(), rows=_rows(invoices)
+    )
 
 
 def xlsx_response(invoices) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Invoices"))
-    sheet.append(_header())
-    for row in _rows(invoices):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="invoices.xlsx"'
-    return response
+    sheet = spreadsheets.Sheet(_("Invoices"), _header(), _rows(invoices))
+    return spreadsheets.excel_response(filename="invoices.xlsx", sheets=[sheet])

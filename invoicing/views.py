@@ -182,7 +182,7 @@ def _too_large(request: HttpRequest, invoices, kind: str) -> HttpResponse | None
 @role_required(*ADMINISTRATORS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     invoices = _filtered_invoices(request)
-    return _too_large(request, invoices, limits.CSV) or exports.csv_response(invoices)
+    return _too_large(request, invoices, limits.CSV) or exports.csv_response(request, invoices)
 
 
 @role_required(*ADMINISTRATORS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -10,10 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -40,7 +39,7 @@ from orders.selectors import (
     parts_for_cart,
 )
 from orders.services import OfferError
-from service_portal import exports, idempotency, ratelimit
+from service_portal import exports, idempotency, ratelimit, spreadsheets
 from service_portal.client_ip import client_ip
 from service_portal.crud import PortalCreateView, PortalListView
 from service_portal.forms import parse_id
@@ -525,32 +524,6 @@ class OrderList(PortalListView):
     queryset = Order.objects.with_relations().with_lines()
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """Streamed row by row: memory stays flat whatever the number of documents."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    language = translation.get_language()
-
-    def lines():
-        # The rows are formatted while the response is sent, after the view has returned:
-        # keep the reader's language (decimal comma, state names) for them.
-        with translation.override(language):
-            yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow(
-                    ["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row]
-                )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _document_header() -> list[str]:
     return [
         _("Code"),
@@ -564,15 +537,15 @@ def _document_header() -> list[str]:
     ]
 
 
-def _amount(value: Decimal) -> str:
-    """Decimal comma for Italian spreadsheets, point for English ones; no thousands separator."""
-    return formats.number_format(value, 2, use_l10n=True, force_grouping=False)
+def _amount(value: Decimal) -> Decimal:
+    """To the cent; the decimal mark is the CSV's (service_portal.spreadsheets)."""
+    return value.quantize(Decimal("0.01"))
 
 
 def _document_row(document) -> list[Any]:
     return [
         document.code,
-        timezone.localtime(document.created_at).date().isoformat(),
+        timezone.localtime(document.created_at).date(),
         document.customer.name,
         document.site.name,
         document.unit.serial_number if document.unit_id else "",
@@ -590,7 +563,7 @@ def offer_export(request: HttpRequest) -> HttpResponse:
         return refused
     header = [*_document_header(), _("Revision")]
     rows = ([*_document_row(o), o.revision] for o in offers.iterator(chunk_size=2000))
-    return _csv_response("offers.csv", header, rows)
+    return spreadsheets.csv_response(request, filename="offers.csv", header=header, rows=rows)
 
 
 @role_required(*STAFF)
@@ -599,9 +572,9 @@ def order_export(request: HttpRequest) -> HttpResponse:
     back = exports.list_url(reverse("orders:order_list"), request)
     if refused := exports.too_large(request, orders, kind=exports.CSV, back=back):
         return refused
-    header = _document_header()
-    return _csv_response(
-        "orders.csv", header, (_document_row(o) for o in orders.iterator(chunk_size=2000))
+    rows = (_document_row(o) for o in orders.iterator(chunk_size=2000))
+    return spreadsheets.csv_response(
+        request, filename="orders.csv", header=_document_header(), rows=rows
     )
 
 

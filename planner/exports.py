@@ -1,17 +1,17 @@
-"""The team's hours of a month as CSV or Excel (administrators): one row per time entry."""
+"""The team's hours of a month as CSV or Excel (administrators): one row per time entry,
+written by service_portal.spreadsheets."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from planner.selectors import team_entries
+from service_portal import spreadsheets
+
+WIDTHS = (12, 24, 14, 8, 8, 8, 16, 14, 50)
 
 
 def _header() -> list[str]:
@@ -47,36 +47,12 @@ def _filename(first: datetime.date, extension: str) -> str:
     return f"hours-{first:%Y-%m}.{extension}"
 
 
-def csv_response(first: datetime.date, last: datetime.date) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_header())
-    for row in _rows(first, last):
-        row[0] = row[0].isoformat()
-        writer.writerow(row)
-    # A BOM so that spreadsheet programs read the accents right.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(first, "csv")}"'
-    return response
+def csv_response(request: HttpRequest, first: datetime.date, last: datetime.date) -> HttpResponse:
+    return spreadsheets.csv_response(
+        request, filename=_filename(first, "csv"), header=_header(), rows=_rows(first, last)
+    )
 
 
 def xlsx_response(first: datetime.date, last: datetime.date) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = first.strftime("%Y-%m")
-    sheet.append(_header())
-    for row in _rows(first, last):
-        sheet.append(row)
-        sheet.cell(row=sheet.max_row, column=1).number_format = "yyyy-mm-dd"
-        sheet.cell(row=sheet.max_row, column=6).number_format = "0.00"
-    for index, width in enumerate([12, 24, 14, 8, 8, 8, 16, 14, 50], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(first, "xlsx")}"'
-    return response
+    sheet = spreadsheets.Sheet(first.strftime("%Y-%m"), _header(), _rows(first, last), WIDTHS)
+    return spreadsheets.excel_response(filename=_filename(first, "xlsx"), sheets=[sheet])

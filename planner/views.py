@@ -451,7 +451,7 @@ def _export_too_large(request: HttpRequest, first: datetime.date, kind: str):
 def team_hours_csv(request: HttpRequest) -> HttpResponse:
     first = _parse_month(request.GET.get("month"))
     return _export_too_large(request, first, limits.CSV) or exports.csv_response(
-        first, selectors.month_last(first)
+        request, first, selectors.month_last(first)
     )
 
 

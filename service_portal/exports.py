@@ -5,7 +5,7 @@ one ties up an app process: the calls Excel took 18-28 s for 39,000 rows. Every 
 counts its rows first (a bounded count: it stops at the limit) and, above the limit, sends the
 user back to the list with a message that asks for narrower filters. CSV files are streamed row
 by row, so their limit is higher (``EXPORT_MAX_ROWS_CSV``) than Excel's (``EXPORT_MAX_ROWS_XLSX``),
-which openpyxl has to build whole before sending.
+which are written row by row to a temporary file first (service_portal.spreadsheets writes both).
 """
 
 from __future__ import annotations

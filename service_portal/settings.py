@@ -287,7 +287,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-# Rows in one CSV (streamed) or Excel (built whole) export; above, the user narrows the filters.
+# Rows in one CSV (streamed) or Excel (written to a temporary file) export; above, the user
+# narrows the filters.
 EXPORT_MAX_ROWS_CSV = env_int("EXPORT_MAX_ROWS_CSV", 100_000, minimum=1)
 EXPORT_MAX_ROWS_XLSX = env_int("EXPORT_MAX_ROWS_XLSX", 10_000, minimum=1)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 
 import pytest
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.dashboard.dataset import Builder, oct_
+from tests.downloads import csv_rows
 from tests.factories import make_customer, make_site, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -116,10 +115,8 @@ def test_filters_by_customer_technician_and_type(operator_client, data):
     assert b'value="Acme Macchine"' in response.content
 
 
-def _csv(response) -> list[list[str]]:
-    text = response.content.decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+def _csv(response, delimiter: str = ",") -> list[list[str]]:
+    return csv_rows(response, delimiter)
 
 
 def test_csv_has_every_figure_of_the_chosen_filters(operator_client, data):
@@ -157,7 +154,7 @@ def test_csv_headers_are_translated(client_for, data):
 
     client = client_for(make_user("italo", Role.OPERATOR, language="it"))
     with translation.override("it"):
-        rows = _csv(client.get(reverse("dashboard:export_csv"), OCTOBER))
+        rows = _csv(client.get(reverse("dashboard:export_csv"), OCTOBER), delimiter=";")
     assert rows[0] == ["Sezione", "Voce", "Dettaglio", "Valore"]
 
 

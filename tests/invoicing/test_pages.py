@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from calls.models import Intervention, State
 from invoicing import documents, selectors, services
 from invoicing.models import Correction, Invoice, InvoiceState, LineKind
 from tests.calls.factories import make_call
+from tests.downloads import body, workbook
 from tests.factories import make_unit
 from tests.invoicing.factories import make_done_intervention, make_verified_call
 
@@ -95,10 +94,10 @@ def test_invoice_two_calls_from_the_pages(admin_client_):
 def test_exports_for_the_accountant(admin_client_, administrator):
     draft = services.create_draft(calls=[make_verified_call()], acting_user=administrator)
     invoice = services.issue(invoice=draft, acting_user=administrator)
-    csv = admin_client_.get(reverse("invoicing:export_csv")).content.decode("utf-8-sig")
+    csv = body(admin_client_.get(reverse("invoicing:export_csv"))).decode("utf-8-sig")
     assert invoice.code in csv and str(invoice.total) in csv
     xlsx = admin_client_.get(reverse("invoicing:export_xlsx") + f"?number={invoice.code}")
-    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    rows = list(workbook(xlsx).active.iter_rows(values_only=True))
     assert rows[1][0] == invoice.code
     assert len(rows) == 2
 

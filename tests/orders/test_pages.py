@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 import pytest
@@ -13,6 +11,7 @@ from django.urls import reverse
 
 from orders import services
 from orders.models import Offer, OfferState, Order, OrderState
+from tests.downloads import csv_rows
 from tests.factories import make_customer, make_site, make_unit
 from tests.orders.factories import (
     make_accepted,
@@ -192,7 +191,7 @@ def test_lists_filter_by_customer_state_code_unit_and_export_csv(operator_client
         assert list(operator_client.get(url, query).context["object_list"]) == [mine], query
     assert not operator_client.get(url, {"date_to": "2000-01-01"}).context["object_list"]
     export = operator_client.get(reverse("orders:offer_export"), {"customer": "rossi"})
-    rows = list(csv.reader(io.StringIO(_text(export)), delimiter=";"))
+    rows = csv_rows(export)  # English: commas
     assert rows[0][0] == "Code" and len(rows) == 2 and rows[1][0] == mine.code
     assert rows[0][-3:] == ["Taxable amount", "Total", "Revision"]
     assert rows[1][-3:] == ["10.00", "12.20", "0"]  # one part at 10.00 + VAT 22%

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from accounts.models import Role
 from calls.models import State
 from planner import services
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+from tests.downloads import csv_rows, workbook
 from tests.factories import make_user
 from tests.planner.factories import (
     at,
@@ -381,11 +379,11 @@ def test_team_exports(admin_client_, technician):
     make_entry(technician, date=day, hours=Decimal("2.5"), description="Caffè, manuali; note")
     response = admin_client_.get(reverse("planner:team_hours_csv"), {"month": f"{day:%Y-%m}"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = csv_rows(response)
     assert rows[0][0] == "Date" and rows[1][0] == day.isoformat()
     assert rows[1][5] == "2.50" and rows[1][8] == "Caffè, manuali; note"
     response = admin_client_.get(reverse("planner:team_hours_xlsx"), {"month": f"{day:%Y-%m}"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = workbook(response).active
     assert sheet.cell(row=2, column=2).value == str(technician)
     assert float(sheet.cell(row=2, column=6).value) == 2.5
 
