@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from api.parsers import RequestTooLarge
 
 # Model fields whose API name differs (relations are written by code).
 FIELD_NAMES = {"customer": "customer_code", "site": "site_code", "product": "product_code"}
@@ -29,6 +33,13 @@ def as_api_errors(exc: DjangoValidationError) -> dict[str, list[str]] | list[str
 def handle(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_api_errors(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(
+            _("The request body is larger than %(size)s bytes.")
+            % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
+    elif isinstance(exc, SuspiciousOperation):  # Django's 400s, as JSON like every API error
+        exc = exceptions.ParseError()
     elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, TokenThrottled):
         exc = TokenThrottled(exc.wait)
     return exception_handler(exc, context)

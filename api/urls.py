@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -21,6 +21,8 @@ router.register("invoices", views.InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    # Anything else under v1/ is a JSON 404 too, never the portal's HTML page.
+    re_path(r"^v1/", views.not_found),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the strict CSP allows no inline JS.
     path(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -106,9 +108,11 @@ MAX_ID = 2**63 - 1  # bigint: larger numbers would overflow the database driver
 
 
 def _parse_id(value: str) -> int:
-    if not value.isdigit() or int(value) > MAX_ID:
+    # ASCII digits only: str.isdigit() accepts "²" or "١٢", which int() then refuses.
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ID:
         raise ValidationError({"after_id": [_("Use a whole number.")]})
-    return int(value)
+    return int(text)
 
 
 def _parse_moment(value: str):
@@ -352,3 +356,9 @@ class SparePartViewSet(SyncViewSet):
         if outcome.errors:
             raise ValidationError({"items": outcome.errors})
         return Response({"updated": outcome.updated, "unchanged": outcome.unchanged})
+
+
+@csrf_exempt  # like every API view: token authentication, no session, no CSRF cookie
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """An address under /api/v1/ that names no resource: JSON like every API answer."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -14,6 +14,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from accounts.models import Role
@@ -75,3 +76,50 @@ def test_no_server_errors(case, secret):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {secret}"}, checks=[not_a_server_error]
     )
+
+
+# --- Malformed input (docs/security.md, finding 8): negative examples, and the probe's own ---
+negative = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+negative.config.generation.update(modes=[GenerationMode.NEGATIVE])
+
+
+@schemathesis.check
+def json_answer(ctx, response, case):
+    """Every answer of the API, refusals included, is JSON (a 4xx with a JSON body)."""
+    kind = next((v[0] for k, v in response.headers.items() if k.lower() == "content-type"), "")
+    if response.content and not kind.startswith("application/json"):
+        raise AssertionError(f"not JSON ({kind}): {response.content[:100]!r}")
+
+
+@negative.parametrize()
+@settings(
+    max_examples=max(5, EXAMPLES // 2),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_malformed_requests_get_json_refusals(case, secret):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {secret}"}, checks=[not_a_server_error, json_answer]
+    )
+
+
+LIST_PATHS = ["/api/v1/customers/", "/api/v1/units/", "/api/v1/invoices/", "/api/v1/calls/"]
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+@pytest.mark.parametrize("after_id", ["²", "١٢", "-1", "9" * 30])
+def test_the_probes_after_id_through_the_schema(path, after_id, secret):
+    case = schema[path]["GET"].Case(query={"after_id": after_id})
+    response = case.call(headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 400 and response.json()["after_id"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/customers/by-code/{code}/"])
+def test_the_probes_nested_json_through_the_schema(path, secret):
+    case = schema[path]["PUT"].Case(path_parameters={"code": "C1"})
+    response = case.call(
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        data=b"[" * 100_000 + b"]" * 100_000,
+    )
+    assert response.status_code == 400 and "detail" in response.json()
