@@ -35,6 +35,7 @@ RECEIPT_SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
+RECEIPT_EXTENSION = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 RECORDING_STATES = frozenset({State.PLANNED, State.DONE, State.VERIFIED})
 
 
@@ -113,7 +114,8 @@ def add_expense(
             raise CallError(_("The amount must be more than 0 and at most 10,000."))
         km = km_rate = None
     if receipt is not None:
-        receipt_type(receipt)
+        # Stored as "<random>.<extension of the detected type>" (calls.models.receipt_path).
+        receipt.name = "receipt" + RECEIPT_EXTENSION[receipt_type(receipt)]
     return Expense.objects.create(
         intervention=locked,
         kind=kind,

@@ -9,8 +9,13 @@ database-level rules.
 
 from __future__ import annotations
 
+import os
+import uuid
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -116,7 +121,7 @@ class Call(CachedChoiceLabels, models.Model):
         null=True,
         blank=True,
     )
-    description = models.TextField(_("problem description"))
+    description = models.TextField(_("problem description"), max_length=5000)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -203,7 +208,7 @@ class Intervention(CachedChoiceLabels, models.Model):
     expected_hours = models.DecimalField(
         _("expected duration (hours)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    what_to_bring = models.TextField(_("what to bring"), blank=True)
+    what_to_bring = models.TextField(_("what to bring"), blank=True, max_length=2000)
     quote = models.OneToOneField(
         Quote,
         on_delete=models.PROTECT,
@@ -296,7 +301,7 @@ class InterventionTransition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("state change")
@@ -326,7 +331,7 @@ class InterventionNote(models.Model):
         Intervention, on_delete=models.PROTECT, related_name="notes", verbose_name=_("intervention")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=5000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -359,6 +364,19 @@ class ExpenseKind(models.TextChoices):
     OTHER = "other", _("Other expense")
 
 
+RECEIPT_EXTENSIONS = {".pdf", ".jpg", ".png"}
+
+
+def receipt_path(instance: Any, filename: str) -> str:
+    """Receipts are stored under a random name: the uploader's name and extension (.html,
+    .svg...) are never kept. ``calls.actuals`` names the upload after its detected type, and
+    only the extensions of the accepted types survive here."""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in RECEIPT_EXTENSIONS:
+        extension = ""
+    return f"receipts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class Expense(models.Model):
     """A travel expense of an intervention (spesa di trasferta), with an optional receipt.
 
@@ -381,7 +399,7 @@ class Expense(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Stored under MEDIA_ROOT (outside the web root); served only by a view that checks access.
-    receipt = models.FileField(_("receipt"), upload_to="receipts/%Y/%m/", blank=True)
+    receipt = models.FileField(_("receipt"), upload_to=receipt_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -98,7 +98,7 @@ class Customer(Address, ExternalCode, TimeStamped):
         default="it",
         help_text=_("Offers, reports and invoices are sent in this language."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CustomerQuerySet.as_manager()
@@ -157,7 +157,7 @@ class Site(Address, ExternalCode, TimeStamped):
         Customer, on_delete=models.PROTECT, related_name="sites", verbose_name=_("customer")
     )
     name = models.CharField(_("name"), max_length=200, help_text=_("E.g. Head office, Plant 2."))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -284,7 +284,7 @@ class Unit(ExternalCode, TimeStamped):
     )
     installation_date = models.DateField(_("installation date"), null=True, blank=True)
     warranty_end = models.DateField(_("end of warranty"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = UnitQuerySet.as_manager()

@@ -54,7 +54,7 @@ class Correction(models.Model):
     amount = models.DecimalField(
         _("new amount"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=1000)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
@@ -124,7 +124,7 @@ class Invoice(models.Model):
         null=True,
         blank=True,
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=1000)
     # Numbering: set when issued.
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
@@ -134,7 +134,7 @@ class Invoice(models.Model):
     customer_name = models.CharField(_("company name"), max_length=200, blank=True)
     customer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     customer_fiscal_code = models.CharField(_("fiscal code"), max_length=20, blank=True)
-    customer_address = models.TextField(_("address"), blank=True)
+    customer_address = models.TextField(_("address"), blank=True, max_length=1000)
     customer_email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     taxable = models.DecimalField(_("taxable amount"), max_digits=12, decimal_places=2, default=0)

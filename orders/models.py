@@ -193,7 +193,7 @@ class CommercialDocument(TimeStamped):
         blank=True,
     )
     packing_included = models.BooleanField(_("packing included"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     show_prices = models.BooleanField(
         _("show prices on the document"),
         default=True,
@@ -360,7 +360,7 @@ class StateChange(models.Model):
     )
     by_name = models.CharField(_("by (name)"), max_length=150, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
 
     class Meta:
         abstract = True

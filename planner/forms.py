@@ -85,7 +85,7 @@ class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     all_day = forms.BooleanField(label=_("All day"), required=False)
     end_date = PlausibleDateField(label=_("Last day (all day)"), required=False, widget=DATE)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -144,6 +144,7 @@ class PlanForm(ConfirmMixin, PeriodMixin):
     notes = forms.CharField(
         label=_("Notes for the technician"),
         required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -173,7 +174,10 @@ class TimeEntryForm(SubmissionTokenMixin, forms.Form):
         label=_("Activity"), required=False, queryset=Activity.objects.none()
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -227,7 +227,7 @@ class QuoteTermsForm(forms.Form):
         max_value=Decimal("100"),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, may_price: bool, **kwargs: Any) -> None:

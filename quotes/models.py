@@ -68,7 +68,7 @@ class PriceList(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     active = models.BooleanField(pgettext_lazy("price list", "active"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -160,7 +160,7 @@ class Quote(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
     state = models.CharField(
         _("state"), max_length=20, choices=QuoteState.choices, default=QuoteState.DRAFT
     )
@@ -301,7 +301,7 @@ class QuoteEvent(models.Model):
     action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("quote event")

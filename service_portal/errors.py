@@ -11,6 +11,19 @@ def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:
 
 
 @requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400s; form fields past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (found while a form
+    with files is read) are a 413 with the page that says what to do."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from service_portal.request_size import too_large
+
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    return _render(request, "errors/400.html", 400)
+
+
+@requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, "errors/403.html", 403)
 

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # 413 in the reader's language, before any view or CSRF check reads the body.
+    "service_portal.request_size.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.OnboardingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -286,6 +288,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Whole request bodies, files included (service_portal/request_size.py): receipts are at most
+# 5 MB, imports 10 MB; nginx in docs/operations.md allows 12 MB too.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 12 * 1024 * 1024, minimum=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Rows in one CSV (streamed) or Excel (written to a temporary file) export; above, the user
 # narrows the filters.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "service_portal.errors.bad_request"
 handler403 = "service_portal.errors.permission_denied"
 handler404 = "service_portal.errors.page_not_found"
 handler500 = "service_portal.errors.server_error"

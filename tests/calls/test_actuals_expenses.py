@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from calls.models import Expense, State
 from calls.services import CallError
 from planner.models import TimeEntry
 from tests.calls.factories import make_intervention
+from tests.factories import make_user
 from tests.orders.factories import make_part
 from tests.quotes.factories import make_price_list
 
@@ -251,3 +253,42 @@ def test_management_page_queries_for_the_technician_do_not_grow(client_for, tech
             quantity=Decimal("2"),
         )
     assert _count(client, url) == small
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("invoice.html", PNG, ".png"),  # a real PNG named .html
+        ("scan.svg", PDF, ".pdf"),
+        ("../../../etc/passwd.jpg", b"\xff\xd8\xff\xe0 jpeg", ".jpg"),
+        ("photo.PNG", PNG, ".png"),
+        ("noextension", PDF, ".pdf"),
+    ],
+)
+def test_a_receipt_is_stored_under_a_generated_name_with_its_detected_type(
+    client_for, technician, operator, name, content, extension
+):
+    intervention = _planned(technician, operator, quoted=False)
+    response = _post_expense(
+        client_for(technician), intervention, SimpleUploadedFile(name, content)
+    )
+    assert response.status_code == 302
+    stored = Expense.objects.get().receipt.name
+    assert re.fullmatch(r"receipts/\d{4}/\d{2}/[0-9a-f]{32}" + re.escape(extension), stored)
+
+
+def test_a_request_larger_than_the_portal_accepts_gets_a_clear_413(
+    client_for, technician, operator, settings
+):
+    settings.MAX_REQUEST_BYTES = 1024 * 1024
+    intervention = _planned(technician, operator, quoted=False)
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * (2 * 1024 * 1024), content_type="image/png")
+    response = _post_expense(client_for(technician), intervention, big)
+    assert response.status_code == 413
+    assert "larger than the portal accepts" in response.content.decode()
+    assert not Expense.objects.exists()
+    # The same in the user's language, and for plain forms past Django's own limit.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    italian = client_for(make_user("rita", "technician", language="it"))
+    refused = italian.post(reverse("accounts:set_language"), {"next": "x" * 4000})
+    assert refused.status_code == 413 and "Troppi dati" in refused.content.decode()
