@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from tests.factories import make_user
 from tests.permission_tables import ADMIN, OPER, TECH
-from tests.test_permissions import ROWS, _build_world
 from tests.test_hostile_walk import SKIP
+from tests.test_permissions import ROWS, _build_world
 
 pytestmark = pytest.mark.django_db
 
