@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -272,8 +273,8 @@ def start_recovery(*, username: str, request: HttpRequest | None = None) -> Reco
             enqueue_after_commit(tasks.send_recovery_code, recovery.pk, code)
         elif user is not None:
             # No e-mail: an administrator issues the code (see issue_recovery_code).
-            recovery = _open_admin_recovery(user)
-            state.recovery_id = recovery.pk if recovery else None
+            admin_recovery = _open_admin_recovery(user)
+            state.recovery_id = admin_recovery.pk if admin_recovery else None
         record_event(
             AuthEvent.Kind.RECOVERY_REQUESTED,
             user=user,
@@ -341,7 +342,14 @@ def _guarded(state: RecoveryState, request: HttpRequest | None) -> list[tuple[st
     return keys
 
 
-def _fail(state, keys, request, recovery, detail: str, message: str) -> None:
+def _fail(
+    state: RecoveryState,
+    keys: list[tuple[str, str]],
+    request: HttpRequest | None,
+    recovery: PasswordRecovery | None,
+    detail: str,
+    message: str,
+) -> NoReturn:
     throttle.record_failure(keys)
     record_event(
         AuthEvent.Kind.RECOVERY_FAILED,
@@ -359,10 +367,9 @@ def verify_recovery_code(
     """Step 2: the code from the e-mail. Wrong, expired and unknown all look the same."""
     keys = _guarded(state, request)
     recovery = open_recovery(state)
-    ok = recovery is not None and codes.code_matches(
+    if recovery is None or not codes.code_matches(
         codes.normalise_code(code), recovery.code_hash, purpose=RECOVERY
-    )
-    if not ok:
+    ):
         _fail(state, keys, request, recovery, "code", _("The code is wrong or has expired."))
     recovery.code_verified_at = timezone.now()
     recovery.save(update_fields=["code_verified_at"])
