@@ -9,17 +9,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests.permission_tables as tables
+from service_portal.apps import PORTAL_APPS
 from tests.factories import make_user
 from tests.permission_tables import ANON, LOGIN, ROLES, Row, World
 
-# Apps in layer order: a later app's build() may use what an earlier one made.
-LAYER_ORDER = ["service_portal", "accounts", "customers", "quotes", "orders", "calls", "planner"]
-
 
 def _modules():
-    names = [m.name for m in pkgutil.iter_modules(tables.__path__)]
-    ordered = sorted(names, key=lambda n: LAYER_ORDER.index(n) if n in LAYER_ORDER else 99)
-    return [importlib.import_module(f"tests.permission_tables.{n}") for n in ordered]
+    """One module per app, in layer order: a later app's build() may use what an earlier made."""
+    names = {m.name for m in pkgutil.iter_modules(tables.__path__)}
+    assert names == set(PORTAL_APPS), f"one module per app: {sorted(names ^ set(PORTAL_APPS))}"
+    return [importlib.import_module(f"tests.permission_tables.{n}") for n in PORTAL_APPS]
 
 
 MODULES = _modules()
