@@ -16,7 +16,12 @@ import pytest
 from django.urls import reverse
 
 from calls import services as call_services
-from tests.calls.factories import first_intervention, make_call, make_intervention_type
+from tests.calls.factories import (
+    first_intervention,
+    make_call,
+    make_expected_call,
+    make_intervention_type,
+)
 from tests.factories import make_customer, make_site, make_unit
 from tests.planner.factories import at, make_activity, make_planned, next_monday
 
@@ -26,15 +31,7 @@ pytestmark = pytest.mark.django_db
 def _calls(operator, technician, count: int):
     kind = make_intervention_type()
     for _ in range(count):
-        call = make_call(by=operator)
-        call_services.fill_intervention_section(
-            intervention=first_intervention(call),
-            acting_user=operator,
-            version=None,
-            type=kind,
-            requested_date=datetime.date(2026, 4, 1),
-            technician=technician,
-        )
+        call = make_expected_call(by=operator, technician=technician, type=kind)
         call_services.add_note(
             intervention=first_intervention(call), acting_user=operator, kind="internal", text="a"
         )
