@@ -8,10 +8,10 @@ CATALOGUE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var
 CATALOGUE_LANGUAGES := -l it -l de -l fr -l es
 # The portal's apps come from their one list, service_portal/apps.py: PORTAL_APPS.
 APPS_OF_THE_PORTAL := $(PY) -c "from service_portal.apps import PORTAL_APPS; print(*PORTAL_APPS)"
-# Front-end packages from npm, copied into the portal's static files (so they ship in the
-# wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>.
 # The modules that hold the rules, type-checked by `make lint` (mypy settings: pyproject.toml).
 TYPED_MODULES = $(wildcard */services.py */selectors.py */access.py */money.py)
+# Front-end packages from npm, copied into the portal's static files (so they ship in the
+# wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>.
 VENDOR_DIR := service_portal/static/vendor
 VENDOR_ASSETS := bootstrap=bootstrap/dist bootstrap-icons=bootstrap-icons/font htmx=htmx.org/dist \
   jquery-ui=jquery-ui/dist chart.js=chart.js/dist
