@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -391,7 +392,14 @@ def _guarded(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return keys
 
 
-def _fail(state, keys, request, recovery, detail: str, message: str) -> None:
+def _fail(
+    state: RecoveryState,
+    keys: list[tuple[str, str]],
+    request: HttpRequest | None,
+    recovery: PasswordRecovery | None,
+    detail: str,
+    message: str,
+) -> NoReturn:
     throttle.record_failure(keys)
     record_event(
         AuthEvent.Kind.RECOVERY_FAILED,

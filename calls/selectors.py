@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
@@ -130,7 +131,7 @@ def quote_data(intervention: Intervention, user: User) -> dict:
     }
 
 
-def history_for(user: User, **filters) -> QuerySet[Intervention]:
+def history_for(user: User, **filters: Any) -> QuerySet[Intervention]:
     """Interventions of a unit or a customer, newest call first (the installed-base pages)."""
     return (
         interventions_for(user)
@@ -178,6 +179,8 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
             return what
         return ""
 
+    intervention_block: str | Promise
+    quote_block: str | Promise
     if closed_without_visit:
         intervention_block = _("No on-site visit: the intervention is “%(state)s”.") % {
             "state": intervention.get_state_display()

@@ -165,7 +165,9 @@ def _refresh_call_status(call: Call) -> str:
     return status
 
 
-def _record(intervention: Intervention, from_state: str, to_state: str, user: User, reason: str):
+def _record(
+    intervention: Intervention, from_state: str, to_state: str, user: User, reason: str
+) -> None:
     InterventionTransition.objects.create(
         intervention=intervention,
         from_state=from_state,

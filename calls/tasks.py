@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from calls.documents import report_pdf
 from calls.models import Intervention
-from calls.report import report_pdf
 from service_portal.mail import send_email
 
 

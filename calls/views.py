@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
-from calls import actuals, report, selectors, services
+from calls import actuals, documents, selectors, services
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -591,7 +591,7 @@ def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     if intervention.signed_at is None:
         raise Http404
-    response = HttpResponse(report.report_pdf(intervention), content_type="application/pdf")
+    response = HttpResponse(documents.report_pdf(intervention), content_type="application/pdf")
     filename = f"report-{intervention.code.replace('/', '-')}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from calls.models import ExpenseKind, Intervention
+from calls.models import ExpenseKind, Intervention, State
 from invoicing.models import QUANTITY_KINDS, LineKind
 from planner.models import WorkKind
 from quotes.models import RateKind
@@ -36,6 +36,9 @@ DEFAULT_VAT_RATE = Decimal("22.00")
 NOTE_WARRANTY = _("warranty")
 NOTE_NO_RATE = _("no rate")
 NOTE_CORRECTED = _("corrected")
+
+# Interventions in these states do not stop a call from being invoiced (nothing to bill).
+NOT_BILLED_STATES = frozenset({State.CANCELLED, State.RESOLVED_BY_PHONE})
 
 
 @dataclass

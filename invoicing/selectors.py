@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from calls.models import Call, Intervention, InterventionNote, State
 from invoicing import billing
 from invoicing.models import Invoice, InvoiceState
-from invoicing.services import NOT_BILLED_STATES
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
@@ -57,7 +56,7 @@ def bills_for(interventions: Iterable[Intervention]) -> list[billing.Interventio
 
 # The states of a billed intervention that is not finished yet: its call cannot be invoiced.
 UNFINISHED_STATES = [
-    s for s in State.values if s not in {*NOT_BILLED_STATES, State.VERIFIED, State.INVOICED}
+    s for s in State.values if s not in {*billing.NOT_BILLED_STATES, State.VERIFIED, State.INVOICED}
 ]
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calls import services as call_services
 from calls.models import Call, Intervention, State
-from invoicing import billing
+from invoicing import billing, selectors
 from invoicing.models import (
     QUANTITY_KINDS,
     Correction,
@@ -29,9 +29,6 @@ from invoicing.models import (
 )
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
-
-# Interventions in these states do not stop a call from being invoiced (nothing to bill).
-NOT_BILLED_STATES = frozenset({State.CANCELLED, State.RESOLVED_BY_PHONE})
 
 
 class InvoicingError(Exception):
@@ -128,7 +125,7 @@ def send_back(*, intervention: Intervention, acting_user: User, reason: str) -> 
 # --- Draft invoices -----------------------------------------------------------------------------
 def call_is_billable(states: list[str]) -> bool:
     """A call can be invoiced when it has a verified intervention and nothing still open."""
-    billed = [s for s in states if s not in NOT_BILLED_STATES]
+    billed = [s for s in states if s not in billing.NOT_BILLED_STATES]
     return State.VERIFIED in billed and all(s in (State.VERIFIED, State.INVOICED) for s in billed)
 
 
@@ -228,8 +225,6 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     issuance is refused before a number is taken, and any later failure rolls back the number
     together with the rest. The e-mail with the PDF is queued after commit.
     """
-    from invoicing import selectors
-
     _require_admin(acting_user)
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if locked.state != InvoiceState.DRAFT or locked.kind != InvoiceKind.INVOICE:

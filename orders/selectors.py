@@ -57,7 +57,8 @@ def _read_parties(document: Offer | Order) -> None:
     customers = Customer.objects.in_bulk([document.customer_id, document.billing_customer_id])
     sites = Site.objects.in_bulk([document.site_id, document.billing_site_id])
     contacts = Contact.objects.in_bulk([document.contact_id, document.billing_contact_id])
-    units = list(Unit.objects.select_related("product").filter(pk=document.unit_id))
+    # No unit: the query finds none (the page runs the same queries either way).
+    units = list(Unit.objects.select_related("product").filter(pk=document.unit_id))  # type: ignore[misc]
     document.customer = customers[document.customer_id]
     document.billing_customer = customers[document.billing_customer_id]
     document.site = sites[document.site_id]
@@ -85,7 +86,7 @@ def parts_for_cart(*, query: str, offer: Offer, limit: int = 20) -> QuerySet[Spa
         for name in localized_fields("description"):
             condition |= Q(**{f"{name}__icontains": query})
         parts = parts.filter(condition)
-    product_id = offer.unit.product_id if offer.unit_id else None
+    product_id = offer.unit.product_id if offer.unit is not None else None
     if product_id:
         fitting = SparePart.objects.filter(pk__in=parts.values("pk"), products=product_id)
         parts = parts.annotate(

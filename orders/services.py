@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import (
     Offer,
@@ -26,6 +27,7 @@ from orders.models import (
     OrderState,
     OrderStateChange,
     SparePart,
+    VatRate,
 )
 from orders.parties import live_parties
 from service_portal.forms import VersionedModelForm
@@ -81,7 +83,7 @@ def _require_draft(offer: Offer) -> None:
 
 
 def _set_offer_state(
-    offer: Offer, to_state: str, *, user: Any = None, by_name: str = "", note: str = ""
+    offer: Offer, to_state: str, *, user: User | None = None, by_name: str = "", note: str = ""
 ) -> None:
     if to_state not in OFFER_TRANSITIONS[offer.state]:
         raise OfferError(
@@ -112,7 +114,7 @@ def _check_parties(customer: Customer, site: Site, contact: Contact, unit: Unit 
 # --- The wizard -----------------------------------------------------------------------------
 @transaction.atomic
 def create_draft_offer(
-    *, customer: Customer, site: Site, contact: Contact, unit: Unit | None, acting_user: Any
+    *, customer: Customer, site: Site, contact: Contact, unit: Unit | None, acting_user: User
 ) -> Offer:
     """Step 1: the draft exists from here on, so nothing typed is lost if the browser closes."""
     check_role(acting_user, STAFF)
@@ -142,7 +144,7 @@ def update_offer_parties(
     site: Site,
     contact: Contact,
     unit: Unit | None,
-    acting_user: Any,
+    acting_user: User,
 ) -> Offer:
     check_role(acting_user, STAFF)
     offer = _locked_offer(offer)
@@ -159,14 +161,14 @@ def update_offer_parties(
     return offer
 
 
-def _line_vat(offer: Offer, part: SparePart):
+def _line_vat(offer: Offer, part: SparePart) -> tuple[VatRate, Decimal]:
     vat = offer.vat_rate or part.vat_rate
     return vat, vat.rate
 
 
 @transaction.atomic
 def add_line(
-    *, offer: Offer, spare_part: SparePart, quantity: Decimal = Decimal("1"), acting_user: Any
+    *, offer: Offer, spare_part: SparePart, quantity: Decimal = Decimal("1"), acting_user: User
 ) -> OfferLine:
     """Add a part to the cart at its list price; the same part again adds to its quantity."""
     check_role(acting_user, STAFF)
@@ -207,7 +209,7 @@ def update_line(
     quantity: Decimal,
     unit_price: Decimal,
     discount_percent: Decimal,
-    acting_user: Any,
+    acting_user: User,
     expected_version: int | None = None,
 ) -> OfferLine:
     """The line's numbers. ``expected_version`` is the line's version when the cart was shown:
@@ -226,7 +228,7 @@ def update_line(
 
 
 @transaction.atomic
-def remove_line(*, line: OfferLine, acting_user: Any) -> None:
+def remove_line(*, line: OfferLine, acting_user: User) -> None:
     check_role(acting_user, STAFF)
     _require_draft(_locked_offer(line.offer))
     line.delete()
@@ -250,7 +252,7 @@ TERM_FIELDS = (
 
 @transaction.atomic
 def update_offer_terms(
-    *, offer: Offer, acting_user: Any, expected_version: str | None = None, **values: Any
+    *, offer: Offer, acting_user: User, expected_version: str | None = None, **values: Any
 ) -> Offer:
     """Step 3. An offer-wide VAT (e.g. not taxable for export) replaces each line's own.
 
@@ -285,7 +287,7 @@ def update_offer_terms(
 
 # --- Issuing and deciding -------------------------------------------------------------------
 @transaction.atomic
-def send_offer(*, offer: Offer, acting_user: Any) -> Offer:
+def send_offer(*, offer: Offer, acting_user: User) -> Offer:
     """Freeze the offer and queue the e-mail with the PDF to the contact after the commit."""
     from orders.tasks import send_offer_email
 
@@ -310,7 +312,7 @@ def send_offer(*, offer: Offer, acting_user: Any) -> Offer:
 
 
 @transaction.atomic
-def resend_offer(*, offer: Offer, acting_user: Any) -> Offer:
+def resend_offer(*, offer: Offer, acting_user: User) -> Offer:
     """Queue the same frozen offer again (the first e-mail bounced or was lost)."""
     from orders.tasks import send_offer_email
 
@@ -330,7 +332,7 @@ def resend_offer(*, offer: Offer, acting_user: Any) -> Offer:
 
 
 @transaction.atomic
-def revise_offer(*, offer: Offer, acting_user: Any) -> Offer:
+def revise_offer(*, offer: Offer, acting_user: User) -> Offer:
     """A sent offer is never edited: its copy becomes a new draft revision with the same code."""
     check_role(acting_user, STAFF)
     old = _locked_offer(offer)
@@ -363,7 +365,9 @@ def revise_offer(*, offer: Offer, acting_user: Any) -> Offer:
 
 
 @transaction.atomic
-def _decide(*, offer: Offer, accept: bool, name: str, channel: str, acting_user: Any) -> Offer:
+def _decide(
+    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: User | None
+) -> Offer:
     if channel not in DECISION_CHANNELS:
         raise ValueError(channel)
     if channel != "link":
@@ -400,7 +404,7 @@ class _Expired(OfferError):
 
 
 def record_decision(
-    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: Any = None
+    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: User | None = None
 ) -> Offer:
     """The customer's answer: through the signed link (no user) or recorded by the office.
 
@@ -420,7 +424,7 @@ def record_decision(
 
 
 @transaction.atomic
-def cancel_offer(*, offer: Offer, acting_user: Any) -> Offer:
+def cancel_offer(*, offer: Offer, acting_user: User) -> Offer:
     check_role(acting_user, STAFF)
     offer = _locked_offer(offer)
     _set_offer_state(offer, OfferState.CANCELLED, user=acting_user)
@@ -463,7 +467,7 @@ _LINE_COPIED = (
 
 
 @transaction.atomic
-def convert_to_order(*, offer: Offer, acting_user: Any) -> Order:
+def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
     """Only an accepted offer becomes an order, once; the order keeps the offer's code."""
     check_role(acting_user, STAFF)
     offer = _locked_offer(offer)
@@ -487,7 +491,7 @@ def convert_to_order(*, offer: Offer, acting_user: Any) -> Order:
 
 
 @transaction.atomic
-def set_order_state(*, order: Order, to_state: str, acting_user: Any, note: str = "") -> Order:
+def set_order_state(*, order: Order, to_state: str, acting_user: User, note: str = "") -> Order:
     check_role(acting_user, STAFF)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if to_state not in ORDER_TRANSITIONS[order.state]:

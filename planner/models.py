@@ -135,6 +135,9 @@ class TimeEntry(models.Model):
     Labour and travel entries on an intervention are what the actuals compare with the quote.
     """
 
+    # Not a column: planner.selectors.mark_editable sets it for the hours pages.
+    editable: bool
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

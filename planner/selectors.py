@@ -10,8 +10,10 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet, Sum
 from django.http import Http404
@@ -22,6 +24,9 @@ from accounts.models import Role, User
 from calls.models import Intervention, State
 from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
 from planner.services import PLANNABLE_STATES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The day a technician's load is measured against (hours of planned work per working day).
 WORKING_HOURS_PER_DAY = Decimal(8)
@@ -119,7 +124,7 @@ def get_intervention_for_hours(user: User, pk: int) -> Intervention:
 # --- Board and calendar ---------------------------------------------------------------------
 def is_cancelled(activity: Activity) -> bool:
     """An intervention cancelled on its call page: its activity no longer takes time."""
-    return activity.intervention_id is not None and activity.intervention.state == State.CANCELLED
+    return activity.intervention is not None and activity.intervention.state == State.CANCELLED
 
 
 @dataclass
@@ -198,18 +203,20 @@ def planner_rows(
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
     range_start, _ = day_bounds(first)
     _, range_end = day_bounds(last)
-    activities = Activity.objects.filter(
+    in_range = Activity.objects.filter(
         technician__in=[person.pk for person in people],
         start__lt=range_end,
         end__gt=range_start,
     ).order_by("start", "pk")
+    activities: Iterable[Activity | BoardActivity]
+    cancelled: Callable[[Any], bool]
     if plain:
         activities = [
-            BoardActivity(*values) for values in activities.values_list(*BOARD_ACTIVITY_VALUES)
+            BoardActivity(*values) for values in in_range.values_list(*BOARD_ACTIVITY_VALUES)
         ]
         cancelled = _plain_cancelled
     else:
-        activities = activities.select_related("intervention__call__customer")
+        activities = in_range.select_related("intervention__call__customer")
         cancelled = is_cancelled
     by_technician: dict[int, list] = defaultdict(list)
     for activity in activities:
@@ -300,7 +307,7 @@ def mark_editable(entries: list[TimeEntry]) -> list[TimeEntry]:
     """Set ``editable`` on each entry: False when its intervention is invoiced (frozen)."""
     for entry in entries:
         entry.editable = not (
-            entry.intervention_id is not None and entry.intervention.state == State.INVOICED
+            entry.intervention is not None and entry.intervention.state == State.INVOICED
         )
     return entries
 
@@ -348,7 +355,7 @@ class TeamRow:
 
 @dataclass
 class TeamMonth:
-    kinds: list[tuple[str, str]]
+    kinds: Sequence[tuple[str, StrOrPromise]]
     rows: list[TeamRow]
     kind_totals: list[Decimal]
     total: Decimal

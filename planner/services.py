@@ -121,7 +121,7 @@ def conflicts_for(
     """
     overlapping = (
         Activity.objects.filter(technician=technician, start__lt=end, end__gt=start)
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk)  # type: ignore[misc]  # None excludes nothing
         .exclude(intervention__state=State.CANCELLED)  # a cancelled visit frees the slot
         .select_related("intervention")
         .order_by("start", "pk")
@@ -439,7 +439,9 @@ def _validated_entry(
     hours = Decimal(hours).quantize(Decimal("0.01"))
     if hours <= 0:
         raise PlannerError(_("The hours must be more than zero."))
-    others = list(TimeEntry.objects.filter(user=user, date=date).exclude(pk=exclude_pk))
+    others = list(
+        TimeEntry.objects.filter(user=user, date=date).exclude(pk=exclude_pk)  # type: ignore[misc]
+    )
     day_total = sum((other.hours for other in others), Decimal(0))
     if day_total + hours > MAX_HOURS_PER_DAY:
         raise PlannerError(

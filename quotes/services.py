@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from customers.models import Customer
 from quotes.models import (
     HUNDRED,
@@ -95,7 +96,7 @@ def copy_price_list(
     price_list: PriceList,
     name: str,
     valid_from: datetime.date,
-    acting_user: Any,
+    acting_user: User,
     valid_to: datetime.date | None = None,
     percent_increase: Decimal = ZERO,
     customer: Customer | None = None,
@@ -148,7 +149,7 @@ def copy_price_list(
 
 
 # --- Quotes ---------------------------------------------------------------------------------
-def _record(quote: Quote, user: Any, action: str, note: str = "", **states: str) -> None:
+def _record(quote: Quote, user: User, action: str, note: str = "", **states: str) -> None:
     QuoteEvent.objects.create(
         quote=quote,
         user=user,
@@ -179,7 +180,7 @@ def create_quote_from_price_list(
     *,
     customer: Customer,
     price_list: PriceList,
-    acting_user: Any,
+    acting_user: User,
     vat_rate: Decimal | None = None,
     notes: str = "",
 ) -> Quote:
@@ -278,7 +279,7 @@ def update_quote_lines(
     *,
     quote: Quote,
     lines: Sequence[LineChange],
-    acting_user: Any,
+    acting_user: User,
     version: str | None = None,
 ) -> Quote:
     """Apply the editor's rows: change quantities, add and remove lines.
@@ -392,7 +393,7 @@ def update_quote_lines(
 
 @transaction.atomic
 def update_quote_terms(
-    *, quote: Quote, acting_user: Any, notes: str, vat_rate: Decimal, version: str | None = None
+    *, quote: Quote, acting_user: User, notes: str, vat_rate: Decimal, version: str | None = None
 ) -> Quote:
     """Notes and VAT rate of a draft quote (the VAT rate is a price: it needs the permission)."""
     check_role(acting_user, STAFF)
@@ -409,7 +410,7 @@ def update_quote_terms(
     return quote
 
 
-def _set_state(quote: Quote, to_state: str, acting_user: Any, note: str = "") -> Quote:
+def _set_state(quote: Quote, to_state: str, acting_user: User, note: str = "") -> Quote:
     if to_state not in TRANSITIONS[quote.state]:
         raise QuoteError(
             _("A quote cannot go from %(from)s to %(to)s.")
@@ -426,7 +427,7 @@ def _set_state(quote: Quote, to_state: str, acting_user: Any, note: str = "") ->
 
 
 @transaction.atomic
-def confirm_quote(*, quote: Quote, acting_user: Any) -> Quote:
+def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
     """Freeze a draft: from now on it is the document given to the customer."""
     check_role(acting_user, STAFF)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -436,7 +437,7 @@ def confirm_quote(*, quote: Quote, acting_user: Any) -> Quote:
 
 
 @transaction.atomic
-def revise_quote(*, quote: Quote, acting_user: Any) -> Quote:
+def revise_quote(*, quote: Quote, acting_user: User) -> Quote:
     """A new draft copied from ``quote``, which becomes superseded (a correction is a new
     document pointing at the old one; the old one is never edited)."""
     check_role(acting_user, STAFF)

@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """List the msgids that two catalogues of the same language translate differently.
 
-Django merges the catalogues of all apps (and the project's own `locale/`) into one per
-language, so an msgid gets ONE translation everywhere: the project's catalogue wins, then the
-app listed first in INSTALLED_APPS. When two catalogues translate the same msgid (same msgctxt)
-differently, one of them is silently ignored at run time. Either the meaning really differs and
-the source string needs a context (pgettext, `{% translate "X" context "..." %}`), or it is the
-same meaning and the catalogues should agree on one wording.
+Django merges the catalogues of all apps into one per language, so an msgid gets ONE
+translation everywhere: the portal's shared catalogue (service_portal/locale, in LOCALE_PATHS)
+wins, then the app listed first in INSTALLED_APPS. When two catalogues translate the same msgid
+(same msgctxt) differently, one of them is silently ignored at run time. Either the meaning
+really differs and the source string needs a context (pgettext, `{% translate "X" context
+"..." %}`), or it is the same meaning and the catalogues should agree on one wording.
 
 Django's own catalogues and those of the third-party apps listed before the portal's apps in
 INSTALLED_APPS (admin, auth...) win over the portal's too: the script also lists the portal's
@@ -34,15 +34,14 @@ SKIP = {".venv", "node_modules", "var"}
 
 
 def catalogues(root: Path = ROOT) -> list[Path]:
-    """The portal's .po files: one per app and language, plus the project's `locale/`."""
+    """The portal's .po files: one per app (service_portal's is the shared one) and language."""
     found = [p for p in root.glob("*/locale/*/LC_MESSAGES/django.po") if not SKIP & set(p.parts)]
-    return sorted(found) + sorted(root.glob("locale/*/LC_MESSAGES/django.po"))
+    return sorted(found)
 
 
 def owner(path: Path, root: Path = ROOT) -> str:
-    """The app a catalogue belongs to ("project" for the root `locale/`)."""
-    parts = path.relative_to(root).parts
-    return "project" if parts[0] == "locale" else parts[0]
+    """The app a catalogue belongs to."""
+    return path.relative_to(root).parts[0]
 
 
 def translation(entry: polib.POEntry) -> tuple[str, ...]:

@@ -17,10 +17,15 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from service_portal.apps import PORTAL_APPS
 from service_portal.env import env_bool, env_int, env_list, env_str, parse_email_url
 from service_portal.startup import DEVELOPMENT_SECRET_KEY
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The portal's own templates, static files and shared catalogue live in this package, like each
+# app's: a checkout and an installed wheel have the same layout. BASE_DIR (the checkout) only
+# gives the default VAR_DIR; an installed portal sets VAR_DIR (docs/operations.md).
+PORTAL_DIR = Path(__file__).resolve().parent
+BASE_DIR = PORTAL_DIR.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
@@ -66,16 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "service_portal",
-    "accounts",
-    "customers",
-    "quotes",
-    "orders",
-    "calls",
-    "planner",
-    "invoicing",
-    "dashboard",
-    "api",
+    *PORTAL_APPS,
     # After the portal's apps: a catalogue listed earlier wins, and DRF's Italian would
     # otherwise reword Django's form messages (api/messages.py keeps Django's wording).
     "rest_framework",
@@ -113,8 +109,8 @@ ASGI_APPLICATION = "service_portal.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "DIRS": [],
+        "APP_DIRS": True,  # service_portal/templates/ holds base.html and the shared partials
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -250,7 +246,8 @@ LANGUAGES = [
     ("fr", _("French")),
     ("es", _("Spanish")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's shared catalogue wins over every other one (Django's own included).
+LOCALE_PATHS = [PORTAL_DIR / "locale"]
 # Day-first dates in English too (29/11/2026): service_portal/formats/en/formats.py.
 FORMAT_MODULE_PATH = ["service_portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Rome"
@@ -265,15 +262,8 @@ MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"  # the admi
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/jquery-ui", NODE_MODULES / "jquery-ui" / "dist"),
-    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
-]
+# Each app's static/ folder, service_portal's included; `make assets` copies the npm packages'
+# files into service_portal/static/vendor/ (Makefile, VENDOR_ASSETS), so they ship in the wheel.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import Role, User
 from tests.factories import make_user
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_when_asked():
+    """WhiteNoise indexes all the collected static files whenever a middleware chain is built,
+    and the test client builds one for every new Client: some 800 files, a good part of a page
+    test's time. No test needs the index (none is served from it), so WhiteNoise finds a file
+    when it is asked for, as in development."""
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

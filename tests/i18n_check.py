@@ -22,8 +22,7 @@ PLACEHOLDER = re.compile(r"%(\([^)]*\))?[sd]|\{[^}]*\}")
 
 def catalogues(language: str) -> list[Path]:
     found = ROOT.glob(f"*/locale/{language}/LC_MESSAGES/django.po")
-    own = ROOT.glob(f"locale/{language}/LC_MESSAGES/django.po")
-    return sorted(p for p in [*found, *own] if ".venv" not in p.parts)
+    return sorted(p for p in found if ".venv" not in p.parts)
 
 
 @functools.cache

@@ -62,3 +62,19 @@ def make_intervention(
     intervention.save()
     Call.objects.filter(pk=call.pk).update(status=state)
     return intervention
+
+
+def make_expected_call(
+    *, by: User, technician: User | None = None, type: InterventionType | None = None
+) -> Call:
+    """A call whose first intervention has its section filled (expected), through the service."""
+    call = make_call(by=by)
+    services.fill_intervention_section(
+        intervention=first_intervention(call),
+        acting_user=by,
+        version=None,
+        type=type or make_intervention_type(),
+        requested_date=datetime.date(2026, 4, 1),
+        technician=technician,
+    )
+    return call

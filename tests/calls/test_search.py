@@ -15,7 +15,12 @@ from openpyxl import load_workbook
 
 from calls import services
 from calls.models import Call, State
-from tests.calls.factories import first_intervention, make_call, make_intervention_type
+from tests.calls.factories import (
+    first_intervention,
+    make_call,
+    make_expected_call,
+    make_intervention_type,
+)
 from tests.factories import make_customer, make_site, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -196,26 +201,10 @@ def _count(client, params):
 def test_search_runs_a_fixed_number_of_queries(operator_client, operator, technician, params):
     kind = make_intervention_type()
     for _ in range(2):
-        call = make_call(by=operator)
-        services.fill_intervention_section(
-            intervention=first_intervention(call),
-            acting_user=operator,
-            version=None,
-            type=kind,
-            requested_date=datetime.date(2026, 4, 1),
-            technician=technician,
-        )
+        make_expected_call(by=operator, technician=technician, type=kind)
     small = _count(operator_client, params)
     for _ in range(15):
-        call = make_call(by=operator)
-        services.fill_intervention_section(
-            intervention=first_intervention(call),
-            acting_user=operator,
-            version=None,
-            type=make_intervention_type(),
-            requested_date=datetime.date(2026, 4, 1),
-            technician=technician,
-        )
+        make_expected_call(by=operator, technician=technician)
     assert Call.objects.count() == 17
     assert _count(operator_client, params) == small
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
 
-from calls.report import report_pdf
+from calls.documents import report_pdf
 from invoicing import services as invoicing
 from invoicing.documents import invoice_pdf
 from orders import services as orders

@@ -2,7 +2,7 @@
 
 Each app that has demo data provides ``<app>/demo.py`` with ``seed(*, scale, progress)``
 (idempotent: running it twice adds nothing) and, optionally, ``logins()`` returning the demo
-credentials to print. The modules run in layer order, lower apps first.
+credentials to print. The modules run in layer order (``PORTAL_APPS``), lower apps first.
 """
 
 from __future__ import annotations
@@ -10,20 +10,14 @@ from __future__ import annotations
 import sys
 import time
 from importlib import import_module
+from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-DEMO_MODULES = [
-    "accounts.demo",
-    "customers.demo",
-    "quotes.demo",
-    "orders.demo",
-    "calls.demo",
-    "planner.demo",
-    "api.demo",
-    "invoicing.demo",
-]
+from service_portal.apps import PORTAL_APPS
+
+DEMO_MODULES = [f"{app}.demo" for app in PORTAL_APPS if find_spec(f"{app}.demo")]
 
 
 class Progress:
