@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
+from service_portal.apps import PORTAL_APPS
 from tests.factories import make_user
 from tests.permission_tables import ADMIN, OPER, TECH
 from tests.test_hostile_walk import SKIP
@@ -17,18 +18,6 @@ from tests.test_permissions import ROWS, _build_world
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_APPS = {
-    "service_portal",
-    "accounts",
-    "customers",
-    "quotes",
-    "orders",
-    "calls",
-    "planner",
-    "invoicing",
-    "dashboard",
-    "api",
-}
 OVERSIZED = "x" * 100_001
 
 
