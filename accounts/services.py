@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -367,7 +368,7 @@ class RecoveryThrottled(AccountError):
 OPEN_CODES_COMPARED = 20
 
 
-def _open_recoveries(user_id: int | None):
+def _open_recoveries(user_id: int | None) -> QuerySet[PasswordRecovery]:
     if user_id is None:
         return PasswordRecovery.objects.none()
     return PasswordRecovery.objects.filter(
