@@ -134,3 +134,14 @@ def guide_screenshot(page, lang: str, name: str) -> None:
     page.wait_for_load_state("load")
     # caret="initial": hiding the caret injects an inline style, which the CSP refuses.
     page.screenshot(path=str(folder / f"{name}.png"), caret="initial")
+
+
+def wait_for_htmx(page, selector: str) -> None:
+    """Wait until htmx has taken charge of the element (its listeners are attached): a section
+    swapped in a moment ago is in the page before htmx has processed it, and typing into it
+    then would trigger nothing."""
+    page.wait_for_function(
+        "selector => { const e = document.querySelector(selector);"
+        " return !!(e && e['htmx-internal-data']); }",
+        arg=selector,
+    )

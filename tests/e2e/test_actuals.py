@@ -13,7 +13,7 @@ from calls import services
 from calls.models import Intervention, State
 from tests.calls.factories import make_intervention
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import number, screenshot, t
+from tests.e2e.conftest import number, screenshot, t, wait_for_htmx
 from tests.orders.factories import make_part
 from tests.quotes.factories import make_price_list
 
@@ -55,11 +55,12 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.wait_for_selector("h1")
     page.goto(manage)
     today = timezone.localdate()
-    for day, start, end in (
-        (today - datetime.timedelta(days=1), "08:00", "12:00"),
-        (today, "09:00", "11:30"),
+    for day, start, end, labour_total in (
+        (today - datetime.timedelta(days=1), "08:00", "12:00", "4.00"),
+        (today, "09:00", "11:30", "6.50"),
     ):
         page.wait_for_selector("[data-testid=intervention-hours] input[name=start_time]")
+        wait_for_htmx(page, "[data-testid=intervention-hours] form[hx-post]")
         hours = page.locator("[data-testid=intervention-hours]")
         hours.locator("input[name=date]").fill(day.isoformat())
         hours.locator("select[name=kind]").select_option("labour")
@@ -68,7 +69,10 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
         hours.locator("textarea[name=description], input[name=description]").first.fill("Repair")
         with page.expect_response(f"**/planner/interventions/{intervention.pk}/hours/"):
             hours.locator(f"button:has-text('{t('Record hours', language)}')").click()
-    page.wait_for_selector(f"[data-testid=labour-total]:has-text('{number('6.50', language)}')")
+        # The response is swapped in after it arrives: wait for the new total, so the next entry
+        # is typed into the fresh form and not into the one being replaced.
+        total = number(labour_total, language)
+        page.wait_for_selector(f"[data-testid=labour-total]:has-text('{total}')")
 
     page.select_option("select[name=expense-kind]", "parking")
     page.fill("input[name=expense-date]", today.isoformat())
@@ -77,6 +81,7 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.wait_for_selector("[data-testid=expense]")
 
     for code in ("BELT", "PUMP"):
+        wait_for_htmx(page, "[data-testid=part-search]")
         page.fill("[data-testid=part-search]", code.lower())
         page.wait_for_selector(f"[data-testid=part-result]:has-text('{code}')")
         page.locator("[data-testid=part-result]").first.locator("input[name=quantity]").fill("2")
