@@ -15,8 +15,8 @@ from calls.models import Call, Intervention
 from customers.models import Contact, Customer, Product, Site, Unit
 from invoicing.models import Invoice, InvoiceLine
 from orders.models import Offer, Order, SparePart
-from orders.totals import line_net
 from service_portal.i18n import localized_fields
+from service_portal.money import line_net
 
 _TIMESTAMPS = ("created_at", "updated_at")
 _ADDRESS = ("address", "postal_code", "city", "province", "country")
@@ -266,11 +266,7 @@ class DocumentLineSerializer(serializers.Serializer):
     net = serializers.SerializerMethodField()
 
     def get_net(self, line) -> Decimal:
-        net = line_net(
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-        )
+        net = line_net(line.quantity, line.unit_price, line.discount_percent)
         return serializers.DecimalField(max_digits=14, decimal_places=2).to_representation(net)
 
 

@@ -8,7 +8,7 @@ Hours are not here: they are the planner's time entries (one record, shown in bo
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -21,9 +21,9 @@ from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed,
 from calls.services import CallError, transition
 from customers.models import Customer
 from orders.models import SparePart
+from service_portal.money import money
 from service_portal.tasks import enqueue_after_commit
 
-CENT = Decimal("0.01")
 MAX_KM = Decimal("5000")
 MAX_KM_RATE = Decimal("10")
 MAX_AMOUNT = Decimal("10000")
@@ -108,7 +108,7 @@ def add_expense(
             raise CallError(_("The kilometres must be more than 0 and at most 5000."))
         if km_rate is None or km_rate < 0 or km_rate > MAX_KM_RATE:
             raise CallError(_("The rate per km must be between 0 and 10."))
-        amount = (km * km_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = money(km * km_rate)
     else:
         if amount is None or amount <= 0 or amount > MAX_AMOUNT:
             raise CallError(_("The amount must be more than 0 and at most 10,000."))
@@ -122,7 +122,7 @@ def add_expense(
         date=date,
         km=km,
         km_rate=km_rate,
-        amount=amount.quantize(CENT, rounding=ROUND_HALF_UP),
+        amount=money(amount),
         note=note.strip(),
         receipt=receipt or "",
         created_by=acting_user,

@@ -225,9 +225,6 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
     ]
 
 
-ZERO = Decimal("0")
-
-
 @dataclass(frozen=True)
 class Comparison:
     """One quoted line kind next to what was actually done."""
@@ -261,11 +258,16 @@ def comparisons(
         )["total"]
     else:
         kms = [e.km for e in expenses if e.kind == ExpenseKind.KM and e.km is not None]
-        km = sum(kms, ZERO) if kms else None
+        km = sum(kms, Decimal(0)) if kms else None
+    nothing = Decimal(0)
     return [
-        Comparison(_("Labour hours"), "h", quoted.get("labour_hour"), hours.get("labour") or ZERO),
-        Comparison(_("Travel hours"), "h", quoted.get("travel_hour"), hours.get("travel") or ZERO),
-        Comparison(_("Kilometres"), "km", quoted.get("km"), km or ZERO),
+        Comparison(
+            _("Labour hours"), "h", quoted.get("labour_hour"), hours.get("labour") or nothing
+        ),
+        Comparison(
+            _("Travel hours"), "h", quoted.get("travel_hour"), hours.get("travel") or nothing
+        ),
+        Comparison(_("Kilometres"), "km", quoted.get("km"), km or nothing),
     ]
 
 

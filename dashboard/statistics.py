@@ -60,8 +60,6 @@ from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
 from planner.services import PLANNABLE_STATES
 from quotes.models import QuoteLine, RateKind
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 TOP = 10  # rows in the "top units / products" tables
 # The field work is over: the intervention was completed by the technician (and maybe later
 # verified and invoiced).
@@ -75,7 +73,7 @@ OPEN_CALL_STATES = [state for state in State if state not in CLOSED_STATES]
 def _hours_sum(value: Decimal | float | None) -> Decimal:
     """A sum of hours as a Decimal with two places (SQLite hands sums of decimals back with
     whatever precision; PostgreSQL with the column's)."""
-    return Decimal(str(value or 0)).quantize(CENT)
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -383,8 +381,8 @@ def hours_quoted_vs_actual(filters: Filters) -> HoursFigures:
     rows.append(
         HoursRow(
             _("Total hours"),
-            sum((r.quoted for r in rows), ZERO),
-            sum((r.actual for r in rows), ZERO),
+            sum((r.quoted for r in rows), Decimal(0)),
+            sum((r.actual for r in rows), Decimal(0)),
         )
     )
     return HoursFigures(interventions=interventions.count(), rows=rows)
@@ -477,9 +475,9 @@ class TechnicianRow:
     name: str
     visits: int = 0
     completed: int = 0
-    labour: Decimal = ZERO
-    travel: Decimal = ZERO
-    other: Decimal = ZERO
+    labour: Decimal = Decimal(0)
+    travel: Decimal = Decimal(0)
+    other: Decimal = Decimal(0)
 
     @property
     def hours(self) -> Decimal:

@@ -11,7 +11,9 @@ the technician's records: the latest correction of a kind replaces the hours (la
 or the amount of that kind.
 
 Every amount is a ``Decimal`` rounded half up to the cent per line; VAT is computed per rate on
-the sum of the lines at that rate, so the printed lines add up to the printed totals.
+the sum of the lines at that rate, so the printed lines add up to the printed totals (all of it
+in ``service_portal.money``). Services of an intervention without a quote are taxed at the
+``DEFAULT_VAT_RATE`` setting.
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ from calls.models import ExpenseKind, Intervention, State
 from invoicing.models import QUANTITY_KINDS, LineKind
 from planner.models import WorkKind
 from quotes.models import RateKind
-from quotes.totals import HUNDRED, line_net, money
-
-ZERO = Decimal("0.00")
-# VAT on services of an intervention without a quote (the Italian standard rate).
-DEFAULT_VAT_RATE = Decimal("22.00")
+from service_portal.money import (
+    ZERO,
+    Taxed,
+    Totals,
+    default_vat_rate,
+    discounted,
+    line_net,
+    money,
+)
+from service_portal.money import totals as money_totals
 
 NOTE_WARRANTY = _("warranty")
 NOTE_NO_RATE = _("no rate")
@@ -66,21 +73,6 @@ class Line:
         return self.quoted is not None and compared != self.quoted
 
 
-@dataclass(frozen=True)
-class VatLine:
-    rate: Decimal
-    taxable: Decimal
-    vat: Decimal
-
-
-@dataclass(frozen=True)
-class Totals:
-    taxable: Decimal
-    vat: Decimal
-    total: Decimal
-    by_rate: list[VatLine]
-
-
 @dataclass
 class InterventionBill:
     intervention: Intervention
@@ -93,17 +85,8 @@ class InterventionBill:
 
 
 def totals(lines: Iterable[Line]) -> Totals:
-    """Taxable and VAT per rate, then the grand total: the only place totals are computed."""
-    by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        by_rate[Decimal(line.vat_rate)] += money(line.amount)
-    vat_lines = [
-        VatLine(rate=rate, taxable=taxable, vat=money(taxable * rate / HUNDRED))
-        for rate, taxable in sorted(by_rate.items())
-    ]
-    taxable = sum((v.taxable for v in vat_lines), ZERO)
-    vat = sum((v.vat for v in vat_lines), ZERO)
-    return Totals(taxable=taxable, vat=vat, total=taxable + vat, by_rate=vat_lines)
+    """Taxable and VAT per rate, then the grand total (``service_portal.money.totals``)."""
+    return money_totals(Taxed(line.amount, line.vat_rate) for line in lines)
 
 
 def _quote_lines(intervention: Intervention) -> list:
@@ -120,7 +103,7 @@ def bill(intervention: Intervention) -> InterventionBill:
     """
     quote = intervention.quote
     quote_lines = _quote_lines(intervention)
-    service_vat = Decimal(quote.vat_rate) if quote is not None else DEFAULT_VAT_RATE
+    service_vat = Decimal(quote.vat_rate) if quote is not None else default_vat_rate()
     is_warranty = bool(intervention.type and intervention.type.is_warranty)
     corrections = {c.kind: c for c in intervention.billing_corrections.all()}  # latest wins
 
@@ -139,7 +122,7 @@ def bill(intervention: Intervention) -> InterventionBill:
             continue
         notes: list = []
         if rated:
-            price = money(rated[0].unit_price * (1 - rated[0].discount / HUNDRED))
+            price = discounted(rated[0].unit_price, rated[0].discount)
             description = rated[0].description
             quoted = sum((q.quantity for q in rated), ZERO)
         else:

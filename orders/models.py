@@ -19,9 +19,16 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Product, Site, TimeStamped, Unit
-from orders.totals import Totals, compute_totals
+from service_portal.money import HUNDRED, ZERO, Taxed, Totals, line_net, totals
 
-ZERO = Decimal("0")
+
+def lines_totals(lines) -> Totals:
+    """Totals of offer or order lines (``quantity``, ``unit_price``, ``discount_percent``,
+    ``vat_percent``), with each line's net amount for the pages and the PDF."""
+    nets = [
+        (line, line_net(line.quantity, line.unit_price, line.discount_percent)) for line in lines
+    ]
+    return totals((Taxed(net, line.vat_percent) for line, net in nets), lines=nets)
 
 
 # --- Terms master data --------------------------------------------------------------------
@@ -68,7 +75,7 @@ class VatRate(Term):
         _("rate %"),
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
     )
 
     class Meta(Term.Meta):
@@ -212,8 +219,8 @@ class CommercialDocument(TimeStamped):
 
     @cached_property
     def totals(self) -> Totals:
-        """The totals from ``orders.totals`` (uses prefetched lines when the list has them)."""
-        return compute_totals(self.lines.all())
+        """The totals (``service_portal.money``; uses prefetched lines when the list has them)."""
+        return lines_totals(self.lines.all())
 
 
 class OfferState(models.TextChoices):
@@ -319,7 +326,7 @@ class DocumentLine(models.Model):
         max_digits=5,
         decimal_places=2,
         default=ZERO,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
     )
     vat_rate = models.ForeignKey(
         VatRate, on_delete=models.PROTECT, related_name="+", verbose_name=_("VAT rate")

@@ -9,9 +9,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from customers.models import Contact, Customer, Site, Unit
-from orders.models import Offer, Order, SparePart
-from orders.totals import Totals, compute_totals
+from orders.models import Offer, Order, SparePart, lines_totals
 from service_portal.i18n import localized_fields
+from service_portal.money import Totals
 from service_portal.permissions import STAFF, check_role
 
 DOCUMENT_RELATIONS = (
@@ -53,7 +53,7 @@ def get_offer_document_for(user: Any, pk: int) -> Offer:
 
 
 def _read_parties(document: Offer | Order) -> None:
-    """Fill the relations ``orders.parties.live_parties`` reads, so it runs no query."""
+    """Fill the relations ``service_portal.parties.live_parties`` reads, so it runs no query."""
     customers = Customer.objects.in_bulk([document.customer_id, document.billing_customer_id])
     sites = Site.objects.in_bulk([document.site_id, document.billing_site_id])
     contacts = Contact.objects.in_bulk([document.contact_id, document.billing_contact_id])
@@ -74,7 +74,7 @@ def get_order_for(user: Any, pk: int) -> Order:
 
 
 def document_totals(document: Offer | Order) -> Totals:
-    return compute_totals(document.lines.select_related("vat_rate", "spare_part"))
+    return lines_totals(document.lines.select_related("vat_rate", "spare_part"))
 
 
 def parts_for_cart(*, query: str, offer: Offer, limit: int = 20) -> QuerySet[SparePart]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -537,11 +536,6 @@ def _document_header() -> list[str]:
     ]
 
 
-def _amount(value: Decimal) -> Decimal:
-    """To the cent; the decimal mark is the CSV's (service_portal.spreadsheets)."""
-    return value.quantize(Decimal("0.01"))
-
-
 def _document_row(document) -> list[Any]:
     return [
         document.code,
@@ -550,8 +544,8 @@ def _document_row(document) -> list[Any]:
         document.site.name,
         document.unit.serial_number if document.unit_id else "",
         document.get_state_display(),
-        _amount(document.totals.taxable),
-        _amount(document.totals.total),
+        document.totals.taxable,
+        document.totals.total,
     ]
 
 

@@ -17,13 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
-from quotes.totals import QuoteTotals, line_net, quote_totals
+from service_portal.money import HUNDRED, ZERO, Totals, line_net, single_rate_totals
 
 # The largest quantity a quote line accepts: well above any real job (hours, km, pieces), low
 # enough to catch a typo such as an extra zero or a pasted serial number.
 MAX_QUANTITY = Decimal("9999.99")
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 
 
 class RateKind(models.TextChoices):
@@ -210,11 +208,12 @@ class Quote(models.Model):
     def is_editable(self) -> bool:
         return self.state == QuoteState.DRAFT
 
-    def totals(self, lines=None) -> QuoteTotals:
+    def totals(self, lines=None) -> Totals:
         """Taxable, VAT and total of ``lines`` (default: the saved, possibly prefetched, lines)."""
         lines = self.lines.all() if lines is None else lines
-        return quote_totals(
-            [(line.quantity, line.unit_price, line.discount) for line in lines], self.vat_rate
+        return single_rate_totals(
+            [line_net(line.quantity, line.unit_price, line.discount) for line in lines],
+            self.vat_rate,
         )
 
 

@@ -21,9 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from customers.models import Customer
 from quotes.models import (
-    HUNDRED,
     MAX_QUANTITY,
-    ZERO,
     PriceList,
     Quote,
     QuoteEvent,
@@ -32,7 +30,7 @@ from quotes.models import (
     Rate,
     RateKind,
 )
-from quotes.totals import increase, money
+from service_portal.money import ZERO, default_vat_rate, increase, is_percent, money
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
 
@@ -193,8 +191,8 @@ def create_quote_from_price_list(
         raise QuoteError(_("This price list is not active."))
     if price_list.customer_id not in (None, customer.pk):
         raise QuoteError(_("This price list belongs to another customer."))
-    vat_rate = settings.DEFAULT_VAT_RATE if vat_rate is None else Decimal(vat_rate)
-    if not ZERO <= vat_rate <= HUNDRED:
+    vat_rate = default_vat_rate() if vat_rate is None else Decimal(vat_rate)
+    if not is_percent(vat_rate):
         raise QuoteError(_("The VAT rate must be between 0 and 100."))
     quote = Quote.objects.create(
         code=next_code(QUOTE_SERIES, separator="-P"),
@@ -252,7 +250,7 @@ def _check_amounts(label: str, change: LineChange) -> list[str]:
         errors.append(_("%(line)s: the quantity may have at most two decimals.") % {"line": label})
     if change.unit_price is not None and change.unit_price < 0:
         errors.append(_("%(line)s: a price cannot be negative.") % {"line": label})
-    if change.discount is not None and not ZERO <= change.discount <= HUNDRED:
+    if change.discount is not None and not is_percent(change.discount):
         errors.append(_("%(line)s: the discount must be between 0 and 100%%.") % {"line": label})
     return errors
 
@@ -402,7 +400,7 @@ def update_quote_terms(
     if vat_rate != quote.vat_rate:
         if not can_change_prices(acting_user):
             raise QuoteError(_("Only an administrator may change the VAT rate."))
-        if not ZERO <= vat_rate <= HUNDRED:
+        if not is_percent(vat_rate):
             raise QuoteError(_("The VAT rate must be between 0 and 100."))
     quote.notes = notes
     quote.vat_rate = vat_rate

@@ -41,11 +41,10 @@ from quotes.services import (
     update_quote_lines,
     update_quote_terms,
 )
-from quotes.totals import line_net
-from quotes.totals import quote_totals as quote_totals_of
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
 from service_portal.forms import VersionConflict, parse_id
+from service_portal.money import line_net, single_rate_totals
 from service_portal.pdf import render_pdf
 from service_portal.permissions import STAFF, role_required
 
@@ -364,7 +363,7 @@ def quote_totals(request: HttpRequest, pk: int) -> HttpResponse:
         price = rate.price if rate is not None else added.unit_price
         amounts.append((added.quantity, price, Decimal(0)))
     vat_rate = terms.cleaned_data["vat_rate"] if terms.is_valid() else quote.vat_rate
-    totals = quote_totals_of(amounts, vat_rate)
+    totals = single_rate_totals([line_net(*values) for values in amounts], vat_rate)
     return render(
         request,
         "quotes/quote_totals.html",

@@ -9,10 +9,10 @@ no-break space, everywhere but in English, where it leads.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import template
 from django.utils import formats, translation
+
+from service_portal.money import amount_input
 
 register = template.Library()
 
@@ -25,9 +25,8 @@ def format_money(value, currency: str = "EUR", language: str | None = None) -> s
     """``Decimal("1234.5")`` -> ``"1.234,50 €"`` in Italian, ``"€1,234.50"`` in English."""
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
+    amount = amount_input(value)
+    if amount is None:
         return str(value)
     language = (language or translation.get_language() or "it").split("-")[0]
     with translation.override(language):

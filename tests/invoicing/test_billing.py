@@ -62,7 +62,15 @@ def test_hours_without_a_rate_are_listed_at_zero_and_flagged():
     lines = _by_kind(_bill(intervention))
     assert lines[LineKind.LABOUR].amount == Decimal("0.00")
     assert "no rate" in lines[LineKind.LABOUR].note
-    assert lines[LineKind.LABOUR].vat_rate == billing.DEFAULT_VAT_RATE
+    assert lines[LineKind.LABOUR].vat_rate == Decimal("22.00")  # the DEFAULT_VAT_RATE setting
+
+
+def test_services_without_a_quote_are_taxed_at_the_configured_rate(settings):
+    settings.DEFAULT_VAT_RATE = Decimal("10")
+    intervention = make_done_intervention(quote_lines=None)
+    lines = _by_kind(_bill(intervention))
+    assert lines[LineKind.LABOUR].vat_rate == Decimal("10.00")
+    assert lines[LineKind.TRAVEL].vat_rate == Decimal("10.00")
 
 
 def test_parts_under_warranty_are_zero():
