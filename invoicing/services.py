@@ -27,6 +27,7 @@ from invoicing.models import (
     InvoiceState,
     LineKind,
 )
+from service_portal import parties
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
@@ -177,16 +178,14 @@ def discard_draft(*, invoice: Invoice, acting_user: User) -> None:
 
 
 def _freeze_customer(invoice: Invoice) -> None:
-    customer = invoice.customer
-    invoice.customer_name = customer.name
-    invoice.customer_vat_number = customer.vat_number
-    invoice.customer_fiscal_code = customer.fiscal_code
-    place = " ".join(p for p in (customer.postal_code, customer.city, customer.province) if p)
-    invoice.customer_address = "\n".join(
-        p for p in (customer.address, place, customer.country) if p
-    )
-    invoice.customer_email = customer.email
-    invoice.language = customer.language
+    """The invoice's own customer columns, from the shared party description."""
+    customer = parties.company(invoice.customer)
+    invoice.customer_name = customer["name"]
+    invoice.customer_vat_number = customer["vat_number"]
+    invoice.customer_fiscal_code = customer["fiscal_code"]
+    invoice.customer_address = customer["postal_address"]
+    invoice.customer_email = customer["email"]
+    invoice.language = customer["language"]
 
 
 FROZEN_FIELDS = [

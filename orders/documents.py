@@ -6,9 +6,9 @@ from django.conf import settings
 
 from orders.links import acceptance_url
 from orders.models import Offer
-from orders.parties import parties_of
 from orders.selectors import DOCUMENT_RELATIONS, document_totals
 from service_portal.mail import build_email
+from service_portal.parties import parties_of
 from service_portal.pdf import render_pdf
 
 

@@ -29,7 +29,7 @@ from orders.models import (
     SparePart,
     VatRate,
 )
-from orders.parties import live_parties
+from service_portal import parties
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
@@ -303,7 +303,7 @@ def send_offer(*, offer: Offer, acting_user: User) -> Offer:
         )
     if offer.valid_until and offer.valid_until < timezone.localdate():
         raise OfferError(_("The validity date is in the past: change it before sending."))
-    offer.issued_parties = live_parties(offer)
+    parties.freeze(offer)
     offer.sent_at = timezone.now()
     offer.save(update_fields=["issued_parties", "sent_at", "updated_at"])
     _set_offer_state(offer, OfferState.SENT, user=acting_user, note=offer.contact.email)
