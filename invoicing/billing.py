@@ -107,6 +107,22 @@ def bill(intervention: Intervention) -> InterventionBill:
     is_warranty = bool(intervention.type and intervention.type.is_warranty)
     corrections = {c.kind: c for c in intervention.billing_corrections.all()}  # latest wins
 
+    lines = [
+        *_hour_lines(intervention, quote_lines, corrections, service_vat),
+        *_quoted_lines(quote_lines, service_vat),
+        *_km_lines(intervention, quote_lines, corrections, service_vat),
+        *_part_lines(intervention),
+        *_expense_lines(intervention, service_vat),
+    ]
+    _apply_corrections(lines, corrections, service_vat)
+    _settle(lines, is_warranty)
+    return InterventionBill(intervention=intervention, lines=lines, is_warranty=is_warranty)
+
+
+def _hour_lines(
+    intervention: Intervention, quote_lines: list, corrections: dict, service_vat: Decimal
+) -> list[Line]:
+    """Labour and travel: the actual hours at the quote's rate, or at zero flagged "no rate"."""
     hours: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for entry in intervention.time_entries.all():
         hours[entry.kind] += entry.hours
@@ -131,7 +147,12 @@ def bill(intervention: Intervention) -> InterventionBill:
         lines.append(
             Line(kind, description, quantity, price, ZERO, service_vat, notes, quoted=quoted)
         )
+    return lines
 
+
+def _quoted_lines(quote_lines: list, service_vat: Decimal) -> list[Line]:
+    """Call-out and fixed-price lines, as quoted."""
+    lines: list[Line] = []
     for kind, rate_kind in (
         (LineKind.CALL_OUT, RateKind.CALL_OUT),
         (LineKind.FIXED_PRICE, RateKind.FIXED_PRICE),
@@ -142,26 +163,37 @@ def bill(intervention: Intervention) -> InterventionBill:
                 lines.append(
                     Line(kind, q.description, q.quantity, q.unit_price, net, service_vat, [], net)
                 )
+    return lines
 
+
+def _km_lines(
+    intervention: Intervention, quote_lines: list, corrections: dict, service_vat: Decimal
+) -> list[Line]:
+    """The kilometres, at cost (their recorded amounts), next to the quoted amount."""
     km = [e for e in intervention.expenses.all() if e.kind == ExpenseKind.KM]
-    if km or LineKind.KM in corrections:
-        distance = sum((e.km or ZERO for e in km), ZERO)
-        amount = sum((e.amount for e in km), ZERO)
-        quoted_km = [q for q in quote_lines if q.kind == RateKind.KM]
-        quoted = sum((line_net(q.quantity, q.unit_price, q.discount) for q in quoted_km), ZERO)
-        lines.append(
-            Line(
-                LineKind.KM,
-                str(LineKind.KM.label),
-                distance,
-                ZERO,
-                amount,
-                service_vat,
-                [],
-                quoted if quoted_km else None,
-            )
+    if not km and LineKind.KM not in corrections:
+        return []
+    distance = sum((e.km or ZERO for e in km), ZERO)
+    amount = sum((e.amount for e in km), ZERO)
+    quoted_km = [q for q in quote_lines if q.kind == RateKind.KM]
+    quoted = sum((line_net(q.quantity, q.unit_price, q.discount) for q in quoted_km), ZERO)
+    return [
+        Line(
+            LineKind.KM,
+            str(LineKind.KM.label),
+            distance,
+            ZERO,
+            amount,
+            service_vat,
+            [],
+            quoted if quoted_km else None,
         )
+    ]
 
+
+def _part_lines(intervention: Intervention) -> list[Line]:
+    """Parts used at their frozen price and VAT rate; zero when under warranty."""
+    lines: list[Line] = []
     for part in intervention.parts_used.all():
         amount = ZERO if part.under_warranty else line_net(part.quantity, part.unit_price)
         notes = [NOTE_WARRANTY] if part.under_warranty else []
@@ -176,7 +208,12 @@ def bill(intervention: Intervention) -> InterventionBill:
                 notes,
             )
         )
+    return lines
 
+
+def _expense_lines(intervention: Intervention, service_vat: Decimal) -> list[Line]:
+    """Expenses other than kilometres, at cost, one line each."""
+    lines: list[Line] = []
     for expense in intervention.expenses.all():
         if expense.kind != ExpenseKind.KM:
             description = expense.get_kind_display()
@@ -192,8 +229,11 @@ def bill(intervention: Intervention) -> InterventionBill:
                     service_vat,
                 )
             )
+    return lines
 
-    _apply_corrections(lines, corrections, service_vat)
+
+def _settle(lines: list[Line], is_warranty: bool) -> None:
+    """Hours x price for the hour lines; a warranty intervention bills every line at zero."""
     for line in lines:
         if line.kind in QUANTITY_KINDS:
             line.amount = money(line.quantity * line.unit_price)
@@ -201,7 +241,6 @@ def bill(intervention: Intervention) -> InterventionBill:
             line.amount = ZERO
             if NOTE_WARRANTY not in line.notes:
                 line.notes.append(NOTE_WARRANTY)
-    return InterventionBill(intervention=intervention, lines=lines, is_warranty=is_warranty)
 
 
 def _apply_corrections(lines: list[Line], corrections: dict, service_vat: Decimal) -> None:
