@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -272,6 +272,109 @@ def _lock_editable(quote: Quote, version: str | None) -> Quote:
     return locked
 
 
+def _price_refused(label: str) -> str:
+    return _("%(line)s: only an administrator may change prices and discounts.") % {"line": label}
+
+
+@dataclass
+class _LinesEdit:
+    """The editor's rows checked one by one against a locked draft quote; nothing is written
+    until every row is valid (``errors`` empty)."""
+
+    quote: Quote
+    may_price: bool
+    existing: dict[int, QuoteLine]
+    rates: dict[int, Rate]
+    position: int
+    errors: list[str] = field(default_factory=list)
+    to_update: list[QuoteLine] = field(default_factory=list)
+    to_create: list[QuoteLine] = field(default_factory=list)
+    to_delete: list[int] = field(default_factory=list)
+
+    def apply(self, index: int, change: LineChange) -> None:
+        if change.line_id is not None:
+            self._change(index, change)
+        elif not change.delete:
+            self.position += 1
+            self._add(change)
+
+    def _change(self, index: int, change: LineChange) -> None:
+        """A row of an existing line: removed, or its quantity (and, if allowed, price)."""
+        line = self.existing.get(change.line_id) if change.line_id is not None else None
+        if line is None:
+            self.errors.append(_("Line %(number)s is not part of this quote.") % {"number": index})
+            return
+        if change.delete:
+            self.to_delete.append(line.pk)
+            return
+        label = line.code or line.description
+        self.errors += _check_amounts(label, change)
+        price_changed = change.unit_price is not None and change.unit_price != line.unit_price
+        discount_changed = change.discount is not None and change.discount != line.discount
+        if (price_changed or discount_changed) and not self.may_price:
+            self.errors.append(_price_refused(label))
+            return
+        line.quantity = change.quantity
+        if change.unit_price is not None:
+            line.unit_price = change.unit_price
+        if change.discount is not None:
+            line.discount = change.discount
+        self.to_update.append(line)
+
+    def _add(self, change: LineChange) -> None:
+        """A new row: from a rate of the quote's price list, or a free line."""
+        made = self._from_rate(change) if change.rate_id else self._free(change)
+        if made is None:
+            return
+        line, label = made
+        self.errors += _check_amounts(label, change)
+        self._price_new(line, label, change)
+        self.to_create.append(line)
+
+    def _from_rate(self, change: LineChange) -> tuple[QuoteLine, str] | None:
+        rate = self.rates.get(change.rate_id) if change.rate_id else None
+        if rate is None:
+            self.errors.append(_("The chosen rate is not part of this quote's price list."))
+            return None
+        line = _line_from_rate(self.quote, rate, self.quote.customer.language, self.position)
+        return line, rate.code
+
+    def _free(self, change: LineChange) -> tuple[QuoteLine, str] | None:
+        label = change.code or change.description or _("New line")
+        if not change.description.strip():
+            self.errors.append(_("%(line)s: a new line needs a description.") % {"line": label})
+            return None
+        if not self.may_price:
+            self.errors.append(
+                _("%(line)s: only an administrator may add a line with its own price.")
+                % {"line": label}
+            )
+            return None
+        line = QuoteLine(
+            quote=self.quote,
+            kind=change.kind,
+            code=change.code.strip(),
+            description=change.description.strip(),
+            unit=change.unit.strip(),
+            unit_price=change.unit_price or ZERO,
+            position=self.position,
+        )
+        return line, label
+
+    def _price_new(self, line: QuoteLine, label: str, change: LineChange) -> None:
+        """Quantity, and the price and discount typed on a new line (if allowed)."""
+        from_rate = bool(change.rate_id)
+        if from_rate and not self.may_price and change.unit_price not in (None, line.unit_price):
+            self.errors.append(_price_refused(label))
+        line.quantity = change.quantity
+        if from_rate and self.may_price and change.unit_price is not None:
+            line.unit_price = change.unit_price
+        if change.discount is not None:
+            if change.discount and not self.may_price:
+                self.errors.append(_price_refused(label))
+            line.discount = change.discount
+
+
 @transaction.atomic
 def update_quote_lines(
     *,
@@ -290,101 +393,32 @@ def update_quote_lines(
     check_role(acting_user, STAFF)
     quote = _lock_editable(quote, version)
     existing = {line.pk: line for line in quote.lines.all()}
-    may_price = can_change_prices(acting_user)
     rate_ids = [c.rate_id for c in lines if c.line_id is None and c.rate_id]
-    rates = {r.pk: r for r in Rate.objects.filter(price_list=quote.price_list, pk__in=rate_ids)}
-    errors: list[str] = []
-    to_update: list[QuoteLine] = []
-    to_create: list[QuoteLine] = []
-    to_delete: list[int] = []
-    position = max((line.position for line in existing.values()), default=0)
-
+    edit = _LinesEdit(
+        quote=quote,
+        may_price=can_change_prices(acting_user),
+        existing=existing,
+        rates={r.pk: r for r in Rate.objects.filter(price_list=quote.price_list, pk__in=rate_ids)},
+        position=max((line.position for line in existing.values()), default=0),
+    )
     for index, change in enumerate(lines, start=1):
-        if change.line_id is not None:
-            line = existing.get(change.line_id)
-            if line is None:
-                errors.append(_("Line %(number)s is not part of this quote.") % {"number": index})
-                continue
-            if change.delete:
-                to_delete.append(line.pk)
-                continue
-            label = line.code or line.description
-            errors += _check_amounts(label, change)
-            price_changed = change.unit_price is not None and change.unit_price != line.unit_price
-            discount_changed = change.discount is not None and change.discount != line.discount
-            if (price_changed or discount_changed) and not may_price:
-                errors.append(
-                    _("%(line)s: only an administrator may change prices and discounts.")
-                    % {"line": label}
-                )
-                continue
-            line.quantity = change.quantity
-            if change.unit_price is not None:
-                line.unit_price = change.unit_price
-            if change.discount is not None:
-                line.discount = change.discount
-            to_update.append(line)
-            continue
-        if change.delete:
-            continue
-        position += 1
-        if change.rate_id:
-            rate = rates.get(change.rate_id)
-            if rate is None:
-                errors.append(_("The chosen rate is not part of this quote's price list."))
-                continue
-            line = _line_from_rate(quote, rate, quote.customer.language, position)
-            label = rate.code
-        else:
-            label = change.code or change.description or _("New line")
-            if not change.description.strip():
-                errors.append(_("%(line)s: a new line needs a description.") % {"line": label})
-                continue
-            if not may_price:
-                errors.append(
-                    _("%(line)s: only an administrator may add a line with its own price.")
-                    % {"line": label}
-                )
-                continue
-            line = QuoteLine(
-                quote=quote,
-                kind=change.kind,
-                code=change.code.strip(),
-                description=change.description.strip(),
-                unit=change.unit.strip(),
-                unit_price=change.unit_price or ZERO,
-                position=position,
-            )
-        errors += _check_amounts(label, change)
-        if change.rate_id and not may_price and change.unit_price not in (None, line.unit_price):
-            errors.append(
-                _("%(line)s: only an administrator may change prices and discounts.")
-                % {"line": label}
-            )
-        line.quantity = change.quantity
-        if change.rate_id and may_price and change.unit_price is not None:
-            line.unit_price = change.unit_price
-        if change.discount is not None:
-            if change.discount and not may_price:
-                errors.append(
-                    _("%(line)s: only an administrator may change prices and discounts.")
-                    % {"line": label}
-                )
-            line.discount = change.discount
-        to_create.append(line)
-
-    if errors:
-        raise QuoteError(errors)
-    QuoteLine.objects.filter(quote=quote, pk__in=to_delete).delete()
-    QuoteLine.objects.bulk_update(to_update, ["quantity", "unit_price", "discount"])
-    QuoteLine.objects.bulk_create(to_create)
+        edit.apply(index, change)
+    if edit.errors:
+        raise QuoteError(edit.errors)
+    QuoteLine.objects.filter(quote=quote, pk__in=edit.to_delete).delete()
+    QuoteLine.objects.bulk_update(edit.to_update, ["quantity", "unit_price", "discount"])
+    QuoteLine.objects.bulk_create(edit.to_create)
     quote.save(update_fields=["updated_at"])
     _record(
         quote,
         acting_user,
         "lines_changed",
         note=_("%(changed)s changed, %(added)s added, %(removed)s removed")
-        % {"changed": len(to_update), "added": len(to_create), "removed": len(to_delete)},
+        % {
+            "changed": len(edit.to_update),
+            "added": len(edit.to_create),
+            "removed": len(edit.to_delete),
+        },
     )
     return quote
 
