@@ -1,8 +1,13 @@
 """Sections 4 and 5 of the management page: travel expenses and spare parts used.
 
 Every write here is atomic, checks who acts (the assigned technician, administrators and
-operators) and refuses changes once the intervention is invoiced: invoicing reads these rows.
+operators) and refuses changes once the intervention is verified: final verification freezes
+what invoicing bills (issue 17). Reopening is the administrator's send-back (verified -> done,
+with a reason), after which the intervention needs a new verification.
 Hours are not here: they are the planner's time entries (one record, shown in both places).
+
+What a technician may not decide is decided here: the kilometre rate (``settings.KM_RATE``)
+and whether a part is under warranty (the unit's warranty on the visit's date).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -36,11 +42,33 @@ RECEIPT_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
 RECEIPT_EXTENSION = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-RECORDING_STATES = frozenset({State.PLANNED, State.DONE, State.VERIFIED})
+RECORDING_STATES = frozenset({State.PLANNED, State.DONE})
+# Verified: what invoicing will bill is fixed. Invoiced: it is billed.
+FROZEN_STATES = frozenset({State.VERIFIED, State.INVOICED})
+
+
+def frozen_message(intervention: Intervention) -> str:
+    """Why the actuals of a verified or invoiced intervention can no longer change."""
+    if intervention.state == State.INVOICED:
+        return _("The intervention is invoiced: its actuals can no longer be changed.")
+    return _(
+        "The intervention is verified: its hours, expenses and parts are frozen. An administrator "
+        "can send it back, then it needs a new verification."
+    )
+
+
+def warranty_date(intervention: Intervention) -> datetime.date:
+    """The day the warranty is judged on: the requested date of the visit, else today."""
+    return intervention.requested_date or timezone.localdate()
+
+
+def unit_under_warranty(intervention: Intervention) -> bool:
+    unit = intervention.call.unit
+    return bool(unit and unit.under_warranty(warranty_date(intervention)))
 
 
 def may_record(intervention: Intervention, user: User) -> bool:
-    """The assigned technician and the office record actuals after planning, until invoiced."""
+    """The assigned technician and the office record actuals after planning, until verified."""
     if not (user.is_authenticated and user.is_active):
         return False
     if intervention.state not in RECORDING_STATES:
@@ -54,8 +82,8 @@ def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if user.role == Role.TECHNICIAN and locked.technician_id != user.pk:
         raise CallError(_("This intervention is not assigned to you."))
-    if locked.state == State.INVOICED:
-        raise CallError(_("The intervention is invoiced: its actuals can no longer be changed."))
+    if locked.state in FROZEN_STATES:
+        raise CallError(frozen_message(locked))
     if not may_record(locked, user):
         raise CallError(
             _("Expenses and parts cannot be recorded while the intervention is “%(state)s”.")
@@ -97,8 +125,13 @@ def add_expense(
     note: str = "",
     receipt: UploadedFile | None = None,
 ) -> Expense:
-    """Record a travel expense; for kilometres the amount is km × rate rounded to the cent."""
+    """Record a travel expense; for kilometres the amount is km × rate rounded to the cent.
+
+    The rate is the office's: a technician's ``km_rate`` is ignored for ``settings.KM_RATE``.
+    """
     locked = _lock_for_recording(intervention, acting_user)
+    if acting_user.role == Role.TECHNICIAN:
+        km_rate = settings.KM_RATE
     if kind not in ExpenseKind.values:
         raise CallError(_("Unknown kind of expense."))
     if date > timezone.localdate():
@@ -147,8 +180,14 @@ def add_part(
     serial_or_lot: str = "",
     under_warranty: bool = False,
 ) -> PartUsed:
-    """Record a spare part used; code, description, price and VAT are frozen from the catalogue."""
+    """Record a spare part used; code, description, price and VAT are frozen from the catalogue.
+
+    The office decides ``under_warranty``; for a technician it is the unit's warranty on the
+    visit's date, whatever was sent.
+    """
     locked = _lock_for_recording(intervention, acting_user)
+    if acting_user.role == Role.TECHNICIAN:
+        under_warranty = unit_under_warranty(locked)
     if not spare_part.is_active:
         raise CallError(_("This spare part is no longer in the catalogue."))
     if quantity is None or quantity <= 0:

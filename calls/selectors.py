@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
-from calls.actuals import may_record
+from calls.actuals import may_record, unit_under_warranty, warranty_date
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -94,16 +92,6 @@ def management_data(intervention: Intervention, user: User) -> dict:
         **quote_part,
         **actuals_data(intervention, user, quote_part["quote"]),
     }
-
-
-def warranty_date(intervention: Intervention) -> datetime.date:
-    """The day the warranty is judged on: the requested date of the visit, else today."""
-    return intervention.requested_date or timezone.localdate()
-
-
-def unit_under_warranty(intervention: Intervention) -> bool:
-    unit = intervention.call.unit
-    return bool(unit and unit.under_warranty(warranty_date(intervention)))
 
 
 def offered_price_lists(intervention: Intervention) -> list[PriceList]:

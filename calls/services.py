@@ -2,7 +2,8 @@
 
 The lifecycle of an intervention is the ``TRANSITIONS`` map below and nothing else: ``transition``
 is the only code that changes ``Intervention.state``. Later issues call it too (quotes:
-expected -> quoted; planner: expected/quoted -> planned; invoicing: verified -> invoiced).
+expected -> quoted; planner: expected/quoted -> planned; invoicing: done -> verified,
+verified -> done when reopened, verified -> invoiced).
 docs/calls.md draws the map as a diagram.
 
 Decision: ``expected -> planned`` is allowed. Not every intervention is quoted (warranty work,
@@ -69,6 +70,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     State.VERIFIED: {
         State.INVOICED: ADMIN,
+        State.DONE: ADMIN,  # reopened, with a reason: the actuals thaw, a new verification follows
     },
     State.INVOICED: {},
     State.RESOLVED_BY_PHONE: {},
@@ -79,6 +81,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 REASON_REQUIRED = frozenset(
     {
         (State.DONE, State.PLANNED),
+        (State.VERIFIED, State.DONE),
         (State.QUOTED, State.EXPECTED),
         *((state, State.CANCELLED) for state in TRANSITIONS),
     }
@@ -88,7 +91,9 @@ REASON_REQUIRED = frozenset(
 # checks: quoted (the quote section), done (completion with hours, report and the customer's
 # signature), invoiced (invoicing), expected (the intervention section), resolved by phone (the
 # call section). ``planned`` stays for sending back and for planning without the planner.
-MANUAL_TARGETS = frozenset({State.PLANNED, State.VERIFIED, State.CANCELLED})
+# ``verified`` and reopening (verified -> done) happen on the final verification page, which
+# records the verified figures and drops them again (issue 17).
+MANUAL_TARGETS = frozenset({State.PLANNED, State.CANCELLED})
 
 
 class CallError(Exception):

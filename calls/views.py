@@ -8,6 +8,7 @@ import base64
 import binascii
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -208,7 +209,9 @@ def _render_manage(
         "call_form": CallForm.for_call(call),
         "intervention_form": InterventionForm.for_intervention(intervention),
         "note_form": NoteForm(),
-        "expense_form": ExpenseForm(initial={"date": timezone.localdate(), "km_rate": "0.55"}),
+        "expense_form": ExpenseForm(
+            initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}
+        ),
         "resolve_form": ResolveByPhoneForm(),
         "can_add_notes": services.may_add_notes(intervention, user),
         "can_resolve": user.is_office_staff and intervention.state == "new",

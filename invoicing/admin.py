@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from invoicing.models import Correction, Invoice, InvoiceLine
+from invoicing.models import Correction, Invoice, InvoiceLine, VerifiedFigures
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +39,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
 @admin.register(Correction)
 class CorrectionAdmin(ReadOnlyAdmin):
     list_display = ["intervention", "kind", "quantity", "amount", "by", "at"]
+
+
+@admin.register(VerifiedFigures)
+class VerifiedFiguresAdmin(ReadOnlyAdmin):
+    list_display = ["intervention", "taxable", "total", "by", "at"]

@@ -259,3 +259,23 @@ def _apply_corrections(lines: list[Line], corrections: dict, service_vat: Decima
             for line in rest:
                 line.amount = ZERO
         first.notes.append(NOTE_CORRECTED)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal as a string that does not depend on its exponent (2, 2.0 and 2.00 agree)."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def figures(lines: Iterable[Line]) -> list[list[str]]:
+    """The billable figures of ``lines``, comparable across languages (no descriptions, notes):
+    what final verification freezes (``invoicing.models.VerifiedFigures``)."""
+    return [
+        [
+            line.kind,
+            _plain(line.quantity),
+            _plain(line.unit_price),
+            _plain(line.amount),
+            _plain(line.vat_rate),
+        ]
+        for line in lines
+    ]

@@ -83,6 +83,37 @@ class Correction(models.Model):
         return f"{self.intervention_id} {self.kind}"
 
 
+class VerifiedFigures(models.Model):
+    """What final verification approved: the billable figures of each line (issue 17).
+
+    Written by ``services.verify`` under the intervention's lock, removed when the intervention
+    is reopened (verified -> done). ``services.issue`` recomputes the bill and refuses when it
+    no longer equals these figures, so an invoice bills exactly what was verified.
+    """
+
+    intervention = models.OneToOneField(
+        Intervention,
+        on_delete=models.CASCADE,
+        related_name="verified_figures",
+        verbose_name=_("intervention"),
+    )
+    # [[kind, quantity, unit price, amount, VAT rate], ...] as decimal strings, in bill order.
+    lines = models.JSONField(_("lines"), default=list)
+    taxable = models.DecimalField(_("taxable"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("verified figures")
+        verbose_name_plural = _("verified figures")
+
+    def __str__(self) -> str:
+        return str(self.intervention_id)
+
+
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
     CREDIT_NOTE = "credit_note", _("Credit note")

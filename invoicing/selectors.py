@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from calls.models import Call, Intervention, InterventionNote, State
 from invoicing import billing
-from invoicing.models import Invoice, InvoiceState
+from invoicing.models import Invoice, InvoiceState, VerifiedFigures
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
@@ -44,6 +44,11 @@ def verification_detail(pk: int) -> Intervention:
         "time_entries__user",
     )
     return queryset.get()
+
+
+def verified_figures(intervention: Intervention) -> VerifiedFigures | None:
+    """The figures final verification approved (None before it, and after reopening)."""
+    return VerifiedFigures.objects.filter(intervention=intervention).first()
 
 
 def bills_for(interventions: Iterable[Intervention]) -> list[billing.InterventionBill]:

@@ -26,6 +26,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceState,
     LineKind,
+    VerifiedFigures,
 )
 from service_portal import parties
 from service_portal.numbering import next_value
@@ -90,15 +91,59 @@ def add_correction(
 
 @transaction.atomic
 def verify(*, intervention: Intervention, acting_user: User) -> Intervention:
-    """done -> verified: the intervention is ready to be invoiced."""
+    """done -> verified: the intervention is ready to be invoiced.
+
+    The bill's figures are recorded under the intervention's lock (``VerifiedFigures``): from
+    now on the actuals are frozen (calls.actuals, planner.services) and ``issue`` bills exactly
+    these figures.
+    """
     _require_admin(acting_user)
     _locked_done(intervention)
     try:
-        return call_services.transition(
+        locked = call_services.transition(
             intervention=intervention, to_state=State.VERIFIED, acting_user=acting_user
         )
     except call_services.CallError as error:
         raise InvoicingError(error.message) from error
+    lines = selectors.bills_for([locked])[0].lines
+    result = billing.totals(lines)
+    VerifiedFigures.objects.update_or_create(
+        intervention=locked,
+        defaults={
+            "lines": billing.figures(lines),
+            "taxable": result.taxable,
+            "total": result.total,
+            "by": acting_user,
+            "at": timezone.now(),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def reopen(*, intervention: Intervention, acting_user: User, reason: str) -> Intervention:
+    """verified -> done with a reason: the only way to change verified actuals (issue 17).
+
+    The verified figures are dropped: the intervention can be corrected or sent back to the
+    technician, and needs a new verification before it can be invoiced.
+    """
+    _require_admin(acting_user)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if locked.state != State.VERIFIED:
+        raise InvoicingError(_("Only a verified intervention can be reopened."))
+    if not reason.strip():
+        raise InvoicingError(_("Please say why the intervention is reopened."))
+    try:
+        locked = call_services.transition(
+            intervention=intervention,
+            to_state=State.DONE,
+            acting_user=acting_user,
+            reason=reason.strip(),
+        )
+    except call_services.CallError as error:
+        raise InvoicingError(error.message) from error
+    VerifiedFigures.objects.filter(intervention=locked).delete()
+    return locked
 
 
 @transaction.atomic
@@ -240,6 +285,7 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
             % {"codes": ", ".join(stale) or "-"}
         )
     bills = selectors.bills_for(interventions)
+    _check_verified_figures(bills)
     position = 0
     lines = []
     for item in bills:
@@ -276,6 +322,32 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
         )
     _queue_email(locked)
     return locked
+
+
+def _check_verified_figures(bills: list[billing.InterventionBill]) -> None:
+    """Refuse to bill figures that differ from the verified ones (issue 17).
+
+    Interventions verified before the figures were recorded have none: their actuals are
+    frozen by the services since then, and they are billed as they are.
+    """
+    verified = {
+        v.intervention_id: v.lines
+        for v in VerifiedFigures.objects.filter(intervention__in=[b.intervention for b in bills])
+    }
+    changed = [
+        item.intervention.code
+        for item in bills
+        if item.intervention.pk in verified
+        and billing.figures(item.lines) != verified[item.intervention.pk]
+    ]
+    if changed:
+        raise InvoicingError(
+            _(
+                "Not issued: the billable figures of %(codes)s changed after verification. "
+                "Reopen and verify them again."
+            )
+            % {"codes": ", ".join(changed)}
+        )
 
 
 def _queue_email(invoice: Invoice) -> None:

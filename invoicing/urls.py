@@ -10,6 +10,7 @@ urlpatterns = [
     path("verification/<int:pk>/correct/", views.correction_add, name="correction_add"),
     path("verification/<int:pk>/verify/", views.verify, name="verify"),
     path("verification/<int:pk>/send-back/", views.send_back, name="send_back"),
+    path("verification/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("to-invoice/", views.BillableCalls.as_view(), name="billable_calls"),
     path("invoices/", views.InvoiceList.as_view(), name="invoice_list"),
     path("invoices/export.csv", views.export_csv, name="export_csv"),

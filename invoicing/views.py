@@ -51,9 +51,11 @@ def verification_detail(
     pk: int,
     correction_form: CorrectionForm | None = None,
     send_back_form: SendBackForm | None = None,
+    reopen_form: SendBackForm | None = None,
 ) -> HttpResponse:
     intervention = _intervention(pk)
     item = billing.bill(intervention)
+    verified = selectors.verified_figures(intervention)
     return render(
         request,
         "invoicing/verification_detail.html",
@@ -63,7 +65,12 @@ def verification_detail(
             "totals": billing.totals(item.lines),
             "correction_form": correction_form or CorrectionForm(),
             "send_back_form": send_back_form or SendBackForm(),
+            "reopen_form": reopen_form or SendBackForm(),
             "is_done": intervention.state == State.DONE,
+            "is_verified": intervention.state == State.VERIFIED,
+            "verified": verified,
+            "changed_since_verification": verified is not None
+            and billing.figures(item.lines) != verified.lines,
         },
     )
 
@@ -125,6 +132,31 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("invoicing:verification_list")
     return verification_detail(request, pk, send_back_form=form)
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """verified -> done with a reason: the actuals may change again until a new verification."""
+    intervention = _intervention(pk)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen(
+                intervention=intervention,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.InvoicingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Intervention %(code)s reopened: verify it again before invoicing.")
+                % {"code": intervention.code},
+            )
+            return redirect("invoicing:verification_detail", pk=pk)
+    return verification_detail(request, pk, reopen_form=form)
 
 
 class BillableCalls(PortalListView):

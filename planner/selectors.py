@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from calls.models import Intervention, State
 from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
-from planner.services import PLANNABLE_STATES
+from planner.services import HOURS_FROZEN_STATES, PLANNABLE_STATES
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -304,10 +304,10 @@ def feed_activities(technician: User) -> QuerySet[Activity]:
 
 # --- Hours worked ---------------------------------------------------------------------------
 def mark_editable(entries: list[TimeEntry]) -> list[TimeEntry]:
-    """Set ``editable`` on each entry: False when its intervention is invoiced (frozen)."""
+    """Set ``editable`` on each entry: False when its intervention is verified or invoiced."""
     for entry in entries:
         entry.editable = not (
-            entry.intervention is not None and entry.intervention.state == State.INVOICED
+            entry.intervention is not None and entry.intervention.state in HOURS_FROZEN_STATES
         )
     return entries
 

@@ -13,7 +13,7 @@ Decisions (see docs/planner.md):
 - Conflicts (overlapping activities, an absence of the technician) are warnings: the service
   returns them without saving unless the caller passes ``confirm=True``.
 - Hours (``TimeEntry``) belong to one person: they record their own, an administrator records
-  anyone's. Entries of an invoiced intervention are frozen.
+  anyone's. Entries of a verified or invoiced intervention are frozen.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from calls.actuals import FROZEN_STATES
 from calls.models import Intervention, State
 from calls.services import CallError, state_label, transition
 from planner.models import (
@@ -45,6 +46,8 @@ from service_portal.tasks import enqueue_after_commit
 
 STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
 PLANNABLE_STATES = frozenset({State.EXPECTED, State.QUOTED})
+# Hours of a verified or invoiced intervention are frozen (issue 17).
+HOURS_FROZEN_STATES = FROZEN_STATES
 MAX_HOURS_PER_DAY = Decimal(24)
 
 
@@ -386,11 +389,29 @@ def _hours_between(start: datetime.time, end: datetime.time) -> Decimal:
 
 
 def _check_intervention_open_for_hours(intervention: Intervention | None) -> None:
-    if intervention is not None and intervention.state == State.INVOICED:
+    """Verification freezes the hours it verified (issue 17); invoicing bills them."""
+    if intervention is None:
+        return
+    if intervention.state == State.INVOICED:
         raise PlannerError(
             _("%(code)s is invoiced: its hours can no longer be changed.")
             % {"code": intervention.code}
         )
+    if intervention.state == State.VERIFIED:
+        raise PlannerError(
+            _(
+                "%(code)s is verified: its hours are frozen. An administrator can send it back, "
+                "then it needs a new verification."
+            )
+            % {"code": intervention.code}
+        )
+
+
+def _lock_entry_intervention(entry: TimeEntry) -> None:
+    """Lock the intervention an existing entry counts for (a concurrent verification waits)."""
+    if entry.intervention_id is not None:
+        intervention = Intervention.objects.select_for_update().get(pk=entry.intervention_id)
+        _check_intervention_open_for_hours(intervention)
 
 
 def _validated_entry(
@@ -528,7 +549,7 @@ def update_time_entry(
     activity: Activity | None = None,
     description: str = "",
 ) -> TimeEntry:
-    """Change a time entry; entries of an invoiced intervention are read-only."""
+    """Change a time entry; entries of a verified or invoiced intervention are read-only."""
     user = User.objects.select_for_update().get(pk=entry.user_id)
     locked = (
         TimeEntry.objects.select_for_update(of=("self",))
@@ -538,7 +559,7 @@ def update_time_entry(
     if not may_record_hours_for(acting_user, user):
         raise PlannerError(_("You may only record your own hours."))
     _check_version(locked, version)
-    _check_intervention_open_for_hours(locked.intervention)
+    _lock_entry_intervention(locked)
     hours, intervention = _validated_entry(
         acting_user=acting_user,
         user=user,
@@ -570,7 +591,7 @@ def delete_time_entry(*, entry: TimeEntry, acting_user: User) -> None:
     )
     if not may_record_hours_for(acting_user, locked.user):
         raise PlannerError(_("You may only record your own hours."))
-    _check_intervention_open_for_hours(locked.intervention)
+    _lock_entry_intervention(locked)
     locked.delete()
 
 

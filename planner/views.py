@@ -469,7 +469,9 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
     """The time entries of one intervention; htmx swaps the partial in the calls page."""
     intervention = selectors.get_intervention_for_hours(request.user, pk)
     user = request.user
-    may_add = intervention.state != State.INVOICED and (
+    frozen = intervention.state in services.HOURS_FROZEN_STATES
+    # A POST on frozen hours reaches the service, which refuses it with its message.
+    may_add = (request.method == "POST" or not frozen) and (
         user.role == Role.ADMINISTRATOR or intervention.technician_id == user.pk
     )
     person = intervention.technician if user.role == Role.ADMINISTRATOR else user
@@ -513,6 +515,7 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
         "intervention": intervention,
         "entries": entries,
         "form": form,
+        "frozen": frozen,
         "labour": sum((e.hours for e in entries if e.kind == "labour"), 0),
         "travel": sum((e.hours for e in entries if e.kind == "travel"), 0),
         "total": sum((e.hours for e in entries), 0),

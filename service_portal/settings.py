@@ -409,6 +409,15 @@ except InvalidOperation:
 if not Decimal(0) <= DEFAULT_VAT_RATE <= Decimal(100):
     raise ImproperlyConfigured("DEFAULT_VAT_RATE must be between 0 and 100.")
 
+# Rate per km (€) of a technician's kilometres: a technician never sets it (issue 17), the office
+# may record another rate on an expense (0-10).
+try:
+    KM_RATE = Decimal(env_str("KM_RATE") or "0.55")
+except InvalidOperation:
+    raise ImproperlyConfigured("KM_RATE must be a number such as 0.55.") from None
+if not Decimal(0) <= KM_RATE <= Decimal(10):
+    raise ImproperlyConfigured("KM_RATE must be between 0 and 10.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

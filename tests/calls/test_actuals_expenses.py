@@ -90,7 +90,7 @@ def test_km_amount_is_rounded_to_the_cent(technician, operator):
     intervention = _planned(technician, operator, quoted=False)
     expense = actuals.add_expense(
         intervention=intervention,
-        acting_user=technician,
+        acting_user=operator,  # the office sets the rate (a technician cannot)
         kind="km",
         date=DAY,
         km=Decimal("33.3"),
@@ -113,8 +113,10 @@ def test_km_amount_is_rounded_to_the_cent(technician, operator):
 def test_absurd_expenses_are_refused(technician, operator, fields, message):
     intervention = _planned(technician, operator, quoted=False)
     fields.setdefault("date", DAY)
+    # Only the office sets a rate (a technician's is replaced by settings.KM_RATE).
+    acting = operator if "km_rate" in fields and message == "rate per km" else technician
     with pytest.raises(CallError, match=message):
-        actuals.add_expense(intervention=intervention, acting_user=technician, **fields)
+        actuals.add_expense(intervention=intervention, acting_user=acting, **fields)
     assert not Expense.objects.exists()
 
 

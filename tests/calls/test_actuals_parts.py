@@ -92,12 +92,17 @@ def test_search_puts_the_parts_fitting_the_unit_first_and_defaults_warranty(
     intervention = _planned(technician, operator)
     make_part("VALVE-A")
     make_part("VALVE-B", products=[intervention.call.unit.product, make_product()])
-    page = client_for(technician).get(_url("part_search", intervention), {"q": "valve"})
+    page = client_for(operator).get(_url("part_search", intervention), {"q": "valve"})
     html = page.content.decode()
     assert html.index("VALVE-B") < html.index("VALVE-A")
     assert "Fits the unit" in html
     assert 'name="under_warranty" id="warranty-' in html
     assert "checked" in html
+    # The technician does not decide the warranty (issue 17): they see it, without a tick box.
+    html = client_for(technician).get(_url("part_search", intervention), {"q": "valve"})
+    html = html.content.decode()
+    assert 'name="under_warranty"' not in html
+    assert 'data-testid="part-warranty"' in html
 
 
 def test_out_of_warranty_the_box_is_not_ticked(client_for, technician, operator):

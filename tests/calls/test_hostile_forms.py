@@ -103,7 +103,6 @@ def test_the_expense_form_takes_anything(
         {"expense-kind": "meal", "expense-amount": "0"},
         {"expense-kind": "km", "expense-km": "-5", "expense-km_rate": "0.5"},
         {"expense-kind": "km", "expense-km": "100000", "expense-km_rate": "0.5"},
-        {"expense-kind": "km", "expense-km": "10", "expense-km_rate": "-1"},
         {"expense-kind": "meal", "expense-amount": "10", "expense-date": "2999-01-01"},
         {"expense-kind": "meal", "expense-amount": "10", "expense-date": "9999-12-31"},
         {"expense-kind": "meal", "expense-amount": "10", "expense-date": "2026-02-30"},
@@ -118,6 +117,28 @@ def test_impossible_expenses_are_refused_with_a_message(technician_client, plann
         response.content.decode()
     )
     assert not Expense.objects.exists()
+
+
+@pytest.mark.parametrize("rate", ["-1", "10.001", "NaN"])
+def test_an_impossible_rate_per_km_is_refused_to_the_office(client_for, operator, planned, rate):
+    data = {"expense-date": "2026-01-10", "expense-kind": "km", "expense-km": "10"}
+    response = client_for(operator).post(
+        _url("calls:expense_add", planned), {**data, "expense-km_rate": rate}
+    )
+    assert response.status_code == 200
+    assert "alert-danger" in response.content.decode() or "invalid-feedback" in (
+        response.content.decode()
+    )
+    assert not Expense.objects.exists()
+
+
+def test_a_technicians_rate_per_km_is_ignored(technician_client, planned, settings):
+    data = {"expense-date": "2026-01-10", "expense-kind": "km", "expense-km": "10"}
+    response = technician_client.post(
+        _url("calls:expense_add", planned), {**data, "expense-km_rate": "-1"}
+    )
+    assert response.status_code == 302
+    assert Expense.objects.get().km_rate == settings.KM_RATE
 
 
 @pytest.mark.parametrize("quantity", ["-1", "0", "1001", "1e309", "NaN", "9" * 30, ""])

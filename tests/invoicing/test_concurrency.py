@@ -1,18 +1,21 @@
-"""Invoice numbers with many concurrent issuers: 1..N, no gaps, no duplicates (PostgreSQL only)."""
+"""Invoice numbers with many concurrent issuers: 1..N, no gaps, no duplicates; verification racing
+the technician's records (PostgreSQL only)."""
 
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
 from accounts.models import Role
-from calls.models import Intervention, State
+from calls import actuals
+from calls.models import Expense, Intervention, State
 from invoicing import services
-from invoicing.models import Invoice, InvoiceState
+from invoicing.models import Invoice, InvoiceState, VerifiedFigures
 from tests.factories import make_user
-from tests.invoicing.factories import make_verified_call
+from tests.invoicing.factories import DAY, make_done_intervention, make_verified_call
 
 pytestmark = [
     pytest.mark.skipif(
@@ -83,3 +86,38 @@ def test_two_issuers_of_the_same_draft_issue_it_once():
     assert not _run(4, work)
     assert len(refused) == 3
     assert list(Invoice.objects.values_list("number", flat=True)) == [1]
+
+
+def test_an_expense_racing_the_verification_is_in_the_figures_or_refused():
+    """Issue 17: verification and the technician's records take the intervention's row lock, so
+    an expense posted while the administrator verifies is either verified with the rest or
+    refused; the invoice equals the verified figures either way."""
+    admin = make_user("boss", Role.ADMINISTRATOR)
+    technician = make_user("tina", Role.TECHNICIAN)
+    for _round in range(5):
+        intervention = make_done_intervention(technician=technician)
+        refused: list[str] = []
+
+        def work(index, intervention=intervention, refused=refused):
+            if index == 0:
+                services.verify(intervention=intervention, acting_user=admin)
+                return
+            try:
+                actuals.add_expense(
+                    intervention=intervention,
+                    acting_user=technician,
+                    kind="other",
+                    date=DAY,
+                    amount=Decimal("9999"),
+                )
+            except actuals.CallError as error:
+                refused.append(error.message)
+
+        assert not _run(2, work)
+        added = Expense.objects.filter(intervention=intervention, amount=Decimal("9999")).exists()
+        assert added != bool(refused)
+        figures = VerifiedFigures.objects.get(intervention=intervention)
+        draft = services.create_draft(calls=[intervention.call], acting_user=admin)
+        invoice = services.issue(invoice=draft, acting_user=admin)
+        assert invoice.total == figures.total
+        assert (Decimal("9999") * Decimal("1.22") < invoice.total) == added

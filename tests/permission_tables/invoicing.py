@@ -1,7 +1,7 @@
 """Invoicing URLs: final verification and invoices are reserved to administrators.
 
 A technician or an operator gets 403 on every page and action (and never sees the menu entry).
-``build`` makes a done intervention, a draft invoice and an issued invoice.
+``build`` makes a done and a verified intervention, a draft invoice and an issued invoice.
 """
 
 from accounts.models import Role
@@ -14,6 +14,7 @@ from tests.permission_tables import ADMIN, ADMIN_ONLY, ANON, LOGIN, OPER, TECH, 
 def build(world):
     boss = make_user("invoicing-boss", Role.ADMINISTRATOR)
     world.done = make_done_intervention()
+    world.verified = make_verified_call().interventions.get()
     world.draft_invoice = services.create_draft(calls=[make_verified_call()], acting_user=boss)
     issued = services.create_draft(calls=[make_verified_call()], acting_user=boss)
     world.issued = services.issue(invoice=issued, acting_user=boss)
@@ -33,6 +34,9 @@ ROWS = [
     Row("invoicing:correction_add", ADMIN_POST_FORM, _pk("done"), method="post"),
     Row("invoicing:verify", ADMIN_POST, _pk("done"), method="post"),
     Row("invoicing:send_back", ADMIN_POST_FORM, _pk("done"), method="post"),
+    Row("invoicing:verification_detail", ADMIN_ONLY, _pk("verified")),
+    # without a reason the form comes back with its error (issue 17: reopening needs one)
+    Row("invoicing:reopen", ADMIN_POST_FORM, _pk("verified"), method="post"),
     Row("invoicing:billable_calls", ADMIN_ONLY),
     # a refused draft goes back to the list (same filters and page) with the message
     Row("invoicing:billable_calls", ADMIN_POST, method="post"),
