@@ -163,6 +163,9 @@ class Quote(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=QuoteState.choices, default=QuoteState.DRAFT
     )
+    # The customer as it was when the quote was confirmed (service_portal.parties); a draft
+    # prints the customer as it is now.
+    issued_parties = models.JSONField(_("parties as issued"), default=dict, blank=True)
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -30,7 +30,7 @@ from quotes.models import (
     Rate,
     RateKind,
 )
-from service_portal import history
+from service_portal import history, parties
 from service_portal.money import ZERO, default_vat_rate, increase, is_percent, money
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
@@ -475,7 +475,8 @@ def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.state == QuoteState.DRAFT and not quote.lines.exists():
         raise QuoteError(_("A quote without lines cannot be confirmed."))
-    return _set_state(quote, QuoteState.CONFIRMED, acting_user)
+    parties.freeze(quote)
+    return _set_state(quote, QuoteState.CONFIRMED, acting_user, fields=["issued_parties"])
 
 
 @transaction.atomic
