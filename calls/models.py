@@ -23,6 +23,7 @@ from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from quotes.models import Quote
 from service_portal.choices import CachedChoiceLabels
+from service_portal.history import StatusChange
 from service_portal.links import reverse_ids
 
 
@@ -286,7 +287,7 @@ class Intervention(CachedChoiceLabels, models.Model):
         return self.state in CLOSED_STATES
 
 
-class InterventionTransition(models.Model):
+class InterventionTransition(StatusChange):
     """Append-only history of every state change (who, when, from, to, why)."""
 
     intervention = models.ForeignKey(
@@ -297,13 +298,8 @@ class InterventionTransition(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True, max_length=2000)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
         ordering = ["at", "pk"]

@@ -36,6 +36,7 @@ from calls.models import (
 from customers.models import Contact, Customer, Site, Unit
 from quotes.models import PriceList, Quote
 from quotes.services import QuoteError, create_quote_from_price_list
+from service_portal import history
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 
@@ -170,18 +171,6 @@ def _refresh_call_status(call: Call) -> str:
     return status
 
 
-def _record(
-    intervention: Intervention, from_state: str, to_state: str, user: User, reason: str
-) -> None:
-    InterventionTransition.objects.create(
-        intervention=intervention,
-        from_state=from_state,
-        to_state=to_state,
-        by=user,
-        reason=reason.strip(),
-    )
-
-
 @transaction.atomic
 def transition(
     *, intervention: Intervention, to_state: str, acting_user: User, reason: str = ""
@@ -194,12 +183,16 @@ def transition(
     """
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_transition(locked, to_state, acting_user, reason)
-    from_state = locked.state
-    locked.state = to_state
     locked.state_changed_at = timezone.now()
     locked.version += 1
-    locked.save(update_fields=["state", "state_changed_at", "version", "updated_at"])
-    _record(locked, from_state, to_state, acting_user, reason)
+    history.apply(
+        locked,
+        to_state,
+        history=InterventionTransition,
+        by=acting_user,
+        reason=reason.strip(),
+        fields=["state_changed_at", "version"],
+    )
     call = Call.objects.get(pk=locked.call_id)
     _refresh_call_status(call)
     for field in ("state", "state_changed_at", "version", "updated_at"):
@@ -231,7 +224,7 @@ def _new_intervention(call: Call, number: int, user: User) -> Intervention:
         state=State.NEW,
         state_changed_at=timezone.now(),
     )
-    _record(intervention, "", State.NEW, user, "")
+    history.record(InterventionTransition, intervention, to_state=State.NEW, by=user)
     return intervention
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from invoicing.models import Correction, Invoice, InvoiceLine, VerifiedFigures
+from invoicing.models import Correction, Invoice, InvoiceLine, InvoiceStateChange, VerifiedFigures
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,12 +28,23 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
+class InvoiceHistoryInline(admin.TabularInline):
+    model = InvoiceStateChange
+    extra = 0
+    can_delete = False
+    fields = ("at", "from_state", "to_state", "by", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["code", "kind", "state", "issue_date", "customer_name", "total"]
     list_filter = ["kind", "state"]
     search_fields = ["code", "customer_name"]
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoiceHistoryInline]
 
 
 @admin.register(Correction)

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from calls.models import Call, Intervention
 from customers.models import Customer
+from service_portal.history import StatusChange
 
 
 class LineKind(models.TextChoices):
@@ -261,3 +262,23 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class InvoiceStateChange(StatusChange):
+    """Append-only history of an invoice or credit note: issued (draft -> issued) and, on an
+    invoice, credited (issued -> issued, the credit note's number and reason)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="history", verbose_name=_("invoice")
+    )
+    from_state = models.CharField(
+        _("from"), max_length=20, choices=InvoiceState.choices, blank=True
+    )
+    to_state = models.CharField(_("to"), max_length=20, choices=InvoiceState.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.from_state or '-'} -> {self.to_state}"

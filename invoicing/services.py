@@ -25,12 +25,20 @@ from invoicing.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceState,
+    InvoiceStateChange,
     LineKind,
     VerifiedFigures,
 )
-from service_portal import parties
+from service_portal import history, parties
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
+
+# An invoice or credit note is issued once and never changes state again (a mistake is corrected
+# by a credit note, which is issued at once).
+INVOICE_TRANSITIONS: dict[str, set[str]] = {
+    InvoiceState.DRAFT: {InvoiceState.ISSUED},
+    InvoiceState.ISSUED: set(),
+}
 
 
 class InvoicingError(Exception):
@@ -234,7 +242,6 @@ def _freeze_customer(invoice: Invoice) -> None:
 
 
 FROZEN_FIELDS = [
-    "state",
     "year",
     "number",
     "code",
@@ -259,6 +266,23 @@ def _number(invoice: Invoice) -> None:
     prefix = "NC " if invoice.kind == InvoiceKind.CREDIT_NOTE else ""
     invoice.year, invoice.number = year, number
     invoice.code = f"{prefix}{year}/{number:04d}"
+
+
+def _issue(invoice: Invoice, acting_user: User, reason: str = "") -> None:
+    """draft -> issued with the frozen data, recorded in the document's history."""
+    invoice.issue_date = timezone.localdate()
+    invoice.issued_by = acting_user
+    invoice.issued_at = timezone.now()
+    history.apply(
+        invoice,
+        InvoiceState.ISSUED,
+        history=InvoiceStateChange,
+        by=acting_user,
+        reason=reason,
+        allowed=INVOICE_TRANSITIONS,
+        refused=lambda _from, _to: InvoicingError(_("This invoice has already been issued.")),
+        fields=FROZEN_FIELDS,
+    )
 
 
 @transaction.atomic
@@ -310,11 +334,7 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     _freeze_customer(locked)
     _number(locked)
     locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
-    locked.state = InvoiceState.ISSUED
-    locked.issue_date = timezone.localdate()
-    locked.issued_by = acting_user
-    locked.issued_at = timezone.now()
-    locked.save(update_fields=FROZEN_FIELDS)
+    _issue(locked, acting_user)
     InvoiceLine.objects.bulk_create(lines)
     for intervention in interventions:
         call_services.transition(
@@ -382,11 +402,16 @@ def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> In
     _freeze_customer(note)
     _number(note)
     note.taxable, note.vat, note.total = -original.taxable, -original.vat, -original.total
-    note.state = InvoiceState.ISSUED
-    note.issue_date = timezone.localdate()
-    note.issued_by = acting_user
-    note.issued_at = timezone.now()
-    note.save(update_fields=FROZEN_FIELDS)
+    _issue(note, acting_user, reason=note.reason)
+    # The credited invoice keeps its state; its history says by which note and why.
+    history.record(
+        InvoiceStateChange,
+        original,
+        from_state=original.state,
+        to_state=original.state,
+        by=acting_user,
+        reason=f"{note.code}: {note.reason}",
+    )
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=note,

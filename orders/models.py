@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Product, Site, TimeStamped, Unit
+from service_portal.history import StatusChange
 from service_portal.money import HUNDRED, ZERO, Taxed, Totals, line_net, totals
 
 
@@ -352,11 +353,10 @@ class OfferLine(DocumentLine):
         verbose_name_plural = _("offer lines")
 
 
-class StateChange(models.Model):
-    """Append-only history of a document's states: who (a user or a named customer) and when."""
+class StateChange(StatusChange):
+    """Append-only history of a document's states: who (a user, or the customer named through
+    the acceptance link, when ``by`` is empty) and when."""
 
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -366,15 +366,9 @@ class StateChange(models.Model):
         verbose_name=_("by"),
     )
     by_name = models.CharField(_("by (name)"), max_length=150, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True, max_length=2000)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         abstract = True
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} -> {self.to_state}"
 
 
 class OfferStateChange(StateChange):

@@ -29,7 +29,7 @@ from orders.models import (
     SparePart,
     VatRate,
 )
-from service_portal import parties
+from service_portal import history, parties
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
@@ -82,24 +82,33 @@ def _require_draft(offer: Offer) -> None:
         )
 
 
-def _set_offer_state(
-    offer: Offer, to_state: str, *, user: User | None = None, by_name: str = "", note: str = ""
-) -> None:
-    if to_state not in OFFER_TRANSITIONS[offer.state]:
-        raise OfferError(
-            _("An offer that is %(from)s cannot become %(to)s.")
-            % {"from": offer.get_state_display(), "to": OfferState(to_state).label}
-        )
-    OfferStateChange.objects.create(
-        offer=offer,
-        from_state=offer.state,
-        to_state=to_state,
-        by=user,
-        by_name=by_name,
-        note=note,
+def _offer_refused(from_state: str, to_state: str) -> OfferError:
+    return OfferError(
+        _("An offer that is %(from)s cannot become %(to)s.")
+        % {"from": OfferState(from_state).label, "to": OfferState(to_state).label}
     )
-    offer.state = to_state
-    offer.save(update_fields=["state", "updated_at"])
+
+
+def _order_refused(from_state: str, to_state: str) -> OfferError:
+    return OfferError(
+        _("An order that is %(from)s cannot become %(to)s.")
+        % {"from": OrderState(from_state).label, "to": OrderState(to_state).label}
+    )
+
+
+def _set_offer_state(
+    offer: Offer, to_state: str, *, user: User | None = None, by_name: str = "", reason: str = ""
+) -> None:
+    history.apply(
+        offer,
+        to_state,
+        history=OfferStateChange,
+        by=user,
+        reason=reason,
+        allowed=OFFER_TRANSITIONS,
+        refused=_offer_refused,
+        by_name=by_name,
+    )
 
 
 def _check_parties(customer: Customer, site: Site, contact: Contact, unit: Unit | None) -> None:
@@ -132,7 +141,7 @@ def create_draft_offer(
         valid_until=timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS),
         created_by=acting_user,
     )
-    OfferStateChange.objects.create(offer=offer, to_state=OfferState.DRAFT, by=acting_user)
+    history.record(OfferStateChange, offer, to_state=OfferState.DRAFT, by=acting_user)
     return offer
 
 
@@ -306,7 +315,7 @@ def send_offer(*, offer: Offer, acting_user: User) -> Offer:
     parties.freeze(offer)
     offer.sent_at = timezone.now()
     offer.save(update_fields=["issued_parties", "sent_at", "updated_at"])
-    _set_offer_state(offer, OfferState.SENT, user=acting_user, note=offer.contact.email)
+    _set_offer_state(offer, OfferState.SENT, user=acting_user, reason=offer.contact.email)
     enqueue_after_commit(send_offer_email, offer.pk)
     return offer
 
@@ -320,12 +329,13 @@ def resend_offer(*, offer: Offer, acting_user: User) -> Offer:
     offer = _locked_offer(offer)
     if offer.state != OfferState.SENT:
         raise OfferError(_("Only a sent offer that awaits an answer can be sent again."))
-    OfferStateChange.objects.create(
-        offer=offer,
+    history.record(
+        OfferStateChange,
+        offer,
         from_state=offer.state,
         to_state=offer.state,
         by=acting_user,
-        note=_("e-mail sent again to %(email)s") % {"email": offer.contact.email},
+        reason=_("e-mail sent again to %(email)s") % {"email": offer.contact.email},
     )
     enqueue_after_commit(send_offer_email, offer.pk)
     return offer
@@ -358,8 +368,8 @@ def revise_offer(*, offer: Offer, acting_user: User) -> Offer:
         line.pk = None
         line.offer = new
     OfferLine.objects.bulk_create(lines)
-    OfferStateChange.objects.create(
-        offer=new, to_state=OfferState.DRAFT, by=acting_user, note=old.display_code
+    history.record(
+        OfferStateChange, new, to_state=OfferState.DRAFT, by=acting_user, reason=old.display_code
     )
     return new
 
@@ -393,7 +403,7 @@ def _decide(
         OfferState.ACCEPTED if accept else OfferState.DECLINED,
         user=acting_user,
         by_name=name,
-        note=channel,
+        reason=channel,
     )
     return offer
 
@@ -419,7 +429,7 @@ def record_decision(
         with transaction.atomic():
             locked = _locked_offer(offer)
             if locked.state == OfferState.SENT:
-                _set_offer_state(locked, OfferState.EXPIRED, note=_("validity date passed"))
+                _set_offer_state(locked, OfferState.EXPIRED, reason=_("validity date passed"))
         raise OfferError(str(expired)) from None
 
 
@@ -484,24 +494,27 @@ def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
         OrderLine(order=order, **{name: getattr(line, name) for name in _LINE_COPIED})
         for line in offer.lines.all()
     )
-    OrderStateChange.objects.create(
-        order=order, to_state=OrderState.CONFIRMED, by=acting_user, note=offer.display_code
+    history.record(
+        OrderStateChange,
+        order,
+        to_state=OrderState.CONFIRMED,
+        by=acting_user,
+        reason=offer.display_code,
     )
     return order
 
 
 @transaction.atomic
-def set_order_state(*, order: Order, to_state: str, acting_user: User, note: str = "") -> Order:
+def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: str = "") -> Order:
     check_role(acting_user, STAFF)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if to_state not in ORDER_TRANSITIONS[order.state]:
-        raise OfferError(
-            _("An order that is %(from)s cannot become %(to)s.")
-            % {"from": order.get_state_display(), "to": OrderState(to_state).label}
-        )
-    OrderStateChange.objects.create(
-        order=order, from_state=order.state, to_state=to_state, by=acting_user, note=note
+    history.apply(
+        order,
+        to_state,
+        history=OrderStateChange,
+        by=acting_user,
+        reason=reason,
+        allowed=ORDER_TRANSITIONS,
+        refused=_order_refused,
     )
-    order.state = to_state
-    order.save(update_fields=["state", "updated_at"])
     return order

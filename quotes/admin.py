@@ -63,7 +63,7 @@ class QuoteLineInline(ReadOnlyInline):
 
 class QuoteEventInline(ReadOnlyInline):
     model = QuoteEvent
-    fields = ("at", "user", "action", "from_state", "to_state", "note")
+    fields = ("at", "by", "action", "from_state", "to_state", "reason")
     readonly_fields = fields
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
+from service_portal.history import StatusChange
 from service_portal.money import HUNDRED, ZERO, Totals, line_net, single_rate_totals
 
 # The largest quantity a quote line accepts: well above any real job (hours, km, pieces), low
@@ -162,6 +163,9 @@ class Quote(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=QuoteState.choices, default=QuoteState.DRAFT
     )
+    # The customer as it was when the quote was confirmed (service_portal.parties); a draft
+    # prints the customer as it is now.
+    issued_parties = models.JSONField(_("parties as issued"), default=dict, blank=True)
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -284,25 +288,17 @@ class QuoteLine(models.Model):
         return line_net(self.quantity, self.unit_price, self.discount)
 
 
-class QuoteEvent(models.Model):
-    """Append-only history of a quote: created, lines changed, confirmed, superseded."""
+class QuoteEvent(StatusChange):
+    """Append-only history of a quote: created, lines changed (no change of state: ``to_state``
+    empty), confirmed, superseded."""
 
     quote = models.ForeignKey(
         Quote, on_delete=models.CASCADE, related_name="events", verbose_name=_("quote")
     )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("who"),
-    )
     action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True, max_length=2000)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("quote event")
         verbose_name_plural = _("quote events")
         ordering = ["quote", "at", "pk"]

@@ -46,7 +46,7 @@ def get_quote_for(user: Any, pk: int) -> Quote:
         "customer", "price_list", "created_by", "replaces", "replaced_by"
     ).prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "pk")),
-        Prefetch("events", queryset=QuoteEvent.objects.select_related("user").order_by("-at")),
+        Prefetch("events", queryset=QuoteEvent.objects.select_related("by").order_by("-at")),
         Prefetch("price_list__rates", queryset=Rate.objects.order_by("position", "pk")),
     )
     try:

@@ -30,6 +30,7 @@ from quotes.models import (
     Rate,
     RateKind,
 )
+from service_portal import history, parties
 from service_portal.money import ZERO, default_vat_rate, increase, is_percent, money
 from service_portal.numbering import next_code
 from service_portal.permissions import STAFF, check_role
@@ -148,13 +149,14 @@ def copy_price_list(
 
 # --- Quotes ---------------------------------------------------------------------------------
 def _record(quote: Quote, user: User, action: str, note: str = "", **states: str) -> None:
-    QuoteEvent.objects.create(
-        quote=quote,
-        user=user,
-        action=action,
-        note=note,
+    history.record(
+        QuoteEvent,
+        quote,
         from_state=states.get("from_state", ""),
         to_state=states.get("to_state", ""),
+        by=user,
+        reason=note,
+        action=action,
     )
 
 
@@ -442,19 +444,27 @@ def update_quote_terms(
     return quote
 
 
-def _set_state(quote: Quote, to_state: str, acting_user: User, note: str = "") -> Quote:
-    if to_state not in TRANSITIONS[quote.state]:
-        raise QuoteError(
-            _("A quote cannot go from %(from)s to %(to)s.")
-            % {
-                "from": quote.get_state_display().lower(),
-                "to": QuoteState(to_state).label.lower(),
-            }
-        )
-    from_state = quote.state
-    quote.state = to_state
-    quote.save(update_fields=["state", "updated_at"])
-    _record(quote, acting_user, "state", note=note, from_state=from_state, to_state=to_state)
+def _refused(from_state: str, to_state: str) -> QuoteError:
+    return QuoteError(
+        _("A quote cannot go from %(from)s to %(to)s.")
+        % {"from": QuoteState(from_state).label.lower(), "to": QuoteState(to_state).label.lower()}
+    )
+
+
+def _set_state(
+    quote: Quote, to_state: str, acting_user: User, note: str = "", fields: Sequence[str] = ()
+) -> Quote:
+    history.apply(
+        quote,
+        to_state,
+        history=QuoteEvent,
+        by=acting_user,
+        reason=note,
+        allowed=TRANSITIONS,
+        refused=_refused,
+        fields=fields,
+        action="state",
+    )
     return quote
 
 
@@ -465,7 +475,8 @@ def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.state == QuoteState.DRAFT and not quote.lines.exists():
         raise QuoteError(_("A quote without lines cannot be confirmed."))
-    return _set_state(quote, QuoteState.CONFIRMED, acting_user)
+    parties.freeze(quote)
+    return _set_state(quote, QuoteState.CONFIRMED, acting_user, fields=["issued_parties"])
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.models import Customer
-from quotes import selectors
+from quotes import documents, selectors
 from quotes.filters import PriceListFilter, QuoteFilter
 from quotes.forms import (
     AddLineForm,
@@ -45,7 +44,6 @@ from service_portal import idempotency
 from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
 from service_portal.forms import VersionConflict, parse_id
 from service_portal.money import line_net, single_rate_totals
-from service_portal.pdf import render_pdf
 from service_portal.permissions import STAFF, role_required
 
 CUSTOMER_MATCHES = 20
@@ -375,20 +373,8 @@ def quote_totals(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The quote as a PDF in the customer's language (whatever the user's own language)."""
     quote = selectors.get_quote_for(request.user, pk)
-    lines = list(quote.lines.all())
-    pdf = render_pdf(
-        "quotes/quote_pdf.html",
-        {
-            "quote": quote,
-            "lines": lines,
-            "totals": quote.totals(lines),
-            "company_name": settings.COMPANY_NAME,
-        },
-        language=quote.customer.language,
-        stylesheet=("pdf/lines.css", "quotes/quote_pdf.css"),
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="quote-{quote.code}.pdf"'
+    response = HttpResponse(documents.quote_pdf(quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.filename(quote)}"'
     return response
 
 

@@ -261,3 +261,44 @@ def test_issuance_records_the_transition(admin):
     draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
     services.issue(invoice=draft, acting_user=admin)
     assert InterventionTransition.objects.filter(to_state=State.INVOICED, by=admin).count() == 1
+
+
+def _history(invoice):
+    return list(invoice.history.values_list("from_state", "to_state", "by", "reason"))
+
+
+def test_issuing_an_invoice_leaves_its_history(admin):
+    draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    assert _history(draft) == []  # a draft has no state change yet
+    invoice = services.issue(invoice=draft, acting_user=admin)
+    assert _history(invoice) == [(InvoiceState.DRAFT, InvoiceState.ISSUED, admin.pk, "")]
+    change = invoice.history.get()
+    assert change.at is not None and change.at >= invoice.issued_at
+
+
+def test_a_refused_issuance_leaves_no_history(admin):
+    draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    invoice = services.issue(invoice=draft, acting_user=admin)
+    with pytest.raises(services.InvoicingError, match="already been issued"):
+        services.issue(invoice=invoice, acting_user=admin)
+    assert invoice.history.count() == 1
+    operator = make_user(role=Role.OPERATOR)
+    other = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    with pytest.raises(services.InvoicingError):
+        services.issue(invoice=other, acting_user=operator)
+    assert other.history.count() == 0
+
+
+def test_crediting_an_invoice_leaves_history_on_both_documents(admin):
+    draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    invoice = services.issue(invoice=draft, acting_user=admin)
+    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong rate")
+    assert _history(note) == [(InvoiceState.DRAFT, InvoiceState.ISSUED, admin.pk, "Wrong rate")]
+    assert _history(invoice) == [
+        (InvoiceState.DRAFT, InvoiceState.ISSUED, admin.pk, ""),
+        (InvoiceState.ISSUED, InvoiceState.ISSUED, admin.pk, f"{note.code}: Wrong rate"),
+    ]
+    # A refused second credit note writes nothing.
+    with pytest.raises(services.InvoicingError, match="already been credited"):
+        services.issue_credit_note(invoice=invoice, acting_user=admin, reason="again")
+    assert invoice.history.count() == 2

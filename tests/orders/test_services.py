@@ -246,6 +246,6 @@ def test_a_sent_offer_can_be_mailed_again_but_not_a_draft(
         offer = make_sent(operator)
         services.resend_offer(offer=offer, acting_user=operator)
     assert len(mail.outbox) == 2
-    assert offer.history.last().note.startswith("e-mail sent again")
+    assert offer.history.last().reason.startswith("e-mail sent again")
     with pytest.raises(OfferError):
         services.resend_offer(offer=make_draft(operator), acting_user=operator)

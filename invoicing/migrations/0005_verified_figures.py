@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('calls', '0010_text_max_length'),
-        ('invoicing', '0003_text_max_length'),
+        ('invoicing', '0004_invoice_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

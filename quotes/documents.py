@@ -1,0 +1,42 @@
+"""The quote PDF, in the customer's language: the frozen customer of a confirmed quote, the live
+one of a draft (``service_portal.parties``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from quotes.models import Quote
+from service_portal.parties import parties_of
+from service_portal.pdf import render_pdf
+
+
+def quote_context(quote: Quote) -> dict[str, Any]:
+    lines = list(quote.lines.all())
+    return {
+        "quote": quote,
+        "parties": parties_of(quote),
+        "lines": lines,
+        "totals": quote.totals(lines),
+        "company_name": settings.COMPANY_NAME,
+    }
+
+
+def quote_language(quote: Quote) -> str:
+    """The customer's language when the quote was confirmed (a draft: the customer's now)."""
+    frozen = (quote.issued_parties or {}).get("customer") or {}
+    return frozen.get("language") or quote.customer.language or settings.LANGUAGE_CODE
+
+
+def quote_pdf(quote: Quote) -> bytes:
+    return render_pdf(
+        "quotes/quote_pdf.html",
+        quote_context(quote),
+        language=quote_language(quote),
+        stylesheet=("pdf/lines.css", "quotes/quote_pdf.css"),
+    )
+
+
+def filename(quote: Quote) -> str:
+    return f"quote-{quote.code}.pdf"
