@@ -394,6 +394,16 @@ def main() -> int:
         help="requests per admin changelist (default: --repeat); they take seconds at scale 100",
     )
     parser.add_argument(
+        "--throughput-seconds",
+        type=int,
+        default=10,
+        help="load per page in the throughput table (gunicorn + wrk, scripts/throughput.py); "
+        "0 leaves the table out",
+    )
+    parser.add_argument(
+        "--throughput-users", type=int, default=4, help="connections kept busy by wrk"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="measure the current database (already seeded at the single scale given)",
@@ -401,6 +411,7 @@ def main() -> int:
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     results = {}
+    throughput_results = {}
     base_url = os.environ["DATABASE_URL"]
     for scale in scales:
         print(f"scale {scale}")
@@ -425,9 +436,23 @@ def main() -> int:
             capture_output=True,
             text=True,
         ).stdout
-        os.environ["DATABASE_URL"] = base_url
         results[scale] = json.loads(out.strip().splitlines()[-1])
+        if args.throughput_seconds > 0:
+            from scripts import throughput
+
+            print(f"scale {scale}: throughput (gunicorn + wrk, {args.throughput_seconds}s a page)")
+            throughput_results[scale] = throughput.measure(
+                args.throughput_users, args.throughput_seconds, workers=2
+            )
+        os.environ["DATABASE_URL"] = base_url
     table = _table(results)
+    if throughput_results:
+        table += (
+            "\n\nThroughput on a real server (gunicorn, 2 sync workers, DEBUG off; wrk, "
+            f"{args.throughput_users} connections, {args.throughput_seconds}s a page; "
+            "1/x: x times fewer requests per second than the trivial page):\n\n"
+            + throughput.table(throughput_results)
+        )
     print(table)
     out_dir = ROOT / "var"
     out_dir.mkdir(exist_ok=True)
