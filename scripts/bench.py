@@ -132,7 +132,12 @@ PAGES = [
         "&call__status__exact={call_status}&type__id__exact={type_pk}"
         "&technician__id__exact={technician_pk}&q={intervention_code}",
     ),
+    # Deep pages, reached through the Next links as a user would (keyset: the same cost as the
+    # first page): page 40, or the last full page when the data has fewer.
+    Page("customer list, page 40", "{customer_page_40}"),
+    Page("call search, page 40", "{call_page_40}"),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
+    Page("planner board, week", "/planner/?view=week&date={today}"),
     Page("planner board, month", "/planner/?view=month&date={today}"),
     Page(
         "hours month (administrator)",
@@ -141,6 +146,17 @@ PAGES = [
     ),
     Page("hours month (technician)", "/planner/hours/?month={busy_month}", role="technician"),
     Page("dashboard", "/dashboard/", role="admin"),
+    # A whole year of figures: the call counts come from the daily call summaries.
+    Page(
+        "dashboard, a whole year",
+        "/dashboard/?date_from={year_start}&date_to={year_end}",
+        role="admin",
+    ),
+    Page(
+        "dashboard, a year for a technician",
+        "/dashboard/?date_from={year_start}&date_to={year_end}&technician={technician_pk}",
+        role="admin",
+    ),
     Page("calls to invoice", "/invoicing/to-invoice/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
@@ -243,6 +259,17 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     offer = Offer.objects.order_by("pk").filter(lines__isnull=False).distinct().first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
     digits = "".join(ch for ch in call.customer.name if ch.isdigit())
+    from django.conf import settings
+
+    from service_portal.pagination import encode_key
+
+    def page_40(path: str, rows, ordering: list[str]) -> str:
+        """The link of page 40 (or of the last full page, on small data) as the previous page's
+        Next link writes it: with the key of that page's last row."""
+        page = max(2, min(40, rows.count() // settings.PAGE_SIZE))
+        last_before = rows.order_by(*ordering)[(page - 1) * settings.PAGE_SIZE - 1]
+        return f"{path}?page={page}&after={encode_key(last_before, ordering)}"
+
     values = {
         "customer_pk": Customer.objects.order_by("pk")[Customer.objects.count() // 2].pk,
         "customer_word": "industria",
@@ -265,7 +292,15 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "serial_part": call.unit.serial_number[-6:],
         "call_pk": call.pk,
         "number": target.number,
+        "customer_page_40": page_40("/customers/", Customer.objects.all(), ["name", "pk"]),
+        "call_page_40": page_40(
+            "/calls/",
+            Intervention.objects.select_related("call"),
+            ["-call__received_at", "-pk"],
+        ),
         "busy_month": busy.strftime("%Y-%m"),
+        "year_start": (timezone.localdate() - datetime.timedelta(days=364)).isoformat(),
+        "year_end": timezone.localdate().isoformat(),
         "offer_pk": offer.pk if offer else 0,
         "offer_rows": offer.lines.count() if offer else 5,
         "invoice_pk": invoice.pk if invoice else 0,
