@@ -232,9 +232,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=4, help="connections kept busy by wrk")
     parser.add_argument("--seconds", type=int, default=10, help="load per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--only", default="", help="comma-separated page names (and the floors)")
+    parser.add_argument("--only", default="", help="page names separated by ; (and the floors)")
     args = parser.parse_args()
-    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    only = {name.strip() for name in args.only.split(";") if name.strip()} or None
     results = measure(args.users, args.seconds, args.workers, only)
     print(table({0: results}))
     return 0

@@ -127,7 +127,11 @@ def _beyond(ordering: list[str], values: list, *, backwards: bool) -> Q:
         descending = item.startswith("-") != backwards
         condition |= equal & Q(**{f"{path}__{'lt' if descending else 'gt'}": value})
         equal &= Q(**{path: value})
-    return condition
+    # The same bound on the first column alone, as a plain range: PostgreSQL starts the index
+    # walk there (the OR above alone is a filter it applies to every row from the top).
+    first = ordering[0].lstrip("-")
+    descending = ordering[0].startswith("-") != backwards
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
 def keyset_page(paginator: CappedPaginator, number: int, query: dict[str, str]) -> Page | None:
