@@ -61,7 +61,7 @@ makemessages: install ## refresh the catalogues from the sources (each app has i
 	    --no-obsolete --add-location=file --ignore=static -v0) || exit 1; \
 	done
 
-bench: install assets messages ## server-time benchmark on PostgreSQL at two data sizes (not part of make test)
+bench: install assets messages ## server time and throughput (gunicorn + wrk) on PostgreSQL at two data sizes (not part of make test)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: install ## ruff lint and format check, the layers of the apps (import-linter), types (mypy)

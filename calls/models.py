@@ -473,3 +473,41 @@ class PartUsed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.code}"
+
+
+class CallDaySummary(models.Model):
+    """How many calls were received on a day, per status and customer (calls.summaries).
+
+    The dashboard's call counts read these rows instead of counting the calls. A call counts
+    once in the row without type and technician (``by_type`` and ``by_technician`` false), once
+    per distinct type of its interventions (``by_type``), per distinct technician
+    (``by_technician``) and per distinct pair (both): a filter on a type, a technician or both
+    reads the matching rows and counts each call once, as "a call matches when one of its
+    interventions does". Kept by calls.summaries in the transaction that changes a call.
+    """
+
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=20, choices=State.choices)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    by_type = models.BooleanField(default=False)
+    type = models.ForeignKey(
+        InterventionType, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    by_technician = models.BooleanField(default=False)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily call summary")
+        verbose_name_plural = _("daily call summaries")
+        indexes = [
+            models.Index(fields=["by_type", "by_technician", "day"], name="callday_period_idx"),
+            models.Index(fields=["customer", "day"], name="callday_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status} {self.customer_id}: {self.calls}"

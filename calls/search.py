@@ -22,6 +22,7 @@ from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
 from service_portal import exports, spreadsheets
 from service_portal.crud import PortalListView
+from service_portal.pagination import KEYSET_PARAMETERS
 from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
 
 HISTORY_ROWS = 20
@@ -66,12 +67,13 @@ class CallSearch(PortalListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
-        for key in ("page", "sort"):
+        for key in ("sort", *KEYSET_PARAMETERS):
             query.pop(key, None)
         context["filter_query"] = query.urlencode()
         context["sort"] = _sort_key(self.request)
         context["export_query"] = self.request.GET.copy()
-        context["export_query"].pop("page", None)
+        for key in KEYSET_PARAMETERS:
+            context["export_query"].pop(key, None)
         context["export_query"] = context["export_query"].urlencode()
         return context
 

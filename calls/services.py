@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from calls import summaries
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -168,6 +169,7 @@ def _refresh_call_status(call: Call) -> str:
         # call section at the same time does not get a false conflict.
         Call.objects.filter(pk=call.pk).update(status=status)
         call.status = status
+        summaries.refresh_for(call)  # the dashboard's counts, in this transaction
     return status
 
 
@@ -292,6 +294,7 @@ def update_call(
         raise CallError(_("This call is closed: its data can no longer be changed."))
     customer = Customer.objects.get(pk=locked.customer_id)
     _check_place(customer, site, contact, unit)
+    received_before = summaries.pair_of(locked)
     locked.site, locked.contact, locked.unit = site, contact, unit
     locked.description = description.strip()
     locked.channel, locked.priority, locked.received_at = channel, priority, received_at
@@ -309,6 +312,7 @@ def update_call(
             "updated_at",
         ]
     )
+    summaries.refresh([received_before])  # the day it moved from (the signal did the new one)
     return locked
 
 

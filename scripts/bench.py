@@ -132,7 +132,12 @@ PAGES = [
         "&call__status__exact={call_status}&type__id__exact={type_pk}"
         "&technician__id__exact={technician_pk}&q={intervention_code}",
     ),
+    # Deep pages, reached through the Next links as a user would (keyset: the same cost as the
+    # first page): page 40, or the last full page when the data has fewer.
+    Page("customer list, page 40", "{customer_page_40}"),
+    Page("call search, page 40", "{call_page_40}"),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
+    Page("planner board, week", "/planner/?view=week&date={today}"),
     Page("planner board, month", "/planner/?view=month&date={today}"),
     Page(
         "hours month (administrator)",
@@ -141,6 +146,17 @@ PAGES = [
     ),
     Page("hours month (technician)", "/planner/hours/?month={busy_month}", role="technician"),
     Page("dashboard", "/dashboard/", role="admin"),
+    # A whole year of figures: the call counts come from the daily call summaries.
+    Page(
+        "dashboard, a whole year",
+        "/dashboard/?date_from={year_start}&date_to={year_end}",
+        role="admin",
+    ),
+    Page(
+        "dashboard, a year for a technician",
+        "/dashboard/?date_from={year_start}&date_to={year_end}&technician={technician_pk}",
+        role="admin",
+    ),
     Page("calls to invoice", "/invoicing/to-invoice/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
@@ -243,6 +259,17 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     offer = Offer.objects.order_by("pk").filter(lines__isnull=False).distinct().first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
     digits = "".join(ch for ch in call.customer.name if ch.isdigit())
+    from django.conf import settings
+
+    from service_portal.pagination import encode_key
+
+    def page_40(path: str, rows, ordering: list[str]) -> str:
+        """The link of page 40 (or of the last full page, on small data) as the previous page's
+        Next link writes it: with the key of that page's last row."""
+        page = max(2, min(40, rows.count() // settings.PAGE_SIZE))
+        last_before = rows.order_by(*ordering)[(page - 1) * settings.PAGE_SIZE - 1]
+        return f"{path}?page={page}&after={encode_key(last_before, ordering)}"
+
     values = {
         "customer_pk": Customer.objects.order_by("pk")[Customer.objects.count() // 2].pk,
         "customer_word": "industria",
@@ -265,7 +292,15 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "serial_part": call.unit.serial_number[-6:],
         "call_pk": call.pk,
         "number": target.number,
+        "customer_page_40": page_40("/customers/", Customer.objects.all(), ["name", "pk"]),
+        "call_page_40": page_40(
+            "/calls/",
+            Intervention.objects.select_related("call"),
+            ["-call__received_at", "-pk"],
+        ),
         "busy_month": busy.strftime("%Y-%m"),
+        "year_start": (timezone.localdate() - datetime.timedelta(days=364)).isoformat(),
+        "year_end": timezone.localdate().isoformat(),
         "offer_pk": offer.pk if offer else 0,
         "offer_rows": offer.lines.count() if offer else 5,
         "invoice_pk": invoice.pk if invoice else 0,
@@ -394,6 +429,16 @@ def main() -> int:
         help="requests per admin changelist (default: --repeat); they take seconds at scale 100",
     )
     parser.add_argument(
+        "--throughput-seconds",
+        type=int,
+        default=10,
+        help="load per page in the throughput table (gunicorn + wrk, scripts/throughput.py); "
+        "0 leaves the table out",
+    )
+    parser.add_argument(
+        "--throughput-users", type=int, default=4, help="connections kept busy by wrk"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="measure the current database (already seeded at the single scale given)",
@@ -401,6 +446,7 @@ def main() -> int:
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     results = {}
+    throughput_results = {}
     base_url = os.environ["DATABASE_URL"]
     for scale in scales:
         print(f"scale {scale}")
@@ -425,9 +471,23 @@ def main() -> int:
             capture_output=True,
             text=True,
         ).stdout
-        os.environ["DATABASE_URL"] = base_url
         results[scale] = json.loads(out.strip().splitlines()[-1])
+        if args.throughput_seconds > 0:
+            from scripts import throughput
+
+            print(f"scale {scale}: throughput (gunicorn + wrk, {args.throughput_seconds}s a page)")
+            throughput_results[scale] = throughput.measure(
+                args.throughput_users, args.throughput_seconds, workers=2
+            )
+        os.environ["DATABASE_URL"] = base_url
     table = _table(results)
+    if throughput_results:
+        table += (
+            "\n\nThroughput on a real server (gunicorn, 2 sync workers, DEBUG off; wrk, "
+            f"{args.throughput_users} connections, {args.throughput_seconds}s a page; "
+            "1/x: x times fewer requests per second than the trivial page):\n\n"
+            + throughput.table(throughput_results)
+        )
     print(table)
     out_dir = ROOT / "var"
     out_dir.mkdir(exist_ok=True)

@@ -15,7 +15,13 @@ from django_filters.views import FilterView
 
 from service_portal import idempotency
 from service_portal.forms import VersionConflict
-from service_portal.pagination import CappedPaginator
+from service_portal.pagination import (
+    KEYSET_PARAMETERS,
+    CappedPaginator,
+    keyed,
+    keyset_page,
+    ordering_of,
+)
 from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
 
 
@@ -31,10 +37,21 @@ class PortalListView(RoleRequiredMixin, FilterView):
     def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
         return super().get_paginator(*args, count_limit=self.count_limit, **kwargs)
 
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple:
+        """The page by key when its link carries one (service_portal/pagination.py), so a
+        deep page costs what the first one does; by OFFSET otherwise."""
+        paginator, page, rows, other_pages = super().paginate_queryset(queryset, page_size)
+        by_key = keyset_page(paginator, page.number, self.request.GET)
+        if by_key is not None:
+            return paginator, by_key, by_key.object_list, other_pages
+        keyed(page, ordering_of(paginator.object_list))
+        return paginator, page, page.object_list, other_pages
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for key in KEYSET_PARAMETERS:
+            query.pop(key, None)
         context["query_string"] = query.urlencode()
         return context
 

@@ -161,6 +161,10 @@ if _redis_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With Redis, sessions are read from it and written through to the database (a signed-in page
+# reads no session row; losing Redis logs nobody out): service_portal/sessions.py.
+if _redis_url:
+    SESSION_ENGINE = "service_portal.sessions"
 # Where the rate limits count (service_portal/ratelimit.py): in Redis when there is one, in
 # the database otherwise; never in a process's own memory (N workers would allow N times the
 # rate).

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from calls import services as call_services
+from calls import summaries
 from calls.models import Call, Intervention, InterventionTransition, InterventionType, State
 from customers.models import Customer, Product, Unit
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
@@ -75,6 +76,8 @@ class Builder:
     def state(self, intervention: Intervention, state: str, **fields) -> None:
         Intervention.objects.filter(pk=intervention.pk).update(state=state, **fields)
         Call.objects.filter(pk=intervention.call_id).update(status=state)
+        # Past the services, as they do: the dashboard's daily call summaries follow the change.
+        summaries.refresh_for(Call.objects.get(pk=intervention.call_id))
 
     def transition(self, intervention, from_state, to_state, when) -> None:
         row = InterventionTransition.objects.create(

@@ -1,0 +1,75 @@
+"""The top bar's menu is rendered once per role, language and current entry, then reused
+({% nav_menu %}): what each reader sees must still follow their role, language and page."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+MENU = re.compile(r'<ul class="navbar-nav me-auto">.*?\n</ul>', re.S)
+
+
+def _menu(response) -> str:
+    found = MENU.search(response.content.decode())
+    assert found, "the page has no menu"
+    return found.group(0)
+
+
+def test_each_role_sees_its_own_menu_on_the_same_page(client_for, operator, technician):
+    page = reverse("customers:customer_list")
+    for _ in range(2):  # the second time from the kept rendering
+        staff = _menu(client_for(operator).get(page))
+        field = _menu(client_for(technician).get(page))
+        assert reverse("dashboard:home") in staff and reverse("orders:offer_list") in staff
+        assert reverse("dashboard:home") not in field
+        assert reverse("orders:offer_list") not in field
+        assert reverse("calls:my_interventions") in field
+
+
+def test_a_role_change_shows_the_new_menu_at_the_next_page(client_for, operator):
+    client = client_for(operator)
+    page = reverse("customers:customer_list")
+    assert reverse("invoicing:invoice_list") not in _menu(client.get(page))
+    operator.role = Role.ADMINISTRATOR
+    operator.save(update_fields=["role"])
+    assert reverse("invoicing:invoice_list") in _menu(client.get(page))
+
+
+def test_a_language_change_shows_the_menu_in_the_new_language(client_for, operator):
+    client = client_for(operator)
+    page = reverse("customers:customer_list")
+    operator.language = "en"
+    operator.save(update_fields=["language"])
+    assert "Installed base" in _menu(client.get(page))
+    client.post(reverse("accounts:set_language"), {"language": "fr", "next": page})
+    menu = _menu(client.get(page))
+    assert "Installed base" not in menu and "Parc installé" in menu
+
+
+def test_only_the_current_top_level_entry_is_marked(client_for, operator):
+    client = client_for(operator)
+    dashboard = reverse("dashboard:home")
+    current = f'<a class="nav-link active" href="{dashboard}" aria-current="page">'
+    assert current in _menu(client.get(dashboard))
+    elsewhere = _menu(client.get(reverse("customers:customer_list")))
+    assert 'aria-current="page"' not in elsewhere and current not in elsewhere
+    assert current in _menu(client.get(dashboard))  # and again from the kept rendering
+
+
+def test_a_user_in_onboarding_sees_no_menu(client_for, operator):
+    staff = client_for(operator)
+    page = reverse("customers:customer_list")
+    assert reverse("dashboard:home") in _menu(staff.get(page))  # the operator's menu is kept
+    operator.must_onboard = True
+    operator.first_login_code_hash = "x" * 64
+    operator.first_login_code_expires = timezone.now() + datetime.timedelta(days=1)
+    operator.save()
+    onboarding = client_for(operator).get(reverse("accounts:onboarding"))
+    assert onboarding.status_code == 200
+    assert reverse("dashboard:home") not in _menu(onboarding)
