@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls import services
 from calls.models import Call, Intervention, InterventionType, NoteKind, State
 from customers.models import Unit
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
+from service_portal.roles import Role
 
 TYPES = [
     # code, names (it, en, de, fr, es), warranty

@@ -11,12 +11,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from service_portal.forms import PlausibleDateField
 from service_portal.idempotency import SubmissionTokenMixin
+from service_portal.roles import Role
 
 
 class UnitChoiceField(forms.ModelChoiceField):

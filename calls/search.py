@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls import selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
 from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
 from service_portal import exports, spreadsheets
 from service_portal.crud import PortalListView
-from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
+from service_portal.permissions import RoleRequiredMixin, role_required
+from service_portal.roles import EVERYONE, Role
 
 HISTORY_ROWS = 20
 # What a row of the search shows, joined to the interventions. The type and the technician come

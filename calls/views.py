@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role
-from calls import actuals, documents, selectors, services
+from calls import access, actuals, documents, selectors, services
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -29,13 +29,15 @@ from calls.forms import (
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.models import Expense, Intervention, PartUsed, State
+from calls.models import Expense, Intervention, PartUsed
 from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView
-from service_portal.permissions import EVERYONE, STAFF, role_required
+from service_portal.errors import show_error
+from service_portal.permissions import role_required
+from service_portal.roles import EVERYONE, STAFF
 
 PICKER_LIMIT = 10
 
@@ -75,7 +77,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
                     url = reverse("calls:manage", args=[call.pk, 1])
                     idempotency.complete(data["submission_token"], url)
             except CallError as error:
-                form.add_error(None, error.message)
+                show_error(request, error, form)
             else:
                 messages.success(request, _("Call %(code)s created.") % {"code": call.code})
                 return redirect(url)
@@ -200,35 +202,36 @@ def _render_manage(
 ) -> HttpResponse:
     user = request.user
     call = intervention.call
-    call_editable = services.call_is_editable(call)
+    allowed = access.allowed_actions(intervention, user)  # asked once, displayed below
     context = {
         "intervention": intervention,
         "call": call,
-        "sections": selectors.sections(intervention, user, call_editable=call_editable),
+        "sections": selectors.sections(
+            intervention, user, call_editable=access.call_is_editable(call)
+        ),
         "call_form": CallForm.for_call(call),
         "intervention_form": InterventionForm.for_intervention(intervention),
         "note_form": NoteForm(),
         "expense_form": ExpenseForm(initial={"date": timezone.localdate(), "km_rate": "0.55"}),
         "resolve_form": ResolveByPhoneForm(),
-        "can_add_notes": services.may_add_notes(intervention, user),
-        "can_resolve": user.is_office_staff and intervention.state == "new",
-        "can_follow_up": user.is_office_staff and call.status not in services.OPEN_STATES,
+        "can_add_notes": allowed.add_notes,
+        "can_resolve": allowed.resolve_by_phone,
+        "can_follow_up": allowed.follow_up,
         "actions": [
-            target
-            for target in services.allowed_targets(intervention, user)
-            if target in MANUAL_TARGETS
+            {
+                "state": state,
+                "label": services.state_label(state),
+                "needs_reason": (intervention.state, state) in services.REASON_REQUIRED,
+            }
+            for state in allowed.targets
+            if state in MANUAL_TARGETS
         ],
         "errors": errors or {},
         "flash": flash,
         **selectors.management_data(intervention, user),
-        **_completion(intervention, user),
+        **_completion(intervention, allowed),
     }
     context.update(forms or {})
-    context["actions"] = [
-        {"state": state, "label": services.state_label(state), "needs_reason": needs}
-        for state in context["actions"]
-        for needs in [(intervention.state, state) in services.REASON_REQUIRED]
-    ]
     return render(request, "calls/manage.html", context)
 
 
@@ -260,87 +263,96 @@ def _after_post(
     return redirect(fresh.get_absolute_url())
 
 
+def _section_post(
+    request: HttpRequest,
+    intervention: Intervention,
+    action: Callable[[dict], Any],
+    *,
+    section: str,
+    success: str | Callable[[Any], str],
+    form: Any = None,
+    form_name: str = "",
+    once: bool = False,
+) -> HttpResponse:
+    """The one flow of the section forms: validate ``form``, run ``action`` with its data, then
+    the refreshed page with the service's refusal on ``section`` (the form kept as typed) or
+    with ``success`` (a text, or made from what ``action`` returned).
+
+    ``form_name``: the form is shown again with its field errors under that name; without it,
+    its errors are the section's error line. ``once``: the form's submission token makes a
+    double submit create nothing twice (the repeat is told it was already saved).
+    """
+    forms = {form_name: form} if form is not None and form_name else None
+    data: dict = {}
+    if form is not None:
+        if not form.is_valid():
+            if forms:
+                return _after_post(request, intervention, "", forms=forms)
+            errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+            return _after_post(request, intervention, "", error=errors, section=section)
+        data = dict(form.cleaned_data)
+    try:
+        if once:
+            with idempotency.once(data.pop("submission_token", None), request.user):
+                result = action(data)
+        else:
+            result = action(data)
+    except idempotency.AlreadySubmitted:
+        return _after_post(request, intervention, PortalCreateView.already_saved_message)
+    except CallError as error:
+        return _after_post(
+            request, intervention, "", error=error.message, section=section, forms=forms
+        )
+    return _after_post(request, intervention, success(result) if callable(success) else success)
+
+
 @require_POST
 @role_required(*STAFF)
 def call_update(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     call = intervention.call
-    form = CallForm.for_call(call, request.POST)
-    if not form.is_valid():
-        return _after_post(request, intervention, "", forms={"call_form": form})
-    data = form.cleaned_data
-    try:
-        services.update_call(
-            call=call,
-            acting_user=request.user,
-            version=data["version"],
-            site=data["site"],
-            contact=data["contact"],
-            unit=data["unit"],
-            description=data["description"],
-            channel=data["channel"],
-            priority=data["priority"],
-            received_at=data["received_at"],
-        )
-    except CallError as error:
-        return _after_post(
-            request,
-            intervention,
-            "",
-            error=error.message,
-            section="call",
-            forms={"call_form": form},
-        )
-    return _after_post(request, intervention, _("Call data saved."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.update_call(call=call, acting_user=request.user, **data),
+        section="call",
+        success=_("Call data saved."),
+        form=CallForm.for_call(call, request.POST),
+        form_name="call_form",
+    )
 
 
 @require_POST
 @role_required(*STAFF)
 def intervention_update(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    form = InterventionForm(request.POST)
-    if not form.is_valid():
-        return _after_post(request, intervention, "", forms={"intervention_form": form})
-    try:
-        services.fill_intervention_section(
-            intervention=intervention, acting_user=request.user, **form.cleaned_data
-        )
-    except CallError as error:
-        return _after_post(
-            request,
-            intervention,
-            "",
-            error=error.message,
-            section="intervention",
-            forms={"intervention_form": form},
-        )
-    return _after_post(request, intervention, _("Intervention data saved."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.fill_intervention_section(
+            intervention=intervention, acting_user=request.user, **data
+        ),
+        section="intervention",
+        success=_("Intervention data saved."),
+        form=InterventionForm(request.POST),
+        form_name="intervention_form",
+    )
 
 
 @require_POST
 @role_required(*EVERYONE)
 def note_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _after_post(request, intervention, "", forms={"note_form": form})
-    data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
-    try:
-        with idempotency.once(token, request.user):
-            services.add_note(intervention=intervention, acting_user=request.user, **data)
-    except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
-    except CallError as error:
-        return _after_post(
-            request,
-            intervention,
-            "",
-            error=error.message,
-            section="notes",
-            forms={"note_form": form},
-        )
-    return _after_post(request, intervention, _("Note added."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.add_note(intervention=intervention, acting_user=request.user, **data),
+        section="notes",
+        success=_("Note added."),
+        form=NoteForm(request.POST),
+        form_name="note_form",
+        once=True,
+    )
 
 
 @require_POST
@@ -351,7 +363,7 @@ def intervention_transition(request: HttpRequest, pk: int, number: int) -> HttpR
     if not form.is_valid():
         return _after_post(request, intervention, "", error=_("Unknown state."), section="state")
     to_state = form.cleaned_data["to_state"]
-    if to_state not in MANUAL_TARGETS and to_state in services.TRANSITIONS[intervention.state]:
+    if to_state not in MANUAL_TARGETS and to_state in access.TRANSITIONS[intervention.state]:
         # Allowed by the map, but only through its own section and its checks (a quote, the
         # completion with signature, an invoice): never as a bare state change.
         return _after_post(
@@ -362,19 +374,18 @@ def intervention_transition(request: HttpRequest, pk: int, number: int) -> HttpR
             % {"state": services.state_label(to_state)},
             section="state",
         )
-    try:
-        services.transition(
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.transition(
             intervention=intervention,
             to_state=to_state,
             acting_user=request.user,
             reason=form.cleaned_data["reason"],
-        )
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="state")
-    return _after_post(
-        request,
-        intervention,
-        _("The intervention is now “%(state)s”.") % {"state": services.state_label(to_state)},
+        ),
+        section="state",
+        success=_("The intervention is now “%(state)s”.")
+        % {"state": services.state_label(to_state)},
     )
 
 
@@ -383,16 +394,18 @@ def intervention_transition(request: HttpRequest, pk: int, number: int) -> HttpR
 def resolve_by_phone(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     form = ResolveByPhoneForm(request.POST)
-    form.is_valid()
-    try:
-        services.resolve_by_phone(
+    form.is_valid()  # the reason is optional: an invalid one is left out
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.resolve_by_phone(
             call=intervention.call,
             acting_user=request.user,
             reason=form.cleaned_data.get("reason", ""),
-        )
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="call")
-    return _after_post(request, intervention, _("The call was resolved by phone."))
+        ),
+        section="call",
+        success=_("The call was resolved by phone."),
+    )
 
 
 @require_POST
@@ -426,13 +439,15 @@ def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         return _after_post(
             request, intervention, "", error=_("Choose one of the price lists."), section="quote"
         )
-    try:
-        quote = services.quote_intervention(
+    return _section_post(
+        request,
+        intervention,
+        lambda data: services.quote_intervention(
             intervention=intervention, price_list=offered[chosen], acting_user=request.user
-        )
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="quote")
-    return _after_post(request, intervention, _("Quote %(code)s created.") % {"code": quote.code})
+        ),
+        section="quote",
+        success=lambda quote: _("Quote %(code)s created.") % {"code": quote.code},
+    )
 
 
 # --- Section 4: travel expenses ---------------------------------------------------------------
@@ -440,26 +455,18 @@ def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @role_required(*EVERYONE)
 def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    form = ExpenseForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _after_post(request, intervention, "", forms={"expense_form": form})
-    data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
-    try:
-        with idempotency.once(token, request.user):
-            actuals.add_expense(intervention=intervention, acting_user=request.user, **data)
-    except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
-    except CallError as error:
-        return _after_post(
-            request,
-            intervention,
-            "",
-            error=error.message,
-            section="hours",
-            forms={"expense_form": form},
-        )
-    return _after_post(request, intervention, _("Expense recorded."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.add_expense(
+            intervention=intervention, acting_user=request.user, **data
+        ),
+        section="hours",
+        success=_("Expense recorded."),
+        form=ExpenseForm(request.POST, request.FILES),
+        form_name="expense_form",
+        once=True,
+    )
 
 
 @require_POST
@@ -467,11 +474,13 @@ def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def expense_delete(request: HttpRequest, pk: int, number: int, expense_pk: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     expense = get_object_or_404(Expense, pk=expense_pk, intervention=intervention)
-    try:
-        actuals.delete_expense(expense=expense, acting_user=request.user)
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="hours")
-    return _after_post(request, intervention, _("Expense removed."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.delete_expense(expense=expense, acting_user=request.user),
+        section="hours",
+        success=_("Expense removed."),
+    )
 
 
 @require_GET
@@ -505,7 +514,7 @@ def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "intervention": intervention,
         "call": intervention.call,
         "parts": parts,
-        "can_record": actuals.may_record(intervention, request.user),
+        "can_record": access.may_record(intervention, request.user),
         "under_warranty": selectors.unit_under_warranty(intervention),
     }
     return render(request, "calls/sections/part_results.html", context)
@@ -515,20 +524,15 @@ def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @role_required(*EVERYONE)
 def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    form = PartUsedForm(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
-        return _after_post(request, intervention, "", error=errors, section="parts")
-    data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
-    try:
-        with idempotency.once(token, request.user):
-            actuals.add_part(intervention=intervention, acting_user=request.user, **data)
-    except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="parts")
-    return _after_post(request, intervention, _("Part added."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.add_part(intervention=intervention, acting_user=request.user, **data),
+        section="parts",
+        success=_("Part added."),
+        form=PartUsedForm(request.POST),  # its errors go to the section's line
+        once=True,
+    )
 
 
 @require_POST
@@ -536,20 +540,19 @@ def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def part_remove(request: HttpRequest, pk: int, number: int, part_pk: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     part = get_object_or_404(PartUsed, pk=part_pk, intervention=intervention)
-    try:
-        actuals.remove_part(part=part, acting_user=request.user)
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="parts")
-    return _after_post(request, intervention, _("Part removed."))
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.remove_part(part=part, acting_user=request.user),
+        section="parts",
+        success=_("Part removed."),
+    )
 
 
 # --- Completion and the report ----------------------------------------------------------------
-def _completion(intervention: Intervention, user) -> dict:
+def _completion(intervention: Intervention, allowed: access.InterventionActions) -> dict:
     """The completion box: shown once planned; the signature form to the assigned technician."""
-    may_complete = intervention.state == State.PLANNED and (
-        user.role == Role.ADMINISTRATOR
-        or (user.role == Role.TECHNICIAN and intervention.technician_id == user.pk)
-    )
+    may_complete = allowed.complete
     return {
         "show_completion": may_complete or intervention.signed_at is not None,
         "can_complete": may_complete,
@@ -572,16 +575,18 @@ def _signature_bytes(value: str) -> bytes:
 def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The customer signed on the page: store the signature and mark the intervention done."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    try:
-        actuals.complete_intervention(
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.complete_intervention(
             intervention=intervention,
             acting_user=request.user,
             signature_png=_signature_bytes(request.POST.get("signature", "")),
             signed_by=request.POST.get("signed_by", "")[:200],
-        )
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="completion")
-    return _after_post(request, intervention, _("The intervention is done: the report is ready."))
+        ),
+        section="completion",
+        success=_("The intervention is done: the report is ready."),
+    )
 
 
 @require_GET
@@ -601,10 +606,10 @@ def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @role_required(*EVERYONE)
 def report_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    try:
-        email = actuals.send_report(intervention=intervention, acting_user=request.user)
-    except CallError as error:
-        return _after_post(request, intervention, "", error=error.message, section="completion")
-    return _after_post(
-        request, intervention, _("The report is being sent to %(email)s.") % {"email": email}
+    return _section_post(
+        request,
+        intervention,
+        lambda data: actuals.send_report(intervention=intervention, acting_user=request.user),
+        section="completion",
+        success=lambda email: _("The report is being sent to %(email)s.") % {"email": email},
     )

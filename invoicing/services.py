@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls import services as call_services
 from calls.models import Call, Intervention, State
-from invoicing import billing, selectors
+from invoicing import access, billing, selectors
 from invoicing.models import (
     QUANTITY_KINDS,
     Correction,
@@ -27,20 +27,17 @@ from invoicing.models import (
     InvoiceState,
     LineKind,
 )
+from service_portal.errors import DomainError
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
 
-class InvoicingError(Exception):
+class InvoicingError(DomainError):
     """A refused action; the message is translated for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _require_admin(user: User) -> None:
-    if not (user.is_active and user.role == Role.ADMINISTRATOR):
+    if not access.may_invoice(user):
         raise InvoicingError(_("Only administrators may verify and invoice."))
 
 

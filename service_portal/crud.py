@@ -16,7 +16,8 @@ from django_filters.views import FilterView
 from service_portal import idempotency
 from service_portal.forms import VersionConflict
 from service_portal.pagination import CappedPaginator
-from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
+from service_portal.permissions import RoleRequiredMixin
+from service_portal.roles import EVERYONE, STAFF
 
 
 class PortalListView(RoleRequiredMixin, FilterView):
