@@ -176,7 +176,7 @@ def _seed_calls(types: dict[str, InterventionType]) -> int:
 
 def _seed_actuals(intervention, technician, now) -> None:
     """Travel kilometres and one spare part on a demo intervention that gets done."""
-    from calls import actuals
+    from calls.services import actuals
     from orders.models import SparePart
 
     actuals.add_expense(

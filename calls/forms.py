@@ -182,7 +182,7 @@ class ResolveByPhoneForm(forms.Form):
 
 class ExpenseForm(SubmissionTokenMixin, forms.Form):
     """Section 4: one travel expense. Limits and the receipt's content are checked by
-    ``calls.actuals.add_expense``; the form only parses."""
+    ``calls.services.actuals.add_expense``; the form only parses."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
     date = PlausibleDateField(
@@ -213,7 +213,7 @@ class ExpenseForm(SubmissionTokenMixin, forms.Form):
 
 
 class PartUsedForm(SubmissionTokenMixin, forms.Form):
-    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``). Each
+    """Section 5: one spare part used (limits checked by ``calls.services.actuals.add_part``). Each
     search result is one such form with its own submission token: a double click records the
     part once."""
 

@@ -369,8 +369,8 @@ RECEIPT_EXTENSIONS = {".pdf", ".jpg", ".png"}
 
 def receipt_path(instance: Any, filename: str) -> str:
     """Receipts are stored under a random name: the uploader's name and extension (.html,
-    .svg...) are never kept. ``calls.actuals`` names the upload after its detected type, and
-    only the extensions of the accepted types survive here."""
+    .svg...) are never kept. ``calls.services.actuals`` names the upload after its detected
+    type, and only the extensions of the accepted types survive here."""
     extension = os.path.splitext(filename)[1].lower()
     if extension not in RECEIPT_EXTENSIONS:
         extension = ""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import access, actuals, documents, selectors, services
+from calls import access, documents, selectors, services
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -30,7 +30,7 @@ from calls.forms import (
     TransitionForm,
 )
 from calls.models import Expense, Intervention, PartUsed
-from calls.services import MANUAL_TARGETS, CallError
+from calls.services import MANUAL_TARGETS, CallError, actuals
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
 from service_portal import idempotency

@@ -56,7 +56,7 @@ def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
 
 def receipt_type(upload: UploadedFile) -> str:
     """The receipt's MIME type from its content; a refused file raises ``CallError``."""
-    if upload.size > MAX_RECEIPT_BYTES:
+    if (upload.size or 0) > MAX_RECEIPT_BYTES:
         raise CallError(_("The receipt is larger than 5 MB."))
     upload.seek(0)
     head = upload.read(16)
