@@ -281,10 +281,6 @@ class Intervention(CachedChoiceLabels, models.Model):
     def get_absolute_url(self) -> str:
         return reverse_ids("calls:manage", self.call_id, self.number)
 
-    @property
-    def is_closed(self) -> bool:
-        return self.state in CLOSED_STATES
-
 
 class InterventionTransition(models.Model):
     """Append-only history of every state change (who, when, from, to, why)."""

@@ -279,10 +279,6 @@ def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Interventio
     )
 
 
-def plannable_interventions() -> QuerySet[Intervention]:
-    return Intervention.objects.filter(state__in=PLANNABLE_STATES).select_related("call")
-
-
 def day_activities(technician: User, day: datetime.date) -> list[Activity]:
     start, end = day_bounds(day)
     return list(
