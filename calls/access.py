@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from calls.models import OPEN_STATES, Call, Intervention, State
+from orders import access as orders_access
 from service_portal.roles import ADMINISTRATORS, FIELD, STAFF, Role, has_role
 
 # from -> to -> roles allowed to make that change. Anything not listed is refused.
@@ -65,6 +66,11 @@ NOTES_CLOSED_STATES = frozenset({State.INVOICED, State.CANCELLED})
 def is_office(user: User) -> bool:
     """Administrators and operators (active, signed in): they take, edit and plan calls."""
     return has_role(user, STAFF)
+
+
+def is_active_technician(user: User) -> bool:
+    """Someone an intervention may be assigned to."""
+    return bool(user.is_active and user.role == Role.TECHNICIAN)
 
 
 def is_assigned_or_office(intervention: Intervention, user: User) -> bool:
@@ -187,6 +193,7 @@ class InterventionActions:
     quote: bool
     record: bool
     complete: bool
+    create_offer: bool  # a spare-part offer for the call's customer (``orders.access``)
 
 
 def allowed_actions(intervention: Intervention, user: User) -> InterventionActions:
@@ -201,4 +208,5 @@ def allowed_actions(intervention: Intervention, user: User) -> InterventionActio
         quote=may_quote(intervention, user),
         record=may_record(intervention, user),
         complete=may_complete(intervention, user),
+        create_offer=orders_access.may_sell(user),
     )

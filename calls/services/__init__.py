@@ -283,7 +283,7 @@ def fill_intervention_section(
             _("The intervention is “%(state)s”: its data can no longer be changed.")
             % {"state": state_label(locked.state)}
         )
-    if technician is not None and not (technician.is_active and technician.is_technician):
+    if technician is not None and not access.is_active_technician(technician):
         raise CallError(_("Choose an active technician."))
     if technician is None and locked.state == State.PLANNED:
         raise CallError(_("A planned intervention needs its technician."))

@@ -65,6 +65,7 @@ def render_manage(
         "can_add_notes": allowed.add_notes,
         "can_resolve": allowed.resolve_by_phone,
         "can_follow_up": allowed.follow_up,
+        "can_create_offer": allowed.create_offer,
         "actions": [
             {
                 "state": state,

@@ -16,7 +16,7 @@ from django.views import generic
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from calls import selectors
+from calls import access, selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
 from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
@@ -74,6 +74,7 @@ class CallSearch(PortalListView):
         context["export_query"] = self.request.GET.copy()
         context["export_query"].pop("page", None)
         context["export_query"] = context["export_query"].urlencode()
+        context["can_open_call"] = access.may_open_call(self.request.user)
         return context
 
 
@@ -193,6 +194,7 @@ def _history(request: HttpRequest, *, search: dict, new_call: dict, **filters: A
         "truncated": len(rows) > HISTORY_ROWS,
         "search_query": urlencode(search),
         "new_call_query": urlencode(new_call),
+        "can_open_call": access.may_open_call(request.user),
     }
     return render(request, "calls/history.html", context)
 

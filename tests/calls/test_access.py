@@ -45,6 +45,10 @@ def _follow_up(intervention, user):
     return access.may_add_follow_up(intervention.call, user)
 
 
+def _offer(intervention, user):
+    return access.allowed_actions(intervention, user).create_offer
+
+
 # (what, state of the intervention, allowed for administrator, operator, assigned, other)
 TABLE = [
     ("edit the call", _edit_call, State.EXPECTED, (1, 1, 0, 0)),
@@ -72,6 +76,7 @@ TABLE = [
     ("record once invoiced", access.may_record, State.INVOICED, (0, 0, 0, 0)),
     ("complete with the signature", access.may_complete, State.PLANNED, (1, 0, 1, 0)),
     ("complete twice", access.may_complete, State.DONE, (0, 0, 0, 0)),
+    ("offer spare parts to the customer", _offer, State.PLANNED, (1, 1, 0, 0)),
 ]
 
 
@@ -88,6 +93,14 @@ def test_an_inactive_administrator_may_do_nothing():
     assert not access.may_move(intervention, user, State.CANCELLED)
     assert not access.may_record(intervention, user)
     assert not access.may_complete(intervention, user)
+
+
+def test_only_active_technicians_are_assigned():
+    assert access.is_active_technician(_user("assigned"))
+    assert not access.is_active_technician(_user("operator"))
+    gone = _user("other")
+    gone.is_active = False
+    assert not access.is_active_technician(gone)
 
 
 def test_the_management_page_asks_once_and_gets_every_answer():
