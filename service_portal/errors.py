@@ -4,12 +4,15 @@ the error pages in the reader's language (rendered without touching the database
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
@@ -23,8 +26,10 @@ class DomainError(Exception):
     one line.
     """
 
-    def __init__(self, messages: str | Sequence[str], field: str | None = None) -> None:
-        self.messages = [messages] if isinstance(messages, str) else [str(m) for m in messages]
+    def __init__(self, messages: StrOrPromise | Sequence[StrOrPromise], field: str | None = None):
+        # One sentence (a str or a lazy translation) or a list of them.
+        several = isinstance(messages, list | tuple)
+        self.messages = [str(m) for m in messages] if several else [str(messages)]
         self.message = " ".join(self.messages)
         self.field = field
         super().__init__(self.message)

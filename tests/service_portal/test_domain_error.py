@@ -57,6 +57,15 @@ def test_several_sentences_are_kept_apart_and_read_as_one():
     assert error.message == str(error) == "The quantity is missing. The rate is inactive."
 
 
+def test_a_lazy_translation_is_one_sentence_in_the_language_of_the_moment():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    with translation.override("it"):
+        error = CustomerImportError(gettext_lazy("Upload a .csv or .xlsx file."))
+    assert error.messages == [error.message] and error.message.startswith("Carica")
+
+
 def test_an_error_about_a_field_is_shown_on_that_field_and_the_typing_is_kept():
     form = _Form({"quantity": "7"})
     assert form.is_valid()
