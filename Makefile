@@ -9,7 +9,7 @@ CATALOGUE_LANGUAGES := -l it -l de -l fr -l es
 # The portal's apps come from their one list, service_portal/apps.py: PORTAL_APPS.
 APPS_OF_THE_PORTAL := $(PY) -c "from service_portal.apps import PORTAL_APPS; print(*PORTAL_APPS)"
 # The modules that hold the rules, type-checked by `make lint` (mypy settings: pyproject.toml).
-TYPED_MODULES = $(wildcard */services.py */selectors.py */access.py */money.py)
+TYPED_MODULES = $(wildcard */services.py */services/*.py */selectors.py */access.py */money.py)
 # Front-end packages from npm, copied into the portal's static files (so they ship in the
 # wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>.
 VENDOR_DIR := service_portal/static/vendor

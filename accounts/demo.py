@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.models import Role, SecretQuestion, User
+from accounts.models import SecretQuestion, User
 from accounts.secrets import hash_answer
+from service_portal.roles import Role
 
 # Every demo user can try password recovery: this question, this answer.
 DEMO_QUESTION = "What was the first machine you repaired?"

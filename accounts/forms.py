@@ -10,9 +10,10 @@ from django.contrib.auth.forms import PasswordChangeForm as BasePasswordChangeFo
 from django.utils.translation import gettext_lazy as _
 
 from accounts import secrets as codes
-from accounts.models import Role, SecretQuestion, User
+from accounts.models import SecretQuestion, User
 from accounts.services import CREATABLE_ROLES
 from service_portal.idempotency import SubmissionTokenMixin
+from service_portal.roles import Role
 
 
 class LoginForm(AuthenticationForm):

@@ -11,11 +11,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", _("Administrator")
-    OPERATOR = "operator", _("Operator")
-    TECHNICIAN = "technician", _("Technician")
+# The role vocabulary is service_portal.roles (the lowest layer); ``accounts.models.Role`` is
+# the same class, kept importable for the tests and the shell.
+from service_portal.roles import STAFF, Role
 
 
 class UserManager(BaseUserManager):
@@ -130,7 +128,7 @@ class User(AbstractUser):
     @property
     def is_office_staff(self) -> bool:
         """Administrators and operators: the people who run the help desk."""
-        return self.role in (Role.ADMINISTRATOR, Role.OPERATOR)
+        return self.role in STAFF
 
     @property
     def first_login_code_valid(self) -> bool:

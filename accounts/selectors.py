@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import AuthEvent, Role, User
+from accounts.models import AuthEvent, User
+from service_portal.roles import Role
 
 STATUS_CHOICES = [
     ("active", _("Active")),

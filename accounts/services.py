@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from accounts import secrets as codes
 from accounts import tasks, throttle
 from accounts.audit import client_ip, record_event
-from accounts.models import AuthEvent, PasswordRecovery, Role, SecretQuestion, User
-from service_portal.permissions import ADMINISTRATORS, check_role
+from accounts.models import AuthEvent, PasswordRecovery, SecretQuestion, User
+from service_portal.errors import DomainError
+from service_portal.permissions import check_role
+from service_portal.roles import ADMINISTRATORS, Role
 from service_portal.tasks import enqueue_after_commit, enqueue_after_response
 
 CREATABLE_ROLES = (Role.TECHNICIAN, Role.OPERATOR)
@@ -31,7 +33,7 @@ FIRST_LOGIN = "first-login"
 RECOVERY = "recovery"
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A change to an account that is not allowed; the message is shown to the user."""
 
 

@@ -39,7 +39,9 @@ from accounts.models import User
 from accounts.secrets import format_code
 from service_portal import idempotency
 from service_portal.crud import PortalListView
-from service_portal.permissions import ADMINISTRATORS, EVERYONE, role_required
+from service_portal.errors import show_error
+from service_portal.permissions import role_required
+from service_portal.roles import ADMINISTRATORS, EVERYONE
 
 SHOWN_CODE = "accounts_shown_code"
 RECOVERY_STATE = "accounts_recovery"
@@ -135,7 +137,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             update_session_auth_hash(request, user)
             translation.activate(user.language)
@@ -218,7 +220,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 url = reverse("accounts:user_code", args=[user.pk])
                 idempotency.complete(token, url)
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             _remember_code(request, user, code, "first_login")
             return redirect(url)
@@ -275,7 +277,7 @@ def user_issue_code(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         code = services.issue_first_login_code(user=target, acting_user=request.user)
     except services.AccountError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return redirect("accounts:user_detail", pk=target.pk)
     _remember_code(request, target, code, "first_login")
     return redirect("accounts:user_code", pk=target.pk)
@@ -288,7 +290,7 @@ def user_issue_recovery_code(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         code = services.issue_recovery_code(user=target, acting_user=request.user)
     except services.AccountError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return redirect("accounts:user_detail", pk=target.pk)
     _remember_code(request, target, code, "recovery")
     return redirect("accounts:user_code", pk=target.pk)
@@ -311,7 +313,7 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
     try:
         services.set_active(user=target, active=active, acting_user=request.user)
     except services.AccountError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -357,7 +359,7 @@ def recover_start(request: HttpRequest) -> HttpResponse:
         try:
             state = services.start_recovery(username=form.cleaned_data["username"], request=request)
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             request.session[RECOVERY_STATE] = asdict(state)
             _padded(started)
@@ -379,7 +381,7 @@ def recover_code(request: HttpRequest) -> HttpResponse:
                 state=state, code=form.cleaned_data["code"], request=request
             )
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
             _padded(started)
         else:
             request.session[RECOVERY_STATE] = asdict(state)
@@ -400,7 +402,7 @@ def recover_answer(request: HttpRequest) -> HttpResponse:
                 state=state, answer=form.cleaned_data["answer"], request=request
             )
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             return redirect("accounts:recover_password")
     return _recovery_page(
@@ -424,7 +426,7 @@ def recover_password(request: HttpRequest) -> HttpResponse:
                 state=state, password=form.cleaned_data["new_password1"], request=request
             )
         except services.AccountError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             request.session.pop(RECOVERY_STATE, None)
             if request.user.is_authenticated:

@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls import services
 from calls.models import Call, Intervention, InterventionType, NoteKind, State
 from customers.models import Unit
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
+from service_portal.roles import Role
 
 TYPES = [
     # code, names (it, en, de, fr, es), warranty
@@ -175,7 +176,7 @@ def _seed_calls(types: dict[str, InterventionType]) -> int:
 
 def _seed_actuals(intervention, technician, now) -> None:
     """Travel kilometres and one spare part on a demo intervention that gets done."""
-    from calls import actuals
+    from calls.services import actuals
     from orders.models import SparePart
 
     actuals.add_expense(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from calls.access import TRANSITIONS
 from calls.models import State
-from calls.services import REASON_REQUIRED, TRANSITIONS
+from calls.services import REASON_REQUIRED
 
 ROLE_INITIALS = {"administrator": "A", "operator": "O", "technician": "T"}
 

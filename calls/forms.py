@@ -11,12 +11,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
 from service_portal.forms import PlausibleDateField
 from service_portal.idempotency import SubmissionTokenMixin
+from service_portal.roles import Role
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -181,7 +182,7 @@ class ResolveByPhoneForm(forms.Form):
 
 class ExpenseForm(SubmissionTokenMixin, forms.Form):
     """Section 4: one travel expense. Limits and the receipt's content are checked by
-    ``calls.actuals.add_expense``; the form only parses."""
+    ``calls.services.actuals.add_expense``; the form only parses."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
     date = PlausibleDateField(
@@ -212,7 +213,7 @@ class ExpenseForm(SubmissionTokenMixin, forms.Form):
 
 
 class PartUsedForm(SubmissionTokenMixin, forms.Form):
-    """Section 5: one spare part used (limits checked by ``calls.actuals.add_part``). Each
+    """Section 5: one spare part used (limits checked by ``calls.services.actuals.add_part``). Each
     search result is one such form with its own submission token: a double click records the
     part once."""
 

@@ -282,10 +282,6 @@ class Intervention(CachedChoiceLabels, models.Model):
     def get_absolute_url(self) -> str:
         return reverse_ids("calls:manage", self.call_id, self.number)
 
-    @property
-    def is_closed(self) -> bool:
-        return self.state in CLOSED_STATES
-
 
 class InterventionTransition(StatusChange):
     """Append-only history of every state change (who, when, from, to, why)."""
@@ -365,8 +361,8 @@ RECEIPT_EXTENSIONS = {".pdf", ".jpg", ".png"}
 
 def receipt_path(instance: Any, filename: str) -> str:
     """Receipts are stored under a random name: the uploader's name and extension (.html,
-    .svg...) are never kept. ``calls.actuals`` names the upload after its detected type, and
-    only the extensions of the accepted types survive here."""
+    .svg...) are never kept. ``calls.services.actuals`` names the upload after its detected
+    type, and only the extensions of the accepted types survive here."""
     extension = os.path.splitext(filename)[1].lower()
     if extension not in RECEIPT_EXTENSIONS:
         extension = ""

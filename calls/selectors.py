@@ -1,4 +1,4 @@
-"""Reads: who may see which interventions, and the querysets of the pages (fixed query counts)."""
+"""Reads: the querysets of the pages (fixed query counts), scoped by ``calls.access``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Role, User
-from calls.actuals import may_record, unit_under_warranty, warranty_date
+from accounts.models import User
+from calls import access
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -25,6 +25,7 @@ from calls.models import (
     PartUsed,
     State,
 )
+from calls.services.actuals import unit_under_warranty, warranty_date
 from orders.models import SparePart
 from quotes.models import PriceList, Quote
 from quotes.selectors import quoted_quantities
@@ -44,10 +45,7 @@ RELATED = (
 
 def interventions_for(user: User) -> QuerySet[Intervention]:
     """The interventions ``user`` may know exist: all for the office, their own for a technician."""
-    queryset = Intervention.objects.select_related(*RELATED)
-    if user.role == Role.TECHNICIAN:
-        queryset = queryset.filter(technician=user)
-    return queryset
+    return access.visible_interventions(Intervention.objects.select_related(*RELATED), user)
 
 
 def get_intervention_for(user: User, call_pk: int, number: int) -> Intervention:
@@ -60,9 +58,7 @@ def get_intervention_for(user: User, call_pk: int, number: int) -> Intervention:
 
 def get_call_for(user: User, call_pk: int) -> Call:
     """The call, if ``user`` may see at least one of its interventions (404 otherwise)."""
-    queryset = Call.objects.select_related("customer")
-    if user.role == Role.TECHNICIAN:
-        queryset = queryset.filter(interventions__technician=user).distinct()
+    queryset = access.visible_calls(Call.objects.select_related("customer"), user)
     try:
         return queryset.get(pk=call_pk)
     except Call.DoesNotExist:
@@ -79,9 +75,9 @@ def latest_number_for(user: User, call: Call) -> int:
 
 def management_data(intervention: Intervention, user: User) -> dict:
     """What the management page shows besides the intervention itself (a fixed set of queries)."""
-    siblings = Intervention.objects.filter(call_id=intervention.call_id).order_by("number")
-    if user.role == Role.TECHNICIAN:
-        siblings = siblings.filter(technician=user)
+    siblings = access.visible_interventions(
+        Intervention.objects.filter(call_id=intervention.call_id).order_by("number"), user
+    )
     notes = InterventionNote.objects.filter(intervention=intervention).select_related("author")
     history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
     quote_part = quote_data(intervention, user)
@@ -106,11 +102,10 @@ def offered_price_lists(intervention: Intervention) -> list[PriceList]:
 def quote_data(intervention: Intervention, user: User) -> dict:
     """Section 3: the quote (lines prefetched: the summary partial runs no query) or the lists
     it may be built from."""
-    staff = user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
     quote = None
     if intervention.quote_id is not None:
         quote = Quote.objects.prefetch_related("lines").get(pk=intervention.quote_id)
-    can_quote = staff and quote is None and intervention.state == State.EXPECTED
+    can_quote = access.may_quote(intervention, user)
     return {
         "quote": quote,
         "can_quote": can_quote,
@@ -153,9 +148,9 @@ AFTER_VISIT_STATES = {State.PLANNED, *DONE_OR_LATER}
 
 
 def sections(intervention: Intervention, user: User, *, call_editable: bool) -> list[Section]:
-    """The six sections in their fixed order, each with its precondition and edit right."""
+    """The six sections in their fixed order, each with its precondition and the edit right
+    ``calls.access`` gives ``user``."""
     state = intervention.state
-    staff = user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
     closed_without_visit = state in (State.RESOLVED_BY_PHONE, State.CANCELLED)
 
     def after_visit_block(what: str | Promise) -> str | Promise:
@@ -184,13 +179,19 @@ def sections(intervention: Intervention, user: User, *, call_editable: bool) -> 
             else ""
         )
     return [
-        Section("call", _("Call"), "calls/sections/call.html", "", staff and call_editable),
+        Section(
+            "call",
+            _("Call"),
+            "calls/sections/call.html",
+            "",
+            call_editable and access.is_office(user),
+        ),
         Section(
             "intervention",
             _("Intervention"),
             "calls/sections/intervention.html",
             intervention_block,
-            staff and state in OPEN_STATES,
+            access.may_edit_intervention(intervention, user),
         ),
         Section("quote", _("Quote"), "calls/sections/quote.html", quote_block),
         Section(
@@ -268,7 +269,7 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
         "expenses": expenses,
         "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
         "comparisons": comparisons(intervention, quote, expenses),
-        "can_record": may_record(intervention, user),
+        "can_record": access.may_record(intervention, user),
     }
 
 

@@ -32,7 +32,8 @@ from customers.importing import (
     read_file,
 )
 from service_portal import exports, spreadsheets
-from service_portal.permissions import ADMINISTRATORS, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import ADMINISTRATORS
 
 SESSION_KEY = "installed_base_import"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

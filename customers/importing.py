@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Contact, Customer, Product, Site, Unit
 from customers.validators import validate_external_code
+from service_portal.errors import DomainError
 from service_portal.spreadsheets import restore
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -247,7 +248,7 @@ KINDS: dict[str, Kind] = {
 
 
 # --- Reading files ---------------------------------------------------------------------------
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The file as a whole cannot be imported (format, sheets, columns); a translated message."""
 
 

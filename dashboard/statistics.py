@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from modeltranslation import settings as mt_settings
 from modeltranslation.utils import build_localized_fieldname
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import (
     CLOSED_STATES,
     Call,
@@ -60,6 +60,7 @@ from customers.models import Customer
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
 from planner.services import PLANNABLE_STATES
 from quotes.models import QuoteLine, RateKind
+from service_portal.roles import Role
 
 TOP = 10  # rows in the "top units / products" tables
 # The field work is over: the intervention was completed by the technician (and maybe later

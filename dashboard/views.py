@@ -18,7 +18,8 @@ from customers.models import Customer
 from dashboard import exports
 from dashboard.forms import DashboardFilterForm, presets
 from dashboard.statistics import Dashboard, dashboard
-from service_portal.permissions import STAFF, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import STAFF
 
 PICKER_LIMIT = 10
 # The parameters the preset links keep (the period is what they change).

@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Expense, ExpenseKind, Intervention, PartUsed, State
 from invoicing import services
 from invoicing.models import Invoice
 from orders.models import SparePart
 from planner.models import TimeEntry, WorkKind
+from service_portal.roles import Role
 
 DEMO_MARK = "Demo: consuntivo per la fatturazione"
 

@@ -7,11 +7,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Call, Intervention, InterventionType
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
 from service_portal.forms import parse_id
+from service_portal.roles import Role
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls import services as call_services
 from calls.models import Call, Intervention, State
-from invoicing import billing, selectors
+from invoicing import access, billing, selectors
 from invoicing.models import (
     QUANTITY_KINDS,
     Correction,
@@ -30,6 +30,7 @@ from invoicing.models import (
     VerifiedFigures,
 )
 from service_portal import history, parties
+from service_portal.errors import DomainError
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
@@ -41,16 +42,12 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class InvoicingError(Exception):
+class InvoicingError(DomainError):
     """A refused action; the message is translated for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _require_admin(user: User) -> None:
-    if not (user.is_active and user.role == Role.ADMINISTRATOR):
+    if not access.may_invoice(user):
         raise InvoicingError(_("Only administrators may verify and invoice."))
 
 
@@ -102,7 +99,7 @@ def verify(*, intervention: Intervention, acting_user: User) -> Intervention:
     """done -> verified: the intervention is ready to be invoiced.
 
     The bill's figures are recorded under the intervention's lock (``VerifiedFigures``): from
-    now on the actuals are frozen (calls.actuals, planner.services) and ``issue`` bills exactly
+    now on the actuals are frozen (calls.services.actuals, planner.services) and ``issue`` bills exactly
     these figures.
     """
     _require_admin(acting_user)

@@ -18,8 +18,10 @@ from invoicing.models import Invoice, InvoiceState
 from service_portal import exports as limits
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView, PortalListView
+from service_portal.errors import show_error
 from service_portal.forms import parse_id
-from service_portal.permissions import ADMINISTRATORS, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import ADMINISTRATORS
 
 
 def _intervention(pk: int) -> Intervention:
@@ -90,7 +92,7 @@ def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, PortalCreateView.already_saved_message)
             return redirect("invoicing:verification_detail", pk=pk)
         except services.InvoicingError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             messages.success(request, _("Correction recorded."))
             return redirect("invoicing:verification_detail", pk=pk)
@@ -104,7 +106,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.verify(intervention=intervention, acting_user=request.user)
     except services.InvoicingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect("invoicing:verification_detail", pk=pk)
     messages.success(request, _("Intervention %(code)s verified.") % {"code": intervention.code})
     return redirect("invoicing:verification_list")
@@ -123,7 +125,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.InvoicingError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             messages.success(
                 request,
@@ -187,7 +189,7 @@ class BillableCalls(PortalListView):
         try:
             invoice = services.create_draft(calls=calls, acting_user=request.user)
         except services.InvoicingError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
             return redirect(request.get_full_path())  # back to the same filters and page
         messages.success(request, _("Draft invoice created: review it, then issue it."))
         return redirect(invoice)
@@ -247,7 +249,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         issued = services.issue(invoice=invoice, acting_user=request.user)
     except services.InvoicingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect(invoice)
     messages.success(request, _("Invoice %(code)s issued.") % {"code": issued.code})
     return redirect(issued)
@@ -260,7 +262,7 @@ def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.discard_draft(invoice=invoice, acting_user=request.user)
     except services.InvoicingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect(invoice)
     messages.success(request, _("Draft invoice discarded."))
     return redirect("invoicing:billable_calls")
@@ -279,7 +281,7 @@ def credit_note(request: HttpRequest, pk: int) -> HttpResponse:
             invoice=invoice, acting_user=request.user, reason=form.cleaned_data["reason"]
         )
     except services.InvoicingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect(invoice)
     messages.success(request, _("Credit note %(code)s issued.") % {"code": note.code})
     return redirect(note)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Product
 from orders.models import SparePart, VatRate
+from service_portal.errors import DomainError
 from service_portal.i18n import localized_fields
 
 REQUIRED = {"code", "list_price"}
@@ -49,16 +50,15 @@ TRUE = {"1", "yes", "y", "true", "si", "sì", "x"}
 FALSE = {"0", "no", "n", "false", ""}
 
 
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The file as a whole cannot be imported (unreadable, wrong columns)."""
 
 
-class RowError(ValueError):
+class RowError(DomainError, ValueError):
     """A value refused by the catalogue's rules; ``field`` names the column it came from."""
 
     def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 @dataclass

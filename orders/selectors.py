@@ -9,10 +9,10 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from customers.models import Contact, Customer, Site, Unit
+from orders import access
 from orders.models import Offer, Order, SparePart, lines_totals
 from service_portal.i18n import localized_fields
 from service_portal.money import Totals
-from service_portal.permissions import STAFF, check_role
 
 DOCUMENT_RELATIONS = (
     "customer",
@@ -32,7 +32,7 @@ DOCUMENT_RELATIONS = (
 
 def get_offer_for(user: Any, pk: int) -> Offer:
     """Offers are office work: staff only (403 for others), 404 for unknown offers."""
-    check_role(user, STAFF)
+    access.check_may_sell(user)
     return get_object_or_404(Offer.objects.select_related(*DOCUMENT_RELATIONS), pk=pk)
 
 
@@ -45,7 +45,7 @@ def get_offer_document_for(user: Any, pk: int) -> Offer:
     The offer with its terms; for a draft, whose parties are read live, its customers, sites,
     contacts and unit (one query each, run even when the optional ones are empty, so a draft
     always takes five queries and an issued offer, printing its frozen parties, one)."""
-    check_role(user, STAFF)
+    access.check_may_sell(user)
     offer = get_object_or_404(Offer.objects.select_related(*DOCUMENT_TERMS), pk=pk)
     if not offer.issued_parties:
         _read_parties(offer)
@@ -69,7 +69,7 @@ def _read_parties(document: Offer | Order) -> None:
 
 
 def get_order_for(user: Any, pk: int) -> Order:
-    check_role(user, STAFF)
+    access.check_may_sell(user)
     return get_object_or_404(Order.objects.select_related(*DOCUMENT_RELATIONS, "offer"), pk=pk)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Contact, Customer, Site, Unit
+from orders import access
 from orders.models import (
     Offer,
     OfferLine,
@@ -30,9 +31,9 @@ from orders.models import (
     VatRate,
 )
 from service_portal import history, parties
+from service_portal.errors import DomainError
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
-from service_portal.permissions import STAFF, check_role
 from service_portal.tasks import enqueue_after_commit
 
 OFFER_SERIES = "offer"
@@ -65,7 +66,7 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
 DECISION_CHANNELS = {"link", "phone", "paper"}
 
 
-class OfferError(Exception):
+class OfferError(DomainError):
     """A refused change; the message is translated and shown to the user."""
 
 
@@ -126,7 +127,7 @@ def create_draft_offer(
     *, customer: Customer, site: Site, contact: Contact, unit: Unit | None, acting_user: User
 ) -> Offer:
     """Step 1: the draft exists from here on, so nothing typed is lost if the browser closes."""
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     _check_parties(customer, site, contact, unit)
     offer = Offer.objects.create(
         code=next_code(OFFER_SERIES),
@@ -155,7 +156,7 @@ def update_offer_parties(
     unit: Unit | None,
     acting_user: User,
 ) -> Offer:
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     _require_draft(offer)
     _check_parties(customer, site, contact, unit)
@@ -180,7 +181,7 @@ def add_line(
     *, offer: Offer, spare_part: SparePart, quantity: Decimal = Decimal("1"), acting_user: User
 ) -> OfferLine:
     """Add a part to the cart at its list price; the same part again adds to its quantity."""
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     _require_draft(offer)
     if not spare_part.is_active:
@@ -224,7 +225,7 @@ def update_line(
     """The line's numbers. ``expected_version`` is the line's version when the cart was shown:
     a line changed since then (another clerk, or an "add" of the same part) is not overwritten.
     """
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     _require_draft(_locked_offer(line.offer))
     locked = OfferLine.objects.select_for_update().filter(pk=line.pk)
     current = locked.values_list("version", flat=True).get()
@@ -238,7 +239,7 @@ def update_line(
 
 @transaction.atomic
 def remove_line(*, line: OfferLine, acting_user: User) -> None:
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     _require_draft(_locked_offer(line.offer))
     line.delete()
 
@@ -268,7 +269,7 @@ def update_offer_terms(
     ``expected_version`` is the draft's ``updated_at`` when the form was opened: a draft changed
     since then by someone else is not overwritten.
     """
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     locked = _locked_offer(offer)
     _require_draft(locked)
     if expected_version is not None and expected_version != locked.updated_at.isoformat():
@@ -300,7 +301,7 @@ def send_offer(*, offer: Offer, acting_user: User) -> Offer:
     """Freeze the offer and queue the e-mail with the PDF to the contact after the commit."""
     from orders.tasks import send_offer_email
 
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     _require_draft(offer)
     if not offer.lines.exists():
@@ -325,7 +326,7 @@ def resend_offer(*, offer: Offer, acting_user: User) -> Offer:
     """Queue the same frozen offer again (the first e-mail bounced or was lost)."""
     from orders.tasks import send_offer_email
 
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     if offer.state != OfferState.SENT:
         raise OfferError(_("Only a sent offer that awaits an answer can be sent again."))
@@ -344,7 +345,7 @@ def resend_offer(*, offer: Offer, acting_user: User) -> Offer:
 @transaction.atomic
 def revise_offer(*, offer: Offer, acting_user: User) -> Offer:
     """A sent offer is never edited: its copy becomes a new draft revision with the same code."""
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     old = _locked_offer(offer)
     if OfferState.SUPERSEDED not in OFFER_TRANSITIONS[old.state]:
         raise OfferError(
@@ -381,7 +382,7 @@ def _decide(
     if channel not in DECISION_CHANNELS:
         raise ValueError(channel)
     if channel != "link":
-        check_role(acting_user, STAFF)
+        access.check_may_sell(acting_user)
     name = name.strip()
     if not name:
         raise OfferError(_("Enter the name of the person who decided."))
@@ -435,7 +436,7 @@ def record_decision(
 
 @transaction.atomic
 def cancel_offer(*, offer: Offer, acting_user: User) -> Offer:
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     _set_offer_state(offer, OfferState.CANCELLED, user=acting_user)
     return offer
@@ -479,7 +480,7 @@ _LINE_COPIED = (
 @transaction.atomic
 def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
     """Only an accepted offer becomes an order, once; the order keeps the offer's code."""
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     if offer.state != OfferState.ACCEPTED:
         raise OfferError(_("Only an accepted offer can be converted into an order."))
@@ -506,7 +507,7 @@ def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
 
 @transaction.atomic
 def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: str = "") -> Order:
-    check_role(acting_user, STAFF)
+    access.check_may_sell(acting_user)
     order = Order.objects.select_for_update().get(pk=order.pk)
     history.apply(
         order,

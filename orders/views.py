@@ -41,8 +41,10 @@ from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit, spreadsheets
 from service_portal.client_ip import client_ip
 from service_portal.crud import PortalCreateView, PortalListView
+from service_portal.errors import show_error
 from service_portal.forms import parse_id
-from service_portal.permissions import STAFF, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import STAFF
 
 
 def _steps(offer: Offer | None, current: str) -> list[dict[str, Any]]:
@@ -135,7 +137,7 @@ def _parties_view(request: HttpRequest, offer: Offer | None) -> HttpResponse:
         try:
             return redirect(_save_parties(request, form, offer))
         except OfferError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
     return render(
         request,
         "orders/offer_parties.html",
@@ -312,7 +314,7 @@ def offer_terms(request: HttpRequest, pk: int) -> HttpResponse:
                     **values,
                 )
             except OfferError as error:
-                form.add_error(None, str(error))
+                show_error(request, error, form)
             else:
                 return redirect(offer)
     elif request.GET.get("billing_customer"):
@@ -359,7 +361,7 @@ def _action(request: HttpRequest, pk: int, run, success: str) -> HttpResponse:
     try:
         result = run(offer)
     except OfferError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return redirect(offer)
     messages.success(request, success)
     return redirect(result)
@@ -394,7 +396,7 @@ def offer_revise(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = services.revise_offer(offer=offer, acting_user=request.user)
     except OfferError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
         return redirect(offer)
     messages.success(request, _("New revision %(code)s: change it, then send it.") % {"code": new})
     return redirect("orders:offer_cart", new.pk)
@@ -492,7 +494,7 @@ def _public_offer(request: HttpRequest, token: str, offer: Offer) -> HttpRespons
                 offer=offer, accept=accept, name=form.cleaned_data["name"], channel="link"
             )
         except OfferError as error:
-            form.add_error(None, str(error))
+            show_error(request, error, form)
         else:
             return redirect("orders:public_offer", token)
         offer.refresh_from_db()
@@ -600,7 +602,7 @@ def order_state(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.set_order_state(order=order, to_state=to_state, acting_user=request.user)
     except OfferError as error:
-        messages.error(request, str(error))
+        show_error(request, error)
     else:
         messages.success(
             request,

@@ -15,10 +15,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Intervention, State
 from calls.services import transition
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+from service_portal.roles import Role
 
 VOLUME_MARK = "Generated for benchmarks"
 PLANNABLE = (State.EXPECTED, State.QUOTED)

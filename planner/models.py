@@ -208,15 +208,6 @@ class TimeEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.user} {self.hours}h"
 
-    @property
-    def refers_to(self) -> str:
-        """What the entry is about, for lists: intervention code, activity kind or free text."""
-        if self.intervention_id:
-            return self.intervention.code
-        if self.activity_id:
-            return str(self.activity.get_kind_display())
-        return self.description
-
 
 class CalendarFeed(models.Model):
     """The secret token of a person's iCalendar feed; a new token revokes the old link."""

@@ -1,7 +1,9 @@
-"""Reads for the planners: access helpers and the data of the board, calendars and timesheets.
+"""Reads for the planners: the records a user may open and the data of the board, calendars and
+timesheets.
 
-Access helpers answer 404 for records a user may not know exist (another technician's
-activities or hours); role checks (403) are done by the views. Every page reads a fixed number
+The ``get_*_for`` helpers answer 404 for records a user may not know exist (another
+technician's activities or hours), scoped by ``planner.access``; role checks (403) are done by
+the views. Every page reads a fixed number
 of queries, whatever the number of technicians, activities or entries.
 """
 
@@ -20,10 +22,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from calls.models import Intervention, State
+from planner import access
 from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
 from planner.services import HOURS_FROZEN_STATES, PLANNABLE_STATES
+from service_portal.roles import Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -31,10 +35,6 @@ if TYPE_CHECKING:
 # The day a technician's load is measured against (hours of planned work per working day).
 WORKING_HOURS_PER_DAY = Decimal(8)
 UNPLANNED_ON_BOARD = 50
-
-
-def is_staff(user: User) -> bool:
-    return user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
 
 
 # --- Days -----------------------------------------------------------------------------------
@@ -83,17 +83,17 @@ def technicians() -> QuerySet[User]:
 
 def get_technician_for(user: User, pk: int) -> User:
     """Staff open any active technician's planner; a technician only their own (404)."""
-    if is_staff(user):
-        return get_object_or_404(technicians(), pk=pk)
-    if user.pk != pk:
+    if not access.may_see_planner_of(user, pk):
         raise Http404
+    if access.is_office(user):
+        return get_object_or_404(technicians(), pk=pk)
     return user
 
 
 def get_activity_for(user: User, pk: int) -> Activity:
-    queryset = Activity.objects.select_related("technician", "intervention__call__customer")
-    if not is_staff(user):
-        queryset = queryset.filter(technician=user)
+    queryset = access.visible_activities(
+        Activity.objects.select_related("technician", "intervention__call__customer"), user
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -101,23 +101,23 @@ def get_person_for(user: User, pk: int | None) -> User:
     """Whose hours ``user`` is looking at: their own, or (administrator) anyone's."""
     if pk is None or pk == user.pk:
         return user
-    if user.role != Role.ADMINISTRATOR:
+    if not access.may_see_hours_of(user, pk):
         raise Http404
     return get_object_or_404(User.objects.filter(is_active=True), pk=pk)
 
 
 def get_time_entry_for(user: User, pk: int) -> TimeEntry:
-    queryset = TimeEntry.objects.select_related("user", "intervention", "activity")
-    if user.role != Role.ADMINISTRATOR:
-        queryset = queryset.filter(user=user)
+    queryset = access.visible_time_entries(
+        TimeEntry.objects.select_related("user", "intervention", "activity"), user
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
 def get_intervention_for_hours(user: User, pk: int) -> Intervention:
     """Staff see every intervention's hours; a technician only those assigned to them."""
-    queryset = Intervention.objects.select_related("call", "technician")
-    if not is_staff(user):
-        queryset = queryset.filter(technician=user)
+    queryset = access.visible_interventions_for_hours(
+        Intervention.objects.select_related("call", "technician"), user
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -277,10 +277,6 @@ def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Interventio
         )
         .order_by("requested_date", "pk")[:limit]
     )
-
-
-def plannable_interventions() -> QuerySet[Intervention]:
-    return Intervention.objects.filter(state__in=PLANNABLE_STATES).select_related("call")
 
 
 def day_activities(technician: User, day: datetime.date) -> list[Activity]:

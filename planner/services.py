@@ -27,10 +27,11 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from calls.actuals import FROZEN_STATES
+from accounts.models import User
 from calls.models import Intervention, State
 from calls.services import CallError, state_label, transition
+from calls.services.actuals import FROZEN_STATES
+from planner import access
 from planner.models import (
     ABSENCE_KINDS,
     Activity,
@@ -42,21 +43,17 @@ from planner.models import (
     WorkKind,
 )
 from planner.tasks import send_activity_email
+from service_portal.errors import DomainError
 from service_portal.tasks import enqueue_after_commit
 
-STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
 PLANNABLE_STATES = frozenset({State.EXPECTED, State.QUOTED})
 # Hours of a verified or invoiced intervention are frozen (issue 17).
 HOURS_FROZEN_STATES = FROZEN_STATES
 MAX_HOURS_PER_DAY = Decimal(24)
 
 
-class PlannerError(Exception):
+class PlannerError(DomainError):
     """A refused action on the planners; the message is translated for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -72,10 +69,6 @@ class PlanResult:
 
 
 # --- Helpers --------------------------------------------------------------------------------
-def _is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in STAFF)
-
-
 def _moment(value: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
@@ -91,7 +84,7 @@ def _check_version(record: Activity | TimeEntry, version: int | None) -> None:
 
 
 def _check_technician(technician: User) -> None:
-    if not (technician.is_active and technician.role == Role.TECHNICIAN):
+    if not access.is_planned_technician(technician):
         raise PlannerError(_("Choose an active technician."))
 
 
@@ -102,12 +95,11 @@ def _check_range(start: datetime.datetime, end: datetime.datetime) -> None:
 
 def _check_may_manage(acting_user: User, technician: User, kind: str) -> None:
     """Staff plan everyone; a technician manages their own activities, not interventions."""
-    if _is_staff(acting_user):
+    if access.may_manage_activity(acting_user, technician, kind):
         return
     if not (acting_user.is_active and acting_user.pk == technician.pk):
         raise PlannerError(_("You may only change your own planner."))
-    if kind == ActivityKind.INTERVENTION:
-        raise PlannerError(_("Interventions are planned by the office."))
+    raise PlannerError(_("Interventions are planned by the office."))
 
 
 def conflicts_for(
@@ -191,7 +183,7 @@ def plan_intervention(
     planned one may get a further session with the same technician (a visit over several days).
     Conflicts come back as warnings and nothing is saved unless ``confirm``.
     """
-    if not _is_staff(acting_user):
+    if not access.may_plan_interventions(acting_user):
         raise PlannerError(_("Interventions are planned by the office."))
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_technician(technician)
@@ -376,13 +368,6 @@ def delete_activity(*, activity: Activity, acting_user: User) -> None:
 
 
 # --- Hours worked ---------------------------------------------------------------------------
-def may_record_hours_for(acting_user: User, person: User) -> bool:
-    """People record their own hours; an administrator records anyone's."""
-    if not (acting_user.is_authenticated and acting_user.is_active):
-        return False
-    return acting_user.pk == person.pk or acting_user.role == Role.ADMINISTRATOR
-
-
 def _hours_between(start: datetime.time, end: datetime.time) -> Decimal:
     minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
@@ -429,7 +414,7 @@ def _validated_entry(
     exclude_pk: int | None,
 ) -> tuple[Decimal, Intervention | None]:
     """Check one entry against the rules; returns its hours and intervention (locked)."""
-    if not may_record_hours_for(acting_user, user):
+    if not access.may_record_hours_for(acting_user, user):
         raise PlannerError(_("You may only record your own hours."))
     if kind not in WorkKind.values:
         raise PlannerError(_("Unknown kind of work."))
@@ -443,7 +428,7 @@ def _validated_entry(
     if intervention is not None:
         intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
         _check_intervention_open_for_hours(intervention)
-        if acting_user.role != Role.ADMINISTRATOR and intervention.technician_id != user.pk:
+        if not access.may_book_hours_on(intervention, acting_user, user):
             raise PlannerError(_("%(code)s is not assigned to you.") % {"code": intervention.code})
     if intervention is None and activity is None and not description.strip():
         raise PlannerError(
@@ -556,7 +541,7 @@ def update_time_entry(
         .select_related("intervention")
         .get(pk=entry.pk)
     )
-    if not may_record_hours_for(acting_user, user):
+    if not access.may_record_hours_for(acting_user, user):
         raise PlannerError(_("You may only record your own hours."))
     _check_version(locked, version)
     _lock_entry_intervention(locked)
@@ -589,7 +574,7 @@ def delete_time_entry(*, entry: TimeEntry, acting_user: User) -> None:
         .select_related("intervention", "user")
         .get(pk=entry.pk)
     )
-    if not may_record_hours_for(acting_user, locked.user):
+    if not access.may_record_hours_for(acting_user, locked.user):
         raise PlannerError(_("You may only record your own hours."))
     _lock_entry_intervention(locked)
     locked.delete()

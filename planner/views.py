@@ -16,19 +16,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from calls.models import Intervention, State
+from planner import access, exports, ical, selectors, services
 from planner import board as grid
-from planner import exports, ical, selectors, services
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
 from service_portal import exports as limits
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView
+from service_portal.errors import show_error
 from service_portal.forms import is_plausible_date, parse_id
 from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
-from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import ADMINISTRATORS, EVERYONE, STAFF
 
 
 # --- Parameters -----------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
     """One technician's day: its activities, and a form to add one (SPEC §3)."""
     technician = selectors.get_technician_for(request.user, technician_pk)
     the_day = _parse_day(day)
-    staff = selectors.is_staff(request.user)
+    staff = access.is_office(request.user)
     initial = {"technician": technician.pk, "date": the_day, "kind": ActivityKind.OFFICE}
     form = ActivityForm(request.POST or None, initial=initial, staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +163,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
             messages.info(request, PortalCreateView.already_saved_message)
             return redirect(_day_url(technician.pk, the_day))
         except PlannerError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             if result.saved:
                 messages.success(request, _("Activity added."))
@@ -184,7 +185,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
 @role_required(*EVERYONE)
 def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for(request.user, pk)
-    staff = selectors.is_staff(request.user)
+    staff = access.is_office(request.user)
     form = ActivityForm(
         request.POST or None,
         initial=ActivityForm.initial_for(activity),
@@ -207,7 +208,7 @@ def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
                 confirm=data["confirm"],
             )
         except PlannerError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             if result.saved:
                 messages.success(request, _("Activity saved."))
@@ -226,7 +227,7 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.delete_activity(activity=activity, acting_user=request.user)
     except PlannerError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, _("Activity deleted."))
     return redirect(_day_url(activity.technician_id, day))
@@ -260,7 +261,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=data["notes"],
             )
         except PlannerError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             if result.saved:
                 messages.success(
@@ -336,7 +337,7 @@ def hours_month(request: HttpRequest) -> HttpResponse:
         "previous": selectors.add_months(first, -1),
         "following": selectors.add_months(first, 1),
         "today": today,
-        "people": list(selectors.technicians()) if request.user.is_administrator else [],
+        "people": list(selectors.technicians()) if access.is_administrator(request.user) else [],
         "own": person.pk == request.user.pk,
     }
     return render(request, "planner/hours_month.html", context)
@@ -360,7 +361,7 @@ def hours_day(request: HttpRequest, day: str) -> HttpResponse:
             messages.info(request, PortalCreateView.already_saved_message)
             return redirect(_hours_day_url(person, the_day, request))
         except PlannerError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             messages.success(request, _("Hours recorded."))
             return redirect(_hours_day_url(person, the_day, request))
@@ -403,7 +404,7 @@ def time_entry_update(request: HttpRequest, pk: int) -> HttpResponse:
                 **_entry_kwargs(form.cleaned_data),
             )
         except PlannerError as error:
-            form.add_error(None, error.message)
+            show_error(request, error, form)
         else:
             messages.success(request, _("Hours saved."))
             return redirect(_hours_day_url(entry.user, form.cleaned_data["date"], request))
@@ -418,7 +419,7 @@ def time_entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.delete_time_entry(entry=entry, acting_user=request.user)
     except PlannerError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         messages.success(request, _("Hours deleted."))
     next_url = request.POST.get("next", "")
@@ -469,12 +470,11 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
     """The time entries of one intervention; htmx swaps the partial in the calls page."""
     intervention = selectors.get_intervention_for_hours(request.user, pk)
     user = request.user
-    frozen = intervention.state in services.HOURS_FROZEN_STATES
+    person = access.hours_person(intervention, user)
     # A POST on frozen hours reaches the service, which refuses it with its message.
-    may_add = (request.method == "POST" or not frozen) and (
-        user.role == Role.ADMINISTRATOR or intervention.technician_id == user.pk
+    may_add = access.may_book_hours_on(intervention, user, user) and (
+        request.method == "POST" or access.may_add_hours_to(intervention, user)
     )
-    person = intervention.technician if user.role == Role.ADMINISTRATOR else user
     form = None
     if may_add and person is not None:
         form = TimeEntryForm(
@@ -484,46 +484,62 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"date": timezone.localdate(), "kind": "labour"},
         )
         if request.method == "POST" and form.is_valid():
-            data = {**form.cleaned_data, "intervention": intervention}
-            try:
-                with idempotency.once(data.get("submission_token"), user):
-                    services.record_time_entry(acting_user=user, user=person, **_entry_kwargs(data))
-            except idempotency.AlreadySubmitted:
-                messages.info(request, PortalCreateView.already_saved_message)
-                return redirect(request.path)
-            except PlannerError as error:
-                form.add_error(None, error.message)
-            else:
-                if not _is_htmx(request):
-                    messages.success(request, _("Hours recorded."))
-                    return redirect(request.path)
-                form = TimeEntryForm(
-                    person=person,
-                    intervention=intervention,
-                    initial={"date": data["date"], "kind": data["kind"]},
-                )
+            done, form = _record_intervention_hours(request, intervention, person, form)
+            if done is not None:
+                return done
     elif request.method == "POST":
         raise Http404
+    template = "planner/intervention_hours.html"
+    if not _is_htmx(request):
+        template = "planner/intervention_hours_page.html"
+    return render(request, template, _intervention_hours_context(request, intervention, form))
+
+
+def _record_intervention_hours(
+    request: HttpRequest, intervention: Intervention, person: Any, form: TimeEntryForm
+) -> tuple[HttpResponse | None, TimeEntryForm]:
+    """Save the entry of a valid ``form``: a redirect for a plain POST; for htmx, the section
+    again with an empty form (or the same form with the service's refusal)."""
+    data = {**form.cleaned_data, "intervention": intervention}
+    try:
+        with idempotency.once(data.get("submission_token"), request.user):
+            services.record_time_entry(acting_user=request.user, user=person, **_entry_kwargs(data))
+    except idempotency.AlreadySubmitted:
+        messages.info(request, PortalCreateView.already_saved_message)
+        return redirect(request.path), form
+    except PlannerError as error:
+        show_error(request, error, form)
+        return None, form
+    if not _is_htmx(request):
+        messages.success(request, _("Hours recorded."))
+        return redirect(request.path), form
+    fresh = TimeEntryForm(
+        person=person,
+        intervention=intervention,
+        initial={"date": data["date"], "kind": data["kind"]},
+    )
+    return None, fresh
+
+
+def _intervention_hours_context(
+    request: HttpRequest, intervention: Intervention, form: TimeEntryForm | None
+) -> dict[str, Any]:
     entries = selectors.intervention_entries(intervention)
     for entry in entries:
-        entry.editable = entry.editable and services.may_record_hours_for(user, entry.user)
+        entry.editable = entry.editable and access.may_record_hours_for(request.user, entry.user)
     back = request.path
     if _is_htmx(request) and request.htmx.current_url_abs_path:
         back = request.htmx.current_url_abs_path
-    context = {
+    return {
         "back_url": back,
         "intervention": intervention,
         "entries": entries,
         "form": form,
-        "frozen": frozen,
+        "frozen": intervention.state in services.HOURS_FROZEN_STATES,
         "labour": sum((e.hours for e in entries if e.kind == "labour"), 0),
         "travel": sum((e.hours for e in entries if e.kind == "travel"), 0),
         "total": sum((e.hours for e in entries), 0),
     }
-    template = "planner/intervention_hours.html"
-    if not _is_htmx(request):
-        template = "planner/intervention_hours_page.html"
-    return render(request, template, context)
 
 
 # --- Calendar feed --------------------------------------------------------------------------

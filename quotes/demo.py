@@ -13,12 +13,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from customers.models import Customer
 from quotes.models import PriceList, Quote, QuoteLine, QuoteState, Rate, RateKind
 from quotes.services import QUOTE_SERIES, create_quote_from_price_list
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
+from service_portal.roles import Role
 
 # code, kind, unit, standard price, descriptions (it, en, de, fr, es)
 RATES = [

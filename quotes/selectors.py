@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from quotes import access
 from quotes.models import PriceList, Quote, QuoteEvent, QuoteLine, Rate
-from service_portal.permissions import STAFF, has_role
 
 
 def price_lists() -> QuerySet[PriceList]:
@@ -40,7 +40,7 @@ def get_quote_for(user: Any, pk: int) -> Quote:
     Technicians never reach this (the views answer 403 first); the 404 keeps a quote's existence
     private if a future page lets other roles call it.
     """
-    if not has_role(user, STAFF):
+    if not access.may_quote(user):
         raise Http404
     queryset = Quote.objects.select_related(
         "customer", "price_list", "created_by", "replaces", "replaced_by"

@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Customer
+from quotes import access
+from quotes.access import can_change_prices
 from quotes.models import (
     MAX_QUANTITY,
     PriceList,
@@ -31,9 +32,11 @@ from quotes.models import (
     RateKind,
 )
 from service_portal import history, parties
+from service_portal.errors import DomainError
 from service_portal.money import ZERO, default_vat_rate, increase, is_percent, money
 from service_portal.numbering import next_code
-from service_portal.permissions import STAFF, check_role
+from service_portal.permissions import check_role
+from service_portal.roles import STAFF
 
 QUOTE_SERIES = "quote"
 
@@ -45,21 +48,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class QuoteError(Exception):
+class QuoteError(DomainError):
     """A refused change; ``messages`` are translated and meant for the user."""
-
-    def __init__(self, messages: str | Sequence[str]) -> None:
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__(" ".join(self.messages))
-
-
-def can_change_prices(user: Any) -> bool:
-    """Administrators, or anyone given the ``quotes.change_quote_prices`` permission."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_administrator or user.has_perm("quotes.change_quote_prices"))
-    )
 
 
 # --- Price lists ----------------------------------------------------------------------------
@@ -106,7 +96,7 @@ def copy_price_list(
     Used to start a new year's list; the old one stays as it is (quotes made with it keep
     pointing at it). Descriptions are copied in every language.
     """
-    check_role(acting_user, STAFF)
+    access.check_may_quote(acting_user)
     percent_increase = Decimal(percent_increase)
     errors = []
     if not name.strip():
@@ -188,7 +178,7 @@ def create_quote_from_price_list(
 
     Descriptions are copied in the customer's language: the quote is the customer's document.
     """
-    check_role(acting_user, STAFF)
+    access.check_may_quote(acting_user)
     if not price_list.active:
         raise QuoteError(_("This price list is not active."))
     if price_list.customer_id not in (None, customer.pk):
@@ -430,7 +420,7 @@ def update_quote_terms(
     *, quote: Quote, acting_user: User, notes: str, vat_rate: Decimal, version: str | None = None
 ) -> Quote:
     """Notes and VAT rate of a draft quote (the VAT rate is a price: it needs the permission)."""
-    check_role(acting_user, STAFF)
+    access.check_may_quote(acting_user)
     quote = _lock_editable(quote, version)
     vat_rate = Decimal(vat_rate)
     if vat_rate != quote.vat_rate:
@@ -471,7 +461,7 @@ def _set_state(
 @transaction.atomic
 def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
     """Freeze a draft: from now on it is the document given to the customer."""
-    check_role(acting_user, STAFF)
+    access.check_may_quote(acting_user)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.state == QuoteState.DRAFT and not quote.lines.exists():
         raise QuoteError(_("A quote without lines cannot be confirmed."))
@@ -483,7 +473,7 @@ def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
 def revise_quote(*, quote: Quote, acting_user: User) -> Quote:
     """A new draft copied from ``quote``, which becomes superseded (a correction is a new
     document pointing at the old one; the old one is never edited)."""
-    check_role(acting_user, STAFF)
+    access.check_may_quote(acting_user)
     old = Quote.objects.select_for_update().get(pk=quote.pk)
     if old.state != QuoteState.CONFIRMED:
         raise QuoteError(_("Only a confirmed quote can be revised; edit the draft instead."))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from customers.models import Customer
 from quotes import documents, selectors
+from quotes.access import can_change_prices
 from quotes.filters import PriceListFilter, QuoteFilter
 from quotes.forms import (
     AddLineForm,
@@ -31,7 +32,6 @@ from quotes.forms import (
 from quotes.models import PriceList
 from quotes.services import (
     QuoteError,
-    can_change_prices,
     confirm_quote,
     copy_price_list,
     create_quote_from_price_list,
@@ -42,9 +42,11 @@ from quotes.services import (
 )
 from service_portal import idempotency
 from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
+from service_portal.errors import show_error
 from service_portal.forms import VersionConflict, parse_id
 from service_portal.money import line_net, single_rate_totals
-from service_portal.permissions import STAFF, role_required
+from service_portal.permissions import role_required
+from service_portal.roles import STAFF
 
 CUSTOMER_MATCHES = 20
 
@@ -63,8 +65,7 @@ def _create_once(request: HttpRequest, form, create, success: str) -> HttpRespon
             record = create()
             idempotency.complete(token, record.get_absolute_url())
     except QuoteError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        show_error(request, error, form)
         return None
     messages.success(request, success)
     return redirect(record)
@@ -385,7 +386,7 @@ def quote_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         confirm_quote(quote=quote, acting_user=request.user)
     except QuoteError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("Quote %(code)s confirmed.") % {"code": quote.code})
     return redirect(quote)
@@ -398,7 +399,7 @@ def quote_revise(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = revise_quote(quote=quote, acting_user=request.user)
     except QuoteError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
         return redirect(quote)
     messages.success(
         request,

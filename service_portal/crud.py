@@ -22,7 +22,8 @@ from service_portal.pagination import (
     keyset_page,
     ordering_of,
 )
-from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
+from service_portal.permissions import RoleRequiredMixin
+from service_portal.roles import EVERYONE, STAFF
 
 
 class PortalListView(RoleRequiredMixin, FilterView):

@@ -1,8 +1,50 @@
-"""Error pages in the reader's language, rendered without touching the database."""
+"""Errors: the domain error every app's refusals derive from, the one way views show it, and
+the error pages in the reader's language (rendered without touching the database)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class DomainError(Exception):
+    """A refused action: translated text for the user and, when it concerns one, the form field.
+
+    Services raise a subclass per app (``CallError``, ``QuoteError``...) for every refusal a user
+    can correct (a precondition, a conflict, a bad value); views turn it into a form error or a
+    message with ``show_error``. A wrong role is stopped by the views first with
+    ``PermissionDenied`` (403); see docs/architecture.md for the services' own role checks.
+    ``messages`` holds one or more sentences, ``message`` (and ``str(error)``) all of them in
+    one line.
+    """
+
+    def __init__(self, messages: StrOrPromise | Sequence[StrOrPromise], field: str | None = None):
+        # One sentence (a str or a lazy translation) or a list of them.
+        several = isinstance(messages, list | tuple)
+        self.messages = [str(m) for m in messages] if several else [str(messages)]
+        self.message = " ".join(self.messages)
+        self.field = field
+        super().__init__(self.message)
+
+
+def show_error(request: HttpRequest, error: DomainError, form: Any = None) -> None:
+    """How every view shows a refused action: on ``form`` when the page re-renders one (on the
+    error's field when the form has it, else above the fields), otherwise as an error message
+    on the next page."""
+    if form is None:
+        messages.error(request, error.message)
+        return
+    field = error.field if error.field in form.fields else None
+    for text in error.messages:
+        form.add_error(field, text)
 
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from service_portal.links import url_context
+from service_portal.roles import ADMINISTRATORS as ADMIN
+from service_portal.roles import EVERYONE as ALL
+from service_portal.roles import STAFF, TECHNICIANS, Role
 
-ALL = frozenset(Role.values)
-STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
-ADMIN = frozenset({Role.ADMINISTRATOR})
 OFFERS = _("Offers and orders")
 
 
@@ -34,9 +33,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard:home", STAFF, "speedometer2"),
-    NavItem(
-        _("My interventions"), "calls:my_interventions", frozenset({Role.TECHNICIAN}), "wrench"
-    ),
+    NavItem(_("My interventions"), "calls:my_interventions", TECHNICIANS, "wrench"),
     NavItem(_("Calls"), "calls:call_search", ALL, "telephone", _("Calls")),
     NavItem(_("New call"), "calls:call_create", STAFF, "telephone-plus", _("Calls")),
     NavItem(_("Activity planner"), "planner:board", STAFF, "calendar-week", _("Planners")),

@@ -1,13 +1,14 @@
 """Role checks shared by every app's views.
 
 Anonymous users are sent to the login page; a logged-in user with the wrong role gets 403.
-Ownership checks (a technician's own interventions and hours) live in each app's access
-helpers, which answer 404 for objects the user may not know exist.
+The roles and their sets are ``service_portal.roles``. Ownership checks (a technician's own
+interventions and hours) live in each domain's access policy (``<app>/access.py``), whose
+scoped querysets answer 404 for objects the user may not know exist.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
@@ -16,18 +17,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import Role
-
-STAFF = (Role.ADMINISTRATOR, Role.OPERATOR)
-EVERYONE = (Role.ADMINISTRATOR, Role.OPERATOR, Role.TECHNICIAN)
-ADMINISTRATORS = (Role.ADMINISTRATOR,)
+from service_portal.roles import has_role
 
 
-def has_role(user: Any, roles: Iterable[str]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in set(roles))
-
-
-def check_role(user: Any, roles: Iterable[str]) -> None:
+def check_role(user: Any, roles: Collection[str]) -> None:
     """Raise PermissionDenied unless ``user`` has one of ``roles`` (for services and views)."""
     if not has_role(user, roles):
         raise PermissionDenied
@@ -53,7 +46,7 @@ def role_required(*roles: str) -> Callable:
 class RoleRequiredMixin(AccessMixin):
     """Class-based views: set ``allowed_roles``; anonymous -> login, wrong role -> 403."""
 
-    allowed_roles: tuple[str, ...] = ()
+    allowed_roles: Collection[str] = ()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:

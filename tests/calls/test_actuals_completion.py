@@ -12,9 +12,9 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from calls import actuals, services
+from calls import services
 from calls.models import State
-from calls.services import CallError
+from calls.services import CallError, actuals
 from planner.models import TimeEntry
 from tests.calls.factories import make_intervention
 from tests.orders.factories import make_part

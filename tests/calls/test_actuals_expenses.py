@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from calls import actuals, services
+from calls import services
 from calls.models import Expense, State
-from calls.services import CallError
+from calls.services import CallError, actuals
 from planner.models import TimeEntry
 from tests.calls.factories import make_intervention
 from tests.factories import make_user

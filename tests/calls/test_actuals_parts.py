@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from calls import actuals, services
+from calls import services
 from calls.models import PartUsed, State
-from calls.services import CallError
+from calls.services import CallError, actuals
 from tests.calls.factories import make_intervention
 from tests.factories import make_product
 from tests.orders.factories import make_part

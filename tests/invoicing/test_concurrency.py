@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 
 from accounts.models import Role
-from calls import actuals
+from calls.services import actuals
 from calls.models import Expense, Intervention, State
 from invoicing import services
 from invoicing.models import Invoice, InvoiceState, VerifiedFigures

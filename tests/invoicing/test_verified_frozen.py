@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from calls import actuals
+from calls.services import actuals
 from calls import services as call_services
 from calls.models import Expense, Intervention, InterventionType, PartUsed, State
 from calls.services import CallError

@@ -67,4 +67,6 @@ def test_every_app_with_views_has_its_views_contract():
         contract = _contract(f"views-{app}")
         assert f"{app}.views" in contract["source_modules"]
         assert contract["forbidden_modules"] == ["*.services"]
-        assert contract["ignore_imports"] == [f"{app}.** -> {app}.services"]
+        own = f"{app}.** -> {app}.services"
+        # An app whose services are a package (calls) lets its views import its modules too.
+        assert contract["ignore_imports"] in ([own], [own, f"{own}.**"])

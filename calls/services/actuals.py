@@ -22,12 +22,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
+from calls import access
+from calls.access import FROZEN_STATES
 from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
 from calls.services import CallError, transition
 from customers.models import Customer
 from orders.models import SparePart
 from service_portal.money import money
+from service_portal.roles import FIELD, Role, has_role
 from service_portal.tasks import enqueue_after_commit
 
 MAX_KM = Decimal("5000")
@@ -42,9 +45,6 @@ RECEIPT_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
 RECEIPT_EXTENSION = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-RECORDING_STATES = frozenset({State.PLANNED, State.DONE})
-# Verified: what invoicing will bill is fixed. Invoiced: it is billed.
-FROZEN_STATES = frozenset({State.VERIFIED, State.INVOICED})
 
 
 def frozen_message(intervention: Intervention) -> str:
@@ -67,24 +67,13 @@ def unit_under_warranty(intervention: Intervention) -> bool:
     return bool(unit and unit.under_warranty(warranty_date(intervention)))
 
 
-def may_record(intervention: Intervention, user: User) -> bool:
-    """The assigned technician and the office record actuals after planning, until verified."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if intervention.state not in RECORDING_STATES:
-        return False
-    if user.role == Role.TECHNICIAN:
-        return intervention.technician_id == user.pk
-    return user.role in (Role.ADMINISTRATOR, Role.OPERATOR)
-
-
 def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if user.role == Role.TECHNICIAN and locked.technician_id != user.pk:
+    if not access.is_assigned_or_office(locked, user):
         raise CallError(_("This intervention is not assigned to you."))
     if locked.state in FROZEN_STATES:
         raise CallError(frozen_message(locked))
-    if not may_record(locked, user):
+    if not access.may_record(locked, user):
         raise CallError(
             _("Expenses and parts cannot be recorded while the intervention is “%(state)s”.")
             % {"state": locked.get_state_display()}
@@ -94,7 +83,7 @@ def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
 
 def receipt_type(upload: UploadedFile) -> str:
     """The receipt's MIME type from its content; a refused file raises ``CallError``."""
-    if upload.size > MAX_RECEIPT_BYTES:
+    if (upload.size or 0) > MAX_RECEIPT_BYTES:
         raise CallError(_("The receipt is larger than 5 MB."))
     upload.seek(0)
     head = upload.read(16)
@@ -245,9 +234,9 @@ def complete_intervention(
     report note are there: the report (rapportino) made from it must be complete.
     """
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if acting_user.role == Role.TECHNICIAN and locked.technician_id != acting_user.pk:
+    if not access.is_assigned_or_office(locked, acting_user):
         raise CallError(_("This intervention is not assigned to you."))
-    if acting_user.role not in (Role.ADMINISTRATOR, Role.TECHNICIAN):
+    if not has_role(acting_user, FIELD):
         raise CallError(_("Only the assigned technician or an administrator completes it."))
     if locked.state != State.PLANNED:
         raise CallError(_("Only a planned intervention can be completed."))

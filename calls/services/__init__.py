@@ -1,9 +1,10 @@
 """Every write on calls and interventions: one function per action, atomic, checked, recorded.
 
-The lifecycle of an intervention is the ``TRANSITIONS`` map below and nothing else: ``transition``
-is the only code that changes ``Intervention.state``. Later issues call it too (quotes:
-expected -> quoted; planner: expected/quoted -> planned; invoicing: done -> verified,
-verified -> done when reopened, verified -> invoiced).
+The lifecycle of an intervention is the ``TRANSITIONS`` map (in ``calls.access``, with the roles
+that may make each change) and nothing else: ``transition`` is the only code that changes
+``Intervention.state``. Later issues call it too (quotes: expected -> quoted; planner:
+expected/quoted -> planned; invoicing: done -> verified, verified -> done when reopened,
+verified -> invoiced).
 docs/calls.md draws the map as a diagram.
 
 Decision: ``expected -> planned`` is allowed. Not every intervention is quoted (warranty work,
@@ -20,8 +21,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from calls import summaries
+from accounts.models import User
+from calls import access, summaries
+from calls.access import TRANSITIONS, call_is_editable
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -38,46 +40,9 @@ from customers.models import Contact, Customer, Site, Unit
 from quotes.models import PriceList, Quote
 from quotes.services import QuoteError, create_quote_from_price_list
 from service_portal import history
+from service_portal.errors import DomainError
 from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
-
-ADMIN = frozenset({Role.ADMINISTRATOR})
-STAFF = frozenset({Role.ADMINISTRATOR, Role.OPERATOR})
-FIELD = frozenset({Role.ADMINISTRATOR, Role.TECHNICIAN})
-
-# from -> to -> roles allowed to make that change. Anything not listed is refused.
-TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    State.NEW: {
-        State.EXPECTED: STAFF,  # the intervention section is filled: a visit is needed
-        State.RESOLVED_BY_PHONE: STAFF,
-        State.CANCELLED: STAFF,
-    },
-    State.EXPECTED: {
-        State.QUOTED: STAFF,  # the quotes app, when a quote is made
-        State.PLANNED: STAFF,  # no quote needed (warranty, contract, urgent stop)
-        State.CANCELLED: STAFF,
-    },
-    State.QUOTED: {
-        State.PLANNED: STAFF,
-        State.EXPECTED: STAFF,  # the quote is dropped and has to be redone
-        State.CANCELLED: STAFF,
-    },
-    State.PLANNED: {
-        State.DONE: FIELD,  # the assigned technician (or an administrator on their behalf)
-        State.CANCELLED: STAFF,
-    },
-    State.DONE: {
-        State.VERIFIED: ADMIN,  # final verification
-        State.PLANNED: ADMIN,  # sent back to the technician, with a reason
-    },
-    State.VERIFIED: {
-        State.INVOICED: ADMIN,
-        State.DONE: ADMIN,  # reopened, with a reason: the actuals thaw, a new verification follows
-    },
-    State.INVOICED: {},
-    State.RESOLVED_BY_PHONE: {},
-    State.CANCELLED: {},
-}
 
 # Changes that must say why (kept in the history and shown on the page).
 REASON_REQUIRED = frozenset(
@@ -98,28 +63,12 @@ REASON_REQUIRED = frozenset(
 MANUAL_TARGETS = frozenset({State.PLANNED, State.CANCELLED})
 
 
-class CallError(Exception):
+class CallError(DomainError):
     """A refused action on a call or intervention; the message is translated for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def state_label(state: str) -> str:
     return str(State(state).label)
-
-
-def allowed_targets(intervention: Intervention, user: User) -> list[str]:
-    """The states ``user``'s role may move ``intervention`` to (ownership included)."""
-    targets = []
-    for to_state, roles in TRANSITIONS[intervention.state].items():
-        if user.role not in roles:
-            continue
-        if user.role == Role.TECHNICIAN and intervention.technician_id != user.pk:
-            continue
-        targets.append(to_state)
-    return targets
 
 
 def _check_transition(intervention: Intervention, to_state: str, user: User, reason: str) -> None:
@@ -132,12 +81,12 @@ def _check_transition(intervention: Intervention, to_state: str, user: User, rea
             _("An intervention cannot go from “%(from)s” to “%(to)s”.")
             % {"from": state_label(from_state), "to": state_label(to_state)}
         )
-    if not (user.is_active and user.role in roles):
+    if not access.role_may_move(user, from_state, to_state):
         raise CallError(
             _("Your role may not move an intervention from “%(from)s” to “%(to)s”.")
             % {"from": state_label(from_state), "to": state_label(to_state)}
         )
-    if user.role == Role.TECHNICIAN and intervention.technician_id != user.pk:
+    if not access.is_assigned_or_office(intervention, user):
         raise CallError(_("This intervention is not assigned to you."))
     if (from_state, to_state) in REASON_REQUIRED and not reason.strip():
         raise CallError(_("Please give a reason for this change."))
@@ -202,8 +151,8 @@ def transition(
     return locked
 
 
-def _require(user: User, roles: frozenset[str]) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in roles):
+def _require_office(user: User) -> None:
+    if not access.is_office(user):
         raise CallError(_("Your role may not do this."))
 
 
@@ -244,7 +193,8 @@ def create_call(
     received_at: datetime.datetime | None = None,
 ) -> Call:
     """Open a call and its first intervention (state new) in one transaction."""
-    _require(acting_user, STAFF)
+    if not access.may_open_call(acting_user):
+        raise CallError(_("Your role may not do this."))
     _check_place(customer, site, contact, unit)
     call = Call.objects.create(
         code=next_code("call"),
@@ -268,10 +218,6 @@ def _check_version(record: Call | Intervention, version: int | None) -> None:
         raise CallError(str(VersionedModelForm.conflict_message))
 
 
-def call_is_editable(call: Call) -> bool:
-    return call.status in OPEN_STATES
-
-
 @transaction.atomic
 def update_call(
     *,
@@ -287,7 +233,7 @@ def update_call(
     received_at: datetime.datetime,
 ) -> Call:
     """Change the call section while the call is open (the customer never changes)."""
-    _require(acting_user, STAFF)
+    _require_office(acting_user)
     locked = Call.objects.select_for_update().get(pk=call.pk)
     _check_version(locked, version)
     if not call_is_editable(locked):
@@ -329,7 +275,7 @@ def fill_intervention_section(
     what_to_bring: str = "",
 ) -> Intervention:
     """Save the intervention section; the first time, the intervention becomes *expected*."""
-    _require(acting_user, STAFF)
+    _require_office(acting_user)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_version(locked, version)
     if locked.state not in OPEN_STATES:
@@ -337,7 +283,7 @@ def fill_intervention_section(
             _("The intervention is “%(state)s”: its data can no longer be changed.")
             % {"state": state_label(locked.state)}
         )
-    if technician is not None and not (technician.is_active and technician.is_technician):
+    if technician is not None and not access.is_active_technician(technician):
         raise CallError(_("Choose an active technician."))
     if technician is None and locked.state == State.PLANNED:
         raise CallError(_("A planned intervention needs its technician."))
@@ -364,7 +310,7 @@ def fill_intervention_section(
 @transaction.atomic
 def resolve_by_phone(*, call: Call, acting_user: User, reason: str = "") -> Intervention:
     """Close the call on the phone: its new intervention becomes *resolved by phone*."""
-    _require(acting_user, STAFF)
+    _require_office(acting_user)
     Call.objects.select_for_update().get(pk=call.pk)
     intervention = call.interventions.filter(state=State.NEW).order_by("-number").first()
     if intervention is None:
@@ -386,7 +332,7 @@ def add_follow_up_intervention(*, call: Call, acting_user: User) -> Intervention
     Refused while another intervention of the call is still open (new ... planned): one visit
     at a time keeps the planner and the call's status unambiguous.
     """
-    _require(acting_user, STAFF)
+    _require_office(acting_user)
     locked = Call.objects.select_for_update().get(pk=call.pk)  # serialises the numbering
     open_one = locked.interventions.filter(state__in=OPEN_STATES).order_by("number").first()
     if open_one is not None:
@@ -400,21 +346,13 @@ def add_follow_up_intervention(*, call: Call, acting_user: User) -> Intervention
     return intervention
 
 
-def may_add_notes(intervention: Intervention, user: User) -> bool:
-    if intervention.state in (State.INVOICED, State.CANCELLED):
-        return False
-    if user.role == Role.TECHNICIAN:
-        return intervention.technician_id == user.pk
-    return user.role in STAFF
-
-
 @transaction.atomic
 def add_note(
     *, intervention: Intervention, acting_user: User, kind: str, text: str
 ) -> InterventionNote:
     """Append a note (report, internal note, follow-up needed) with its author and time."""
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if not may_add_notes(locked, acting_user):
+    if not access.may_add_notes(locked, acting_user):
         raise CallError(_("You may not add notes to this intervention."))
     if kind not in NoteKind.values:
         raise CallError(_("Unknown kind of note."))
@@ -435,7 +373,7 @@ def quote_intervention(
     The quote, the link and the state change are one transaction: a failure in any of them
     leaves neither an orphan quote nor a *quoted* intervention without its quote.
     """
-    _require(acting_user, STAFF)
+    _require_office(acting_user)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if locked.quote_id is not None:
         raise CallError(_("This intervention already has a quote."))

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
-from calls import selectors
+from accounts.models import User
+from calls import access, selectors
 from calls.filters import DEFAULT_SORT, SORTS, CallSearchFilter
 from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
 from service_portal import exports, spreadsheets
 from service_portal.crud import PortalListView
 from service_portal.pagination import KEYSET_PARAMETERS
-from service_portal.permissions import EVERYONE, RoleRequiredMixin, role_required
+from service_portal.permissions import RoleRequiredMixin, role_required
+from service_portal.roles import EVERYONE, Role
 
 HISTORY_ROWS = 20
 # What a row of the search shows, joined to the interventions. The type and the technician come
@@ -75,6 +76,7 @@ class CallSearch(PortalListView):
         for key in KEYSET_PARAMETERS:
             context["export_query"].pop(key, None)
         context["export_query"] = context["export_query"].urlencode()
+        context["can_open_call"] = access.may_open_call(self.request.user)
         return context
 
 
@@ -194,6 +196,7 @@ def _history(request: HttpRequest, *, search: dict, new_call: dict, **filters: A
         "truncated": len(rows) > HISTORY_ROWS,
         "search_query": urlencode(search),
         "new_call_query": urlencode(new_call),
+        "can_open_call": access.may_open_call(request.user),
     }
     return render(request, "calls/history.html", context)
 

@@ -1,0 +1,168 @@
+"""The management page (gestione chiamata) of one intervention: its sections, the actions
+``calls.access`` allows the reader, and the one flow every section form goes through.
+
+Thin: parse, call a service, render. Section forms post with htmx (the page's ``#management``
+block is swapped, no reload) and as plain POSTs (redirect after success)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from calls import access, selectors, services
+from calls.forms import (
+    CallForm,
+    ExpenseForm,
+    InterventionForm,
+    NoteForm,
+    ResolveByPhoneForm,
+)
+from calls.models import Intervention
+from calls.services import MANUAL_TARGETS, CallError, actuals
+from service_portal import idempotency
+from service_portal.crud import PortalCreateView
+from service_portal.permissions import role_required
+from service_portal.roles import EVERYONE
+
+
+# --- The management page --------------------------------------------------------------------
+@require_GET
+@role_required(*EVERYONE)
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A call's address: its latest intervention the user may see."""
+    call = selectors.get_call_for(request.user, pk)
+    return redirect("calls:manage", call.pk, selectors.latest_number_for(request.user, call))
+
+
+def render_manage(
+    request: HttpRequest,
+    intervention: Intervention,
+    *,
+    forms: dict | None = None,
+    errors: dict | None = None,
+    flash: str = "",
+) -> HttpResponse:
+    user = request.user
+    call = intervention.call
+    allowed = access.allowed_actions(intervention, user)  # asked once, displayed below
+    context = {
+        "intervention": intervention,
+        "call": call,
+        "sections": selectors.sections(
+            intervention, user, call_editable=access.call_is_editable(call)
+        ),
+        "call_form": CallForm.for_call(call),
+        "intervention_form": InterventionForm.for_intervention(intervention),
+        "note_form": NoteForm(),
+        "expense_form": ExpenseForm(
+            initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}
+        ),
+        "resolve_form": ResolveByPhoneForm(),
+        "can_add_notes": allowed.add_notes,
+        "can_resolve": allowed.resolve_by_phone,
+        "can_follow_up": allowed.follow_up,
+        "can_create_offer": allowed.create_offer,
+        "actions": [
+            {
+                "state": state,
+                "label": services.state_label(state),
+                "needs_reason": (intervention.state, state) in services.REASON_REQUIRED,
+            }
+            for state in allowed.targets
+            if state in MANUAL_TARGETS
+        ],
+        "errors": errors or {},
+        "flash": flash,
+        **selectors.management_data(intervention, user),
+        **_completion(intervention, allowed),
+    }
+    context.update(forms or {})
+    return render(request, "calls/manage.html", context)
+
+
+@require_GET
+@role_required(*EVERYONE)
+def manage(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return render_manage(request, selectors.get_intervention_for(request.user, pk, number))
+
+
+def after_post(
+    request: HttpRequest,
+    intervention: Intervention,
+    success: str,
+    *,
+    error: str = "",
+    section: str = "",
+    forms: dict | None = None,
+) -> HttpResponse:
+    """htmx: the refreshed page (its ``#management`` is swapped in); plain POST: redirect
+    after success, the page with the errors otherwise."""
+    fresh = selectors.get_intervention_for(request.user, intervention.call_id, intervention.number)
+    if error or forms:
+        return render_manage(
+            request, fresh, forms=forms, errors={section: error} if error else None
+        )
+    if request.htmx:
+        return render_manage(request, fresh, flash=success)
+    messages.success(request, success)
+    return redirect(fresh.get_absolute_url())
+
+
+def section_post(
+    request: HttpRequest,
+    intervention: Intervention,
+    action: Callable[[dict], Any],
+    *,
+    section: str,
+    success: str | Callable[[Any], str],
+    form: Any = None,
+    form_name: str = "",
+    once: bool = False,
+) -> HttpResponse:
+    """The one flow of the section forms: validate ``form``, run ``action`` with its data, then
+    the refreshed page with the service's refusal on ``section`` (the form kept as typed) or
+    with ``success`` (a text, or made from what ``action`` returned).
+
+    ``form_name``: the form is shown again with its field errors under that name; without it,
+    its errors are the section's error line. ``once``: the form's submission token makes a
+    double submit create nothing twice (the repeat is told it was already saved).
+    """
+    forms = {form_name: form} if form is not None and form_name else None
+    data: dict = {}
+    if form is not None:
+        if not form.is_valid():
+            if forms:
+                return after_post(request, intervention, "", forms=forms)
+            errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+            return after_post(request, intervention, "", error=errors, section=section)
+        data = dict(form.cleaned_data)
+    try:
+        if once:
+            with idempotency.once(data.pop("submission_token", None), request.user):
+                result = action(data)
+        else:
+            result = action(data)
+    except idempotency.AlreadySubmitted:
+        return after_post(request, intervention, PortalCreateView.already_saved_message)
+    except CallError as error:
+        return after_post(
+            request, intervention, "", error=error.message, section=section, forms=forms
+        )
+    return after_post(request, intervention, success(result) if callable(success) else success)
+
+
+def _completion(intervention: Intervention, allowed: access.InterventionActions) -> dict:
+    """The completion box: shown once planned; the signature form to the assigned technician."""
+    may_complete = allowed.complete
+    return {
+        "show_completion": may_complete or intervention.signed_at is not None,
+        "can_complete": may_complete,
+        "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
+    }
