@@ -99,8 +99,8 @@ def verify(*, intervention: Intervention, acting_user: User) -> Intervention:
     """done -> verified: the intervention is ready to be invoiced.
 
     The bill's figures are recorded under the intervention's lock (``VerifiedFigures``): from
-    now on the actuals are frozen (calls.services.actuals, planner.services) and ``issue`` bills exactly
-    these figures.
+    now on the actuals are frozen (calls.services.actuals, planner.services) and ``issue`` bills
+    exactly these figures.
     """
     _require_admin(acting_user)
     _locked_done(intervention)

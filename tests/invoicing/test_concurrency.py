@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, connections
 
 from accounts.models import Role
-from calls.services import actuals
 from calls.models import Expense, Intervention, State
+from calls.services import actuals
 from invoicing import services
 from invoicing.models import Invoice, InvoiceState, VerifiedFigures
 from tests.factories import make_user

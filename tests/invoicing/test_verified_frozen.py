@@ -9,10 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from calls.services import actuals
 from calls import services as call_services
 from calls.models import Expense, Intervention, InterventionType, PartUsed, State
-from calls.services import CallError
+from calls.services import CallError, actuals
 from invoicing import billing, selectors, services
 from invoicing.models import Invoice, LineKind, VerifiedFigures
 from planner import services as planner_services
