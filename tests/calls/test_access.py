@@ -71,7 +71,7 @@ TABLE = [
     ("quote", access.may_quote, State.EXPECTED, (1, 1, 0, 0)),
     ("quote before the data", access.may_quote, State.NEW, (0, 0, 0, 0)),
     ("record expenses and parts", access.may_record, State.PLANNED, (1, 1, 1, 0)),
-    ("record after verification", access.may_record, State.VERIFIED, (1, 1, 1, 0)),
+    ("record after verification (frozen)", access.may_record, State.VERIFIED, (0, 0, 0, 0)),
     ("record before planning", access.may_record, State.EXPECTED, (0, 0, 0, 0)),
     ("record once invoiced", access.may_record, State.INVOICED, (0, 0, 0, 0)),
     ("complete with the signature", access.may_complete, State.PLANNED, (1, 0, 1, 0)),

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
+from calls import access
 from calls import services as call_services
 from calls.models import Expense, Intervention, InterventionType, PartUsed, State
 from calls.services import CallError, actuals
@@ -89,7 +90,7 @@ def test_expenses_and_parts_are_frozen_for_every_role(verified, tech, role):
             attempt()
     assert Expense.objects.filter(intervention=verified).count() == 2
     assert PartUsed.objects.filter(intervention=verified).count() == 1
-    assert not actuals.may_record(verified, user)
+    assert not access.may_record(verified, user)
 
 
 @pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.ADMINISTRATOR])
