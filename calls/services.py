@@ -35,7 +35,7 @@ from calls.models import (
 from customers.models import Contact, Customer, Site, Unit
 from quotes.models import PriceList, Quote
 from quotes.services import QuoteError, create_quote_from_price_list
-from service_portal.forms import VersionedModelForm
+from service_portal import locking
 from service_portal.numbering import next_code
 
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -192,7 +192,6 @@ def transition(
     from_state = locked.state
     locked.state = to_state
     locked.state_changed_at = timezone.now()
-    locked.version += 1
     locked.save(update_fields=["state", "state_changed_at", "version", "updated_at"])
     _record(locked, from_state, to_state, acting_user, reason)
     call = Call.objects.get(pk=locked.call_id)
@@ -263,11 +262,6 @@ def create_call(
     return call
 
 
-def _check_version(record: Call | Intervention, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise CallError(str(VersionedModelForm.conflict_message))
-
-
 def call_is_editable(call: Call) -> bool:
     return call.status in OPEN_STATES
 
@@ -289,7 +283,7 @@ def update_call(
     """Change the call section while the call is open (the customer never changes)."""
     _require(acting_user, STAFF)
     locked = Call.objects.select_for_update().get(pk=call.pk)
-    _check_version(locked, version)
+    locking.check(locked, version, error=CallError)
     if not call_is_editable(locked):
         raise CallError(_("This call is closed: its data can no longer be changed."))
     customer = Customer.objects.get(pk=locked.customer_id)
@@ -297,7 +291,6 @@ def update_call(
     locked.site, locked.contact, locked.unit = site, contact, unit
     locked.description = description.strip()
     locked.channel, locked.priority, locked.received_at = channel, priority, received_at
-    locked.version += 1
     locked.save(
         update_fields=[
             "site",
@@ -329,7 +322,7 @@ def fill_intervention_section(
     """Save the intervention section; the first time, the intervention becomes *expected*."""
     _require(acting_user, STAFF)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    _check_version(locked, version)
+    locking.check(locked, version, error=CallError)
     if locked.state not in OPEN_STATES:
         raise CallError(
             _("The intervention is “%(state)s”: its data can no longer be changed.")
@@ -342,7 +335,6 @@ def fill_intervention_section(
     locked.type, locked.requested_date, locked.technician = type, requested_date, technician
     locked.expected_hours = expected_hours
     locked.what_to_bring = what_to_bring.strip()
-    locked.version += 1
     locked.save(
         update_fields=[
             "type",

@@ -9,7 +9,6 @@ import binascii
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,6 @@ from calls.services import MANUAL_TARGETS, CallError
 from customers.forms import ContactForm, SiteForm
 from customers.models import Customer, Unit
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView
 from service_portal.permissions import EVERYONE, STAFF, role_required
 
 PICKER_LIMIT = 10
@@ -56,11 +54,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
         if customer is not None and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    earlier = idempotency.claim(data["submission_token"], request.user)
-                    if earlier is not None:  # a double submit: show what the first one made
-                        messages.info(request, _("This call had already been created."))
-                        return redirect(earlier.result_url or "calls:call_search")
+                with idempotency.once(data["submission_token"], request.user) as sent:
                     call = services.create_call(
                         acting_user=request.user,
                         customer=customer,
@@ -73,7 +67,10 @@ def call_create(request: HttpRequest) -> HttpResponse:
                         received_at=data["received_at"],
                     )
                     url = reverse("calls:manage", args=[call.pk, 1])
-                    idempotency.complete(data["submission_token"], url)
+                    sent.done(url)
+            except idempotency.AlreadySubmitted as repeat:  # show what the first one made
+                message = _("This call had already been created.")
+                return idempotency.already_saved(request, repeat, "calls:call_search", message)
             except CallError as error:
                 form.add_error(None, error.message)
             else:
@@ -171,10 +168,11 @@ def _inline_create(request, customer_pk, form_class, prefix, field) -> HttpRespo
     typed = _typed(request.POST)
     if not form.is_valid():
         return _customer_fields(request, customer, typed, inline_form=form, inline_kind=prefix)
-    with transaction.atomic():
-        if idempotency.claim(form.cleaned_data.get("submission_token"), request.user):
-            return _customer_fields(request, customer, typed)  # a double click: already added
-        created = form.save()
+    try:
+        with idempotency.once(form.cleaned_data["submission_token"], request.user):
+            created = form.save()
+    except idempotency.AlreadySubmitted:  # a double click: already added
+        return _customer_fields(request, customer, typed)
     typed[field] = created.pk
     if field == "site":
         typed.pop("unit", None)  # a new site has no units yet
@@ -325,12 +323,12 @@ def note_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         return _after_post(request, intervention, "", forms={"note_form": form})
     data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
+    token = data.pop("submission_token")
     try:
         with idempotency.once(token, request.user):
             services.add_note(intervention=intervention, acting_user=request.user, **data)
     except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
+        return _after_post(request, intervention, idempotency.ALREADY_SAVED)
     except CallError as error:
         return _after_post(
             request,
@@ -444,12 +442,12 @@ def expense_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         return _after_post(request, intervention, "", forms={"expense_form": form})
     data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
+    token = data.pop("submission_token")
     try:
         with idempotency.once(token, request.user):
             actuals.add_expense(intervention=intervention, acting_user=request.user, **data)
     except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
+        return _after_post(request, intervention, idempotency.ALREADY_SAVED)
     except CallError as error:
         return _after_post(
             request,
@@ -520,12 +518,12 @@ def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         errors = "; ".join(str(e) for field in form.errors.values() for e in field)
         return _after_post(request, intervention, "", error=errors, section="parts")
     data = dict(form.cleaned_data)
-    token = data.pop("submission_token", None)
+    token = data.pop("submission_token")
     try:
         with idempotency.once(token, request.user):
             actuals.add_part(intervention=intervention, acting_user=request.user, **data)
     except idempotency.AlreadySubmitted:
-        return _after_post(request, intervention, PortalCreateView.already_saved_message)
+        return _after_post(request, intervention, idempotency.ALREADY_SAVED)
     except CallError as error:
         return _after_post(request, intervention, "", error=error.message, section="parts")
     return _after_post(request, intervention, _("Part added."))

@@ -25,7 +25,6 @@ from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
 from service_portal import exports as limits
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView
 from service_portal.forms import is_plausible_date, parse_id
 from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
 from service_portal.permissions import ADMINISTRATORS, EVERYONE, STAFF, role_required
@@ -145,7 +144,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with idempotency.once(data.get("submission_token"), request.user):
+            with idempotency.once(data["submission_token"], request.user):
                 result = services.create_activity(
                     acting_user=request.user,
                     technician=data["technician"] if staff else technician,
@@ -159,7 +158,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
                 if not result.saved:  # warnings to confirm: the same form may come back
                     transaction.set_rollback(True)
         except idempotency.AlreadySubmitted:
-            messages.info(request, PortalCreateView.already_saved_message)
+            messages.info(request, idempotency.ALREADY_SAVED)
             return redirect(_day_url(technician.pk, the_day))
         except PlannerError as error:
             form.add_error(None, error.message)
@@ -250,15 +249,21 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.plan_intervention(
-                intervention=intervention,
-                technician=data["technician"],
-                start=data["start"],
-                end=data["end"],
-                acting_user=request.user,
-                confirm=data["confirm"],
-                notes=data["notes"],
-            )
+            with idempotency.once(data["submission_token"], request.user):
+                result = services.plan_intervention(
+                    intervention=intervention,
+                    technician=data["technician"],
+                    start=data["start"],
+                    end=data["end"],
+                    acting_user=request.user,
+                    confirm=data["confirm"],
+                    notes=data["notes"],
+                )
+                if not result.saved:  # warnings to confirm: the same form may come back
+                    transaction.set_rollback(True)
+        except idempotency.AlreadySubmitted as repeat:
+            board = f"{reverse('planner:board')}?date={data['date'].isoformat()}"
+            return idempotency.already_saved(request, repeat, board)
         except PlannerError as error:
             form.add_error(None, error.message)
         else:
@@ -352,12 +357,12 @@ def hours_day(request: HttpRequest, day: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with idempotency.once(form.cleaned_data.get("submission_token"), request.user):
+            with idempotency.once(form.cleaned_data["submission_token"], request.user):
                 services.record_time_entry(
                     acting_user=request.user, user=person, **_entry_kwargs(form.cleaned_data)
                 )
         except idempotency.AlreadySubmitted:
-            messages.info(request, PortalCreateView.already_saved_message)
+            messages.info(request, idempotency.ALREADY_SAVED)
             return redirect(_hours_day_url(person, the_day, request))
         except PlannerError as error:
             form.add_error(None, error.message)
@@ -484,10 +489,10 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = {**form.cleaned_data, "intervention": intervention}
             try:
-                with idempotency.once(data.get("submission_token"), user):
+                with idempotency.once(data["submission_token"], user):
                     services.record_time_entry(acting_user=user, user=person, **_entry_kwargs(data))
             except idempotency.AlreadySubmitted:
-                messages.info(request, PortalCreateView.already_saved_message)
+                messages.info(request, idempotency.ALREADY_SAVED)
                 return redirect(request.path)
             except PlannerError as error:
                 form.add_error(None, error.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -241,6 +242,7 @@ def test_planning_from_the_form_with_conflict_confirmation(operator_client, tech
         "date": day.isoformat(),
         "start_time": "09:00",
         "end_time": "12:00",
+        "submission_token": response.context["form"].initial["submission_token"],
     }
     response = operator_client.post(url, data)
     assert response.status_code == 200 and "overlaps" in response.content.decode()
@@ -261,6 +263,7 @@ def test_planning_a_done_intervention_shows_the_reason(operator_client, technici
             "date": next_monday().isoformat(),
             "start_time": "09:00",
             "end_time": "12:00",
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert "Only an expected or quoted intervention" in response.content.decode()

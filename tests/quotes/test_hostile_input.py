@@ -39,7 +39,7 @@ def _editor_data(quote: Quote, **changes) -> dict:
         "lines-INITIAL_FORMS": str(len(lines)),
         "lines-MIN_NUM_FORMS": "0",
         "lines-MAX_NUM_FORMS": "500",
-        "version": quote.updated_at.isoformat(),
+        "version": quote.version,
         "vat_rate": "22.00",
         "notes": "",
         "add-kind": "other",

@@ -37,7 +37,7 @@ def _editor_data(quote, add=None, **overrides):
         "lines-INITIAL_FORMS": quote.lines.count(),
         "lines-MIN_NUM_FORMS": 0,
         "lines-MAX_NUM_FORMS": 1000,
-        "version": quote.updated_at.isoformat(),
+        "version": quote.version,
         "vat_rate": str(quote.vat_rate),
         "notes": quote.notes,
         "add-kind": "other",
