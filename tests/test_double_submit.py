@@ -509,3 +509,24 @@ def test_a_part_added_to_the_cart_without_its_token_is_refused(operator_client, 
     response = operator_client.post(url, {"part": part.pk, "submission_token": "x"}, follow=True)
     assert MISSING in response.content.decode()
     assert not OfferLine.objects.exists()
+
+
+def test_every_create_form_on_the_management_page_carries_its_token(technician_client, technician):
+    """As a browser sends them: the note and expense forms hold their token in the page (the
+    expense form once did not, so its double-submit check was silently skipped)."""
+    import re
+
+    intervention = make_intervention(State.PLANNED, technician=technician)
+    args = [intervention.call_id, intervention.number]
+    page = technician_client.get(reverse("calls:manage", args=args)).content.decode()
+    for prefix in ("note", "expense"):
+        found = re.search(rf'name="{prefix}-submission_token" value="([0-9a-f-]{{36}})"', page)
+        assert found, prefix
+    token = re.search(r'name="expense-submission_token" value="([0-9a-f-]{36})"', page).group(1)
+    data = _prefixed(
+        "expense",
+        {"kind": "meal", "date": str(yesterday()), "amount": "9.90", "submission_token": token},
+    )
+    technician_client.post(reverse("calls:expense_add", args=args), data)
+    technician_client.post(reverse("calls:expense_add", args=args), data)
+    assert Expense.objects.count() == 1
