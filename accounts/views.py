@@ -12,7 +12,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -209,16 +208,15 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, initial={"language": settings.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        token = data.pop("submission_token", None)
+        token = data.pop("submission_token")
         try:
-            with transaction.atomic():
-                earlier = idempotency.claim(token, request.user)
-                if earlier is not None:
-                    messages.info(request, _("This user had already been created."))
-                    return redirect(earlier.result_url or reverse("accounts:user_list"))
+            with idempotency.once(token, request.user) as sent:
                 user, code = services.create_user(acting_user=request.user, **data)
                 url = reverse("accounts:user_code", args=[user.pk])
-                idempotency.complete(token, url)
+                sent.done(url)
+        except idempotency.AlreadySubmitted as repeat:
+            message = _("This user had already been created.")
+            return idempotency.already_saved(request, repeat, "accounts:user_list", message)
         except services.AccountError as error:
             show_error(request, error, form)
         else:

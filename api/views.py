@@ -218,8 +218,9 @@ class ProductViewSet(InstalledBaseViewSet):
 # --- Service, commercial documents and invoices: read only --------------------------------
 class CallViewSet(SyncViewSet):
     """Calls. A call's ``status`` follows its interventions without touching the call's
-    ``updated_at`` (the portal's edit forms use it as their version), so ``updated_since`` also
-    returns the calls whose interventions changed since then."""
+    ``updated_at`` or ``version`` (a status change is not an edit of the call's data, so it gives
+    the call section's editor no conflict), so ``updated_since`` also returns the calls whose
+    interventions changed since then."""
 
     read_scope = Scope.CALLS_READ
     queryset = Call.objects.select_related("customer", "site", "unit")

@@ -15,7 +15,7 @@ from accounts.models import User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
-from service_portal.forms import PlausibleDateField
+from service_portal.forms import PlausibleDateField, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 from service_portal.roles import Role
 
@@ -34,12 +34,14 @@ def active_technicians():
     return User.objects.filter(role=Role.TECHNICIAN, is_active=True)
 
 
-class CallForm(forms.Form):
+class CallForm(VersionMixin):
     """The call section: where (site, contact, unit), what, how it came in.
 
     Every choice is limited to ``customer``'s own records; the unit decides the site when the
     user picks a unit first.
     """
+
+    editing = True  # the call section of an existing call (NewCallForm creates one)
 
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
@@ -55,7 +57,6 @@ class CallForm(forms.Form):
     description = forms.CharField(
         label=_("Problem description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, customer: Customer | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,11 +107,14 @@ class NewCallForm(SubmissionTokenMixin, CallForm):
         queryset=Customer.objects.filter(is_active=True), widget=forms.HiddenInput
     )
 
+    editing = False  # creates the call: a submission token, no version
     field_order = ["customer"]
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(VersionMixin):
     """The intervention section (an on-site visit is needed)."""
+
+    editing = True
 
     type = forms.ModelChoiceField(
         label=_("Intervention type"), queryset=InterventionType.objects.filter(is_active=True)
@@ -135,7 +139,6 @@ class InterventionForm(forms.Form):
         required=False,
         max_length=2000,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "intervention")

@@ -25,6 +25,7 @@ from quotes.models import Quote
 from service_portal.choices import CachedChoiceLabels
 from service_portal.history import StatusChange
 from service_portal.links import reverse_ids
+from service_portal.models import Audited, TimeStamped, Versioned
 
 
 class State(models.TextChoices):
@@ -92,8 +93,10 @@ class InterventionType(models.Model):
         return self.name
 
 
-class Call(CachedChoiceLabels, models.Model):
+class Call(CachedChoiceLabels, Audited):
     """A request for assistance about a customer's unit (chiamata)."""
+
+    created_by_label = pgettext_lazy("call", "created by")
 
     code = models.CharField(_("call code"), max_length=20, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"))
@@ -129,15 +132,6 @@ class Call(CachedChoiceLabels, models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=State.choices, default=State.NEW, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=pgettext_lazy("call", "created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("call")
@@ -159,8 +153,6 @@ class Call(CachedChoiceLabels, models.Model):
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
-            # incremental sync of the REST API (updated_since)
-            models.Index(fields=["updated_at"], name="call_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -181,7 +173,7 @@ class Call(CachedChoiceLabels, models.Model):
         return reverse_ids("calls:call_detail", self.pk)
 
 
-class Intervention(CachedChoiceLabels, models.Model):
+class Intervention(CachedChoiceLabels, TimeStamped, Versioned):
     """The work that answers a call (intervento); carries the lifecycle state."""
 
     call = models.ForeignKey(
@@ -227,9 +219,6 @@ class Intervention(CachedChoiceLabels, models.Model):
     signature = models.FileField(_("signature"), upload_to="signatures/%Y/%m/", blank=True)
     signed_by = models.CharField(_("signed by"), max_length=100, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("intervention")
@@ -245,8 +234,6 @@ class Intervention(CachedChoiceLabels, models.Model):
             models.Index(fields=["technician", "state"], name="intervention_tech_state_idx"),
             models.Index(fields=["type"], name="intervention_type_idx"),
             models.Index(fields=["requested_date"], name="intervention_requested_idx"),
-            # incremental sync of the REST API (updated_since)
-            models.Index(fields=["updated_at"], name="intervention_updated_idx"),
             # The planner's "to plan" list: the few waiting interventions, oldest request first,
             # without scanning the closed ones.
             models.Index(
@@ -369,12 +356,14 @@ def receipt_path(instance: Any, filename: str) -> str:
     return f"receipts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
-class Expense(models.Model):
+class Expense(Audited):
     """A travel expense of an intervention (spesa di trasferta), with an optional receipt.
 
     For kilometres ``amount`` is ``km × km_rate`` rounded to the cent, computed by the service
     that records it; for the other kinds the amount is what was paid.
     """
+
+    created_by_label = _("recorded by")
 
     intervention = models.ForeignKey(
         Intervention,
@@ -392,14 +381,6 @@ class Expense(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Stored under MEDIA_ROOT (outside the web root); served only by a view that checks access.
     receipt = models.FileField(_("receipt"), upload_to=receipt_path, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("expense")
@@ -424,11 +405,13 @@ class Expense(models.Model):
         return f"{self.get_kind_display()} {self.amount}"
 
 
-class PartUsed(models.Model):
+class PartUsed(Audited):
     """A spare part used on an intervention, with its catalogue data frozen at the time.
 
     ``under_warranty`` parts are charged at zero (the price stays, for the record).
     """
+
+    created_by_label = _("recorded by")
 
     intervention = models.ForeignKey(
         Intervention,
@@ -446,14 +429,6 @@ class PartUsed(models.Model):
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
     serial_or_lot = models.CharField(_("serial or lot"), max_length=60, blank=True)
     under_warranty = models.BooleanField(_("under warranty"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("part used")

@@ -21,6 +21,7 @@ from customers.validators import (
 )
 from service_portal.choices import CachedChoiceLabels
 from service_portal.links import reverse_ids
+from service_portal.models import TimeStamped, Versioned
 
 
 class ExternalCode(models.Model):
@@ -51,14 +52,6 @@ def external_code_unique(name: str) -> models.UniqueConstraint:
     )
 
 
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
-
-    class Meta:
-        abstract = True
-
-
 class Address(CachedChoiceLabels, models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
@@ -83,7 +76,7 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(models.Q(name__icontains=text) | models.Q(vat_number__icontains=text))
 
 
-class Customer(Address, ExternalCode, TimeStamped):
+class Customer(Address, ExternalCode, TimeStamped, Versioned):
     """A company that owns machines (ragione sociale), with its billing data."""
 
     name = models.CharField(_("company name"), max_length=200)
@@ -150,7 +143,7 @@ class Customer(Address, ExternalCode, TimeStamped):
         return phone_uri(self.phone)
 
 
-class Site(Address, ExternalCode, TimeStamped):
+class Site(Address, ExternalCode, TimeStamped, Versioned):
     """One of a customer's addresses where machines are installed (sede)."""
 
     customer = models.ForeignKey(
@@ -180,7 +173,7 @@ class Site(Address, ExternalCode, TimeStamped):
         return reverse_ids("customers:site_detail", self.pk)
 
 
-class Contact(ExternalCode, TimeStamped):
+class Contact(ExternalCode, TimeStamped, Versioned):
     """A person at a customer (and optionally at one of its sites)."""
 
     customer = models.ForeignKey(
@@ -247,7 +240,7 @@ class Contact(ExternalCode, TimeStamped):
         return phone_uri(self.mobile)
 
 
-class Product(ExternalCode, TimeStamped):
+class Product(ExternalCode, TimeStamped, Versioned):
     """A machine model; its description is translatable."""
 
     code = models.CharField(_("model code"), max_length=50, unique=True)
@@ -272,7 +265,7 @@ class UnitQuerySet(models.QuerySet):
         return self.select_related("product", "site", "site__customer")
 
 
-class Unit(ExternalCode, TimeStamped):
+class Unit(ExternalCode, TimeStamped, Versioned):
     """One installed machine, identified by its serial number (matricola) within its model."""
 
     product = models.ForeignKey(

@@ -17,7 +17,7 @@ from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
 from service_portal import exports as limits
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView, PortalListView
+from service_portal.crud import PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import parse_id
 from service_portal.permissions import role_required
@@ -84,12 +84,12 @@ def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        token = data.pop("submission_token", None)
+        token = data.pop("submission_token")
         try:
             with idempotency.once(token, request.user):
                 services.add_correction(intervention=intervention, acting_user=request.user, **data)
         except idempotency.AlreadySubmitted:
-            messages.info(request, PortalCreateView.already_saved_message)
+            messages.info(request, idempotency.ALREADY_SAVED)
             return redirect("invoicing:verification_detail", pk=pk)
         except services.InvoicingError as error:
             show_error(request, error, form)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
-from service_portal.forms import VersionedModelForm, parse_id
+from service_portal.forms import VersionedModelForm, VersionMixin, parse_id
 from service_portal.idempotency import SubmissionTokenMixin
 
 # An ERP catalogue of 100,000 articles is about 8 MB as CSV; anything larger is not a catalogue
@@ -69,8 +69,11 @@ class OfferPartiesForm(SubmissionTokenMixin, forms.Form):
             )
 
 
-class LineForm(forms.Form):
-    """One cart line's editable numbers (the cart shows one small form per line)."""
+class LineForm(VersionMixin):
+    """One cart line's editable numbers (the cart shows one small form per line); its version
+    is the line's when the cart was shown (``services.update_line`` refuses a stale one)."""
+
+    editing = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,8 +92,6 @@ class LineForm(forms.Form):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    # The line's version when the cart was shown (``services.update_line`` refuses a stale one).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class OfferTermsForm(VersionedModelForm):

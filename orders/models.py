@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Contact, Customer, Product, Site, TimeStamped, Unit
+from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.history import StatusChange
+from service_portal.models import Audited, TimeStamped, Versioned
 from service_portal.money import HUNDRED, ZERO, Taxed, Totals, line_net, totals
 
 
@@ -124,7 +125,7 @@ class SparePart(TimeStamped):
 
 
 # --- Offers and orders --------------------------------------------------------------------
-class CommercialDocument(TimeStamped):
+class CommercialDocument(Audited):
     """What an offer and its order share: parties, terms and the frozen language."""
 
     code = models.CharField(_("code"), max_length=30)
@@ -208,12 +209,6 @@ class CommercialDocument(TimeStamped):
         help_text=_("When off, the customer's document lists the parts without prices."),
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
 
     class Meta:
         abstract = True
@@ -342,11 +337,10 @@ class DocumentLine(models.Model):
         return f"{self.code} x {self.quantity}"
 
 
-class OfferLine(DocumentLine):
+class OfferLine(DocumentLine, Versioned):
+    # Its version refuses a cart form based on an older one (two clerks editing the same line,
+    # or a line whose quantity an "add" raised meanwhile).
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="lines")
-    # Each change adds 1: a cart form based on an older version is refused (two clerks editing
-    # the same line, or a line whose quantity an "add" raised meanwhile).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("offer line")

@@ -30,9 +30,8 @@ from orders.models import (
     SparePart,
     VatRate,
 )
-from service_portal import history, parties
+from service_portal import history, locking, parties
 from service_portal.errors import DomainError
-from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 from service_portal.tasks import enqueue_after_commit
 
@@ -108,6 +107,7 @@ def _set_offer_state(
         reason=reason,
         allowed=OFFER_TRANSITIONS,
         refused=_offer_refused,
+        fields=["version"],
         by_name=by_name,
     )
 
@@ -189,7 +189,6 @@ def add_line(
     existing = offer.lines.select_for_update().filter(spare_part=spare_part).first()
     if existing is not None:
         existing.quantity += quantity
-        existing.version += 1
         existing.save(update_fields=["quantity", "version"])
         return existing
     vat, vat_percent = _line_vat(offer, spare_part)
@@ -208,7 +207,7 @@ def add_line(
         vat_rate=vat,
         vat_percent=vat_percent,
     )
-    offer.save(update_fields=["updated_at"])
+    offer.save(update_fields=["updated_at", "version"])
     return line
 
 
@@ -229,10 +228,8 @@ def update_line(
     _require_draft(_locked_offer(line.offer))
     locked = OfferLine.objects.select_for_update().filter(pk=line.pk)
     current = locked.values_list("version", flat=True).get()
-    if expected_version is not None and expected_version != current:
-        raise OfferError(str(VersionedModelForm.conflict_message))
+    locking.check_value(current, expected_version, error=OfferError)
     line.quantity, line.unit_price, line.discount_percent = quantity, unit_price, discount_percent
-    line.version = current + 1
     line.save(update_fields=["quantity", "unit_price", "discount_percent", "version"])
     return line
 
@@ -262,18 +259,17 @@ TERM_FIELDS = (
 
 @transaction.atomic
 def update_offer_terms(
-    *, offer: Offer, acting_user: User, expected_version: str | None = None, **values: Any
+    *, offer: Offer, acting_user: User, expected_version: int | None = None, **values: Any
 ) -> Offer:
     """Step 3. An offer-wide VAT (e.g. not taxable for export) replaces each line's own.
 
-    ``expected_version`` is the draft's ``updated_at`` when the form was opened: a draft changed
+    ``expected_version`` is the draft's version when the form was opened: a draft changed
     since then by someone else is not overwritten.
     """
     access.check_may_sell(acting_user)
     locked = _locked_offer(offer)
     _require_draft(locked)
-    if expected_version is not None and expected_version != locked.updated_at.isoformat():
-        raise OfferError(str(VersionedModelForm.conflict_message))
+    locking.check(locked, expected_version, error=OfferError)
     unknown = set(values) - set(TERM_FIELDS)
     if unknown:
         raise ValueError(f"not offer terms: {sorted(unknown)}")
@@ -315,7 +311,7 @@ def send_offer(*, offer: Offer, acting_user: User) -> Offer:
         raise OfferError(_("The validity date is in the past: change it before sending."))
     parties.freeze(offer)
     offer.sent_at = timezone.now()
-    offer.save(update_fields=["issued_parties", "sent_at", "updated_at"])
+    offer.save(update_fields=["issued_parties", "sent_at", "updated_at", "version"])
     _set_offer_state(offer, OfferState.SENT, user=acting_user, reason=offer.contact.email)
     enqueue_after_commit(send_offer_email, offer.pk)
     return offer
@@ -398,7 +394,9 @@ def _decide(
     offer.decided_at = timezone.now()
     offer.decided_by_name = name
     offer.decision_channel = channel
-    offer.save(update_fields=["decided_at", "decided_by_name", "decision_channel", "updated_at"])
+    offer.save(
+        update_fields=["decided_at", "decided_by_name", "decision_channel", "updated_at", "version"]
+    )
     _set_offer_state(
         offer,
         OfferState.ACCEPTED if accept else OfferState.DECLINED,
@@ -517,5 +515,6 @@ def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: s
         reason=reason,
         allowed=ORDER_TRANSITIONS,
         refused=_order_refused,
+        fields=["version"],
     )
     return order

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +38,7 @@ from orders.selectors import (
 from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit, spreadsheets
 from service_portal.client_ip import client_ip
-from service_portal.crud import PortalCreateView, PortalListView
+from service_portal.crud import PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import parse_id
 from service_portal.permissions import role_required
@@ -102,7 +100,13 @@ def _parties_form(request: HttpRequest, offer: Offer | None, refresh_url: str) -
         # A prefill link (?customer=&site=&contact=&unit=) or an htmx refresh: show, don't judge.
         initial = {key: source.get(key) for key in ("customer", "site", "contact", "unit")}
         data = None
-    return OfferPartiesForm(data, initial=initial, refresh_url=refresh_url, customer=customer)
+    return OfferPartiesForm(
+        data,
+        initial=initial,
+        refresh_url=refresh_url,
+        customer=customer,
+        editing=offer is not None,
+    )
 
 
 def _save_parties(request: HttpRequest, form: OfferPartiesForm, offer: Offer | None) -> str:
@@ -115,14 +119,13 @@ def _save_parties(request: HttpRequest, form: OfferPartiesForm, offer: Offer | N
     if offer is not None:
         offer = services.update_offer_parties(offer=offer, acting_user=request.user, **values)
         return reverse("orders:offer_cart", args=[offer.pk])
-    token = form.cleaned_data.get("submission_token")
-    with transaction.atomic():
-        earlier = idempotency.claim(token, request.user)
-        if earlier is not None and earlier.result_url:
-            return earlier.result_url
-        offer = services.create_draft_offer(acting_user=request.user, **values)
-        url = reverse("orders:offer_cart", args=[offer.pk])
-        idempotency.complete(token, url)
+    try:
+        with idempotency.once(form.cleaned_data["submission_token"], request.user) as sent:
+            offer = services.create_draft_offer(acting_user=request.user, **values)
+            url = reverse("orders:offer_cart", args=[offer.pk])
+            sent.done(url)
+    except idempotency.AlreadySubmitted as repeat:  # a double submit: where the first one went
+        return repeat.result_url or reverse("orders:offer_list")
     return url
 
 
@@ -246,13 +249,6 @@ def cart_search(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _token(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value or "")[:36])
-    except ValueError:
-        return None
-
-
 @require_POST
 @role_required(*STAFF)
 def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -260,11 +256,14 @@ def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
     part = _pick(SparePart, request.POST.get("part"))
     if part is None:
         return _cart_response(request, offer, _("Choose a spare part."))
+    token = idempotency.parse_token(request.POST.get("submission_token"))
+    if token is None:
+        return _cart_response(request, offer, str(idempotency.MISSING_TOKEN))
     try:
-        with idempotency.once(_token(request.POST.get("submission_token")), request.user):
+        with idempotency.once(token, request.user):
             services.add_line(offer=offer, spare_part=part, acting_user=request.user)
     except idempotency.AlreadySubmitted:
-        return _cart_response(request, offer, notice=str(PortalCreateView.already_saved_message))
+        return _cart_response(request, offer, notice=str(idempotency.ALREADY_SAVED))
     except OfferError as error:
         return _cart_response(request, offer, str(error))
     return _cart_response(request, offer, added=part)
@@ -284,10 +283,13 @@ def cart_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     form = LineForm(request.POST, prefix=f"l{line.pk}")
     kept = {line.pk: form}  # a refused line shows what was typed
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+            for k, v in form.errors.items()
+        )
         return _cart_response(request, offer, errors, line_forms=kept)
     data = dict(form.cleaned_data)
-    version = data.pop("version", None)
+    version = data.pop("version")
     try:
         services.update_line(line=line, acting_user=request.user, expected_version=version, **data)
     except OfferError as error:
@@ -310,7 +312,7 @@ def offer_terms(request: HttpRequest, pk: int) -> HttpResponse:
                 services.update_offer_terms(
                     offer=get_offer_for(request.user, pk),
                     acting_user=request.user,
-                    expected_version=form.cleaned_data.get("version") or None,
+                    expected_version=form.cleaned_data["version"],
                     **values,
                 )
             except OfferError as error:

@@ -89,7 +89,6 @@ def _seed_base(office: User, technicians: list[User]) -> None:
         technician = technicians[index % len(technicians)]
         day = ahead[index % len(ahead)]
         intervention.technician = technician
-        intervention.version += 1
         intervention.save(update_fields=["technician", "version", "updated_at"])
         Activity.objects.create(
             technician=technician,

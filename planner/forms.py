@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Intervention, State
 from planner.models import Activity, ActivityKind, WorkKind
 from planner.selectors import day_bounds, technicians
-from service_portal.forms import PlausibleDateField
+from service_portal.forms import PlausibleDateField, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -77,7 +77,7 @@ class PeriodMixin(forms.Form):
         return data
 
 
-class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
+class ActivityForm(SubmissionTokenMixin, VersionMixin, ConfirmMixin, PeriodMixin):
     """Add or change an activity on one technician's planner."""
 
     technician = TechnicianChoiceField(label=_("Technician"), queryset=technicians())
@@ -87,7 +87,6 @@ class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     field_order = [
         "technician",
@@ -105,7 +104,7 @@ class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     def __init__(
         self, *args: Any, activity: Activity | None = None, staff: bool = False, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=activity is not None, **kwargs)
         if activity is not None and activity.kind == ActivityKind.INTERVENTION:
             self.fields["kind"].choices = [(activity.kind, activity.get_kind_display())]
             del self.fields["all_day"], self.fields["end_date"]
@@ -137,7 +136,7 @@ class ActivityForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
         return initial
 
 
-class PlanForm(ConfirmMixin, PeriodMixin):
+class PlanForm(SubmissionTokenMixin, ConfirmMixin, PeriodMixin):
     """Plan an intervention for a technician (the plain form beside the board)."""
 
     technician = TechnicianChoiceField(label=_("Technician"), queryset=technicians())
@@ -152,7 +151,7 @@ class PlanForm(ConfirmMixin, PeriodMixin):
     field_order = ["technician", "date", "start_time", "end_time", "notes", "confirm"]
 
 
-class TimeEntryForm(SubmissionTokenMixin, forms.Form):
+class TimeEntryForm(SubmissionTokenMixin, VersionMixin):
     """Hours worked on one day: hours, or start and end time; what they refer to."""
 
     date = PlausibleDateField(label=_("Date"), widget=DATE)
@@ -179,7 +178,6 @@ class TimeEntryForm(SubmissionTokenMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -190,7 +188,7 @@ class TimeEntryForm(SubmissionTokenMixin, forms.Form):
         current: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=current is not None, **kwargs)
         if intervention is not None:
             # The intervention's own hours section: the intervention is given.
             del self.fields["intervention"], self.fields["activity"]

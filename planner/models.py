@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from calls.models import Intervention
+from service_portal.models import Audited
 
 
 class ActivityKind(models.TextChoices):
@@ -42,12 +43,14 @@ class WorkKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Activity(models.Model):
+class Activity(Audited):
     """One entry on a technician's planner, from ``start`` to ``end`` (local day if all-day).
 
     An all-day activity is stored from the local midnight of its first day to the local
     midnight after its last day, so overlaps and day totals need no special case.
     """
+
+    created_by_label = pgettext_lazy("activity", "created by")
 
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,15 +71,6 @@ class Activity(models.Model):
         blank=True,
     )
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=pgettext_lazy("activity", "created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("activity")
@@ -128,12 +122,14 @@ class Activity(models.Model):
         return Decimal((self.end - self.start).total_seconds() / 3600).quantize(Decimal("0.01"))
 
 
-class TimeEntry(models.Model):
+class TimeEntry(Audited):
     """Hours one person worked on one day on one thing (an intervention, an activity, free text).
 
     ``start_time``/``end_time`` are optional; when given, ``hours`` equals their difference.
     Labour and travel entries on an intervention are what the actuals compare with the quote.
     """
+
+    created_by_label = pgettext_lazy("time entry", "created by")
 
     # Not a column: planner.selectors.mark_editable sets it for the hours pages.
     editable: bool
@@ -166,15 +162,6 @@ class TimeEntry(models.Model):
         blank=True,
     )
     description = models.TextField(_("description"), blank=True, max_length=2000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=pgettext_lazy("time entry", "created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("time entry")

@@ -43,6 +43,7 @@ from planner.models import (
     WorkKind,
 )
 from planner.tasks import send_activity_email
+from service_portal import locking
 from service_portal.errors import DomainError
 from service_portal.tasks import enqueue_after_commit
 
@@ -71,16 +72,6 @@ class PlanResult:
 # --- Helpers --------------------------------------------------------------------------------
 def _moment(value: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-
-
-def _check_version(record: Activity | TimeEntry, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise PlannerError(
-            _(
-                "Someone else changed this record while you were editing it. Reload the page "
-                "and apply your changes again."
-            )
-        )
 
 
 def _check_technician(technician: User) -> None:
@@ -204,7 +195,6 @@ def plan_intervention(
         return PlanResult(activity=None, warnings=warnings)
     if locked.technician_id != technician.pk:
         locked.technician = technician
-        locked.version += 1
         locked.save(update_fields=["technician", "version", "updated_at"])
     activity = Activity.objects.create(
         technician=technician,
@@ -297,7 +287,7 @@ def update_activity(
     when it has a single activity: one intervention, one technician). The technician is told.
     """
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    _check_version(locked, version)
+    locking.check(locked, version, error=PlannerError)
     kind = kind or locked.kind
     if (kind == ActivityKind.INTERVENTION) != (locked.kind == ActivityKind.INTERVENTION):
         raise PlannerError(_("An intervention activity stays an intervention activity."))
@@ -320,13 +310,11 @@ def update_activity(
         return PlanResult(activity=None, warnings=warnings)
     if intervention is not None and reassigned:
         intervention.technician = technician
-        intervention.version += 1
         intervention.save(update_fields=["technician", "version", "updated_at"])
     changed = (locked.start, locked.end, locked.technician_id) != (start, end, technician.pk)
     locked.technician, locked.kind, locked.start, locked.end = technician, kind, start, end
     locked.all_day = all_day and kind != ActivityKind.INTERVENTION
     locked.notes = notes.strip()
-    locked.version += 1
     locked.save(
         update_fields=[
             "technician",
@@ -543,7 +531,7 @@ def update_time_entry(
     )
     if not access.may_record_hours_for(acting_user, user):
         raise PlannerError(_("You may only record your own hours."))
-    _check_version(locked, version)
+    locking.check(locked, version, error=PlannerError)
     _lock_entry_intervention(locked)
     hours, intervention = _validated_entry(
         acting_user=acting_user,
@@ -562,7 +550,6 @@ def update_time_entry(
     locked.start_time, locked.end_time = start_time, end_time
     locked.intervention, locked.activity = intervention, activity
     locked.description = description.strip()
-    locked.version += 1
     locked.save()
     return locked
 

@@ -24,7 +24,6 @@ from planner.models import ActivityKind, CalendarFeed
 from planner.services import PlannerError
 from service_portal import exports as limits
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView
 from service_portal.errors import show_error
 from service_portal.forms import is_plausible_date, parse_id
 from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
@@ -146,7 +145,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with idempotency.once(data.get("submission_token"), request.user):
+            with idempotency.once(data["submission_token"], request.user):
                 result = services.create_activity(
                     acting_user=request.user,
                     technician=data["technician"] if staff else technician,
@@ -160,7 +159,7 @@ def day_detail(request: HttpRequest, technician_pk: int, day: str) -> HttpRespon
                 if not result.saved:  # warnings to confirm: the same form may come back
                     transaction.set_rollback(True)
         except idempotency.AlreadySubmitted:
-            messages.info(request, PortalCreateView.already_saved_message)
+            messages.info(request, idempotency.ALREADY_SAVED)
             return redirect(_day_url(technician.pk, the_day))
         except PlannerError as error:
             show_error(request, error, form)
@@ -251,15 +250,21 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.plan_intervention(
-                intervention=intervention,
-                technician=data["technician"],
-                start=data["start"],
-                end=data["end"],
-                acting_user=request.user,
-                confirm=data["confirm"],
-                notes=data["notes"],
-            )
+            with idempotency.once(data["submission_token"], request.user):
+                result = services.plan_intervention(
+                    intervention=intervention,
+                    technician=data["technician"],
+                    start=data["start"],
+                    end=data["end"],
+                    acting_user=request.user,
+                    confirm=data["confirm"],
+                    notes=data["notes"],
+                )
+                if not result.saved:  # warnings to confirm: the same form may come back
+                    transaction.set_rollback(True)
+        except idempotency.AlreadySubmitted as repeat:
+            board = f"{reverse('planner:board')}?date={data['date'].isoformat()}"
+            return idempotency.already_saved(request, repeat, board)
         except PlannerError as error:
             show_error(request, error, form)
         else:
@@ -353,12 +358,12 @@ def hours_day(request: HttpRequest, day: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with idempotency.once(form.cleaned_data.get("submission_token"), request.user):
+            with idempotency.once(form.cleaned_data["submission_token"], request.user):
                 services.record_time_entry(
                     acting_user=request.user, user=person, **_entry_kwargs(form.cleaned_data)
                 )
         except idempotency.AlreadySubmitted:
-            messages.info(request, PortalCreateView.already_saved_message)
+            messages.info(request, idempotency.ALREADY_SAVED)
             return redirect(_hours_day_url(person, the_day, request))
         except PlannerError as error:
             show_error(request, error, form)
@@ -502,10 +507,10 @@ def _record_intervention_hours(
     again with an empty form (or the same form with the service's refusal)."""
     data = {**form.cleaned_data, "intervention": intervention}
     try:
-        with idempotency.once(data.get("submission_token"), request.user):
+        with idempotency.once(data["submission_token"], request.user):
             services.record_time_entry(acting_user=request.user, user=person, **_entry_kwargs(data))
     except idempotency.AlreadySubmitted:
-        messages.info(request, PortalCreateView.already_saved_message)
+        messages.info(request, idempotency.ALREADY_SAVED)
         return redirect(request.path), form
     except PlannerError as error:
         show_error(request, error, form)

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
-from service_portal.forms import PlausibleDateField, VersionedModelForm
+from service_portal.forms import PlausibleDateField, VersionedModelForm, VersionMixin
 from service_portal.i18n import label_description_fields, localized_fields
 from service_portal.idempotency import SubmissionTokenMixin
 
@@ -217,8 +217,10 @@ class AddLineForm(forms.Form):
         )
 
 
-class QuoteTermsForm(forms.Form):
-    version = forms.CharField(widget=forms.HiddenInput)
+class QuoteTermsForm(VersionMixin):
+    """The quote's terms; its ``version`` is the quote's when the editor was loaded."""
+
+    editing = True
     vat_rate = forms.DecimalField(
         label=_("VAT rate (%)"),
         max_digits=5,

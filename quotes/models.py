@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from service_portal.history import StatusChange
+from service_portal.models import Audited, TimeStamped, Versioned
 from service_portal.money import HUNDRED, ZERO, Totals, line_net, single_rate_totals
 
 # The largest quantity a quote line accepts: well above any real job (hours, km, pieces), low
@@ -41,7 +41,7 @@ class PriceListQuerySet(models.QuerySet):
         )
 
 
-class PriceList(models.Model):
+class PriceList(TimeStamped, Versioned):
     """A set of rates. Standard lists have no customer; a customer's own list has one.
 
     The warranty list prices everything at zero: work on a unit under warranty is quoted with it
@@ -68,8 +68,6 @@ class PriceList(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     active = models.BooleanField(pgettext_lazy("price list", "active"), default=True)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PriceListQuerySet.as_manager()
 
@@ -141,8 +139,10 @@ class QuoteState(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-class Quote(models.Model):
+class Quote(Audited):
     """The estimate for one intervention, built from a price list and frozen from then on."""
+
+    created_by_label = pgettext_lazy("quote", "created by")
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     customer = models.ForeignKey(
@@ -174,14 +174,6 @@ class Quote(models.Model):
         null=True,
         blank=True,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=pgettext_lazy("quote", "created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("quote")
@@ -191,8 +183,6 @@ class Quote(models.Model):
         # The quote list is newest first: its first page reads the index only.
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="quote_list_order_idx"),
-            # the REST API's interventions changed since a moment include their quote's changes
-            models.Index(fields=["updated_at"], name="quote_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

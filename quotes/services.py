@@ -31,7 +31,7 @@ from quotes.models import (
     Rate,
     RateKind,
 )
-from service_portal import history, parties
+from service_portal import history, locking, parties
 from service_portal.errors import DomainError
 from service_portal.money import ZERO, default_vat_rate, increase, is_percent, money
 from service_portal.numbering import next_code
@@ -247,15 +247,13 @@ def _check_amounts(label: str, change: LineChange) -> list[str]:
     return errors
 
 
-def _lock_editable(quote: Quote, version: str | None) -> Quote:
+def _lock_editable(quote: Quote, version: int | None) -> Quote:
     locked = Quote.objects.select_for_update().get(pk=quote.pk)
-    if version is not None and locked.updated_at.isoformat() != version:
-        raise QuoteError(
-            _(
-                "Someone else changed this quote while you were editing it. Your changes have "
-                "not been saved: reload the page and apply them again."
-            )
-        )
+    conflict = _(
+        "Someone else changed this quote while you were editing it. Your changes have "
+        "not been saved: reload the page and apply them again."
+    )
+    locking.check(locked, version, error=QuoteError, message=conflict)
     if not locked.is_editable:
         raise QuoteError(
             _("Quote %(code)s is %(state)s and can no longer be changed.")
@@ -373,13 +371,13 @@ def update_quote_lines(
     quote: Quote,
     lines: Sequence[LineChange],
     acting_user: User,
-    version: str | None = None,
+    version: int | None = None,
 ) -> Quote:
     """Apply the editor's rows: change quantities, add and remove lines.
 
     Anyone who may quote (office staff) changes quantities and adds lines from the quote's price
     list; changing a price or a discount, or adding a free line with its own price, needs
-    ``can_change_prices``. ``version`` is the quote's ``updated_at`` when the page was loaded:
+    ``can_change_prices``. ``version`` is the quote's version when the page was loaded:
     a quote saved by someone else in the meantime is not overwritten.
     """
     check_role(acting_user, STAFF)
@@ -400,7 +398,7 @@ def update_quote_lines(
     QuoteLine.objects.filter(quote=quote, pk__in=edit.to_delete).delete()
     QuoteLine.objects.bulk_update(edit.to_update, ["quantity", "unit_price", "discount"])
     QuoteLine.objects.bulk_create(edit.to_create)
-    quote.save(update_fields=["updated_at"])
+    quote.save(update_fields=["updated_at", "version"])
     _record(
         quote,
         acting_user,
@@ -417,7 +415,7 @@ def update_quote_lines(
 
 @transaction.atomic
 def update_quote_terms(
-    *, quote: Quote, acting_user: User, notes: str, vat_rate: Decimal, version: str | None = None
+    *, quote: Quote, acting_user: User, notes: str, vat_rate: Decimal, version: int | None = None
 ) -> Quote:
     """Notes and VAT rate of a draft quote (the VAT rate is a price: it needs the permission)."""
     access.check_may_quote(acting_user)
@@ -430,7 +428,7 @@ def update_quote_terms(
             raise QuoteError(_("The VAT rate must be between 0 and 100."))
     quote.notes = notes
     quote.vat_rate = vat_rate
-    quote.save(update_fields=["notes", "vat_rate", "updated_at"])
+    quote.save(update_fields=["notes", "vat_rate", "updated_at", "version"])
     return quote
 
 
@@ -452,7 +450,7 @@ def _set_state(
         reason=note,
         allowed=TRANSITIONS,
         refused=_refused,
-        fields=fields,
+        fields=[*fields, "version"],
         action="state",
     )
     return quote

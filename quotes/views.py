@@ -41,7 +41,7 @@ from quotes.services import (
     update_quote_terms,
 )
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView, PortalDetailView, PortalListView
+from service_portal.crud import PortalDetailView, PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import VersionConflict, parse_id
 from service_portal.money import line_net, single_rate_totals
@@ -53,17 +53,14 @@ CUSTOMER_MATCHES = 20
 
 def _create_once(request: HttpRequest, form, create, success: str) -> HttpResponse | None:
     """Run ``create()`` (which returns the new record) once per form, however often the form is
-    submitted (service_portal.idempotency): a repeat is sent to what the first one created.
+    submitted (``idempotency.once``): a repeat is sent to what the first one created.
     Returns the redirect, or None when ``create`` raised QuoteError (added to the form)."""
-    token = form.cleaned_data.get("submission_token")
     try:
-        with transaction.atomic():
-            earlier = idempotency.claim(token, request.user)
-            if earlier is not None:
-                messages.info(request, PortalCreateView.already_saved_message)
-                return redirect(earlier.result_url or "home")
+        with idempotency.once(form.cleaned_data["submission_token"], request.user) as sent:
             record = create()
-            idempotency.complete(token, record.get_absolute_url())
+            sent.done(record.get_absolute_url())
+    except idempotency.AlreadySubmitted as repeat:
+        return idempotency.already_saved(request, repeat, "home")
     except QuoteError as error:
         show_error(request, error, form)
         return None
@@ -265,7 +262,7 @@ def _editor_forms(quote, may_price: bool, data=None):
         data,
         may_price=may_price,
         initial={
-            "version": quote.updated_at.isoformat(),
+            "version": quote.version,
             "vat_rate": quote.vat_rate,
             "notes": quote.notes,
         },

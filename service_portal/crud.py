@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters.views import FilterView
@@ -94,20 +93,17 @@ class PortalCreateView(PortalFormMixin, generic.CreateView):
     """Creates one record per form, however often the form is submitted."""
 
     success_message = _("Created.")
-    already_saved_message = _("This form had already been saved: nothing was created twice.")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        token = form.cleaned_data.get("submission_token")
-        with transaction.atomic():
-            earlier = idempotency.claim(token, self.request.user)
-            if earlier is not None:
-                messages.info(self.request, self.already_saved_message)
-                return redirect(earlier.result_url or self.get_cancel_url() or "home")
-            response = super().form_valid(form)
-            if response.status_code != 302:
-                transaction.set_rollback(True)  # nothing was created: the token stays free
-                return response
-            idempotency.complete(token, response["Location"])
+        try:
+            with idempotency.once(form.cleaned_data["submission_token"], self.request.user) as sent:
+                response = super().form_valid(form)
+                if response.status_code != 302:
+                    transaction.set_rollback(True)  # nothing was created: the token stays free
+                    return response
+                sent.done(response["Location"])
+        except idempotency.AlreadySubmitted as repeat:
+            return idempotency.already_saved(self.request, repeat, self.get_cancel_url() or "home")
         return response
 
 

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from service_portal.idempotency import SubmissionTokenMixin
+from service_portal import locking
+from service_portal.idempotency import RecordForm, SubmissionTokenMixin
 
 # Dates a person could mean in this business. Outside them (year 1 or 9999) date arithmetic
 # (the day after, the next month, a week's span) overflows, so forms refuse them.
@@ -53,27 +54,51 @@ def parse_id(value: Any) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-class VersionedModelForm(SubmissionTokenMixin, forms.ModelForm):
-    """Refuses to overwrite a record that someone else saved after this form was opened.
+MISSING_VERSION = _(
+    "This form does not say which version of the record it changed, so nothing was saved. "
+    "Reload the page to see the current data, then apply your changes again."
+)
 
-    It also carries a submission token, so that a create view can refuse a double submit
-    (``service_portal.idempotency``).
 
-    The form carries the record's ``updated_at`` as it was when the page was loaded; saving
-    re-reads the row under lock and compares. Models need an ``updated_at`` auto_now field.
-    """
+class VersionMixin(RecordForm):
+    """An edit form's ``version``: the record's version when the page was loaded
+    (``service_portal.locking``). Required: without it a stale edit would overwrite a newer one.
+    A create form (``edits_record`` false) has none."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    conflict_message = _(
-        "Someone else changed this record while you were editing it. Your changes have not been "
-        "saved: reload the page to see the current data, then apply your changes again."
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": MISSING_VERSION,
+            "invalid": MISSING_VERSION,
+            "min_value": MISSING_VERSION,
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.updated_at.isoformat()
+        if not self.edits_record():
+            del self.fields["version"]
+        elif not self.is_bound and getattr(getattr(self, "instance", None), "pk", None):
+            self.initial["version"] = self.instance.version  # type: ignore[attr-defined]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and "version" in (self._errors or {}):
+            # Shown above the form: a hidden field's error would read "(Hidden field ...)".
+            del self._errors["version"]
+            self.add_error(None, MISSING_VERSION)
+
+
+class VersionedModelForm(SubmissionTokenMixin, VersionMixin, forms.ModelForm):
+    """A model form that creates once (a submission token) and edits safely (the version).
+
+    Refuses to overwrite a record that someone else saved after this form was opened: saving
+    re-reads the row under lock and compares its version (``service_portal.locking``). The model
+    is ``Versioned``.
+    """
+
+    conflict_message = locking.CONFLICT_MESSAGE
 
     def save(self, commit: bool = True) -> models.Model:
         if not commit or not self.instance.pk:
@@ -82,13 +107,11 @@ class VersionedModelForm(SubmissionTokenMixin, forms.ModelForm):
             current = (
                 type(self.instance)
                 .objects.select_for_update()
-                .values_list("updated_at", flat=True)
+                .values_list("version", flat=True)
                 .get(pk=self.instance.pk)
             )
-            if current.isoformat() != self.cleaned_data.get("version"):
-                raise VersionConflict(self.conflict_message)
+            locking.check_value(current, self.cleaned_data["version"])
             return super().save(commit=True)
 
 
-class VersionConflict(Exception):
-    """The record changed since the form was loaded (see VersionedModelForm)."""
+VersionConflict = locking.VersionConflict

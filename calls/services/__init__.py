@@ -39,9 +39,8 @@ from calls.models import (
 from customers.models import Contact, Customer, Site, Unit
 from quotes.models import PriceList, Quote
 from quotes.services import QuoteError, create_quote_from_price_list
-from service_portal import history
+from service_portal import history, locking
 from service_portal.errors import DomainError
-from service_portal.forms import VersionedModelForm
 from service_portal.numbering import next_code
 
 # Changes that must say why (kept in the history and shown on the page).
@@ -135,7 +134,6 @@ def transition(
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_transition(locked, to_state, acting_user, reason)
     locked.state_changed_at = timezone.now()
-    locked.version += 1
     history.apply(
         locked,
         to_state,
@@ -213,11 +211,6 @@ def create_call(
     return call
 
 
-def _check_version(record: Call | Intervention, version: int | None) -> None:
-    if version is not None and record.version != version:
-        raise CallError(str(VersionedModelForm.conflict_message))
-
-
 @transaction.atomic
 def update_call(
     *,
@@ -235,7 +228,7 @@ def update_call(
     """Change the call section while the call is open (the customer never changes)."""
     _require_office(acting_user)
     locked = Call.objects.select_for_update().get(pk=call.pk)
-    _check_version(locked, version)
+    locking.check(locked, version, error=CallError)
     if not call_is_editable(locked):
         raise CallError(_("This call is closed: its data can no longer be changed."))
     customer = Customer.objects.get(pk=locked.customer_id)
@@ -244,7 +237,6 @@ def update_call(
     locked.site, locked.contact, locked.unit = site, contact, unit
     locked.description = description.strip()
     locked.channel, locked.priority, locked.received_at = channel, priority, received_at
-    locked.version += 1
     locked.save(
         update_fields=[
             "site",
@@ -277,7 +269,7 @@ def fill_intervention_section(
     """Save the intervention section; the first time, the intervention becomes *expected*."""
     _require_office(acting_user)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    _check_version(locked, version)
+    locking.check(locked, version, error=CallError)
     if locked.state not in OPEN_STATES:
         raise CallError(
             _("The intervention is “%(state)s”: its data can no longer be changed.")
@@ -290,7 +282,6 @@ def fill_intervention_section(
     locked.type, locked.requested_date, locked.technician = type, requested_date, technician
     locked.expected_hours = expected_hours
     locked.what_to_bring = what_to_bring.strip()
-    locked.version += 1
     locked.save(
         update_fields=[
             "type",

@@ -27,7 +27,6 @@ from calls.forms import (
 from calls.models import Intervention
 from calls.services import MANUAL_TARGETS, CallError, actuals
 from service_portal import idempotency
-from service_portal.crud import PortalCreateView
 from service_portal.permissions import role_required
 from service_portal.roles import EVERYONE
 
@@ -145,12 +144,12 @@ def section_post(
         data = dict(form.cleaned_data)
     try:
         if once:
-            with idempotency.once(data.pop("submission_token", None), request.user):
+            with idempotency.once(data.pop("submission_token"), request.user):
                 result = action(data)
         else:
             result = action(data)
     except idempotency.AlreadySubmitted:
-        return after_post(request, intervention, PortalCreateView.already_saved_message)
+        return after_post(request, intervention, idempotency.ALREADY_SAVED)
     except CallError as error:
         return after_post(
             request, intervention, "", error=error.message, section=section, forms=forms

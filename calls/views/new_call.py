@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,11 +43,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
         if customer is not None and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    earlier = idempotency.claim(data["submission_token"], request.user)
-                    if earlier is not None:  # a double submit: show what the first one made
-                        messages.info(request, _("This call had already been created."))
-                        return redirect(earlier.result_url or "calls:call_search")
+                with idempotency.once(data["submission_token"], request.user) as sent:
                     call = services.create_call(
                         acting_user=request.user,
                         customer=customer,
@@ -61,7 +56,10 @@ def call_create(request: HttpRequest) -> HttpResponse:
                         received_at=data["received_at"],
                     )
                     url = reverse("calls:manage", args=[call.pk, 1])
-                    idempotency.complete(data["submission_token"], url)
+                    sent.done(url)
+            except idempotency.AlreadySubmitted as repeat:  # show what the first one made
+                message = _("This call had already been created.")
+                return idempotency.already_saved(request, repeat, "calls:call_search", message)
             except CallError as error:
                 show_error(request, error, form)
             else:
@@ -159,10 +157,11 @@ def _inline_create(request, customer_pk, form_class, prefix, field) -> HttpRespo
     typed = _typed(request.POST)
     if not form.is_valid():
         return _customer_fields(request, customer, typed, inline_form=form, inline_kind=prefix)
-    with transaction.atomic():
-        if idempotency.claim(form.cleaned_data.get("submission_token"), request.user):
-            return _customer_fields(request, customer, typed)  # a double click: already added
-        created = form.save()
+    try:
+        with idempotency.once(form.cleaned_data["submission_token"], request.user):
+            created = form.save()
+    except idempotency.AlreadySubmitted:  # a double click: already added
+        return _customer_fields(request, customer, typed)
     typed[field] = created.pk
     if field == "site":
         typed.pop("unit", None)  # a new site has no units yet

@@ -3,6 +3,8 @@ a message, nothing half-saved, markup in names shown as text."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 from hypothesis import given
@@ -22,6 +24,7 @@ def test_user_creation_takes_anything(admin_client_, first, last, role, language
     response = admin_client_.post(
         reverse("accounts:user_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "first_name": first,
             "last_name": last,
             "role": role,
@@ -39,7 +42,13 @@ def test_an_administrator_cannot_be_created_through_the_form(admin_client_):
     before = row_counts(User)
     response = admin_client_.post(
         reverse("accounts:user_create"),
-        {"first_name": "Eve", "last_name": "X", "role": "administrator", "language": "it"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "first_name": "Eve",
+            "last_name": "X",
+            "role": "administrator",
+            "language": "it",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["role"]

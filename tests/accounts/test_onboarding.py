@@ -1,6 +1,7 @@
 """Administrators create users with a code; the first login leads to onboarding only."""
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -48,7 +49,13 @@ def test_users_created_outside_the_portal_flow_are_onboarded(administrator, tech
 def test_administrator_creates_a_technician_and_sees_the_code_once(admin_client_):
     response = admin_client_.post(
         reverse("accounts:user_create"),
-        {"first_name": "Luca", "last_name": "Bianchi", "role": "technician", "language": "it"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "first_name": "Luca",
+            "last_name": "Bianchi",
+            "role": "technician",
+            "language": "it",
+        },
     )
     user = User.objects.get(last_name="Bianchi")
     assert response["Location"] == reverse("accounts:user_code", args=[user.pk])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -151,6 +152,7 @@ def _post_expense(client, intervention, receipt):
     return client.post(
         _url("expense_add", intervention),
         {
+            "expense-submission_token": str(uuid.uuid4()),
             "expense-kind": "parking",
             "expense-date": "2026-11-20",
             "expense-amount": "4.50",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -118,14 +119,23 @@ def test_the_page_adds_and_removes_a_part(client_for, technician, operator):
     client = client_for(technician)
     response = client.post(
         _url("part_add", intervention),
-        {"spare_part": part.pk, "quantity": "3", "serial_or_lot": "S1", "under_warranty": "on"},
+        {
+            "spare_part": part.pk,
+            "quantity": "3",
+            "serial_or_lot": "S1",
+            "under_warranty": "on",
+            "submission_token": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 302
     used = PartUsed.objects.get()
     assert used.under_warranty
     page = client.get(_url("manage", intervention)).content.decode()
     assert 'data-testid="part-used"' in page
-    bad = client.post(_url("part_add", intervention), {"spare_part": part.pk, "quantity": "-2"})
+    bad = client.post(
+        _url("part_add", intervention),
+        {"spare_part": part.pk, "quantity": "-2", "submission_token": str(uuid.uuid4())},
+    )
     assert "more than 0" in bad.content.decode()
     assert client.post(_url("part_remove", intervention, used.pk)).status_code == 302
     assert not PartUsed.objects.exists()

@@ -5,6 +5,7 @@ records are out of reach."""
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core.files.base import ContentFile
@@ -43,6 +44,7 @@ def test_the_new_call_form_takes_anything(
     response = operator_client.post(
         reverse("calls:call_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "customer": unit.site.customer_id,
             "site": unit.site_id,
             "unit": unit.pk,
@@ -80,6 +82,7 @@ def test_the_expense_form_takes_anything(
     response = technician_client.post(
         _url("calls:expense_add", planned),
         {
+            "expense-submission_token": str(uuid.uuid4()),
             "expense-kind": kind,
             "expense-date": date,
             "expense-km": km,
@@ -110,7 +113,7 @@ def test_the_expense_form_takes_anything(
     ids=repr,
 )
 def test_impossible_expenses_are_refused_with_a_message(technician_client, planned, values):
-    data = {"expense-date": "2026-01-10", **values}
+    data = {"expense-date": "2026-01-10", "expense-submission_token": str(uuid.uuid4()), **values}
     response = technician_client.post(_url("calls:expense_add", planned), data)
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode() or "invalid-feedback" in (
@@ -145,7 +148,8 @@ def test_a_technicians_rate_per_km_is_ignored(technician_client, planned, settin
 def test_impossible_part_quantities_are_refused(technician_client, planned, quantity):
     part = make_part()
     response = technician_client.post(
-        _url("calls:part_add", planned), {"spare_part": part.pk, "quantity": quantity}
+        _url("calls:part_add", planned),
+        {"spare_part": part.pk, "quantity": quantity, "submission_token": str(uuid.uuid4())},
     )
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode()
@@ -157,7 +161,8 @@ def test_impossible_part_quantities_are_refused(technician_client, planned, quan
 def test_notes_take_anything(technician_client, planned, kind, text):
     before = Note.objects.count()
     response = technician_client.post(
-        _url("calls:note_add", planned), {"note-kind": kind, "note-text": text}
+        _url("calls:note_add", planned),
+        {"note-kind": kind, "note-text": text, "note-submission_token": str(uuid.uuid4())},
     )
     assert response.status_code in (200, 302)
     assert Note.objects.count() - before in (0, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import uuid
 
 import pytest
 from django.db import connection
@@ -39,6 +40,7 @@ class TestNewCall:
         response = operator_client.post(
             reverse("calls:call_create"),
             {
+                "submission_token": str(uuid.uuid4()),
                 "customer": unit.site.customer_id,
                 "unit": unit.pk,
                 "contact": contact.pk,
@@ -57,7 +59,9 @@ class TestNewCall:
 
     def test_a_double_submit_creates_one_call(self, operator_client):
         unit = make_unit()
-        page = operator_client.get(reverse("calls:call_create"), {"unit": unit.pk})
+        page = operator_client.get(
+            reverse("calls:call_create"), {"submission_token": str(uuid.uuid4()), "unit": unit.pk}
+        )
         token = page.context["form"].initial["submission_token"]
         data = {
             "submission_token": token,
@@ -80,6 +84,7 @@ class TestNewCall:
         response = operator_client.post(
             reverse("calls:call_create"),
             {
+                "submission_token": str(uuid.uuid4()),
                 "customer": customer.pk,
                 "site": site.pk,
                 "unit": foreign.pk,
@@ -94,7 +99,10 @@ class TestNewCall:
         assert "Please keep this text" in response.content.decode()
 
     def test_without_a_customer_nothing_is_created(self, operator_client):
-        response = operator_client.post(reverse("calls:call_create"), {"description": "x"})
+        response = operator_client.post(
+            reverse("calls:call_create"),
+            {"submission_token": str(uuid.uuid4()), "description": "x"},
+        )
         assert response.status_code == 200
         assert "Choose the customer first." in response.content.decode()
 
@@ -120,7 +128,9 @@ class TestNewCall:
 
     def test_a_unit_link_preselects_customer_site_and_unit(self, operator_client):
         unit = make_unit()
-        response = operator_client.get(reverse("calls:call_create"), {"unit": unit.pk})
+        response = operator_client.get(
+            reverse("calls:call_create"), {"submission_token": str(uuid.uuid4()), "unit": unit.pk}
+        )
         form = response.context["form"]
         assert form.initial["unit"] == unit.pk and form.initial["site"] == unit.site_id
 
@@ -137,6 +147,7 @@ class TestNewCall:
                 "unit": unit.pk,
                 "site": unit.site_id,
                 "description": "typed so far",
+                "new_contact-submission_token": str(uuid.uuid4()),
                 "new_contact-name": "Mario Rossi",
                 "new_contact-phone": "02 1234567",
                 "new_contact-is_active": "on",
@@ -161,7 +172,12 @@ class TestNewCall:
         customer = make_customer()
         response = operator_client.post(
             reverse("calls:new_site", args=[customer.pk]),
-            {"new_site-name": "Plant 9", "new_site-country": "IT", "new_site-is_active": "on"},
+            {
+                "new_site-submission_token": str(uuid.uuid4()),
+                "new_site-name": "Plant 9",
+                "new_site-country": "IT",
+                "new_site-is_active": "on",
+            },
             **HTMX,
         )
         site = Site.objects.get(name="Plant 9")
@@ -263,7 +279,11 @@ class TestManagementPage:
         intervention = first_intervention(make_call())
         operator_client.post(
             _url("note_add", intervention),
-            {"note-kind": NoteKind.FOLLOW_UP, "note-text": "Order a new pump"},
+            {
+                "note-kind": NoteKind.FOLLOW_UP,
+                "note-text": "Order a new pump",
+                "note-submission_token": str(uuid.uuid4()),
+            },
             **HTMX,
         )
         note = InterventionNote.objects.get()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +21,7 @@ def test_operator_creates_a_customer_and_the_vat_number_is_normalised(operator_c
     response = operator_client.post(
         reverse("customers:customer_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": "Acme Italia S.r.l.",
             "vat_number": "00743110157",
             "country": "IT",
@@ -38,6 +41,7 @@ def test_a_bad_vat_number_is_refused_and_the_typed_data_stays(operator_client):
     response = operator_client.post(
         reverse("customers:customer_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": "Typo S.p.A.",
             "vat_number": "IT12345678901",
             "country": "IT",
@@ -58,7 +62,13 @@ def test_errors_are_translated_for_an_italian_user(client_for, operator):
     operator.save()
     response = client_for(operator).post(
         reverse("customers:customer_create"),
-        {"name": "", "vat_number": "IT12345678901", "country": "IT", "language": "it"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "",
+            "vat_number": "IT12345678901",
+            "country": "IT",
+            "language": "it",
+        },
     )
     body = response.content.decode()
     assert "non è una partita IVA valida" in body
@@ -69,7 +79,13 @@ def test_a_duplicate_vat_number_is_refused(operator_client):
     make_customer(vat_number=VALID_IT_VAT)
     response = operator_client.post(
         reverse("customers:customer_create"),
-        {"name": "Copy", "vat_number": VALID_IT_VAT, "country": "IT", "language": "it"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "Copy",
+            "vat_number": VALID_IT_VAT,
+            "country": "IT",
+            "language": "it",
+        },
     )
     assert response.status_code == 200
     assert "Another customer already has this VAT number." in response.content.decode()
@@ -79,6 +95,7 @@ def test_italian_fiscal_code_and_phone_are_checked(operator_client):
     response = operator_client.post(
         reverse("customers:customer_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": "Mario",
             "fiscal_code": "RSSMRA80A01F205Z",
             "phone": "12",
@@ -95,6 +112,7 @@ def test_a_person_fiscal_code_is_accepted(operator_client):
     operator_client.post(
         reverse("customers:customer_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": "Mario Rossi",
             "fiscal_code": "rssmra80a01f205x",
             "country": "IT",
@@ -109,17 +127,30 @@ def test_site_contact_and_unit_are_added_from_the_customer(operator_client):
     product = make_product(code="CMP-300")
     operator_client.post(
         reverse("customers:site_create", args=[customer.pk]),
-        {"name": "Plant 2", "city": "Lodi", "country": "IT", "is_active": "on"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "Plant 2",
+            "city": "Lodi",
+            "country": "IT",
+            "is_active": "on",
+        },
     )
     site = Site.objects.get(customer=customer, name="Plant 2")
     operator_client.post(
         reverse("customers:contact_create", args=[customer.pk]),
-        {"name": "Giulia", "site": site.pk, "phone": "+39 0371 445566", "is_active": "on"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "Giulia",
+            "site": site.pk,
+            "phone": "+39 0371 445566",
+            "is_active": "on",
+        },
     )
     assert Contact.objects.get(name="Giulia").site == site
     response = operator_client.post(
         reverse("customers:unit_create", args=[customer.pk]),
         {
+            "submission_token": str(uuid.uuid4()),
             "product": product.pk,
             "serial_number": " ab-123 ",
             "site": site.pk,
@@ -138,7 +169,12 @@ def test_a_serial_number_already_registered_for_the_product_is_refused(operator_
     customer = unit.site.customer
     response = operator_client.post(
         reverse("customers:unit_create", args=[customer.pk]),
-        {"product": unit.product_id, "serial_number": "sn-1", "site": unit.site_id},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "product": unit.product_id,
+            "serial_number": "sn-1",
+            "site": unit.site_id,
+        },
     )
     assert response.status_code == 200
     assert "A unit with this serial number already exists for this product." in (
@@ -152,7 +188,12 @@ def test_the_same_serial_number_on_another_product_is_fine(operator_client):
     other = make_product()
     operator_client.post(
         reverse("customers:unit_create", args=[unit.site.customer_id]),
-        {"product": other.pk, "serial_number": "SN-1", "site": unit.site_id},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "product": other.pk,
+            "serial_number": "SN-1",
+            "site": unit.site_id,
+        },
     )
     assert Unit.objects.filter(serial_number="SN-1").count() == 2
 
@@ -162,6 +203,7 @@ def test_warranty_cannot_end_before_installation(operator_client):
     response = operator_client.post(
         reverse("customers:unit_create", args=[site.customer_id]),
         {
+            "submission_token": str(uuid.uuid4()),
             "product": make_product().pk,
             "serial_number": "X1",
             "site": site.pk,
@@ -182,7 +224,7 @@ def test_only_the_customer_own_sites_are_offered(operator_client):
     assert "Foreign" not in response.content.decode()
     response = operator_client.post(
         reverse("customers:contact_create", args=[customer.pk]),
-        {"name": "Sneaky", "site": foreign.pk},
+        {"submission_token": str(uuid.uuid4()), "name": "Sneaky", "site": foreign.pk},
     )
     assert response.status_code == 200
     assert not Contact.objects.filter(name="Sneaky").exists()

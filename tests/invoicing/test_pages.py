@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -44,12 +45,22 @@ def test_verification_page_highlights_differences_and_records_a_correction(
     assert 'data-testid="difference"' in page  # 4 hours worked, 3 quoted
     response = admin_client_.post(
         reverse("invoicing:correction_add", args=[intervention.pk]),
-        {"kind": LineKind.LABOUR, "quantity": "3", "reason": ""},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "kind": LineKind.LABOUR,
+            "quantity": "3",
+            "reason": "",
+        },
     )
     assert response.status_code == 200 and not Correction.objects.exists()
     response = admin_client_.post(
         reverse("invoicing:correction_add", args=[intervention.pk]),
-        {"kind": LineKind.LABOUR, "quantity": "3", "reason": "One hour was training"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "kind": LineKind.LABOUR,
+            "quantity": "3",
+            "reason": "One hour was training",
+        },
     )
     assert response.status_code == 302
     correction = Correction.objects.get()

@@ -4,6 +4,7 @@ link. No 500, a message, nothing half-saved; markup in names stays text in pages
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core import mail
@@ -43,6 +44,7 @@ def test_cart_lines_take_anything_and_keep_their_values_when_refused(
             f"l{line.pk}-quantity": quantity,
             f"l{line.pk}-unit_price": price,
             f"l{line.pk}-discount_percent": discount,
+            f"l{line.pk}-version": line.version,
         },
     )
     assert response.status_code in (200, 302)
@@ -68,6 +70,7 @@ def test_impossible_cart_numbers_are_refused_with_a_message(operator_client, dra
     before = _line_values(line)
     data = {f"l{line.pk}-quantity": "1", f"l{line.pk}-unit_price": "10"}
     data[f"l{line.pk}-discount_percent"] = "0"
+    data[f"l{line.pk}-version"] = line.version
     data[f"l{line.pk}-{field}"] = value
     response = operator_client.post(
         reverse("orders:cart_line", args=[draft.pk, line.pk]), data, follow=True
@@ -85,7 +88,11 @@ def test_a_line_of_another_offer_cannot_be_changed_through_this_one(operator_cli
     before = _line_values(line)
     response = operator_client.post(
         reverse("orders:cart_line", args=[mine.pk, line.pk]),
-        {f"l{line.pk}-quantity": "7", f"l{line.pk}-unit_price": "0"},
+        {
+            f"l{line.pk}-quantity": "7",
+            f"l{line.pk}-unit_price": "0",
+            f"l{line.pk}-version": line.version,
+        },
     )
     assert response.status_code == 404
     assert _line_values(line) == before
@@ -94,7 +101,10 @@ def test_a_line_of_another_offer_cannot_be_changed_through_this_one(operator_cli
 @pytest.mark.parametrize("part", ["", "x", "-1", "9" * 30, SCRIPT])
 def test_adding_a_part_that_does_not_exist_is_a_message(operator_client, draft, part):
     before = row_counts(OfferLine)
-    response = operator_client.post(reverse("orders:cart_add", args=[draft.pk]), {"part": part})
+    response = operator_client.post(
+        reverse("orders:cart_add", args=[draft.pk]),
+        {"part": part, "submission_token": str(uuid.uuid4())},
+    )
     assert response.status_code in (200, 302)
     assert row_counts(OfferLine) == before
 
@@ -105,7 +115,13 @@ def test_the_first_step_takes_anything(operator_client, customer, site, contact,
     before = row_counts(Offer)
     response = operator_client.post(
         reverse("orders:offer_create"),
-        {"customer": customer, "site": site, "contact": contact, "unit": unit},
+        {
+            "customer": customer,
+            "site": site,
+            "contact": contact,
+            "unit": unit,
+            "submission_token": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 200
     assert row_counts(Offer) == before
@@ -122,7 +138,8 @@ def test_a_site_of_another_customer_cannot_be_smuggled_into_an_offer(operator_cl
         {"site": site.pk, "contact": contact.pk, "unit": make_unit(foreign).pk},
     ):
         response = operator_client.post(
-            reverse("orders:offer_create"), {"customer": mine.pk, **data}
+            reverse("orders:offer_create"),
+            {"customer": mine.pk, "submission_token": str(uuid.uuid4()), **data},
         )
         assert response.status_code == 200
     assert row_counts(Offer) == before
@@ -141,7 +158,7 @@ def test_the_terms_take_anything(operator_client, draft, days, valid, notes, vat
             "valid_until": valid,
             "vat_rate": vat,
             "notes": notes,
-            "version": draft.updated_at.isoformat(),
+            "version": draft.version,
         },
     )
     assert response.status_code in (200, 302)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -47,7 +48,9 @@ def test_the_wizard_saves_a_draft_at_every_step_and_can_go_back(operator_client,
     setting = make_setting()
     fitting = make_part("FIT-1", products=[setting["unit"].product])
     other = make_part("OTH-1")
-    response = operator_client.post(reverse("orders:offer_create"), _ids(setting))
+    response = operator_client.post(
+        reverse("orders:offer_create"), {**_ids(setting), "submission_token": str(uuid.uuid4())}
+    )
     offer = Offer.objects.get()
     assert response["Location"] == reverse("orders:offer_cart", args=[offer.pk])
     assert offer.state == OfferState.DRAFT and offer.unit == setting["unit"]
@@ -58,9 +61,13 @@ def test_the_wizard_saves_a_draft_at_every_step_and_can_go_back(operator_client,
     search = operator_client.get(reverse("orders:cart_search", args=[offer.pk]), {"q": "1"})
     assert [p.code for p in search.context["parts"]] == ["FIT-1", "OTH-1"]
     add = reverse("orders:cart_add", args=[offer.pk])
-    response = operator_client.post(add, {"part": other.pk}, headers={"HX-Request": "true"})
+    response = operator_client.post(
+        add,
+        {"part": other.pk, "submission_token": str(uuid.uuid4())},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200 and "OTH-1" in response.content.decode()
-    operator_client.post(add, {"part": fitting.pk})
+    operator_client.post(add, {"part": fitting.pk, "submission_token": str(uuid.uuid4())})
     line = offer.lines.get(code="OTH-1")
     response = operator_client.post(
         reverse("orders:cart_line", args=[offer.pk, line.pk]),
@@ -68,6 +75,7 @@ def test_the_wizard_saves_a_draft_at_every_step_and_can_go_back(operator_client,
             f"l{line.pk}-quantity": "3",
             f"l{line.pk}-unit_price": "20",
             f"l{line.pk}-discount_percent": "10",
+            f"l{line.pk}-version": line.version,
         },
         headers={"HX-Request": "true"},
     )
@@ -80,6 +88,7 @@ def test_the_wizard_saves_a_draft_at_every_step_and_can_go_back(operator_client,
             f"l{line.pk}-quantity": "-1",
             f"l{line.pk}-unit_price": "x",
             f"l{line.pk}-discount_percent": "0",
+            f"l{line.pk}-version": line.version,
         },
         headers={"HX-Request": "true"},
     )
@@ -109,6 +118,7 @@ def test_the_wizard_saves_a_draft_at_every_step_and_can_go_back(operator_client,
             "valid_until": "2099-12-31",
             "show_prices": "",
             "notes": "Consegna al magazzino",
+            "version": form["version"].value(),
         },
     )
     assert response["Location"] == offer.get_absolute_url()
@@ -134,6 +144,7 @@ def test_a_billing_site_of_another_customer_is_refused(operator_client, operator
             "billing_customer": offer.customer_id,
             "billing_site": stranger_site.pk,
             "show_prices": "on",
+            "version": Offer.objects.get(pk=offer.pk).version,
         },
     )
     assert response.status_code == 200 and response.context["form"].errors

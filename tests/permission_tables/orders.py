@@ -1,5 +1,8 @@
+import uuid
+
 from orders import services
 from orders.links import make_token
+from orders.models import OfferLine
 from tests.factories import make_user
 from tests.orders.factories import make_draft, make_part, make_setting
 from tests.permission_tables import ADMIN, ANON, LOGIN, OPER, PUBLIC, STAFF, TECH, Row
@@ -68,7 +71,7 @@ ROWS = [
         STAFF_POST,
         _pk("draft"),
         method="post",
-        data=lambda world: {"part": world.part.pk},
+        data=lambda world: {"part": world.part.pk, "submission_token": str(uuid.uuid4())},
     ),
     Row(
         "orders:cart_line",
@@ -79,6 +82,8 @@ ROWS = [
             f"l{world.line.pk}-quantity": "2",
             f"l{world.line.pk}-unit_price": "5",
             f"l{world.line.pk}-discount_percent": "0",
+            # the version the cart shows now (each staff role's save counts one change)
+            f"l{world.line.pk}-version": OfferLine.objects.get(pk=world.line.pk).version,
         },
     ),
     Row("orders:offer_terms", STAFF, _pk("draft")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -34,6 +35,7 @@ def test_the_hours_form_takes_anything(
             "start_time": start,
             "end_time": end,
             "description": description,
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert response.status_code in (200, 302)
@@ -55,6 +57,7 @@ def test_the_hours_form_takes_anything(
 )
 def test_impossible_hours_are_refused_with_a_message(technician_client, values, message):
     data = {"date": str(yesterday()), "kind": "labour", "description": "x", **values}
+    data["submission_token"] = str(uuid.uuid4())
     response = technician_client.post(_hours_url(yesterday()), data)
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -86,6 +89,7 @@ def test_the_activity_form_takes_anything(
             "all_day": "on",
             "end_date": end_date,
             "notes": notes,
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert response.status_code in (200, 302)
@@ -106,6 +110,7 @@ def test_an_all_day_absence_at_the_end_of_the_calendar_is_no_500(
             "date": date,
             "all_day": "on",
             "end_date": end_date,
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert response.status_code in (200, 302)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -190,6 +191,7 @@ def test_adding_an_activity_warns_about_overlaps_and_needs_confirmation(
         "date": day.isoformat(),
         "start_time": "09:00",
         "end_time": "11:00",
+        "submission_token": str(uuid.uuid4()),
     }
     response = operator_client.post(url, data)
     assert response.status_code == 200
@@ -212,6 +214,7 @@ def test_an_all_day_absence_over_several_days(technician_client, technician):
             "date": day.isoformat(),
             "all_day": "on",
             "end_date": (day + datetime.timedelta(days=2)).isoformat(),
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert response.status_code == 302
@@ -241,6 +244,7 @@ def test_planning_from_the_form_with_conflict_confirmation(operator_client, tech
         "date": day.isoformat(),
         "start_time": "09:00",
         "end_time": "12:00",
+        "submission_token": response.context["form"].initial["submission_token"],
     }
     response = operator_client.post(url, data)
     assert response.status_code == 200 and "overlaps" in response.content.decode()
@@ -261,6 +265,7 @@ def test_planning_a_done_intervention_shows_the_reason(operator_client, technici
             "date": next_monday().isoformat(),
             "start_time": "09:00",
             "end_time": "12:00",
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert "Only an expected or quoted intervention" in response.content.decode()
@@ -331,6 +336,7 @@ def test_recording_hours_on_a_day_and_the_limits(technician_client, technician):
             "start_time": "08:00",
             "end_time": "12:00",
             "description": "Stock count",
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert response.status_code == 302
@@ -343,13 +349,20 @@ def test_recording_hours_on_a_day_and_the_limits(technician_client, technician):
             "start_time": "11:00",
             "end_time": "13:00",
             "description": "More",
+            "submission_token": str(uuid.uuid4()),
         },
     )
     assert "overlaps another entry" in response.content.decode()
     future = today() + datetime.timedelta(days=3)
     response = technician_client.post(
         reverse("planner:hours_day", args=[future.isoformat()]),
-        {"date": future.isoformat(), "kind": WorkKind.OFFICE, "hours": "1", "description": "x"},
+        {
+            "date": future.isoformat(),
+            "kind": WorkKind.OFFICE,
+            "hours": "1",
+            "description": "x",
+            "submission_token": str(uuid.uuid4()),
+        },
     )
     assert "future day" in response.content.decode()
     response = technician_client.get(url)
@@ -413,6 +426,7 @@ def test_intervention_hours_partial_lists_and_adds(client_for, technician, opera
             "kind": WorkKind.TRAVEL,
             "hours": "1.5",
             "description": "To the customer",
+            "submission_token": str(uuid.uuid4()),
         },
         headers={"HX-Request": "true"},
     )
@@ -436,7 +450,12 @@ def test_the_administrator_records_hours_for_the_assigned_technician(admin_clien
     intervention = make_planned(technician).intervention
     response = admin_client_.post(
         reverse("planner:intervention_hours", args=[intervention.pk]),
-        {"date": yesterday().isoformat(), "kind": WorkKind.LABOUR, "hours": "2"},
+        {
+            "date": yesterday().isoformat(),
+            "kind": WorkKind.LABOUR,
+            "hours": "2",
+            "submission_token": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 302
     assert TimeEntry.objects.get().user == technician
@@ -465,7 +484,13 @@ def test_pages_follow_the_users_language(client_for, operator, technician):
     assert "Ore lavorate" in html and "Totali del mese" in html
     response = client.post(
         reverse("planner:hours_day", args=[today().isoformat()]),
-        {"date": today().isoformat(), "kind": WorkKind.OFFICE, "hours": "25", "description": "x"},
+        {
+            "date": today().isoformat(),
+            "kind": WorkKind.OFFICE,
+            "hours": "25",
+            "description": "x",
+            "submission_token": str(uuid.uuid4()),
+        },
     )
     assert "Non più di 24 ore al giorno" in response.content.decode()
 

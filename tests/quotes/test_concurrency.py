@@ -50,7 +50,7 @@ def test_concurrent_saves_of_the_same_version_one_wins(administrator, operator):
     quote = create_quote_from_price_list(
         customer=make_customer(), price_list=make_price_list(), acting_user=administrator
     )
-    version = quote.updated_at.isoformat()
+    version = quote.version
     line_id = quote.lines.get(code="MO").pk
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 from hypothesis import given
@@ -39,7 +41,7 @@ def _editor_data(quote: Quote, **changes) -> dict:
         "lines-INITIAL_FORMS": str(len(lines)),
         "lines-MIN_NUM_FORMS": "0",
         "lines-MAX_NUM_FORMS": "500",
-        "version": quote.updated_at.isoformat(),
+        "version": quote.version,
         "vat_rate": "22.00",
         "notes": "",
         "add-kind": "other",
@@ -119,6 +121,7 @@ def test_the_price_list_form_takes_anything(
     response = admin_client_.post(
         reverse("quotes:pricelist_create"),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": name,
             "currency": currency,
             "valid_from": valid_from,
@@ -170,6 +173,7 @@ def test_a_bad_rate_keeps_the_whole_price_list_unsaved(admin_client_, field, val
         "rates-0-position": "1",
         field: value,
     }
+    data.setdefault("submission_token", str(uuid.uuid4()))
     response = admin_client_.post(reverse("quotes:pricelist_create"), data)
     assert response.status_code == 200
     assert row_counts(PriceList, Rate) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from decimal import Decimal as D
 
 import pytest
@@ -37,7 +38,7 @@ def _editor_data(quote, add=None, **overrides):
         "lines-INITIAL_FORMS": quote.lines.count(),
         "lines-MIN_NUM_FORMS": 0,
         "lines-MAX_NUM_FORMS": 1000,
-        "version": quote.updated_at.isoformat(),
+        "version": quote.version,
         "vat_rate": str(quote.vat_rate),
         "notes": quote.notes,
         "add-kind": "other",
@@ -202,7 +203,10 @@ def test_new_quote_from_a_customer_search(operator_client):
     assert "Carpenteria Ferri" in operator_client.get(url, {"q": "ferri"}).content.decode()
     page = operator_client.get(url, {"customer": customer.pk}).content.decode()
     assert page.index("Ferri 2026") < page.index("Standard 2026")
-    response = operator_client.post(f"{url}?customer={customer.pk}", {"price_list": own.pk})
+    response = operator_client.post(
+        f"{url}?customer={customer.pk}",
+        {"price_list": own.pk, "submission_token": str(uuid.uuid4())},
+    )
     quote = Quote.objects.get()
     assert response["Location"] == quote.get_absolute_url()
     assert quote.lines.get(code="MO").description == "Manodopera tecnico"
@@ -213,7 +217,9 @@ def test_another_customers_list_cannot_be_posted(operator_client):
     make_price_list(name="Standard")
     foreign = make_price_list(customer=make_customer())
     url = f"{reverse('quotes:quote_create')}?customer={customer.pk}"
-    response = operator_client.post(url, {"price_list": foreign.pk})
+    response = operator_client.post(
+        url, {"price_list": foreign.pk, "submission_token": str(uuid.uuid4())}
+    )
     assert response.status_code == 200
     assert not Quote.objects.exists()
 
@@ -289,6 +295,7 @@ def test_operator_creates_a_price_list_with_rates(operator_client):
         f"{url}?customer={customer.pk}",
         {
             "name": "Listino Ferri 2026",
+            "submission_token": str(uuid.uuid4()),
             "customer": customer.pk,
             "valid_from": "2026-01-01",
             "currency": "eur",
@@ -332,7 +339,13 @@ def test_a_duplicate_rate_code_or_negative_price_is_refused(operator_client):
     ]
     response = operator_client.post(
         reverse("quotes:pricelist_create"),
-        {"name": "X", "valid_from": "2026-01-01", "currency": "EUR", **_rate_rows(rows)},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "X",
+            "valid_from": "2026-01-01",
+            "currency": "EUR",
+            **_rate_rows(rows),
+        },
     )
     assert response.status_code == 200
     assert not PriceList.objects.exists()
@@ -378,7 +391,12 @@ def test_copy_a_price_list_for_next_year(operator_client):
     source = make_price_list(name="Standard 2026")
     response = operator_client.post(
         reverse("quotes:pricelist_copy", args=[source.pk]),
-        {"name": "Standard 2027", "valid_from": "2027-01-01", "percent_increase": "5"},
+        {
+            "submission_token": str(uuid.uuid4()),
+            "name": "Standard 2027",
+            "valid_from": "2027-01-01",
+            "percent_increase": "5",
+        },
     )
     copy = PriceList.objects.get(name="Standard 2027")
     assert response["Location"] == copy.get_absolute_url()
@@ -391,6 +409,7 @@ def test_copy_errors_are_shown(operator_client):
     response = operator_client.post(
         reverse("quotes:pricelist_copy", args=[source.pk]),
         {
+            "submission_token": str(uuid.uuid4()),
             "name": "Bad",
             "valid_from": "2027-01-01",
             "valid_to": "2026-01-01",
@@ -482,11 +501,22 @@ def test_a_double_submit_creates_one_record(operator_client):
         ),
         (
             reverse("quotes:pricelist_copy", args=[source.pk]),
-            {"name": "Standard 2027", "valid_from": "2027-01-01", "percent_increase": "2"},
+            {
+                "submission_token": str(uuid.uuid4()),
+                "name": "Standard 2027",
+                "valid_from": "2027-01-01",
+                "percent_increase": "2",
+            },
         ),
         (
             reverse("quotes:pricelist_create"),
-            {"name": "New", "valid_from": "2026-01-01", "currency": "EUR", **_rate_rows([])},
+            {
+                "submission_token": str(uuid.uuid4()),
+                "name": "New",
+                "valid_from": "2026-01-01",
+                "currency": "EUR",
+                **_rate_rows([]),
+            },
         ),
     ]
     for url, data in posts:

@@ -279,7 +279,7 @@ def test_a_line_of_another_quote_or_a_rate_of_another_list_is_refused(quote, cus
 
 
 def test_a_stale_version_is_refused(quote, operator):
-    version = quote.updated_at.isoformat()
+    version = quote.version
     update_quote_lines(quote=quote, lines=_changes(quote, MO="2"), acting_user=operator)
     with pytest.raises(QuoteError, match="Someone else changed this quote"):
         update_quote_lines(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -95,6 +97,7 @@ def test_a_german_user_sees_the_product_in_german(client_for, operator):
 def test_a_product_is_described_in_five_languages_in_the_portal(client_for, operator):
     data = {
         "code": "PRS-9",
+        "submission_token": str(uuid.uuid4()),
         "description_it": "Pressa piegatrice",
         "description_en": "Press brake",
         "description_de": "Abkantpresse",
@@ -114,6 +117,7 @@ def test_a_product_is_described_in_five_languages_in_the_portal(client_for, oper
 
 def test_the_italian_description_of_a_product_is_required(client_for, operator):
     data = {"code": "PRS-10", "description_en": "Press brake", "is_active": "on"}
+    data["submission_token"] = str(uuid.uuid4())
     response = client_for(operator).post(reverse("customers:product_create"), data)
     assert response.status_code == 200
     assert not Product.objects.filter(code="PRS-10").exists()
