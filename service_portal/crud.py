@@ -15,12 +15,14 @@ from django_filters.views import FilterView
 
 from service_portal import idempotency
 from service_portal.forms import VersionConflict
-from service_portal.pagination import CappedPaginator
+from service_portal.pagination import CappedPaginator, NearestPageMixin
 from service_portal.permissions import EVERYONE, STAFF, RoleRequiredMixin
 
 
-class PortalListView(RoleRequiredMixin, FilterView):
-    """A filtered, paginated list. Subclasses set ``filterset_class`` and ``template_name``."""
+class PortalListView(RoleRequiredMixin, NearestPageMixin, FilterView):
+    """A filtered, paginated list. Subclasses set ``filterset_class`` and ``template_name``.
+
+    Any page number shows a page: the nearest that exists (``NearestPageMixin``)."""
 
     allowed_roles = EVERYONE
     paginate_by = settings.PAGE_SIZE
