@@ -87,3 +87,19 @@ def test_a_posted_customer_that_is_not_active_is_refused(operator_client):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["customer"]
+
+
+def test_the_offer_list_finds_the_customer_without_accents_or_by_vat_number(
+    operator_client, operator
+):
+    from tests.orders.factories import make_draft, make_setting
+
+    setting = make_setting()
+    setting["customer"].name = "Talleres García S.L."
+    setting["customer"].vat_number = "ESB12345674"
+    setting["customer"].save()
+    mine = make_draft(operator, **setting)
+    make_draft(operator)  # another customer's
+    for typed in ("garcia", "GARCÍA", "B12345674"):
+        response = operator_client.get(reverse("orders:offer_list"), {"customer": typed})
+        assert list(response.context["object_list"]) == [mine], typed
