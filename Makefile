@@ -21,11 +21,16 @@ BENCH_ARGS ?= --keep
 
 .PHONY: run test install assets messages makemessages lint format check bench wheel clean
 
-run: install assets messages ## install, build, migrate, load demo data, serve on :8000
+# `make run` serves where SITE_URL points (the address e-mail links use), by default
+# http://127.0.0.1:8000; e-mails are saved under var/mail/ (service_portal/mail_files.py).
+RUN_ADDRESS = $(shell $(PY) -c "from urllib.parse import urlsplit as u; import os; \
+  p = u(os.environ.get('SITE_URL') or 'http://127.0.0.1:8000'); print(f'{p.hostname}:{p.port or 8000}')")
+
+run: install assets messages ## install, build, migrate, load demo data, serve at SITE_URL
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Serving on http://$(RUN_ADDRESS) (Ctrl+C to stop); e-mails are saved under var/mail/"
+	$(MANAGE) runserver $(RUN_ADDRESS)
 
 test: install assets messages ## the whole test suite (browser tests skip without Chromium, outside CI)
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from calls import services
-from calls.models import Call, Intervention, InterventionType, NoteKind, State
+from calls.models import Call, Intervention, InterventionType, State
 from customers.models import Unit
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
-from service_portal.roles import Role
 
 TYPES = [
     # code, names (it, en, de, fr, es), warranty
@@ -65,34 +65,156 @@ TYPES = [
     ),
 ]
 
-# The path each demo call walks through the transition map (after new).
-PATHS = {
-    State.NEW: [],
-    State.RESOLVED_BY_PHONE: [State.RESOLVED_BY_PHONE],
-    State.EXPECTED: [State.EXPECTED],
-    State.PLANNED: [State.EXPECTED, State.PLANNED],
-    State.DONE: [State.EXPECTED, State.PLANNED, State.DONE],
-    State.VERIFIED: [State.EXPECTED, State.PLANNED, State.DONE, State.VERIFIED],
-    State.CANCELLED: [State.CANCELLED],
-}
+
+@dataclass(frozen=True)
+class DemoCall:
+    """One demo call: where it stands, the machine its problem is about, when it is visited.
+
+    ``visit`` counts working days from today (0 is today whatever the day, -1 the working day
+    before, 1 the next one); a call with a visit is planned on that day by the planner demo
+    (planner/demo.py), which also does the visit's work for the calls that are done by now.
+    The calls demo brings each call as far as the calls app alone may: new, resolved by phone,
+    cancelled, or expected with its type, requested date (the visit's day) and technician.
+    """
+
+    target: str
+    received: int  # days ago
+    priority: str
+    product: str  # the code of the machine (customers/demo.py PRODUCTS)
+    type: str  # the code of the intervention type (TYPES)
+    description: str
+    visit: int | None = None
+    technician: int = 0  # the first or the second demo technician
+    hours: int = 4
+
 
 DEMO_CALLS = [
-    # target state, days ago, priority, description
-    (State.NEW, 0, "urgent", "La macchina si ferma con allarme E42 dopo pochi minuti."),
-    (State.NEW, 1, "normal", "Rumore anomalo dal gruppo vite all'avvio."),
-    (State.RESOLVED_BY_PHONE, 2, "normal", "Display spento: ripristinato l'interruttore."),
-    (State.RESOLVED_BY_PHONE, 9, "low", "Customer asked how to reset the service counter."),
-    (State.EXPECTED, 3, "high", "Oil leak under the compressor."),
-    (State.EXPECTED, 4, "normal", "Richiesta di manutenzione programmata annuale."),
-    (State.PLANNED, 5, "high", "Pressure drops under load."),
-    (State.PLANNED, 6, "normal", "Sostituzione filtri e controllo generale."),
-    (State.DONE, 12, "normal", "Laser source power lower than expected."),
-    (State.DONE, 15, "urgent", "Press brake stopped: hydraulic alarm."),
-    (State.VERIFIED, 30, "normal", "Installazione nuova cella di saldatura."),
-    (State.CANCELLED, 20, "low", "Richiesta annullata dal cliente."),
+    DemoCall(
+        State.NEW,
+        0,
+        "urgent",
+        "CMP-300",
+        "repair",
+        "Il compressore si ferma con allarme E42 dopo pochi minuti.",
+    ),
+    DemoCall(
+        State.NEW, 1, "normal", "CMP-550", "repair", "Rumore anomalo dal gruppo vite all'avvio."
+    ),
+    DemoCall(
+        State.RESOLVED_BY_PHONE,
+        2,
+        "normal",
+        "LAS-2040",
+        "repair",
+        "Pannello operatore spento: ripristinato l'interruttore del quadro.",
+    ),
+    DemoCall(
+        State.RESOLVED_BY_PHONE,
+        9,
+        "low",
+        "DRY-120",
+        "maintenance",
+        "Customer asked how to reset the dryer's service counter.",
+    ),
+    DemoCall(
+        State.EXPECTED,
+        3,
+        "high",
+        "CMP-300",
+        "repair",
+        "Oil leak under the compressor.",
+        visit=2,
+    ),
+    DemoCall(
+        State.EXPECTED,
+        4,
+        "normal",
+        "DRY-120",
+        "maintenance",
+        "Richiesta di manutenzione programmata annuale dell'essiccatore.",
+        visit=4,
+        technician=1,
+    ),
+    DemoCall(
+        State.PLANNED,
+        5,
+        "high",
+        "CMP-550",
+        "repair",
+        "Pressure drops under load.",
+        visit=0,
+    ),
+    DemoCall(
+        State.PLANNED,
+        6,
+        "normal",
+        "PRS-160",
+        "maintenance",
+        "Sostituzione filtri dell'olio idraulico e controllo generale della pressa.",
+        visit=0,
+        technician=1,
+    ),
+    DemoCall(
+        State.PLANNED,
+        2,
+        "normal",
+        "LAS-2040",
+        "inspection",
+        "Taglio irregolare sul lato destro della lamiera: verificare l'allineamento.",
+        visit=1,
+        technician=1,
+    ),
+    DemoCall(
+        State.DONE,
+        12,
+        "normal",
+        "LAS-2040",
+        "repair",
+        "Laser source power lower than expected.",
+        visit=-1,
+        technician=1,
+    ),
+    DemoCall(
+        State.DONE,
+        15,
+        "urgent",
+        "PRS-160",
+        "repair",
+        "Press brake stopped: hydraulic alarm.",
+        visit=-2,
+    ),
+    DemoCall(
+        State.VERIFIED,
+        30,
+        "normal",
+        "WLD-R6",
+        "repair",
+        "Cella di saldatura: arco instabile, guaina della torcia usurata.",
+        visit=-8,
+    ),
+    DemoCall(
+        State.CANCELLED,
+        20,
+        "low",
+        "CMP-300",
+        "repair",
+        "Perdita d'aria da un raccordo: il cliente l'ha risolta da sé e annulla la richiesta.",
+    ),
 ]
 
 DEMO_MARK = "demo"  # the reason on the demo calls' state changes: re-running adds nothing
+
+
+def working_day(offset: int, today: datetime.date | None = None) -> datetime.date:
+    """Today for 0, else the ``offset``-th working day (Monday to Friday) after or before it."""
+    day = today or timezone.localdate()
+    step = 1 if offset > 0 else -1
+    left = abs(offset)
+    while left:
+        day += datetime.timedelta(days=step)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 @transaction.atomic
@@ -111,25 +233,37 @@ def _seed_types() -> dict[str, InterventionType]:
     return types
 
 
+def _units_by_product() -> dict[str, list[Unit]]:
+    units: dict[str, list[Unit]] = {}
+    demo_units = (
+        Unit.objects.with_relations().exclude(serial_number__startswith="GEN-").order_by("pk")
+    )
+    for unit in demo_units:
+        units.setdefault(unit.product.code, []).append(unit)
+    return units
+
+
 @transaction.atomic
 def _seed_calls(types: dict[str, InterventionType]) -> int:
-    descriptions = [d for *_, d in DEMO_CALLS]
+    descriptions = [demo.description for demo in DEMO_CALLS]
     if Call.objects.filter(description__in=descriptions).exists():
         return 0
-    admin = User.objects.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
-    operator = User.objects.filter(role=Role.OPERATOR).order_by("pk").first() or admin
-    technicians = list(User.objects.filter(role=Role.TECHNICIAN).order_by("pk")[:2])
-    units = list(
-        Unit.objects.with_relations()
-        .exclude(serial_number__startswith="GEN-")
-        .order_by("pk")[: len(DEMO_CALLS)]
-    )
-    if not (admin and technicians and units):
+    operator = User.objects.filter(role=Role.OPERATOR).order_by("pk").first()
+    operator = operator or User.objects.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
+    technicians = list(User.objects.filter(role=Role.TECHNICIAN).order_by("username")[:2])
+    units = _units_by_product()
+    if not (operator and technicians and units):
         return 0
     now = timezone.now()
-    type_list = list(types.values())
-    for index, (target, days_ago, priority, description) in enumerate(DEMO_CALLS):
-        unit = units[index % len(units)]
+    today = timezone.localdate()
+    used: dict[str, int] = {}
+    created = 0
+    for index, demo in enumerate(DEMO_CALLS):
+        candidates = units.get(demo.product)
+        if not candidates:  # that machine is not installed: no call about it
+            continue
+        unit = candidates[used.get(demo.product, 0) % len(candidates)]
+        used[demo.product] = used.get(demo.product, 0) + 1
         contact = unit.site.customer.contacts.order_by("pk").first()
         call = services.create_call(
             acting_user=operator,
@@ -137,71 +271,39 @@ def _seed_calls(types: dict[str, InterventionType]) -> int:
             site=unit.site,
             contact=contact,
             unit=unit,
-            description=description,
-            priority=priority,
-            received_at=now - datetime.timedelta(days=days_ago, hours=index),
+            description=demo.description,
+            priority=demo.priority,
+            received_at=now - datetime.timedelta(days=demo.received, minutes=17 * index),
         )
+        created += 1
         intervention = call.interventions.get()
-        technician = technicians[index % len(technicians)]
-        for step in PATHS[target]:
-            if step == State.EXPECTED:
-                services.fill_intervention_section(
-                    intervention=intervention,
-                    acting_user=operator,
-                    version=None,
-                    type=type_list[index % len(type_list)],
-                    requested_date=(now + datetime.timedelta(days=index - 6)).date(),
-                    technician=technician,
-                    expected_hours=4,
-                    what_to_bring="Kit filtri, guarnizioni",
-                )
-                continue
-            if step == State.RESOLVED_BY_PHONE:
-                services.resolve_by_phone(call=call, acting_user=operator, reason=DEMO_MARK)
-                continue
-            actor = technician if step == State.DONE else admin
-            if step == State.DONE:
-                services.add_note(
-                    intervention=intervention,
-                    acting_user=technician,
-                    kind=NoteKind.REPORT,
-                    text="Sostituita la guarnizione, macchina collaudata con il cliente.",
-                )
-                _seed_actuals(intervention, technician, now)
+        if demo.target == State.RESOLVED_BY_PHONE:
+            services.resolve_by_phone(call=call, acting_user=operator, reason=DEMO_MARK)
+        elif demo.target == State.CANCELLED:
             services.transition(
-                intervention=intervention, to_state=step, acting_user=actor, reason=DEMO_MARK
+                intervention=intervention,
+                to_state=State.CANCELLED,
+                acting_user=operator,
+                reason=DEMO_MARK,
             )
-    return len(DEMO_CALLS)
-
-
-def _seed_actuals(intervention, technician, now) -> None:
-    """Travel kilometres and one spare part on a demo intervention that gets done."""
-    from calls.services import actuals
-    from orders.models import SparePart
-
-    actuals.add_expense(
-        intervention=intervention,
-        acting_user=technician,
-        kind="km",
-        date=(now - datetime.timedelta(days=1)).date(),
-        km=Decimal("84"),
-        km_rate=Decimal("0.55"),
-        note="A/R sede cliente",
-    )
-    part = SparePart.objects.filter(is_active=True).order_by("code").first()
-    if part is not None:
-        actuals.add_part(
-            intervention=intervention,
-            acting_user=technician,
-            spare_part=part,
-            quantity=Decimal("1"),
-            serial_or_lot="L2611",
-        )
+        elif demo.visit is not None:
+            services.fill_intervention_section(
+                intervention=intervention,
+                acting_user=operator,
+                version=None,
+                type=types[demo.type],
+                requested_date=working_day(demo.visit, today),
+                technician=technicians[demo.technician % len(technicians)],
+                expected_hours=Decimal(demo.hours),
+                what_to_bring="Kit filtri, guarnizioni",
+            )
+    return created
 
 
 GEN_MARK = "Generated call"
 CALLS_PER_SCALE = 8000  # with one follow-up every fourth call: 10,000 interventions
 YEARS = 10
+VISITED = (State.DONE, State.VERIFIED, State.INVOICED)
 
 
 def _seed_volume(scale: int, types: list[InterventionType], progress) -> None:
@@ -276,7 +378,12 @@ def _seed_volume(scale: int, types: list[InterventionType], progress) -> None:
                             number=number,
                             code=f"{call.code}/{number}",
                             type=rng.choice(types) if visit else None,
-                            requested_date=requested if visit else None,
+                            # A visit that is done happened by today.
+                            requested_date=(
+                                (min(requested, today) if state in VISITED else requested)
+                                if visit
+                                else None
+                            ),
                             technician_id=rng.choice(technicians) if visit else None,
                             expected_hours=rng.choice([2, 4, 8]) if visit else None,
                             state=state,

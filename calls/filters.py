@@ -7,23 +7,30 @@ each row links to its management page.
 from __future__ import annotations
 
 import datetime
+import re
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from calls.forms import TechnicianChoiceField, active_technicians
-from calls.models import InterventionType, State
+from calls.models import InterventionType, Priority, State
 from customers.filters import ids_up_to
-from customers.models import Unit
+from customers.models import Customer, Unit
+from service_portal.models import Counter
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
+
+PRIORITY_RANK = Case(
+    *(When(call__priority=value, then=Value(rank)) for rank, value in enumerate(Priority.values)),
+    output_field=IntegerField(),
+)
 
 # sort parameter -> ORDER BY (newest first by default; pk breaks ties for stable pages)
 SORTS = {
@@ -37,10 +44,15 @@ SORTS = {
     "-state": ("-state", "-call__received_at", "-pk"),
     "requested": (F("requested_date").asc(nulls_last=True), "-pk"),
     "-requested": (F("requested_date").desc(nulls_last=True), "-pk"),
+    # Urgent first (then the newest); "priority" is the natural way to read it.
+    "priority": (PRIORITY_RANK.desc(), "-call__received_at", "-pk"),
+    "-priority": (PRIORITY_RANK.asc(), "-call__received_at", "-pk"),
 }
 DEFAULT_SORT = "-received"
 # The serial number filter lists at most this many matching units in its condition.
 UNIT_IDS_LIMIT = 1000
+# The customer filter lists at most this many matching customers in its condition.
+CUSTOMER_IDS_LIMIT = 500
 ANY = pgettext_lazy("search filter", "Any")
 
 
@@ -83,7 +95,9 @@ class CallSearchFilter(django_filters.FilterSet):
         empty_label=ANY,
     )
     customer = django_filters.CharFilter(
-        label=_("Customer"), field_name="call__customer__name", lookup_expr="icontains"
+        label=_("Customer"),
+        method="filter_customer",
+        help_text=_("Name (accents and capitals do not matter), VAT number or fiscal code."),
     )
     technician = django_filters.ModelChoiceFilter(
         label=_("Technician"),
@@ -121,15 +135,25 @@ class CallSearchFilter(django_filters.FilterSet):
     def filter_date_to(self, queryset, name, value):
         return queryset.filter(call__received_at__lt=_start_of(value + datetime.timedelta(days=1)))
 
-    # Codes are typed whole or from their beginning ("2026-0001"): a prefix match uses the
-    # unique index on the code.
+    # Codes are typed whole, from their beginning ("2026-0001") or by their number ("14",
+    # "2026-14", "14/1"): a prefix match and a list of whole codes both use the unique index.
     def filter_call_code(self, queryset, name, value):
-        value = value.strip().upper()
-        return queryset.filter(call__code__startswith=value) if value else queryset
+        return queryset.filter(code_condition(value, "call__code")) if value.strip() else queryset
 
     def filter_intervention_code(self, queryset, name, value):
-        value = value.strip().upper()
-        return queryset.filter(code__startswith=value) if value else queryset
+        return queryset.filter(code_condition(value, "code")) if value.strip() else queryset
+
+    # The customers are read first (name without accents through its trigram index, VAT number,
+    # fiscal code) and listed in the condition, like the units of the serial number.
+    def filter_customer(self, queryset, name, value):
+        value = value.replace("\x00", "").strip()[:100]
+        if not value:
+            return queryset
+        customers = Customer.objects.matching(value)
+        ids = ids_up_to(customers, CUSTOMER_IDS_LIMIT)
+        if ids is None:
+            return queryset.filter(call__customer__in=customers.values("pk"))
+        return queryset.filter(call__customer__in=ids)
 
     # The units whose serial number matches are read first (the trigram index on PostgreSQL)
     # and listed in the condition: the count and the page then start from those units' calls
@@ -143,3 +167,33 @@ class CallSearchFilter(django_filters.FilterSet):
         if ids is None:
             return queryset.filter(call__unit__serial_number__icontains=value)
         return queryset.filter(call__unit__in=ids)
+
+
+CODE_NUMBER = re.compile(r"^(?:(?P<year>\d{4})-)?(?P<number>\d{1,6})(?:/(?P<sub>\d{1,3}))?$")
+
+
+def code_condition(value: str, field: str) -> Q:
+    """Rows whose call code (``field="call__code"``) or intervention code (``"code"``) starts
+    with ``value`` ("2026-0001"), or whose code has the number typed: "14" is call 14 of any year
+    (2026-000014), "2026-14" that year's, "14/1" its first intervention."""
+    value = value.strip().upper()
+    match = CODE_NUMBER.match(value)
+    if match is None:
+        return Q(**{f"{field}__startswith": value})
+    # A number without its year is a number, not the beginning of a code ("2" is call 2, not
+    # every code of 2026).
+    condition = Q(**{f"{field}__startswith": value}) if match["year"] else Q()
+    number = int(match["number"])
+    years = [int(match["year"])] if match["year"] else code_years()
+    calls = [f"{year}-{number:06d}" for year in years]
+    sub = match["sub"]
+    if sub is not None:
+        return condition | Q(code__in=[f"{code}/{int(sub)}" for code in calls])
+    return condition | Q(call__code__in=calls)
+
+
+def code_years() -> list[int]:
+    """The years that have calls (one row per year in the numbering counters)."""
+    years = set(Counter.objects.filter(series="call").values_list("year", flat=True))
+    years.add(timezone.localdate().year)
+    return sorted(years)

@@ -222,6 +222,10 @@ def _seed_base(progress) -> None:
     rng = random.Random(42)
     today = timezone.localdate()
     serial = 1000
+    # Every site gets two machines, in turn through the catalogue: every kind of machine is
+    # installed somewhere (the demo calls describe problems of a given kind, calls/demo.py).
+    codes = sorted(products)
+    site_number = 0
     for data in CUSTOMERS:
         data = dict(data)
         sites, contacts = data.pop("sites"), data.pop("contacts")
@@ -252,7 +256,9 @@ def _seed_base(progress) -> None:
                 },
             )
         for site in site_objs:
-            for code in rng.sample(sorted(products), 2):
+            machines = [codes[(2 * site_number + n) % len(codes)] for n in range(2)]
+            site_number += 1
+            for code in machines:
                 serial += 1
                 installed = today - datetime.timedelta(days=rng.randint(60, 2000))
                 Unit.objects.get_or_create(

@@ -22,6 +22,7 @@ from customers.validators import (
 from service_portal.choices import CachedChoiceLabels
 from service_portal.links import reverse_ids
 from service_portal.models import TimeStamped, Versioned
+from service_portal.text_search import contains_folded
 
 
 class ExternalCode(models.Model):
@@ -72,8 +73,15 @@ class Address(CachedChoiceLabels, models.Model):
 
 class CustomerQuerySet(models.QuerySet):
     def matching(self, text: str) -> CustomerQuerySet:
-        """The customers whose name or VAT number contains ``text`` (the pickers' search)."""
-        return self.filter(models.Q(name__icontains=text) | models.Q(vat_number__icontains=text))
+        """The customers whose name contains ``text`` whatever its accents and case ("garcia"
+        finds "Talleres García"), or whose VAT number or fiscal code contains it as typed with
+        or without spaces, dots and dashes (the pickers' and the searches' customer)."""
+        condition = contains_folded("name", text)
+        compact = "".join(ch for ch in text.upper() if ch.isalnum())
+        if compact:
+            condition |= models.Q(vat_number__contains=compact)
+            condition |= models.Q(fiscal_code__contains=compact)
+        return self.filter(condition)
 
 
 class Customer(Address, ExternalCode, TimeStamped, Versioned):

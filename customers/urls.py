@@ -7,6 +7,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerList.as_view(), name="customer_list"),
     path("new/", views.CustomerCreate.as_view(), name="customer_create"),
+    path("pick/", views.customer_picker, name="customer_picker"),
     path("<int:pk>/", views.CustomerDetail.as_view(), name="customer_detail"),
     path("<int:pk>/edit/", views.CustomerUpdate.as_view(), name="customer_update"),
     path("<int:customer_pk>/sites/new/", views.SiteCreate.as_view(), name="site_create"),

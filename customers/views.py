@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from customers.filters import ContactFilter, CustomerFilter, ProductFilter, SiteFilter, UnitFilter
 from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
@@ -16,6 +17,10 @@ from service_portal.crud import (
 )
 from service_portal.forms import parse_id
 from service_portal.i18n import described
+from service_portal.permissions import role_required
+from service_portal.pickers import LIMIT as PICKER_LIMIT
+from service_portal.pickers import MIN_CHARACTERS, picker_results, search_text
+from service_portal.roles import STAFF
 
 # How many units the customer and site pages show before linking to the full, filtered list.
 UNITS_ON_DETAIL = 50
@@ -237,3 +242,22 @@ class UnitUpdate(ChildUpdateMixin, PortalUpdateView):
 
     def get_page_title(self):
         return _("Edit unit %(serial)s") % {"serial": self.object.serial_number}
+
+
+# --- Pickers (service_portal/pickers.py) -----------------------------------------------------
+@role_required(*STAFF)
+@require_GET
+def customer_picker(request):
+    """Active customers by name (accents and capitals do not matter), VAT number or fiscal code,
+    for the picker of a customer field."""
+    q = search_text(request)
+    rows = []
+    if len(q) >= MIN_CHARACTERS:
+        found = (
+            Customer.objects.filter(is_active=True)
+            .matching(q)
+            .order_by("name", "pk")
+            .only("pk", "name", "city", "vat_number")[:PICKER_LIMIT]
+        )
+        rows = [(c.pk, c.name, " · ".join(p for p in (c.city, c.vat_number) if p)) for c in found]
+    return picker_results(request, q, rows)

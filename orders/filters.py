@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from customers.models import Customer
 from orders.models import Offer, OfferState, Order, OrderState, SparePart
 from service_portal.i18n import localized_fields
 
@@ -29,7 +30,7 @@ class DocumentFilter(django_filters.FilterSet):
 
     code = django_filters.CharFilter(label=_("Code"), lookup_expr="icontains", max_length=30)
     customer = django_filters.CharFilter(
-        label=_("Customer"), field_name="customer__name", lookup_expr="icontains", max_length=100
+        label=_("Customer"), method="filter_customer", max_length=100
     )
     unit = django_filters.CharFilter(
         label=_("Serial number"),
@@ -43,6 +44,13 @@ class DocumentFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=pgettext_lazy("date range", "To"), field_name="created_at", lookup_expr="date__lte"
     )
+
+    def filter_customer(self, queryset, name, value):
+        """Name without minding accents and capitals, VAT number or fiscal code (as the calls)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(customer__in=Customer.objects.matching(value).values("pk"))
 
 
 class OfferFilter(DocumentFilter):

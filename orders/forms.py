@@ -13,6 +13,7 @@ from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
 from service_portal.forms import VersionedModelForm, VersionMixin, parse_id
 from service_portal.idempotency import SubmissionTokenMixin
+from service_portal.pickers import PickerSelect
 
 # An ERP catalogue of 100,000 articles is about 8 MB as CSV; anything larger is not a catalogue
 # and would tie up an app process while it is parsed.
@@ -47,7 +48,9 @@ class OfferPartiesForm(SubmissionTokenMixin, forms.Form):
     """Step 1: customer, site, contact and, optionally, one of the customer's units."""
 
     customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.filter(is_active=True)
+        label=_("Customer"),
+        queryset=Customer.objects.filter(is_active=True),
+        widget=PickerSelect("customers:customer_picker"),
     )
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
@@ -118,6 +121,7 @@ class OfferTermsForm(VersionedModelForm):
             "notes",
         ]
         widgets = {
+            "billing_customer": PickerSelect("customers:customer_picker"),
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }

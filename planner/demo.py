@@ -1,25 +1,32 @@
 """Demo planner: activities and hours for the demo technicians, then volume for --scale.
 
-The base demo plans a few of the interventions waiting for the planner (the calls demo makes
-them, when it runs first) and fills the last working days' timesheets. ``--scale N`` adds N x 20,000
-time entries (about 2,000,000 at scale 100) with ``bulk_create``: half-hour entries for every
-technician on the working days of about ten years, going back in time, so no day exceeds the
-limits the services enforce.
+The base demo plans the visits of the calls demo's calls (calls/demo.py ``DEMO_CALLS``: each
+demo technician has a visit today, more this week and next) through the planner's services, does
+the work of the visits that are done by now (hours, report, kilometres, a part, the customer's
+signature), adds training, office and holiday activities ahead and office hours on the last
+working days: everything the product's rules allow, dated relative to today.
+
+``--scale N`` adds N x 20,000 time entries (about 2,000,000 at scale 100) with ``bulk_create``:
+half-hour entries for every technician on the working days of about ten years, going back in
+time, so no day exceeds the limits the services enforce.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from calls.models import Intervention, State
-from calls.services import transition
+from accounts.models import Role, User
+from calls.demo import DEMO_CALLS, DemoCall, working_day
+from calls.models import Intervention, NoteKind, State
+from calls.services import actuals, add_note, transition
+from orders.models import SparePart
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
-from service_portal.roles import Role
+from planner.services import plan_intervention, record_time_entry
 
 VOLUME_MARK = "Generated for benchmarks"
 PLANNABLE = (State.EXPECTED, State.QUOTED)
@@ -40,8 +47,102 @@ def _working_days(start: datetime.date, step: int, count: int) -> list[datetime.
     return days
 
 
+def _signature_png() -> bytes:
+    """A scribble standing for the customer's signature on the demo's completed visits."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (240, 80), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line(
+        [(10, 60), (40, 20), (70, 55), (100, 25), (130, 50), (170, 30), (225, 45)],
+        fill=(20, 30, 90, 255),
+        width=3,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _visit(demo: DemoCall, office: User, technicians: list[User], today: datetime.date) -> None:
+    """Plan one demo call's visit; if the call is done by now, do the visit's work too."""
+    intervention = (
+        Intervention.objects.filter(call__description=demo.description, state__in=PLANNABLE)
+        .select_related("technician")
+        .first()
+    )
+    if intervention is None or demo.visit is None:
+        return
+    technician = intervention.technician or technicians[demo.technician % len(technicians)]
+    day = working_day(demo.visit, today)
+    start = _at(day, 8 if demo.visit < 0 else 9)
+    result = plan_intervention(
+        intervention=intervention,
+        technician=technician,
+        start=start,
+        end=start + datetime.timedelta(hours=demo.hours),
+        acting_user=office,
+        confirm=True,
+    )
+    if demo.target == State.PLANNED:
+        return
+    # The visit happened: the technician's hours, report, kilometres and part, the signature.
+    for kind, hours in ((WorkKind.LABOUR, "3.5"), (WorkKind.TRAVEL, "1")):
+        record_time_entry(
+            acting_user=technician,
+            user=technician,
+            date=day,
+            kind=kind,
+            hours=Decimal(hours),
+            intervention=intervention,
+            activity=result.activity,
+        )
+    add_note(
+        intervention=intervention,
+        acting_user=technician,
+        kind=NoteKind.REPORT,
+        text="Intervento eseguito, macchina collaudata con il cliente.",
+    )
+    actuals.add_expense(
+        intervention=intervention,
+        acting_user=technician,
+        kind="km",
+        date=day,
+        km=Decimal("84"),
+        km_rate=Decimal("0.55"),
+        note="A/R sede cliente",
+    )
+    part = (
+        SparePart.objects.filter(is_active=True, products=intervention.call.unit.product_id)
+        .order_by("code")
+        .first()
+    )
+    if part is not None:
+        actuals.add_part(
+            intervention=intervention,
+            acting_user=technician,
+            spare_part=part,
+            quantity=Decimal("1"),
+            serial_or_lot="L2611",
+        )
+    signed_by = intervention.call.contact.name if intervention.call.contact else "Cliente"
+    actuals.complete_intervention(
+        intervention=intervention,
+        acting_user=technician,
+        signature_png=_signature_png(),
+        signed_by=signed_by,
+    )
+    # Signed at the end of the visit, not when the demo ran.
+    Intervention.objects.filter(pk=intervention.pk).update(
+        signed_at=start + datetime.timedelta(hours=demo.hours)
+    )
+    if demo.target == State.VERIFIED:
+        transition(intervention=intervention, to_state=State.VERIFIED, acting_user=office)
+
+
 def _seed_base(office: User, technicians: list[User]) -> None:
     today = timezone.localdate()
+    for demo in DEMO_CALLS:
+        if demo.target in (State.PLANNED, State.DONE, State.VERIFIED):
+            _visit(demo, office, technicians, today)
     ahead = _working_days(today + datetime.timedelta(days=1), 1, 6)
     past = _working_days(today - datetime.timedelta(days=1), -1, 5)
     for index, technician in enumerate(technicians):
@@ -70,35 +171,14 @@ def _seed_base(office: User, technicians: list[User]) -> None:
                 created_by=office,
             )
         for day in past:
-            for kind, hours, text in (
-                (WorkKind.OFFICE, "1.5", "Rapportini e ordini ricambi"),
-                (WorkKind.TRAVEL, "1", "Trasferimento in sede"),
-            ):
-                TimeEntry.objects.create(
-                    user=technician,
-                    date=day,
-                    kind=kind,
-                    hours=Decimal(hours),
-                    description=text,
-                    created_by=technician,
-                )
-    waiting = list(
-        Intervention.objects.filter(state__in=PLANNABLE).order_by("requested_date", "pk")[:4]
-    )
-    for index, intervention in enumerate(waiting):
-        technician = technicians[index % len(technicians)]
-        day = ahead[index % len(ahead)]
-        intervention.technician = technician
-        intervention.save(update_fields=["technician", "version", "updated_at"])
-        Activity.objects.create(
-            technician=technician,
-            kind=ActivityKind.INTERVENTION,
-            intervention=intervention,
-            start=_at(day, 9),
-            end=_at(day, 13),
-            created_by=office,
-        )
-        transition(intervention=intervention, to_state=State.PLANNED, acting_user=office)
+            record_time_entry(
+                acting_user=technician,
+                user=technician,
+                date=day,
+                kind=WorkKind.OFFICE,
+                hours=Decimal("1.5"),
+                description="Rapportini e ordini ricambi",
+            )
 
 
 ENTRIES_PER_SCALE = 20_000  # about 2,000,000 time entries at the largest scale (100)

@@ -17,6 +17,7 @@ from service_portal.forms import VersionConflict
 from service_portal.pagination import (
     KEYSET_PARAMETERS,
     CappedPaginator,
+    NearestPageMixin,
     keyed,
     keyset_page,
     ordering_of,
@@ -25,8 +26,10 @@ from service_portal.permissions import RoleRequiredMixin
 from service_portal.roles import EVERYONE, STAFF
 
 
-class PortalListView(RoleRequiredMixin, FilterView):
-    """A filtered, paginated list. Subclasses set ``filterset_class`` and ``template_name``."""
+class PortalListView(RoleRequiredMixin, NearestPageMixin, FilterView):
+    """A filtered, paginated list. Subclasses set ``filterset_class`` and ``template_name``.
+
+    Any page number shows a page: the nearest that exists (``NearestPageMixin``)."""
 
     allowed_roles = EVERYONE
     paginate_by = settings.PAGE_SIZE

@@ -175,3 +175,44 @@ def keyed(page: Page, ordering: list[str] | None) -> Page:
     page.key_before = encode_key(rows[0], ordering) if rows else ""
     page.key_after = encode_key(rows[-1], ordering) if rows else ""
     return page
+
+
+def nearest_page_number(raw: object, num_pages: int) -> int:
+    """The page a list shows for ``?page=<raw>``: the nearest one that exists.
+
+    Not a number (``abc``, empty) is the first page, ``last`` the last one; below 1 is the first
+    page, past the end the last page. A list never answers "page not found" for its page number:
+    a bookmarked page 40 of a list that has since shrunk to 12 pages shows page 12.
+    """
+    text = str(raw or "").strip()
+    if text == "last":
+        return num_pages
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            number = int(float(text))  # "2.0", "1e3"
+        except (ValueError, OverflowError):
+            return 1
+    return min(max(number, 1), max(num_pages, 1))
+
+
+class NearestPageMixin:
+    """For a ``ListView``: an out-of-range or non-numeric page number shows the nearest page.
+
+    The one place every paginated list of the portal gets its page (``PortalListView`` uses it;
+    a plain ``ListView`` adds it first among its bases); a different way of paging (keyset
+    pagination for deep pages) belongs behind it too.
+    """
+
+    def paginate_queryset(self, queryset, page_size):  # type: ignore[no-untyped-def]
+        paginator = self.get_paginator(  # type: ignore[attr-defined]
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),  # type: ignore[attr-defined]
+            allow_empty_first_page=self.get_allow_empty(),  # type: ignore[attr-defined]
+        )
+        page_kwarg = self.page_kwarg  # type: ignore[attr-defined]
+        raw = self.kwargs.get(page_kwarg) or self.request.GET.get(page_kwarg)  # type: ignore[attr-defined]
+        page = paginator.page(nearest_page_number(raw, paginator.num_pages))
+        return paginator, page, page.object_list, page.has_other_pages()

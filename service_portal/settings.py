@@ -1,8 +1,9 @@
 """Settings for Service Portal, read from the environment.
 
-Development needs no variables: SQLite under ``var/``, DEBUG on, mail to the console. Production
-sets at least ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``; a missing or
-malformed value stops start-up with a message naming the variable (see docs/operations.md).
+Development needs no variables: SQLite under ``var/``, DEBUG on, e-mails saved under ``var/mail/``.
+Production sets at least ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``; a
+missing or malformed value stops start-up with a message naming the variable (see
+docs/operations.md).
 """
 
 from __future__ import annotations
@@ -294,11 +295,14 @@ EXPORT_MAX_ROWS_XLSX = env_int("EXPORT_MAX_ROWS_XLSX", 10_000, minimum=1)
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "service@localhost"
 SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")  # EMAIL_URL file:// too
 _email_url = env_str("EMAIL_URL")
 if _email_url:
     globals().update(parse_email_url("EMAIL_URL", _email_url))
 else:
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+    # Development: each e-mail saved under var/mail/ with one line on the console
+    # (service_portal/mail_files.py); production sets EMAIL_URL.
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "service_portal.mail_files.EmailBackend"
     EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""

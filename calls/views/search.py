@@ -22,7 +22,7 @@ from calls.models import Intervention, InterventionType, Priority, State
 from customers.models import Customer, Unit
 from service_portal import exports, spreadsheets
 from service_portal.crud import PortalListView
-from service_portal.pagination import KEYSET_PARAMETERS
+from service_portal.pagination import KEYSET_PARAMETERS, NearestPageMixin
 from service_portal.permissions import RoleRequiredMixin, role_required
 from service_portal.roles import EVERYONE, Role
 
@@ -227,7 +227,7 @@ def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class MyInterventions(RoleRequiredMixin, generic.ListView):
+class MyInterventions(RoleRequiredMixin, NearestPageMixin, generic.ListView):
     """The technician's home: interventions assigned to them, the next one first."""
 
     allowed_roles = EVERYONE

@@ -32,7 +32,7 @@ def test_search_export_and_pickers_take_anything(operator_client, value):
         response = operator_client.get(reverse("calls:export_csv"), {param: value})
         assert response.status_code == 200, param
         b"".join(response.streaming_content)
-    assert operator_client.get("/calls/", {"page": value}).status_code in (200, 404)
+    assert operator_client.get("/calls/", {"page": value}).status_code == 200  # nearest page
     for name, param in (
         ("calls:customer_picker", "q"),
         ("calls:customer_fields", "customer"),

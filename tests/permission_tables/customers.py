@@ -17,6 +17,7 @@ def _pk(attr):
 ROWS = [
     Row("customers:customer_list", EVERYONE),
     Row("customers:customer_create", STAFF),
+    Row("customers:customer_picker", STAFF, query="q=customer"),
     Row("customers:customer_detail", EVERYONE, _pk("customer")),
     Row("customers:customer_update", STAFF, _pk("customer")),
     Row("customers:site_create", STAFF, _pk("customer")),

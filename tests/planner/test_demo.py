@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts import demo as accounts_demo
-from calls.models import State
+from calls import demo as calls_demo
+from calls.models import Intervention, State
+from customers import demo as customers_demo
+from orders import demo as orders_demo
 from planner import demo
 from planner.models import Activity, TimeEntry
 from tests.planner.factories import ready_intervention
@@ -21,12 +25,19 @@ class Quiet:
 
 
 @pytest.mark.django_db
-def test_demo_plans_interventions_and_is_idempotent():
-    accounts_demo.seed(scale=0, progress=Quiet())
-    waiting = ready_intervention(State.QUOTED)
+def test_demo_plans_the_demo_calls_visits_and_is_idempotent():
+    for module in (accounts_demo, customers_demo, orders_demo, calls_demo):
+        module.seed(scale=0, progress=Quiet())
+    other = ready_intervention(State.QUOTED)  # not a demo call: the demo leaves it alone
     demo.seed(scale=0, progress=Quiet())
-    waiting.refresh_from_db()
-    assert waiting.state == State.PLANNED and waiting.activities.count() == 1
+    other.refresh_from_db()
+    assert other.state == State.QUOTED and not other.activities.exists()
+    for demo_call in calls_demo.DEMO_CALLS:
+        if demo_call.target in (State.PLANNED, State.DONE, State.VERIFIED):
+            intervention = Intervention.objects.get(call__description=demo_call.description)
+            assert intervention.state == demo_call.target
+            (visit,) = intervention.activities.all()
+            assert timezone.localtime(visit.start).date() == calls_demo.working_day(demo_call.visit)
     counts = (Activity.objects.count(), TimeEntry.objects.count())
     assert counts[1] > 0
     demo.seed(scale=0, progress=Quiet())
