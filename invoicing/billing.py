@@ -196,17 +196,17 @@ def bill(intervention: Intervention) -> InterventionBill:
 
     for expense in intervention.expenses.all():
         if expense.kind != ExpenseKind.KM:
-            description = expense.get_kind_display()
-            if expense.note:
-                description = f"{description}: {expense.note}"
+            # The technician's note ("lunch with the team") is for the office: a note of the
+            # line on the verification page, not part of the customer's description.
             lines.append(
                 Line(
                     LineKind.EXPENSES,
-                    description,
+                    expense.get_kind_display(),
                     Decimal(1),
                     expense.amount,
                     expense.amount,
                     service_vat,
+                    [expense.note] if expense.note else [],
                 )
             )
 

@@ -141,6 +141,7 @@ PAGES = [
     ),
     Page("hours month (technician)", "/planner/hours/?month={busy_month}", role="technician"),
     Page("dashboard", "/dashboard/", role="admin"),
+    Page("company profile", "/company/", role="admin"),
     Page("calls to invoice", "/invoicing/to-invoice/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),

@@ -25,4 +25,7 @@ class ServicePortalConfig(AppConfig):
     verbose_name = _("Service Portal")
 
     def ready(self) -> None:
-        from service_portal import checks  # noqa: F401  (registers the system checks)
+        from service_portal import (
+            checks,  # noqa: F401  (registers the system checks)
+            company,  # noqa: F401  (refreshes the cached profile on save)
+        )
