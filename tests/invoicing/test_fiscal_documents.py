@@ -269,3 +269,60 @@ def test_a_later_change_of_the_profile_leaves_issued_invoices_as_they_were(admin
     text = _text(invoice_pdf(invoice))
     assert "Tecnoservice Lombarda S.r.l." in text
     assert "New Name" not in text
+
+
+def test_the_draft_says_what_is_missing_before_anyone_tries_to_issue(admin, admin_client_):
+    customer = make_customer()
+    draft = _draft(admin, customer)
+    page = admin_client_.get(reverse("invoicing:invoice_detail", args=[draft.pk])).content
+    assert b'data-testid="missing-fiscal"' not in page
+    Customer.objects.filter(pk=customer.pk).update(vat_number="", sdi_code="", pec="")
+    admin_client_.post(reverse("accounts:set_language"), {"language": "en"})
+    page = admin_client_.get(reverse("invoicing:invoice_detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="missing-fiscal"' in page
+    assert "missing: VAT number, SDI recipient code or PEC" in page
+    assert reverse("customers:customer_update", args=[customer.pk]) in page
+
+
+GERMANY = {
+    "it": "Germania",
+    "en": "Germany",
+    "de": "Deutschland",
+    "fr": "Allemagne",
+    "es": "Alemania",
+}
+
+
+@pytest.mark.parametrize("language", list(GERMANY))
+def test_every_language_shows_the_letterhead_the_country_by_name_and_no_internal_note(
+    admin, operator_client, language
+):
+    from quotes.models import RateKind
+    from tests.invoicing.factories import make_quote
+
+    customer = make_customer(
+        country="DE",
+        vat_regime=VatRegime.EU_BUSINESS,
+        vat_number="DE136695976",
+        language=language,
+        postal_code="70565",
+        city="Stuttgart",
+    )
+    call = make_verified_call(unit=make_unit(site=make_site(customer)))
+    intervention = call.interventions.get(number=1)
+    Expense.objects.create(
+        intervention=intervention,
+        kind=ExpenseKind.MEAL,
+        date=DAY,
+        amount=Decimal("9.00"),
+        note="internal lunch note",
+        created_by=intervention.technician,
+    )
+    draft = services.create_draft(calls=[call], acting_user=admin)
+    invoice = services.issue(invoice=draft, acting_user=admin)
+    quote = make_quote(customer, lines=[(RateKind.LABOUR_HOUR, "1", "50")])
+    quote_pdf = operator_client.get(reverse("quotes:quote_pdf", args=[quote.pk])).content
+    for text in (_text(invoice_pdf(invoice)), _text(quote_pdf)):
+        assert "Tecnoservice Lombarda S.r.l." in text and "IT02839470156" in text
+        assert GERMANY[language] in text
+        assert "internal lunch note" not in text
