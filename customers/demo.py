@@ -80,6 +80,7 @@ CUSTOMERS = [
     {
         "name": "Officine Meccaniche Bianchi S.p.A.",
         "vat_number": "IT00743110157",
+        "sdi_code": "M5UXCR1",
         "address": "Via Roma 12",
         "postal_code": "20121",
         "city": "Milano",
@@ -106,6 +107,8 @@ CUSTOMERS = [
     {
         "name": "Carpenteria Ferri S.r.l.",
         "vat_number": "IT01114601006",
+        "sdi_code": "0000000",
+        "pec": "amministrazione@pec.carpenteriaferri.example.it",
         "address": "Via Tiburtina 1020",
         "postal_code": "00156",
         "city": "Roma",
@@ -120,6 +123,8 @@ CUSTOMERS = [
     {
         "name": "Northern Fabrication Ltd",
         "vat_number": "",
+        "vat_regime": "non_eu",
+        "sdi_code": "XXXXXXX",
         "address": "12 Mill Lane",
         "postal_code": "LS1 4AP",
         "city": "Leeds",
@@ -145,6 +150,8 @@ CUSTOMERS = [
     {
         "name": "Metallbau Schneider GmbH",
         "vat_number": "DE136695976",
+        "vat_regime": "eu_business",
+        "sdi_code": "XXXXXXX",
         "address": "Industriestraße 7",
         "postal_code": "70565",
         "city": "Stuttgart",
@@ -160,7 +167,9 @@ CUSTOMERS = [
     },
     {
         "name": "Ateliers Mécaniques Durand SAS",
-        "vat_number": "",
+        "vat_number": "FR83404833048",
+        "vat_regime": "eu_business",
+        "sdi_code": "XXXXXXX",
         "address": "14 rue de l'Industrie",
         "postal_code": "69007",
         "city": "Lyon",
@@ -182,7 +191,9 @@ CUSTOMERS = [
     },
     {
         "name": "Talleres García S.L.",
-        "vat_number": "",
+        "vat_number": "ESB50123454",
+        "vat_regime": "eu_business",
+        "sdi_code": "XXXXXXX",
         "address": "Calle de la Industria 21",
         "postal_code": "50014",
         "city": "Zaragoza",
@@ -305,6 +316,7 @@ def _seed_volume(scale: int, progress) -> None:
                     Customer(
                         name=f"Demo {i:06d} Industria S.r.l.",
                         vat_number=vat,
+                        sdi_code="0000000",
                         city=city,
                         province=province,
                         country="IT",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.fiscal import VatRegime
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.forms import VersionedModelForm
 from service_portal.i18n import label_description_fields, localized_fields
@@ -13,9 +14,13 @@ class CustomerForm(VersionedModelForm):
         model = Customer
         fields = [
             "name",
+            "vat_regime",
             "vat_number",
             "fiscal_code",
             *_ADDRESS,
+            "sdi_code",
+            "pec",
+            "is_public_administration",
             "email",
             "phone",
             "language",
@@ -23,6 +28,15 @@ class CustomerForm(VersionedModelForm):
             "is_active",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older client, an import), the regime stays what it was: Italian for a new
+        # customer.
+        self.fields["vat_regime"].required = False
+
+    def clean_vat_regime(self) -> str:
+        return self.cleaned_data.get("vat_regime") or self.instance.vat_regime or VatRegime.ITALIAN
 
 
 class SiteForm(VersionedModelForm):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.countries import COUNTRIES
+from customers.fiscal import VatRegime, fiscal_errors
 from customers.validators import (
     normalise_fiscal_code,
     normalise_phone,
@@ -101,6 +102,26 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
     )
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     is_active = models.BooleanField(_("active"), default=True)
+    # Fiscal data the e-invoice (FatturaPA) and art. 21 DPR 633/72 need.
+    vat_regime = models.CharField(
+        _("VAT regime"), max_length=12, choices=VatRegime.choices, default=VatRegime.ITALIAN
+    )
+    sdi_code = models.CharField(
+        _("SDI recipient code"),
+        max_length=7,
+        blank=True,
+        help_text=_(
+            "7 characters; 0000000 when invoices go to the PEC address or the tax drawer; "
+            "XXXXXXX for customers abroad; 6 characters (office code) for a public "
+            "administration."
+        ),
+    )
+    pec = models.EmailField(_("PEC"), blank=True, help_text=_("Certified e-mail address."))
+    is_public_administration = models.BooleanField(
+        _("public administration"),
+        default=False,
+        help_text=_("Invoiced in the FPA12 format, with split payment."),
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -143,6 +164,7 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
             self.phone = normalise_phone(self.phone, self.country)
         except ValidationError as exc:
             errors["phone"] = exc
+        errors.update(fiscal_errors(self))
         if errors:
             raise ValidationError(errors)
 

@@ -216,17 +216,17 @@ def _expense_lines(intervention: Intervention, service_vat: Decimal) -> list[Lin
     lines: list[Line] = []
     for expense in intervention.expenses.all():
         if expense.kind != ExpenseKind.KM:
-            description = expense.get_kind_display()
-            if expense.note:
-                description = f"{description}: {expense.note}"
+            # The technician's note ("lunch with the team") is for the office: a note of the
+            # line on the verification page, not part of the customer's description.
             lines.append(
                 Line(
                     LineKind.EXPENSES,
-                    description,
+                    expense.get_kind_display(),
                     Decimal(1),
                     expense.amount,
                     expense.amount,
                     service_vat,
+                    [expense.note] if expense.note else [],
                 )
             )
     return lines

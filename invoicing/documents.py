@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.utils.functional import lazy
 
 from invoicing import billing
 from invoicing.models import Invoice
+from service_portal.company import Branding, branding
+from service_portal.fiscal import format_iban
 from service_portal.pdf import render_pdf
+
+
+def seller_branding(invoice: Invoice) -> Branding:
+    """The letterhead of an issued invoice: the seller frozen on the day of issue (with today's
+    logo and footer), not the profile as it is now."""
+    current = branding()
+    if not invoice.seller:
+        return current
+    seller = dict(invoice.seller)
+    province = f" ({seller['province']})" if seller.get("province") else ""
+    seller["place"] = f"{seller.get('postal_code', '')} {seller.get('city', '')}{province}".strip()
+    seller["share_capital"] = (
+        Decimal(seller["share_capital"]) if seller.get("share_capital") else None
+    )
+    # The footer is read when the document is rendered, in the document's language.
+    profile = current.profile
+    seller["footer_text"] = lazy(lambda: profile.footer_text if profile else "", str)()
+    return Branding(profile=SimpleNamespace(**seller), logo_source=current)  # type: ignore[arg-type]
 
 
 def invoice_context(invoice: Invoice) -> dict:
@@ -15,7 +39,8 @@ def invoice_context(invoice: Invoice) -> dict:
         "invoice": invoice,
         "lines": lines,
         "vat_lines": billing.totals(lines).by_rate,
-        "company_name": settings.COMPANY_NAME,
+        "company": seller_branding(invoice),
+        "iban": format_iban(invoice.seller.get("iban", "")) if invoice.seller else "",
     }
 
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from calls.models import Call, Intervention
+from customers.countries import COUNTRIES
+from customers.fiscal import VatRegime
 from customers.models import Customer
 from service_portal.history import StatusChange
 
@@ -168,6 +170,19 @@ class Invoice(models.Model):
     customer_fiscal_code = models.CharField(_("fiscal code"), max_length=20, blank=True)
     customer_address = models.TextField(_("address"), blank=True, max_length=1000)
     customer_email = models.EmailField(_("e-mail"), blank=True)
+    # The country is printed by name in the document's language (the address has no country).
+    customer_country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, blank=True)
+    customer_vat_regime = models.CharField(
+        _("VAT regime"), max_length=12, choices=VatRegime.choices, blank=True
+    )
+    customer_sdi_code = models.CharField(_("SDI recipient code"), max_length=7, blank=True)
+    customer_pec = models.EmailField(_("PEC"), blank=True)
+    customer_is_public_administration = models.BooleanField(
+        _("public administration"), default=False
+    )
+    # The seller (the company profile) as it was on the day of issue, with the bank details and
+    # the payment terms in the customer's language (invoicing.services._freeze_seller).
+    seller = models.JSONField(_("seller"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     taxable = models.DecimalField(_("taxable amount"), max_digits=12, decimal_places=2, default=0)
     vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=0)
@@ -246,6 +261,8 @@ class InvoiceLine(models.Model):
     )
     call_code = models.CharField(_("call code"), max_length=20, blank=True)
     intervention_code = models.CharField(_("intervention code"), max_length=30, blank=True)
+    # What the intervention's lines are about (call, machine and serial number), for the customer.
+    reference = models.CharField(_("reference"), max_length=250, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     description = models.CharField(_("description"), max_length=250)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)

@@ -11,12 +11,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls import services as call_services
 from calls.models import Call, Intervention, State
+from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
+from customers.models import Customer
 from invoicing import access, billing, selectors
 from invoicing.models import (
     QUANTITY_KINDS,
@@ -29,8 +33,9 @@ from invoicing.models import (
     LineKind,
     VerifiedFigures,
 )
-from service_portal import history, parties
+from service_portal import company, history, parties
 from service_portal.errors import DomainError
+from service_portal.money import money
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
@@ -227,15 +232,138 @@ def discard_draft(*, invoice: Invoice, acting_user: User) -> None:
     locked.delete()
 
 
+def _reference(intervention: Intervention) -> str:
+    """What the lines of one intervention are about, for the customer: the call, the machine
+    and its serial number (never the technicians' internal notes)."""
+    call = intervention.call
+    parts = [_("Call %(code)s") % {"code": call.code}]
+    unit = call.unit
+    if unit is not None:
+        parts.append(
+            _("%(product)s, serial number %(serial)s")
+            % {"product": unit.product, "serial": unit.serial_number}
+        )
+    return " · ".join(parts)[:250]
+
+
+def _frozen_lines(invoice: Invoice, bills: list[billing.InterventionBill]) -> list[InvoiceLine]:
+    """The invoice's lines as the customer reads them: the notes that only concern the office
+    (no rate, corrected) stay on the verification page; an amount that is not quantity × price
+    (kilometres and expenses at cost, corrected amounts) is one unit at that amount."""
+    frozen = []
+    position = 0
+    for item in bills:
+        reference = _reference(item.intervention)
+        for line in item.lines:
+            position += 1
+            quantity, unit_price, description = line.quantity, line.unit_price, line.description
+            warranty = billing.NOTE_WARRANTY in line.notes
+            if not warranty and money(quantity * unit_price) != line.amount:
+                if line.kind == LineKind.KM and quantity:
+                    description = _("%(label)s (%(km)s km)") % {
+                        "label": description,
+                        "km": formats.number_format(quantity, decimal_pos=0, use_l10n=True),
+                    }
+                quantity, unit_price = Decimal(1), line.amount
+            frozen.append(
+                InvoiceLine(
+                    invoice=invoice,
+                    call_code=item.intervention.call.code,
+                    intervention_code=item.intervention.code,
+                    reference=reference,
+                    kind=line.kind,
+                    description=str(description)[:250],
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    amount=line.amount,
+                    vat_rate=line.vat_rate,
+                    note=str(billing.NOTE_WARRANTY) if warranty else "",
+                    position=position,
+                )
+            )
+    return frozen
+
+
+def _freeze_seller(invoice: Invoice) -> None:
+    """The company's identity, bank and payment terms as they are on the day of issue, in the
+    customer's language: a later change of the profile never alters an issued invoice."""
+    profile = company.current_from_database()
+    if profile is None:
+        return
+    with translation.override(invoice.customer.language or None):
+        payment_terms = profile.payment_terms or ""
+    invoice.seller = {
+        "legal_name": profile.legal_name,
+        "address": profile.address,
+        "postal_code": profile.postal_code,
+        "city": profile.city,
+        "province": profile.province,
+        "vat_number": profile.vat_number,
+        "fiscal_code": profile.fiscal_code,
+        "rea_office": profile.rea_office,
+        "rea_number": profile.rea_number,
+        "share_capital": str(profile.share_capital) if profile.share_capital else "",
+        "sole_shareholder": profile.sole_shareholder,
+        "in_liquidation": profile.in_liquidation,
+        "tax_regime": profile.tax_regime,
+        "pec": profile.pec,
+        "phone": profile.phone,
+        "email": profile.email,
+        "website": profile.website,
+        "bank_name": profile.bank_name,
+        "iban": profile.iban,
+        "bic": profile.bic,
+        "payment_terms": payment_terms,
+    }
+
+
 def _freeze_customer(invoice: Invoice) -> None:
-    """The invoice's own customer columns, from the shared party description."""
-    customer = parties.company(invoice.customer)
-    invoice.customer_name = customer["name"]
-    invoice.customer_vat_number = customer["vat_number"]
-    invoice.customer_fiscal_code = customer["fiscal_code"]
-    invoice.customer_address = customer["postal_address"]
-    invoice.customer_email = customer["email"]
-    invoice.language = customer["language"]
+    """The invoice's own customer columns, from the shared party description; the address
+    without the country, which is frozen apart and printed by name in the document's language."""
+    customer = invoice.customer
+    party = parties.company(customer)
+    invoice.customer_name = party["name"]
+    invoice.customer_vat_number = party["vat_number"]
+    invoice.customer_fiscal_code = party["fiscal_code"]
+    province = f"({customer.province})" if customer.province else ""
+    place = " ".join(p for p in (customer.postal_code, customer.city, province) if p)
+    invoice.customer_address = "\n".join(p for p in (customer.address, place) if p)
+    invoice.customer_country = customer.country
+    invoice.customer_vat_regime = customer.vat_regime
+    invoice.customer_sdi_code = customer.sdi_code or (
+        SDI_FOREIGN if customer.country != "IT" else SDI_NONE
+    )
+    invoice.customer_pec = customer.pec
+    invoice.customer_is_public_administration = customer.is_public_administration
+    invoice.customer_email = party["email"]
+    invoice.language = party["language"]
+
+
+def _require_fiscal_data(customer: Customer) -> None:
+    """Refuse (before any number is taken) when the law's data for the invoice is missing."""
+    if company.current_from_database() is None:
+        raise InvoicingError(
+            format_html(
+                _(
+                    "Not issued: the company profile is missing (the seller's name, address "
+                    'and VAT number). <a href="{url}">Fill in the company profile</a>.'
+                ),
+                url=reverse("company_profile"),
+            )
+        )
+    missing = missing_for_invoice(customer)
+    if missing:
+        raise InvoicingError(
+            format_html(
+                _(
+                    "Not issued: the customer's fiscal data is incomplete, missing: {fields}. "
+                    '<a href="{url}">Complete {customer}</a>, then issue again.'
+                ),
+                fields=", ".join(missing_labels(missing)),
+                url=reverse("customers:customer_update", args=[customer.pk]),
+                customer=customer.name,
+            )
+        )
 
 
 FROZEN_FIELDS = [
@@ -248,6 +376,12 @@ FROZEN_FIELDS = [
     "customer_fiscal_code",
     "customer_address",
     "customer_email",
+    "customer_country",
+    "customer_vat_regime",
+    "customer_sdi_code",
+    "customer_pec",
+    "customer_is_public_administration",
+    "seller",
     "language",
     "taxable",
     "vat",
@@ -262,7 +396,10 @@ def _number(invoice: Invoice) -> None:
     year, number = next_value(series, timezone.localdate().year)
     prefix = "NC " if invoice.kind == InvoiceKind.CREDIT_NOTE else ""
     invoice.year, invoice.number = year, number
-    invoice.code = f"{prefix}{year}/{number:04d}"
+    # The company's invoice series (sezionale) keeps the portal's numbers apart from the ERP's.
+    profile = company.current_from_database()
+    suffix = f"/{profile.invoice_series}" if profile and profile.invoice_series else ""
+    invoice.code = f"{prefix}{year}/{number:04d}{suffix}"
 
 
 def _issue(invoice: Invoice, acting_user: User, reason: str = "") -> None:
@@ -305,30 +442,16 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
             _("Not issued: these interventions are no longer verified: %(codes)s.")
             % {"codes": ", ".join(stale) or "-"}
         )
-    bills = selectors.bills_for(interventions)
-    _check_verified_figures(bills)
-    position = 0
-    lines = []
-    for item in bills:
-        for line in item.lines:
-            position += 1
-            lines.append(
-                InvoiceLine(
-                    invoice=locked,
-                    call_code=item.intervention.call.code,
-                    intervention_code=item.intervention.code,
-                    kind=line.kind,
-                    description=line.description[:250],
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                    vat_rate=line.vat_rate,
-                    note=line.note[:100],
-                    position=position,
-                )
-            )
+    _require_fiscal_data(locked.customer)
+    # The lines are written for the customer, in the customer's language (the labels of the
+    # kinds and of the warranty are translated now and frozen).
+    with translation.override(locked.customer.language or None):
+        bills = selectors.bills_for(interventions)
+        _check_verified_figures(bills)
+        lines = _frozen_lines(locked, bills)
     result = billing.totals([line for item in bills for line in item.lines])
     _freeze_customer(locked)
+    _freeze_seller(locked)
     _number(locked)
     locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
     _issue(locked, acting_user)
@@ -397,6 +520,7 @@ def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> In
     )
     note.save()
     _freeze_customer(note)
+    _freeze_seller(note)
     _number(note)
     note.taxable, note.vat, note.total = -original.taxable, -original.vat, -original.total
     _issue(note, acting_user, reason=note.reason)
@@ -414,6 +538,7 @@ def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> In
             invoice=note,
             call_code=line.call_code,
             intervention_code=line.intervention_code,
+            reference=line.reference,
             kind=line.kind,
             description=line.description,
             quantity=line.quantity,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.models import Call, Intervention, State
+from customers.fiscal import missing_for_invoice, missing_labels
 from invoicing import billing, documents, exports, selectors, services
 from invoicing.filters import BillableCallFilter, InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
@@ -233,6 +234,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         bills = selectors.draft_bills(invoice)
         context["bills"] = bills
         context["totals"] = billing.totals(line for item in bills for line in item.lines)
+        # Said before the administrator tries: issuing refuses while this list is not empty.
+        context["missing_fiscal"] = missing_labels(missing_for_invoice(invoice.customer))
     else:
         context.update(documents.invoice_context(invoice))
         context["totals"] = billing.totals(context["lines"])

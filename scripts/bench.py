@@ -157,6 +157,7 @@ PAGES = [
         "/dashboard/?date_from={year_start}&date_to={year_end}&technician={technician_pk}",
         role="admin",
     ),
+    Page("company profile", "/company/", role="admin"),
     Page("calls to invoice", "/invoicing/to-invoice/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),

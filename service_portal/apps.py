@@ -27,7 +27,10 @@ class ServicePortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from service_portal import checks  # noqa: F401  (registers the system checks)
+        from service_portal import (
+            checks,  # noqa: F401  (registers the system checks)
+            company,  # noqa: F401  (refreshes the cached profile on save)
+        )
         from service_portal.text_search import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="portal_unaccent")

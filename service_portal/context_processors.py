@@ -1,7 +1,9 @@
-from django.conf import settings
 from django.http import HttpRequest
+
+from service_portal.company import branding as company_branding
 
 
 def portal(request: HttpRequest) -> dict:
     # The menu comes from {% nav_menu %} (service_portal/templatetags/portal_nav.py).
-    return {"company_name": settings.COMPANY_NAME}
+    branding = company_branding()
+    return {"branding": branding, "company_name": branding.name}

@@ -3,6 +3,8 @@
 A message is three templates: ``<name>_subject.txt``, ``<name>.txt`` and optionally
 ``<name>.html``. The plain-text parts are rendered without HTML escaping (a customer called
 "Rossi & Figli" must not read "Rossi &amp; Figli"); the HTML part is escaped like every page.
+Every message can end with ``{% include "portal/email_signature.txt" %}``: the company's name,
+address, VAT number and contacts from its profile (``company`` in the context).
 Callers inside a transaction queue the sending with ``transaction.on_commit`` or a
 background task (``service_portal.tasks``) so nothing is sent for work that rolls back.
 """
@@ -17,6 +19,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+from service_portal.company import branding
 
 Attachment = tuple[str, bytes, str]  # filename, content, MIME type
 
@@ -39,7 +43,13 @@ def build_email(
     attachments: Iterable[Attachment] = (),
     reply_to: Sequence[str] | None = None,
 ) -> EmailMultiAlternatives:
-    context = {"company_name": settings.COMPANY_NAME, "site_url": settings.SITE_URL, **context}
+    company = branding()
+    context = {
+        "company": company,
+        "company_name": company.name,
+        "site_url": settings.SITE_URL,
+        **context,
+    }
     with translation.override(language):
         subject = " ".join(render_text(f"{template}_subject.txt", context).split())
         body = render_text(f"{template}.txt", context)

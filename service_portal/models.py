@@ -1,6 +1,10 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.signals import class_prepared
 from django.utils.translation import gettext_lazy as _
@@ -141,3 +145,200 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class TaxRegime(models.TextChoices):
+    """The seller's tax regime (RegimeFiscale) as in the FatturaPA tables."""
+
+    RF01 = "RF01", _("RF01 – Ordinary regime")
+    RF02 = "RF02", _("RF02 – Minimum taxpayers (art. 1, c. 96-117, L. 244/2007)")
+    RF04 = "RF04", _("RF04 – Agriculture and fishing (art. 34 and 34-bis, DPR 633/1972)")
+    RF05 = "RF05", _("RF05 – Sale of salt and tobacco (art. 74, c. 1, DPR 633/1972)")
+    RF06 = "RF06", _("RF06 – Sale of matches (art. 74, c. 1, DPR 633/1972)")
+    RF07 = "RF07", _("RF07 – Publishing (art. 74, c. 1, DPR 633/1972)")
+    RF08 = "RF08", _("RF08 – Public telephone services (art. 74, c. 1, DPR 633/1972)")
+    RF09 = "RF09", _("RF09 – Resale of transport and parking tickets (art. 74, c. 1, DPR 633/1972)")
+    RF10 = "RF10", _("RF10 – Entertainment and games (art. 74, c. 6, DPR 633/1972)")
+    RF11 = "RF11", _("RF11 – Travel and tourism agencies (art. 74-ter, DPR 633/1972)")
+    RF12 = "RF12", _("RF12 – Farm holidays (art. 5, c. 2, L. 413/1991)")
+    RF13 = "RF13", _("RF13 – Door-to-door sales (art. 25-bis, c. 6, DPR 600/1973)")
+    RF14 = "RF14", _("RF14 – Resale of used goods, art and antiques (art. 36, DL 41/1995)")
+    RF15 = "RF15", _("RF15 – Auctions of art and antiques (art. 40-bis, DL 41/1995)")
+    RF16 = (
+        "RF16",
+        _("RF16 – VAT on cash basis for public administrations (art. 6, c. 5, DPR 633/1972)"),
+    )
+    RF17 = "RF17", _("RF17 – VAT on cash basis (art. 32-bis, DL 83/2012)")
+    RF18 = "RF18", _("RF18 – Other")
+    RF19 = "RF19", _("RF19 – Flat-rate regime")
+
+
+def validate_logo(file) -> None:
+    from service_portal.fiscal import logo_kind
+
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    content = file.read()
+    file.seek(position)
+    logo_kind(content)
+
+
+def company_logo_path(instance: CompanyProfile, filename: str) -> str:
+    """``company/logo-<random>.png`` or ``.svg``, by the file's content, not the sender's name."""
+    import uuid
+
+    file = instance.logo.file
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    extension = "png" if head == b"\x89PNG\r\n\x1a\n" else "svg"
+    return f"company/logo-{uuid.uuid4().hex[:12]}.{extension}"
+
+
+def validate_iban(value: str) -> None:
+    from service_portal.fiscal import normalise_iban
+
+    normalise_iban(value)
+
+
+def validate_accent(value: str) -> None:
+    from service_portal.fiscal import validate_accent_colour
+
+    validate_accent_colour(value)
+
+
+class CompanyProfile(models.Model):
+    """The company that sends the documents: one record (pk 1), edited by administrators.
+
+    Read it with ``service_portal.company.current()`` (kept in the cache, so a page costs no
+    query); until it exists the documents fall back to the ``COMPANY_NAME`` setting.
+    """
+
+    SINGLETON_PK = 1
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    address = models.CharField(_("address"), max_length=200)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("Five digits (CAP)."))],
+    )
+    city = models.CharField(_("city"), max_length=100)
+    province = models.CharField(
+        _("province"),
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. MI."))],
+    )
+    vat_number = models.CharField(_("VAT number"), max_length=13)
+    fiscal_code = models.CharField(
+        _("fiscal code"), max_length=16, help_text=_("Often the same 11 digits as the VAT number.")
+    )
+    rea_office = models.CharField(
+        _("REA office"),
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. MI."))],
+        help_text=_("Province of the register of companies (REA)."),
+    )
+    rea_number = models.CharField(_("REA number"), max_length=20, blank=True)
+    share_capital = models.DecimalField(
+        _("share capital"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    sole_shareholder = models.BooleanField(
+        _("sole shareholder"), default=False, help_text=_("Socio unico.")
+    )
+    in_liquidation = models.BooleanField(_("in liquidation"), default=False)
+    tax_regime = models.CharField(
+        _("tax regime"), max_length=4, choices=TaxRegime.choices, default=TaxRegime.RF01
+    )
+    pec = models.EmailField(_("PEC"), blank=True, help_text=_("Certified e-mail address."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to=company_logo_path,
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("A PNG image or an SVG drawing, at most 512 KB."),
+    )
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC (SWIFT)"), max_length=11, blank=True)
+    payment_terms = models.CharField(
+        _("default payment terms"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed on invoices, e.g. Bank transfer, 30 days from the invoice date."),
+    )
+    invoice_series = models.CharField(
+        _("invoice series"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]{1,5}$", _("Up to five capital letters or digits."))],
+        help_text=_(
+            "Added to the invoice numbers (2026/0001/SP), so they never collide with the "
+            "numbers of the invoices issued by the ERP (sezionale)."
+        ),
+    )
+    footer_text = models.TextField(
+        _("document footer"),
+        max_length=600,
+        blank=True,
+        help_text=_("Printed at the foot of every document, in each language."),
+    )
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_accent],
+        help_text=_("The top bar's colour, e.g. #0b5ed7; white text on it must stay readable."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="company_profile_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from service_portal import fiscal
+
+        errors = {}
+        for field, normalise in (
+            ("vat_number", fiscal.normalise_company_vat),
+            ("fiscal_code", fiscal.normalise_company_fiscal_code),
+            ("iban", fiscal.normalise_iban),
+            ("bic", fiscal.normalise_bic),
+        ):
+            try:
+                setattr(self, field, normalise(getattr(self, field)))
+            except ValidationError as exc:
+                errors[field] = exc
+        self.province = self.province.upper()
+        self.rea_office = self.rea_office.upper()
+        if self.rea_number and not self.rea_office:
+            errors["rea_office"] = ValidationError(
+                _("Give the office of the REA number."), code="rea_office"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def iban_display(self) -> str:
+        from service_portal.fiscal import format_iban
+
+        return format_iban(self.iban)
+
+    @property
+    def place(self) -> str:
+        return f"{self.postal_code} {self.city} ({self.province})"

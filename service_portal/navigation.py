@@ -69,6 +69,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")
     ),
+    NavItem(_("Company profile"), "company_profile", ADMIN, "building-gear", _("Administration")),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.

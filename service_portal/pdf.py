@@ -29,6 +29,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from service_portal.company import branding
+
 
 class PortalURLFetcher(URLFetcher):
     def __init__(self) -> None:
@@ -59,6 +61,8 @@ def _local_path(url: str) -> Path | None:
             return candidate
     return None
 
+
+COMPANY_STYLESHEET = "pdf/company.css"
 
 _per_thread = threading.local()
 _stylesheets: dict[str, tuple[int, CSS]] = {}
@@ -107,10 +111,16 @@ def render_pdf(
     ``("pdf/lines.css", "quotes/quote_pdf.css")``). WeasyPrint applies them as user stylesheets:
     above its defaults, below the template's own ``<style>``, which therefore must not set the
     same properties on the same elements (the templates keep only their ``@page`` rule there).
+
+    Every document gets ``company`` (``service_portal.company.Branding``) for its letterhead
+    (``portal/document_header.html``) and footer, styled by ``pdf/company.css``.
     """
     names = [stylesheet] if isinstance(stylesheet, str) else list(stylesheet or ())
+    names.insert(0, COMPANY_STYLESHEET)
     with translation.override(language):
-        html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+        html = render_to_string(
+            template_name, {"company": branding(), **context, "LANGUAGE_CODE": language}
+        )
         document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
         return document.write_pdf(
             stylesheets=[_stylesheet(name) for name in names] or None,

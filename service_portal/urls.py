@@ -10,6 +10,9 @@ admin.site.site_title = _("Service Portal")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("company/", views.company_profile, name="company_profile"),
+    path("company/logo/", views.company_logo, name="company_logo"),
+    path("company/theme.css", views.company_theme, name="company_theme"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),

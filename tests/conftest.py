@@ -28,12 +28,33 @@ def _fast_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache: every test starts with none."""
+    """Rate-limit counters live in the cache: every test starts with none. The company profile
+    is kept there too: a test without a database has none, known without asking the database
+    (saving or deleting one refreshes the cached copy, as in production)."""
     from django.core.cache import cache
 
+    from service_portal import company
+
     cache.clear()
+    company.remember(None)
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _company_profile(request, _empty_cache):
+    """Every test with a database starts with the company profile filled in, as an installation
+    in use (invoices cannot be issued without it); the tests of the fallback delete it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        return None
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+    from tests.factories import make_company_profile
+
+    return make_company_profile()
 
 
 @pytest.fixture

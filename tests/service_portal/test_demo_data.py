@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from calls import actuals
 from calls.demo import DEMO_CALLS, working_day
 from calls.models import Call, Expense, Intervention, InterventionTransition, State
-from calls.services import TRANSITIONS
+from calls.services import TRANSITIONS, actuals
 from customers.models import Unit
 from planner.models import Activity, ActivityKind, TimeEntry
 from planner.services import MAX_HOURS_PER_DAY

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from orders.documents import offer_pdf
 from service_portal import checks as portal_checks
 from service_portal import pdf
+from service_portal.models import CompanyProfile
 from tests.orders.factories import make_draft, make_part
 
 
@@ -46,6 +47,7 @@ def document(tmp_path, settings, monkeypatch):
         pdf.finders, "find", lambda name: str(css) if name == "test/doc.css" else real_find(name)
     )
     monkeypatch.setattr(pdf, "_stylesheets", {})
+    pdf._stylesheet(pdf.COMPANY_STYLESHEET)  # every document's letterhead rules, parsed before
     return css
 
 
@@ -130,14 +132,17 @@ def test_each_thread_renders_with_its_own_font_configuration(document):
 
 
 @pytest.mark.django_db
-def test_the_offer_shows_the_current_company_name_and_language(operator, settings):
+def test_the_offer_shows_the_current_company_name_and_language(operator):
     offer = make_draft(
         operator, parts=[make_part(description_it="Filtro", description_en="Filter")]
     )
-    settings.COMPANY_NAME = "Alfa Service S.r.l."
+    profile = CompanyProfile.objects.get()
+    profile.legal_name = "Alfa Service S.r.l."
+    profile.save()
     offer.language = "it"
     italian = _text(offer_pdf(offer))
-    settings.COMPANY_NAME = "Beta Assistenza S.p.A."
+    profile.legal_name = "Beta Assistenza S.p.A."
+    profile.save()
     offer.language = "en"
     english = _text(offer_pdf(offer))
     assert "Alfa Service S.r.l." in italian and "Offerta ricambi" in italian

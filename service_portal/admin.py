@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from service_portal.models import CompanyProfile
+
+
+@admin.register(CompanyProfile)
+class CompanyProfileAdmin(TabbedTranslationAdmin):
+    """The one company profile (also edited on the portal's page, /company/)."""
+
+    list_display = ("legal_name", "vat_number", "city", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not CompanyProfile.objects.exists()
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: CompanyProfile | None = None
+    ) -> bool:
+        return False
