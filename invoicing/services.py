@@ -447,8 +447,8 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     # kinds and of the warranty are translated now and frozen).
     with translation.override(locked.customer.language or None):
         bills = selectors.bills_for(interventions)
-        _check_verified_figures(bills)
         lines = _frozen_lines(locked, bills)
+    _check_verified_figures(bills)  # a refusal speaks the user's language, not the customer's
     result = billing.totals([line for item in bills for line in item.lines])
     _freeze_customer(locked)
     _freeze_seller(locked)

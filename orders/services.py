@@ -309,7 +309,8 @@ def send_offer(*, offer: Offer, acting_user: User) -> Offer:
         )
     if offer.valid_until and offer.valid_until < timezone.localdate():
         raise OfferError(_("The validity date is in the past: change it before sending."))
-    parties.freeze(offer)
+    with translation.override(offer.customer.language or None):  # the document's language
+        parties.freeze(offer)
     offer.sent_at = timezone.now()
     offer.save(update_fields=["issued_parties", "sent_at", "updated_at", "version"])
     _set_offer_state(offer, OfferState.SENT, user=acting_user, reason=offer.contact.email)

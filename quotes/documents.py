@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
 from quotes.models import Quote
 from service_portal.parties import parties_of
@@ -30,10 +31,13 @@ def quote_language(quote: Quote) -> str:
 
 
 def quote_pdf(quote: Quote) -> bytes:
+    language = quote_language(quote)
+    with translation.override(language):  # a draft's live parties: the country by name
+        context = quote_context(quote)
     return render_pdf(
         "quotes/quote_pdf.html",
-        quote_context(quote),
-        language=quote_language(quote),
+        context,
+        language=language,
         stylesheet=("pdf/lines.css", "quotes/quote_pdf.css"),
     )
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -463,7 +464,8 @@ def confirm_quote(*, quote: Quote, acting_user: User) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.state == QuoteState.DRAFT and not quote.lines.exists():
         raise QuoteError(_("A quote without lines cannot be confirmed."))
-    parties.freeze(quote)
+    with translation.override(quote.customer.language or None):  # the document's language
+        parties.freeze(quote)
     return _set_state(quote, QuoteState.CONFIRMED, acting_user, fields=["issued_parties"])
 
 

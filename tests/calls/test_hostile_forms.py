@@ -125,8 +125,9 @@ def test_impossible_expenses_are_refused_with_a_message(technician_client, plann
 @pytest.mark.parametrize("rate", ["-1", "10.001", "NaN"])
 def test_an_impossible_rate_per_km_is_refused_to_the_office(client_for, operator, planned, rate):
     data = {"expense-date": "2026-01-10", "expense-kind": "km", "expense-km": "10"}
+    token = {"expense-submission_token": str(uuid.uuid4())}
     response = client_for(operator).post(
-        _url("calls:expense_add", planned), {**data, "expense-km_rate": rate}
+        _url("calls:expense_add", planned), {**data, **token, "expense-km_rate": rate}
     )
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode() or "invalid-feedback" in (
@@ -137,8 +138,9 @@ def test_an_impossible_rate_per_km_is_refused_to_the_office(client_for, operator
 
 def test_a_technicians_rate_per_km_is_ignored(technician_client, planned, settings):
     data = {"expense-date": "2026-01-10", "expense-kind": "km", "expense-km": "10"}
+    token = {"expense-submission_token": str(uuid.uuid4())}
     response = technician_client.post(
-        _url("calls:expense_add", planned), {**data, "expense-km_rate": "-1"}
+        _url("calls:expense_add", planned), {**data, **token, "expense-km_rate": "-1"}
     )
     assert response.status_code == 302
     assert Expense.objects.get().km_rate == settings.KM_RATE
