@@ -34,7 +34,7 @@ from invoicing.models import (
     VerifiedFigures,
 )
 from service_portal import company, history, parties
-from service_portal.errors import DomainError
+from service_portal.errors import DomainError, RoleRefused
 from service_portal.money import money
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
@@ -51,9 +51,19 @@ class InvoicingError(DomainError):
     """A refused action; the message is translated for the user."""
 
 
+class InvoicingRoleRefused(RoleRefused, InvoicingError):
+    """Not an administrator: an ``InvoicingError`` and a ``PermissionDenied``."""
+
+
+def _from_call_error(error: call_services.CallError) -> InvoicingError:
+    """The intervention's refusal as invoicing's, still a role refusal when it was one."""
+    refusal = InvoicingRoleRefused if isinstance(error, RoleRefused) else InvoicingError
+    return refusal(error.message)
+
+
 def _require_admin(user: User) -> None:
     if not access.may_invoice(user):
-        raise InvoicingError(_("Only administrators may verify and invoice."))
+        raise InvoicingRoleRefused(_("Only administrators may verify and invoice."))
 
 
 def _locked_done(intervention: Intervention) -> Intervention:
@@ -114,7 +124,7 @@ def verify(*, intervention: Intervention, acting_user: User) -> Intervention:
             intervention=intervention, to_state=State.VERIFIED, acting_user=acting_user
         )
     except call_services.CallError as error:
-        raise InvoicingError(error.message) from error
+        raise _from_call_error(error) from error
     lines = selectors.bills_for([locked])[0].lines
     result = billing.totals(lines)
     VerifiedFigures.objects.update_or_create(
@@ -151,7 +161,7 @@ def reopen(*, intervention: Intervention, acting_user: User, reason: str) -> Int
             reason=reason.strip(),
         )
     except call_services.CallError as error:
-        raise InvoicingError(error.message) from error
+        raise _from_call_error(error) from error
     VerifiedFigures.objects.filter(intervention=locked).delete()
     return locked
 
@@ -171,7 +181,7 @@ def send_back(*, intervention: Intervention, acting_user: User, reason: str) -> 
             reason=reason.strip(),
         )
     except call_services.CallError as error:
-        raise InvoicingError(error.message) from error
+        raise _from_call_error(error) from error
     from invoicing.tasks import send_back_email
 
     enqueue_after_commit(send_back_email, locked.pk, reason.strip())

@@ -44,7 +44,7 @@ from planner.models import (
 )
 from planner.tasks import send_activity_email
 from service_portal import locking
-from service_portal.errors import DomainError
+from service_portal.errors import DomainError, RoleRefused
 from service_portal.tasks import enqueue_after_commit
 
 PLANNABLE_STATES = frozenset({State.EXPECTED, State.QUOTED})
@@ -55,6 +55,11 @@ MAX_HOURS_PER_DAY = Decimal(24)
 
 class PlannerError(DomainError):
     """A refused action on the planners; the message is translated for the user."""
+
+
+class PlannerRoleRefused(RoleRefused, PlannerError):
+    """A wrong role or someone else's planner or hours: a ``PlannerError`` and a
+    ``PermissionDenied``."""
 
 
 @dataclass
@@ -89,8 +94,8 @@ def _check_may_manage(acting_user: User, technician: User, kind: str) -> None:
     if access.may_manage_activity(acting_user, technician, kind):
         return
     if not (acting_user.is_active and acting_user.pk == technician.pk):
-        raise PlannerError(_("You may only change your own planner."))
-    raise PlannerError(_("Interventions are planned by the office."))
+        raise PlannerRoleRefused(_("You may only change your own planner."))
+    raise PlannerRoleRefused(_("Interventions are planned by the office."))
 
 
 def conflicts_for(
@@ -175,7 +180,7 @@ def plan_intervention(
     Conflicts come back as warnings and nothing is saved unless ``confirm``.
     """
     if not access.may_plan_interventions(acting_user):
-        raise PlannerError(_("Interventions are planned by the office."))
+        raise PlannerRoleRefused(_("Interventions are planned by the office."))
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_technician(technician)
     _check_range(start, end)
@@ -211,7 +216,8 @@ def plan_intervention(
                 intervention=locked, to_state=State.PLANNED, acting_user=acting_user
             )
         except CallError as error:
-            raise PlannerError(error.message) from error
+            refusal = PlannerRoleRefused if isinstance(error, RoleRefused) else PlannerError
+            raise refusal(error.message) from error
     for attr in ("state", "technician_id", "version", "updated_at", "state_changed_at"):
         setattr(intervention, attr, getattr(locked, attr))
     _log(activity, ActivityAction.CREATED, acting_user)
@@ -403,7 +409,7 @@ def _validated_entry(
 ) -> tuple[Decimal, Intervention | None]:
     """Check one entry against the rules; returns its hours and intervention (locked)."""
     if not access.may_record_hours_for(acting_user, user):
-        raise PlannerError(_("You may only record your own hours."))
+        raise PlannerRoleRefused(_("You may only record your own hours."))
     if kind not in WorkKind.values:
         raise PlannerError(_("Unknown kind of work."))
     if date > timezone.localdate():
@@ -417,7 +423,9 @@ def _validated_entry(
         intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
         _check_intervention_open_for_hours(intervention)
         if not access.may_book_hours_on(intervention, acting_user, user):
-            raise PlannerError(_("%(code)s is not assigned to you.") % {"code": intervention.code})
+            raise PlannerRoleRefused(
+                _("%(code)s is not assigned to you.") % {"code": intervention.code}
+            )
     if intervention is None and activity is None and not description.strip():
         raise PlannerError(
             _("Say what the hours refer to: an intervention, an activity or a description.")
@@ -530,7 +538,7 @@ def update_time_entry(
         .get(pk=entry.pk)
     )
     if not access.may_record_hours_for(acting_user, user):
-        raise PlannerError(_("You may only record your own hours."))
+        raise PlannerRoleRefused(_("You may only record your own hours."))
     locking.check(locked, version, error=PlannerError)
     _lock_entry_intervention(locked)
     hours, intervention = _validated_entry(
@@ -562,7 +570,7 @@ def delete_time_entry(*, entry: TimeEntry, acting_user: User) -> None:
         .get(pk=entry.pk)
     )
     if not access.may_record_hours_for(acting_user, locked.user):
-        raise PlannerError(_("You may only record your own hours."))
+        raise PlannerRoleRefused(_("You may only record your own hours."))
     _lock_entry_intervention(locked)
     locked.delete()
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -20,8 +21,7 @@ class DomainError(Exception):
 
     Services raise a subclass per app (``CallError``, ``QuoteError``...) for every refusal a user
     can correct (a precondition, a conflict, a bad value); views turn it into a form error or a
-    message with ``show_error``. A wrong role is stopped by the views first with
-    ``PermissionDenied`` (403); see docs/architecture.md for the services' own role checks.
+    message with ``show_error``. A wrong role or someone else's record is a ``RoleRefused``.
     ``messages`` holds one or more sentences, ``message`` (and ``str(error)``) all of them in
     one line.
     """
@@ -33,6 +33,16 @@ class DomainError(Exception):
         self.message = " ".join(self.messages)
         self.field = field
         super().__init__(self.message)
+
+
+class RoleRefused(DomainError, PermissionDenied):
+    """A refusal for who the user is (their role, or a record that is not theirs), never for the
+    state of the record or the values given.
+
+    Still a ``DomainError``, so a view that shows the domain error keeps showing its message;
+    and a ``PermissionDenied``, so one that nobody catches is a 403. An app whose views and
+    tests catch their own error class derives one refusal from both (``CallRoleRefused``).
+    """
 
 
 def show_error(request: HttpRequest, error: DomainError, form: Any = None) -> None:

@@ -40,7 +40,7 @@ from customers.models import Contact, Customer, Site, Unit
 from quotes.models import PriceList, Quote
 from quotes.services import QuoteError, create_quote_from_price_list
 from service_portal import history, locking
-from service_portal.errors import DomainError
+from service_portal.errors import DomainError, RoleRefused
 from service_portal.numbering import next_code
 
 # Changes that must say why (kept in the history and shown on the page).
@@ -66,6 +66,10 @@ class CallError(DomainError):
     """A refused action on a call or intervention; the message is translated for the user."""
 
 
+class CallRoleRefused(RoleRefused, CallError):
+    """A wrong role or someone else's intervention: a ``CallError`` and a ``PermissionDenied``."""
+
+
 def state_label(state: str) -> str:
     return str(State(state).label)
 
@@ -81,12 +85,12 @@ def _check_transition(intervention: Intervention, to_state: str, user: User, rea
             % {"from": state_label(from_state), "to": state_label(to_state)}
         )
     if not access.role_may_move(user, from_state, to_state):
-        raise CallError(
+        raise CallRoleRefused(
             _("Your role may not move an intervention from “%(from)s” to “%(to)s”.")
             % {"from": state_label(from_state), "to": state_label(to_state)}
         )
     if not access.is_assigned_or_office(intervention, user):
-        raise CallError(_("This intervention is not assigned to you."))
+        raise CallRoleRefused(_("This intervention is not assigned to you."))
     if (from_state, to_state) in REASON_REQUIRED and not reason.strip():
         raise CallError(_("Please give a reason for this change."))
     if to_state == State.EXPECTED and from_state == State.NEW:
@@ -151,7 +155,7 @@ def transition(
 
 def _require_office(user: User) -> None:
     if not access.is_office(user):
-        raise CallError(_("Your role may not do this."))
+        raise CallRoleRefused(_("Your role may not do this."))
 
 
 def _check_place(
@@ -192,7 +196,7 @@ def create_call(
 ) -> Call:
     """Open a call and its first intervention (state new) in one transaction."""
     if not access.may_open_call(acting_user):
-        raise CallError(_("Your role may not do this."))
+        raise CallRoleRefused(_("Your role may not do this."))
     _check_place(customer, site, contact, unit)
     call = Call.objects.create(
         code=next_code("call"),
@@ -344,7 +348,10 @@ def add_note(
     """Append a note (report, internal note, follow-up needed) with its author and time."""
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if not access.may_add_notes(locked, acting_user):
-        raise CallError(_("You may not add notes to this intervention."))
+        # Same sentence both ways; only a closed intervention is a state, not a role, refusal.
+        closed = locked.state in access.NOTES_CLOSED_STATES
+        refusal = CallError if closed else CallRoleRefused
+        raise refusal(_("You may not add notes to this intervention."))
     if kind not in NoteKind.values:
         raise CallError(_("Unknown kind of note."))
     if not text.strip():

@@ -26,7 +26,7 @@ from accounts.models import User
 from calls import access
 from calls.access import FROZEN_STATES
 from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
-from calls.services import CallError, transition
+from calls.services import CallError, CallRoleRefused, transition
 from customers.models import Customer
 from orders.models import SparePart
 from service_portal.money import money
@@ -70,7 +70,7 @@ def unit_under_warranty(intervention: Intervention) -> bool:
 def _lock_for_recording(intervention: Intervention, user: User) -> Intervention:
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if not access.is_assigned_or_office(locked, user):
-        raise CallError(_("This intervention is not assigned to you."))
+        raise CallRoleRefused(_("This intervention is not assigned to you."))
     if locked.state in FROZEN_STATES:
         raise CallError(frozen_message(locked))
     if not access.may_record(locked, user):
@@ -235,9 +235,9 @@ def complete_intervention(
     """
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if not access.is_assigned_or_office(locked, acting_user):
-        raise CallError(_("This intervention is not assigned to you."))
+        raise CallRoleRefused(_("This intervention is not assigned to you."))
     if not has_role(acting_user, FIELD):
-        raise CallError(_("Only the assigned technician or an administrator completes it."))
+        raise CallRoleRefused(_("Only the assigned technician or an administrator completes it."))
     if locked.state != State.PLANNED:
         raise CallError(_("Only a planned intervention can be completed."))
     missing = completion_missing(locked)
