@@ -207,7 +207,7 @@ def validate_accent(value: str) -> None:
     validate_accent_colour(value)
 
 
-class CompanyProfile(models.Model):
+class CompanyProfile(Versioned):
     """The company that sends the documents: one record (pk 1), edited by administrators.
 
     Read it with ``service_portal.company.current()`` (kept in the cache, so a page costs no

@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from service_portal.forms import parse_id
+
 MIN_CHARACTERS = 2
 LIMIT = 15
 
@@ -43,7 +45,7 @@ class PickerSelect(forms.Select):
         options = []
         if field.empty_label is not None:
             options.append(("", field.empty_label))
-        ids = [v for v in value if str(v).isdigit()]
+        ids = [pk for pk in (parse_id(v) for v in value) if pk is not None]
         if ids:
             for row in choices.queryset.filter(pk__in=ids[:1]):
                 options.append((str(row.pk), field.label_from_instance(row)))

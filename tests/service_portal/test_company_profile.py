@@ -4,6 +4,7 @@ documents, shown in the top bar, on the login page, on every document and in e-m
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core import mail
@@ -25,6 +26,8 @@ from tests.service_portal.test_documents_languages import _invoice, _offer
 pytestmark = pytest.mark.django_db
 
 VALID = {
+    # What the browser sends with a first profile: the create-once token of the form.
+    "submission_token": str(uuid.uuid4()),
     "legal_name": "Officine Brambilla S.p.A.",
     "address": "Via Roma 1",
     "postal_code": "24100",
