@@ -19,6 +19,7 @@ from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, State
 from customers.filters import ids_up_to
 from customers.models import Unit
+from service_portal.forms import DateInput
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -57,12 +58,12 @@ class CallSearchFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         label=_("Received from"),
         method="filter_date_from",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
         label=_("Received to"),
         method="filter_date_to",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     call_code = django_filters.CharFilter(
         label=_("Call code"), method="filter_call_code", max_length=20

@@ -11,9 +11,9 @@ from accounts.models import Role, User
 from calls.models import Call, Intervention, InterventionType
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
-from service_portal.forms import parse_id
+from service_portal.forms import DateInput, parse_id
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class VerificationFilter(django_filters.FilterSet):

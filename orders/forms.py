@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
-from service_portal.forms import VersionedModelForm, parse_id
+from service_portal.forms import DateInput, VersionedModelForm, parse_id
 from service_portal.idempotency import SubmissionTokenMixin
 
 # An ERP catalogue of 100,000 articles is about 8 MB as CSV; anything larger is not a catalogue
@@ -117,7 +117,7 @@ class OfferTermsForm(VersionedModelForm):
             "notes",
         ]
         widgets = {
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

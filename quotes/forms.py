@@ -12,11 +12,9 @@ from django.utils.translation import pgettext_lazy
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
-from service_portal.forms import PlausibleDateField, VersionedModelForm
+from service_portal.forms import DateInput, PlausibleDateField, VersionedModelForm
 from service_portal.i18n import label_description_fields, localized_fields
 from service_portal.idempotency import SubmissionTokenMixin
-
-_DATE = {"type": "date"}
 
 
 def _compact(form: forms.BaseForm) -> None:
@@ -48,8 +46,8 @@ class PriceListForm(VersionedModelForm):
             "notes",
         ]
         widgets = {
-            "valid_from": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -91,12 +89,8 @@ RateFormSet = forms.inlineformset_factory(
 
 class CopyPriceListForm(SubmissionTokenMixin, forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=120)
-    valid_from = PlausibleDateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
-    )
-    valid_to = PlausibleDateField(
-        label=_("Valid to"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
-    )
+    valid_from = PlausibleDateField(label=_("Valid from"), widget=DateInput())
+    valid_to = PlausibleDateField(label=_("Valid to"), required=False, widget=DateInput())
     percent_increase = forms.DecimalField(
         label=_("Price increase (%)"),
         max_digits=6,
