@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -39,6 +40,10 @@ class PlausibleDateField(forms.DateField):
     default_validators = [validate_plausible_date]
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
 def date_input_format() -> str:
     """How the reader's language writes a date in a form: ``%d/%m/%Y``, ``%d.%m.%Y`` (German)."""
     return formats.get_format("DATE_INPUT_FORMATS")[0]
@@ -66,6 +71,12 @@ class DateInput(forms.DateInput):
         super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+            # A link's ISO date (?date_from=2026-11-29) is shown as the reader writes it.
+            try:
+                value = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                return value
         if isinstance(value, datetime.date):
             return value.strftime(date_input_format())
         return super().format_value(value)
@@ -84,6 +95,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__({"autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
+            try:
+                value = datetime.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return value
         if isinstance(value, datetime.datetime):
             return value.strftime(f"{date_input_format()} %H:%M")
         return super().format_value(value)

@@ -45,3 +45,34 @@ def format_money(value, currency: str = "EUR", language: str | None = None) -> s
 def money(value, currency: str = "EUR") -> str:
     """``{{ invoice.total|money }}``, ``{{ quote.total|money:quote.currency }}``."""
     return format_money(value, currency)
+
+
+@register.simple_tag
+def datepicker_locale():
+    """The calendar's words and formats in the reader's language, for static/js/portal.js:
+    a ``<script type="application/json">`` block (data, never run: the CSP allows it)."""
+    from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+    from django.utils.html import json_script
+    from django.utils.translation import pgettext
+
+    from service_portal.forms import date_input_format
+
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Django counts from Monday, the calendar from Sunday
+    days = [str(WEEKDAYS[i]) for i in sunday_first]
+    short = [str(WEEKDAYS_ABBR[i]) for i in sunday_first]
+    data = {
+        "days": days,
+        "daysShort": short,
+        "daysMin": [day[:2] for day in short],
+        "months": [str(MONTHS[i]) for i in range(1, 13)],
+        "monthsShort": [str(MONTHS_3[i]).capitalize() for i in range(1, 13)],
+        "today": pgettext("calendar", "Today"),
+        "clear": pgettext("calendar", "Clear"),
+        "dateFormat": date_input_format()
+        .replace("%d", "dd")
+        .replace("%m", "MM")
+        .replace("%Y", "yyyy"),
+        "timeFormat": "HH:mm",
+        "firstDay": int(formats.get_format("FIRST_DAY_OF_WEEK")),
+    }
+    return json_script(data, "datepicker-locale")
