@@ -76,3 +76,25 @@ def datepicker_locale():
         "firstDay": int(formats.get_format("FIRST_DAY_OF_WEEK")),
     }
     return json_script(data, "datepicker-locale")
+
+
+@register.filter
+def duration(hours) -> str:
+    """A span of hours as a person reads it: ``14.5 h`` under a day, ``13 days 21 h`` (whole
+    hours) from a day up, never ``332.5 h``."""
+    from django.utils.translation import gettext, ngettext
+
+    if hours is None or hours == "":
+        return ""
+    try:
+        value = Decimal(str(hours))
+    except InvalidOperation:
+        return str(hours)
+    if abs(value) < 24:
+        return gettext("%(hours)s h") % {"hours": formats.number_format(value, 1, use_l10n=True)}
+    total = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    days, rest = divmod(total, 24)
+    text = ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    if rest:
+        text = f"{text} {gettext('%(hours)s h') % {'hours': rest}}"
+    return text

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import formats, translation
 
 from service_portal.forms import DateInput, DateTimeInput, TimeInput
+from service_portal.templatetags.portal_format import duration
 
 MOMENT = datetime.datetime(2026, 11, 29, 14, 30)
 
@@ -72,3 +74,26 @@ def test_what_the_field_shows_is_what_the_form_reads(language):
         assert iso.is_valid(), iso.errors
         bad = Form({"day": "11/29/2026", "at": "tomorrow", "time": "2:30 PM"})
         assert set(bad.errors) == {"day", "at", "time"}
+
+
+@pytest.mark.parametrize(
+    ("language", "hours", "shown"),
+    [
+        ("en", Decimal("14"), "14.0 h"),
+        ("it", Decimal("14.5"), "14,5 h"),
+        ("en", Decimal("24"), "1 day"),
+        ("en", Decimal("36"), "1 day 12 h"),
+        ("en", Decimal("332.5"), "13 days 21 h"),
+        ("it", Decimal("332.5"), "13 giorni 21 h"),
+        ("de", Decimal("48.2"), "2 Tage"),
+        ("fr", Decimal("50"), "2 jours 2 h"),
+        ("es", Decimal("25"), "1 día 1 h"),
+    ],
+)
+def test_long_durations_read_in_days_and_hours(language, hours, shown):
+    with translation.override(language):
+        assert duration(hours) == shown
+
+
+def test_no_duration_is_no_text():
+    assert duration(None) == ""
