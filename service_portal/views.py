@@ -25,3 +25,14 @@ def health(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: pages without an icon of their own (the Django admin's) make the browser
+    ask for it; it is the portal's icon (resolved per request: the manifest may not exist yet
+    when the URLconf is imported)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
