@@ -18,9 +18,12 @@ from service_portal.idempotency import SubmissionTokenMixin
 
 
 def _compact(form: forms.BaseForm) -> None:
-    """Bootstrap classes for forms rendered as table rows (``{% crispy_field %}``)."""
+    """Bootstrap classes for forms rendered as table rows (``{% crispy_field %}``); the column's
+    heading is not the field's label, so each field names itself (``aria-label``)."""
     for field in form.fields.values():
         widget = field.widget
+        if field.label:
+            widget.attrs.setdefault("aria-label", str(field.label))
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -82,8 +85,22 @@ class RateForm(forms.ModelForm):
         _compact(self)
 
 
+class _RateRows(forms.BaseInlineFormSet):
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # added here, after the form's own fields: name it too
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(form.fields["DELETE"].label)
+
+
 RateFormSet = forms.inlineformset_factory(
-    PriceList, Rate, form=RateForm, extra=3, can_delete=True, max_num=200, validate_max=True
+    PriceList,
+    Rate,
+    form=RateForm,
+    formset=_RateRows,
+    extra=3,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
 )
 
 
