@@ -4,7 +4,7 @@ every page of the permission table, as each role allowed to see it, in Italian a
 A serious or critical violation fails the test, and so does any error in the browser console
 (a Content-Security-Policy refusal included). For CI's time the sweep shares one browser and one
 live server, and each role logs in once in its own browser context and visits its pages in one
-loop; the duration is printed (pytest -s) and reported in docs/operations.md.
+loop; the duration is printed (pytest -s) and noted in docs/permissions.md.
 """
 
 from __future__ import annotations
