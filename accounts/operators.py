@@ -58,10 +58,8 @@ def ensure_operators_group(apps: Any = None) -> Any:
 def sync_admin_access(user: Any) -> None:
     """An operator is staff and in the group; any other role is out of the group, and a
     technician is not staff (administrators keep what they have)."""
-    from accounts.models import Role
-
     in_group = user.groups.filter(name=OPERATORS_GROUP).exists()
-    if user.role == Role.OPERATOR:
+    if user.is_operator:
         if not in_group:
             user.groups.add(ensure_operators_group())
     elif in_group:
