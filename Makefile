@@ -14,7 +14,7 @@ TYPED_MODULES = $(wildcard */services.py */services/*.py */selectors.py */access
 # wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>.
 VENDOR_DIR := service_portal/static/vendor
 VENDOR_ASSETS := bootstrap=bootstrap/dist bootstrap-icons=bootstrap-icons/font htmx=htmx.org/dist \
-  jquery-ui=jquery-ui/dist chart.js=chart.js/dist
+  jquery-ui=jquery-ui/dist chart.js=chart.js/dist air-datepicker=air-datepicker
 # `make bench` keeps one seeded database per scale (sp_bench_1, sp_bench_100): the full scale
 # takes the better part of an hour to seed. BENCH_ARGS="--scales 1,100" rebuilds them.
 BENCH_ARGS ?= --keep

@@ -102,6 +102,33 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._saved_role = user.__dict__.get("role")
+        return user
+
+    def save(self, *args, **kwargs) -> None:
+        """Operators keep the master data in the Django admin (accounts/operators.py): setting
+        the role makes the account staff and puts it in the operators group, or takes it out."""
+        role_set = self._state.adding or getattr(self, "_saved_role", None) != self.role
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" not in update_fields:
+            role_set = False
+        if role_set:
+            if self.role == Role.OPERATOR:
+                self.is_staff = True
+            elif self.role == Role.TECHNICIAN:
+                self.is_staff = False
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+        if role_set:
+            from accounts.operators import sync_admin_access
+
+            sync_admin_access(self)
+        self._saved_role = self.role
+
     def _get_session_auth_hash(self, secret=None):
         # Django's hash covers the password only; adding the generation lets us end all
         # sessions without touching the password.

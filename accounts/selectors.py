@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import AuthEvent, User
+from service_portal.forms import DateInput
 from service_portal.roles import Role
 
 STATUS_CHOICES = [
@@ -68,13 +68,13 @@ class AuthEventFilter(django_filters.FilterSet):
         label=pgettext_lazy("date range", "From"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
         label=pgettext_lazy("date range", "To"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, Priority, State
 from customers.filters import ids_up_to
 from customers.models import Customer, Unit
+from service_portal.forms import DateInput
 from service_portal.models import Counter
 
 
@@ -69,12 +70,12 @@ class CallSearchFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         label=_("Received from"),
         method="filter_date_from",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
         label=_("Received to"),
         method="filter_date_to",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     call_code = django_filters.CharFilter(
         label=_("Call code"), method="filter_call_code", max_length=20

@@ -15,7 +15,7 @@ from accounts.models import User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
-from service_portal.forms import PlausibleDateField, VersionMixin
+from service_portal.forms import DateInput, DateTimeInput, PlausibleDateField, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 from service_portal.roles import Role
 
@@ -52,7 +52,7 @@ class CallForm(VersionMixin):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     received_at = forms.DateTimeField(
         label=_("Received at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     description = forms.CharField(
         label=_("Problem description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
@@ -121,7 +121,7 @@ class InterventionForm(VersionMixin):
     )
     requested_date = PlausibleDateField(
         label=_("Requested date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     technician = TechnicianChoiceField(
         label=_("Technician"), queryset=User.objects.none(), required=False
@@ -188,9 +188,7 @@ class ExpenseForm(SubmissionTokenMixin, forms.Form):
     ``calls.services.actuals.add_expense``; the form only parses."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
-    date = PlausibleDateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = PlausibleDateField(label=_("Date"), widget=DateInput())
     km = forms.DecimalField(label=_("Kilometres"), required=False, max_digits=8, decimal_places=1)
     km_rate = forms.DecimalField(
         label=_("Rate per km"), required=False, max_digits=6, decimal_places=3

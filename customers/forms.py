@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.fiscal import VatRegime
 from customers.models import Contact, Customer, Product, Site, Unit
-from service_portal.forms import VersionedModelForm
+from service_portal.forms import DateInput, VersionedModelForm
 from service_portal.i18n import label_description_fields, localized_fields
 
 _ADDRESS = ["address", "postal_code", "city", "province", "country"]
@@ -80,8 +80,8 @@ class UnitForm(VersionedModelForm):
         model = Unit
         fields = ["product", "serial_number", "site", "installation_date", "warranty_end", "notes"]
         widgets = {
-            "installation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "warranty_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "installation_date": DateInput(),
+            "warranty_end": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -19,6 +19,7 @@ from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType
 from customers.models import Customer
 from dashboard.statistics import Filters
+from service_portal.forms import DateInput
 
 ANY = pgettext_lazy("dashboard filter", "Any")
 # Far enough for any real history; keeps "the day after date_to" away from date overflow.
@@ -53,13 +54,6 @@ def presets(today: datetime.date) -> list[Preset]:
 
 def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today - datetime.timedelta(days=29), today
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):

@@ -11,10 +11,10 @@ from accounts.models import User
 from calls.models import Call, Intervention, InterventionType
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
-from service_portal.forms import parse_id
+from service_portal.forms import DateInput, parse_id
 from service_portal.roles import Role
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class VerificationFilter(django_filters.FilterSet):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import DeliveryTerm, Offer, PaymentMethod, Transport, VatRate
-from service_portal.forms import VersionedModelForm, VersionMixin, parse_id
+from service_portal.forms import DateInput, VersionedModelForm, VersionMixin, parse_id
 from service_portal.idempotency import SubmissionTokenMixin
 from service_portal.pickers import PickerSelect
 
@@ -122,7 +122,7 @@ class OfferTermsForm(VersionedModelForm):
         ]
         widgets = {
             "billing_customer": PickerSelect("customers:customer_picker"),
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

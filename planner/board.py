@@ -97,7 +97,8 @@ def render_rows(
                     inner += "".join(_dot(a, kinds) for a in cell.activities)
             parts.append(
                 f'<td class="{classes}" data-day="{iso}" data-technician="{pk}">'
-                f'<a class="planner-day-link" href="{url}" aria-label="{label}">{inner}</a></td>'
+                f'<a class="planner-day-link" href="{url}">'
+                f'<span class="visually-hidden">{label}</span>{inner}</a></td>'
             )
         row.cells_html = mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 

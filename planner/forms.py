@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Intervention, State
 from planner.models import Activity, ActivityKind, WorkKind
 from planner.selectors import day_bounds, technicians
-from service_portal.forms import PlausibleDateField, VersionMixin
+from service_portal.forms import DateInput, PlausibleDateField, TimeInput, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+DATE = DateInput()
+TIME = TimeInput()
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -12,17 +12,18 @@ from django.utils.translation import pgettext_lazy
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
-from service_portal.forms import PlausibleDateField, VersionedModelForm, VersionMixin
+from service_portal.forms import DateInput, PlausibleDateField, VersionedModelForm, VersionMixin
 from service_portal.i18n import label_description_fields, localized_fields
 from service_portal.idempotency import SubmissionTokenMixin
 
-_DATE = {"type": "date"}
-
 
 def _compact(form: forms.BaseForm) -> None:
-    """Bootstrap classes for forms rendered as table rows (``{% crispy_field %}``)."""
+    """Bootstrap classes for forms rendered as table rows (``{% crispy_field %}``); the column's
+    heading is not the field's label, so each field names itself (``aria-label``)."""
     for field in form.fields.values():
         widget = field.widget
+        if field.label:
+            widget.attrs.setdefault("aria-label", str(field.label))
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -48,8 +49,8 @@ class PriceListForm(VersionedModelForm):
             "notes",
         ]
         widgets = {
-            "valid_from": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -84,19 +85,29 @@ class RateForm(forms.ModelForm):
         _compact(self)
 
 
+class _RateRows(forms.BaseInlineFormSet):
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # added here, after the form's own fields: name it too
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(form.fields["DELETE"].label)
+
+
 RateFormSet = forms.inlineformset_factory(
-    PriceList, Rate, form=RateForm, extra=3, can_delete=True, max_num=200, validate_max=True
+    PriceList,
+    Rate,
+    form=RateForm,
+    formset=_RateRows,
+    extra=3,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
 )
 
 
 class CopyPriceListForm(SubmissionTokenMixin, forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=120)
-    valid_from = PlausibleDateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
-    )
-    valid_to = PlausibleDateField(
-        label=_("Valid to"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
-    )
+    valid_from = PlausibleDateField(label=_("Valid from"), widget=DateInput())
+    valid_to = PlausibleDateField(label=_("Valid to"), required=False, widget=DateInput())
     percent_increase = forms.DecimalField(
         label=_("Price increase (%)"),
         max_digits=6,

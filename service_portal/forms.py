@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from service_portal import locking
 from service_portal.idempotency import RecordForm, SubmissionTokenMixin
@@ -36,6 +39,93 @@ class PlausibleDateField(forms.DateField):
     """A date field that refuses years no one means (see EARLIEST_DATE and LATEST_DATE)."""
 
     default_validators = [validate_plausible_date]
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def date_input_format() -> str:
+    """How the reader's language writes a date in a form: ``%d/%m/%Y``, ``%d.%m.%Y`` (German)."""
+    return formats.get_format("DATE_INPUT_FORMATS")[0]
+
+
+def date_placeholder() -> str:
+    """``dd/mm/yyyy`` in the reader's letters (``gg/mm/aaaa``, ``TT.MM.JJJJ``...)."""
+    return (
+        date_input_format()
+        .replace("%d", pgettext("date placeholder", "dd"))
+        .replace("%m", pgettext("date placeholder", "mm"))
+        .replace("%Y", pgettext("date placeholder", "yyyy"))
+    )
+
+
+class DateInput(forms.DateInput):
+    """A date shown and typed in the portal's format for the reader's language (``29/11/2026``,
+    ``29.11.2026``) whatever the browser's locale, which a native date input would follow; the
+    calendar beside it (static/js/portal.js, air-datepicker) writes the same format. ISO dates
+    (``2026-11-29``, links and the API) are accepted too."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+            # A link's ISO date (?date_from=2026-11-29) is shown as the reader writes it.
+            try:
+                value = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        if isinstance(value, datetime.date):
+            return value.strftime(date_input_format())
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = {"placeholder": date_placeholder(), "data-picker": "date", **(attrs or {})}
+        return super().get_context(name, value, attrs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A date and a 24-hour time, ``29/11/2026 14:30``, in the reader's date format."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
+            try:
+                value = datetime.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        if isinstance(value, datetime.datetime):
+            return value.strftime(f"{date_input_format()} %H:%M")
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        placeholder = f"{date_placeholder()} {pgettext('time placeholder', 'hh:mm')}"
+        attrs = {"placeholder": placeholder, "data-picker": "datetime", **(attrs or {})}
+        return super().get_context(name, value, attrs)
+
+
+class TimeInput(forms.TimeInput):
+    """A 24-hour time, ``14:30``, whatever the browser's locale (a native time input shows
+    ``2:30 PM`` in an American browser)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {"inputmode": "numeric", "autocomplete": "off", "maxlength": 5, **(attrs or {})},
+            format="%H:%M",
+        )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = {"placeholder": pgettext("time placeholder", "hh:mm"), **(attrs or {})}
+        return super().get_context(name, value, attrs)
 
 
 MAX_ID = 2**63 - 1  # the largest primary key the database holds (bigint)

@@ -262,7 +262,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "it"
 # A master-data name missing in the reader's language shows the Italian one, then the English one.
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("it", "en")}
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"  # the admin's tabs, no CDN
+# The admin's translation tabs: jQuery UI from the portal (static/vendor), not the CDN that the
+# CSP refuses. modeltranslation reads JQUERY_UI_URL (without its MODELTRANSLATION_ prefix).
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "static/"

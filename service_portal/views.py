@@ -93,3 +93,14 @@ def company_theme(request: HttpRequest) -> HttpResponse:
         )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: pages without an icon of their own (the Django admin's) make the browser
+    ask for it; it is the portal's icon (resolved per request: the manifest may not exist yet
+    when the URLconf is imported)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

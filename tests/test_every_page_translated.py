@@ -27,7 +27,9 @@ SWITCHER_NAMES = {"Italiano", "English", "Deutsch", "Français", "Español"}
 
 def _pages():
     for row in ROWS:
-        if row.method != "get":
+        # The Django admin's text is Django's own catalogues' (its search form even hard-codes
+        # alt="Search"): the walk checks the portal's pages.
+        if row.method != "get" or row.url_name.startswith("admin:"):
             continue
         for role in ROLES:
             if row.expect.get(role) == 200:

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests.permission_tables as tables
 from service_portal.apps import PORTAL_APPS
 from tests.factories import make_user
-from tests.permission_tables import ANON, LOGIN, ROLES, Row, World
+from tests.permission_tables import ADMIN, ANON, LOGIN, ROLES, Row, World
 
 
 def _modules():
@@ -46,6 +46,11 @@ def _build_world() -> World:
     return world
 
 
+# Administrators are staff and superusers, as `create_admin` makes them (the Django admin rows);
+# operators become staff through their role (accounts/operators.py).
+STAFF_FIELDS = {ADMIN: {"is_staff": True, "is_superuser": True}}
+
+
 def _session_key(user) -> str:
     client = Client()
     client.force_login(user)
@@ -61,7 +66,7 @@ def world_once(django_db_setup, django_db_blocker):
         try:
             built = _build_world()
             sessions = {
-                role: _session_key(make_user(f"perm-{role}", role))
+                role: _session_key(make_user(f"perm-{role}", role, **STAFF_FIELDS.get(role, {})))
                 for role in ROLES
                 if role != ANON
             }
@@ -87,7 +92,8 @@ def _named_urls(resolver=None, namespace: str | None = None):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
-                continue  # the Django admin has its own permission system (is_staff)
+                continue  # the Django admin: its rows (master data, a sample of the rest) are in
+                # tests/permission_tables/service_portal.py, not one per URL
             ns = pattern.namespace
             full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
             yield from _named_urls(pattern, full)

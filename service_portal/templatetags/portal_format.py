@@ -9,6 +9,8 @@ no-break space, everywhere but in English, where it leads.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.utils import formats, translation
 
@@ -44,3 +46,56 @@ def format_money(value, currency: str = "EUR", language: str | None = None) -> s
 def money(value, currency: str = "EUR") -> str:
     """``{{ invoice.total|money }}``, ``{{ quote.total|money:quote.currency }}``."""
     return format_money(value, currency)
+
+
+@register.simple_tag
+def datepicker_locale():
+    """The calendar's words and formats in the reader's language, for static/js/portal.js:
+    a ``<script type="application/json">`` block (data, never run: the CSP allows it)."""
+    from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+    from django.utils.html import json_script
+    from django.utils.translation import pgettext
+
+    from service_portal.forms import date_input_format
+
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Django counts from Monday, the calendar from Sunday
+    days = [str(WEEKDAYS[i]) for i in sunday_first]
+    short = [str(WEEKDAYS_ABBR[i]) for i in sunday_first]
+    data = {
+        "days": days,
+        "daysShort": short,
+        "daysMin": [day[:2] for day in short],
+        "months": [str(MONTHS[i]) for i in range(1, 13)],
+        "monthsShort": [str(MONTHS_3[i]).capitalize() for i in range(1, 13)],
+        "today": pgettext("calendar", "Today"),
+        "clear": pgettext("calendar", "Clear"),
+        "dateFormat": date_input_format()
+        .replace("%d", "dd")
+        .replace("%m", "MM")
+        .replace("%Y", "yyyy"),
+        "timeFormat": "HH:mm",
+        "firstDay": int(formats.get_format("FIRST_DAY_OF_WEEK")),
+    }
+    return json_script(data, "datepicker-locale")
+
+
+@register.filter
+def duration(hours) -> str:
+    """A span of hours as a person reads it: ``14.5 h`` under a day, ``13 days 21 h`` (whole
+    hours) from a day up, never ``332.5 h``."""
+    from django.utils.translation import gettext, ngettext
+
+    if hours is None or hours == "":
+        return ""
+    try:
+        value = Decimal(str(hours))
+    except InvalidOperation:
+        return str(hours)
+    if abs(value) < 24:
+        return gettext("%(hours)s h") % {"hours": formats.number_format(value, 1, use_l10n=True)}
+    total = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    days, rest = divmod(total, 24)
+    text = ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    if rest:
+        text = f"{text} {gettext('%(hours)s h') % {'hours': rest}}"
+    return text

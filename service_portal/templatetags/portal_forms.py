@@ -20,6 +20,8 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 
+from service_portal import forms as portal_forms
+
 register = template.Library()
 
 
@@ -101,6 +103,9 @@ _PLAIN_INPUTS = (
     forms.DateInput,
     forms.DateTimeInput,
     forms.TimeInput,
+    portal_forms.DateInput,
+    portal_forms.DateTimeInput,
+    portal_forms.TimeInput,
 )
 
 

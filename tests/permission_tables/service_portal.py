@@ -1,5 +1,35 @@
 from tests.permission_tables import ADMIN, ADMIN_ONLY, ANON, LOGIN, OPER, PUBLIC, TECH, Row
 
+# The Django admin: administrators (staff, superusers) everything; operators (staff, the
+# "operators" group: accounts/operators.py) the master data only; anyone else is sent to the
+# admin's own login page (302).
+ADMIN_SITE_MASTER_DATA = {ANON: 302, TECH: 302, OPER: 200, ADMIN: 200}
+ADMIN_SITE_ADMINISTRATORS = {ANON: 302, TECH: 302, OPER: 403, ADMIN: 200}
+MASTER_DATA_PAGES = [
+    f"admin:{app}_{model}_{page}"
+    for app, model in [
+        ("quotes", "pricelist"),
+        ("quotes", "rate"),
+        ("calls", "interventiontype"),
+        ("orders", "paymentmethod"),
+        ("orders", "deliveryterm"),
+        ("orders", "transport"),
+        ("orders", "vatrate"),
+        ("orders", "sparepart"),
+        ("customers", "product"),
+    ]
+    for page in ("changelist", "add")
+]
+OTHER_ADMIN_PAGES = [
+    "admin:accounts_user_changelist",
+    "admin:auth_group_changelist",
+    "admin:customers_customer_changelist",
+    "admin:calls_call_changelist",
+    "admin:orders_offer_changelist",
+    "admin:invoicing_invoice_changelist",
+    "admin:api_apitoken_changelist",
+]
+
 ROWS = [
     Row("home", {ANON: LOGIN, TECH: 302, OPER: 302, ADMIN: 302}),
     Row("health", PUBLIC),
@@ -16,6 +46,9 @@ ROWS = [
         method="post",
         data=lambda world: {"language": "en"},
     ),
+    Row("admin:index", ADMIN_SITE_MASTER_DATA),
+    *[Row(name, ADMIN_SITE_MASTER_DATA) for name in MASTER_DATA_PAGES],
+    *[Row(name, ADMIN_SITE_ADMINISTRATORS) for name in OTHER_ADMIN_PAGES],
 ]
 
 

@@ -151,6 +151,9 @@ def test_overlap_is_a_warning_until_confirmed(operator, technician):
     result = services.plan_intervention(**args)
     assert not result.saved
     assert len(result.warnings) == 1 and "overlaps" in result.warnings[0]
+    # 24-hour times, one full stop: never "from 8 a.m. to 10 a.m..".
+    assert f"{day:%d/%m/%Y} 08:00 to {day:%d/%m/%Y} 10:00." in result.warnings[0]
+    assert not result.warnings[0].endswith("..")
     intervention.refresh_from_db()
     assert intervention.state == State.EXPECTED
     assert Activity.objects.count() == 1

@@ -479,14 +479,24 @@ def test_detail_pages_run_a_fixed_number_of_queries(operator_client, administrat
     assert counts[0][0] <= 9
 
 
-def test_the_summary_partial_for_other_pages(quote, django_assert_num_queries):
+def test_the_summary_partial_for_other_pages(
+    quote, django_assert_num_queries, operator, technician
+):
+    office = operator
     from django.template.loader import render_to_string
 
     quote = Quote.objects.prefetch_related("lines").get(pk=quote.pk)
     with django_assert_num_queries(0):
-        html = render_to_string("quotes/quote_summary.html", {"quote": quote})
+        html = render_to_string("quotes/quote_summary.html", {"quote": quote, "user": office})
+        for_technician = render_to_string(
+            "quotes/quote_summary.html", {"quote": quote, "user": technician}
+        )
     assert quote.code in html and "Technician labour" in html and "€214.17" in html
     assert reverse("quotes:quote_pdf", args=[quote.pk]) in html
+    # A technician reads the summary; the quote's pages (403 to them) are not offered.
+    assert quote.code in for_technician and "€214.17" in for_technician
+    assert reverse("quotes:quote_pdf", args=[quote.pk]) not in for_technician
+    assert quote.get_absolute_url() not in for_technician
 
 
 def test_a_double_submit_creates_one_record(operator_client):

@@ -184,8 +184,9 @@ def test_an_english_reader_filters_offers_by_a_day_first_date(client_for, operat
 
 
 @pytest.mark.parametrize("language", FIVE)
-def test_date_pickers_receive_iso_dates_in_every_language(language):
-    """A type="date" input shows nothing unless its value is ISO: never the language's style."""
+def test_date_fields_show_the_readers_format_in_every_language(language):
+    """Date fields are text in the reader's format (docs/i18n.md), whatever the browser's locale:
+    29/11/2026, 29.11.2026 in German; never the browser's mm/dd/yyyy."""
     import datetime
 
     from accounts.selectors import AuthEventFilter
@@ -199,6 +200,8 @@ def test_date_pickers_receive_iso_dates_in_every_language(language):
         CopyPriceListForm.base_fields["valid_from"].widget,
         CopyPriceListForm.base_fields["valid_to"].widget,
     ]
+    shown = "29.11.2026" if language == "de" else "29/11/2026"
     with translation.override(language):
         for widget in widgets:
-            assert 'value="2026-11-29"' in widget.render("day", day)
+            html = widget.render("day", day)
+            assert f'value="{shown}"' in html and 'type="text"' in html
