@@ -66,6 +66,21 @@ def _require_admin(user: User) -> None:
         raise InvoicingRoleRefused(_("Only administrators may verify and invoice."))
 
 
+def _move(
+    intervention: Intervention, to_state: str, acting_user: User, reason: str = ""
+) -> Intervention:
+    """The intervention's lifecycle step (calls' transition), refused in invoicing's words."""
+    try:
+        return call_services.transition(
+            intervention=intervention,
+            to_state=to_state,
+            acting_user=acting_user,
+            reason=reason.strip(),
+        )
+    except call_services.CallError as error:
+        raise _from_call_error(error) from error
+
+
 def _locked_done(intervention: Intervention) -> Intervention:
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if locked.state != State.DONE:
@@ -119,12 +134,7 @@ def verify(*, intervention: Intervention, acting_user: User) -> Intervention:
     """
     _require_admin(acting_user)
     _locked_done(intervention)
-    try:
-        locked = call_services.transition(
-            intervention=intervention, to_state=State.VERIFIED, acting_user=acting_user
-        )
-    except call_services.CallError as error:
-        raise _from_call_error(error) from error
+    locked = _move(intervention, State.VERIFIED, acting_user)
     lines = selectors.bills_for([locked])[0].lines
     result = billing.totals(lines)
     VerifiedFigures.objects.update_or_create(
@@ -153,15 +163,7 @@ def reopen(*, intervention: Intervention, acting_user: User, reason: str) -> Int
         raise InvoicingError(_("Only a verified intervention can be reopened."))
     if not reason.strip():
         raise InvoicingError(_("Please say why the intervention is reopened."))
-    try:
-        locked = call_services.transition(
-            intervention=intervention,
-            to_state=State.DONE,
-            acting_user=acting_user,
-            reason=reason.strip(),
-        )
-    except call_services.CallError as error:
-        raise _from_call_error(error) from error
+    locked = _move(intervention, State.DONE, acting_user, reason=reason)
     VerifiedFigures.objects.filter(intervention=locked).delete()
     return locked
 
@@ -173,15 +175,7 @@ def send_back(*, intervention: Intervention, acting_user: User, reason: str) -> 
     _locked_done(intervention)
     if not reason.strip():
         raise InvoicingError(_("Please say why the intervention is sent back."))
-    try:
-        locked = call_services.transition(
-            intervention=intervention,
-            to_state=State.PLANNED,
-            acting_user=acting_user,
-            reason=reason.strip(),
-        )
-    except call_services.CallError as error:
-        raise _from_call_error(error) from error
+    locked = _move(intervention, State.PLANNED, acting_user, reason=reason)
     from invoicing.tasks import send_back_email
 
     enqueue_after_commit(send_back_email, locked.pk, reason.strip())
