@@ -464,11 +464,11 @@ class CallDaySummary(models.Model):
     )
     by_type = models.BooleanField(default=False)
     type = models.ForeignKey(
-        InterventionType, on_delete=models.CASCADE, null=True, related_name="+"
+        InterventionType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     by_technician = models.BooleanField(default=False)
     technician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     calls = models.PositiveIntegerField(default=0)
 

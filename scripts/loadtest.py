@@ -209,16 +209,18 @@ def technician_records_hours_on_intervention(
     """Section 4 of the management page, on one of the technician's own interventions."""
     pk = rng.choice(plan["hours"][session.username])
     path = f"/planner/interventions/{pk}/hours/"
-    session.request("intervention hours page", path)
-    _post_hours(session, rng, "hours on intervention", path, {"kind": rng.choice(KINDS[:2])})
+    token = session.form_token("intervention hours page", path)  # create once: the form's token
+    data = {"kind": rng.choice(KINDS[:2]), "submission_token": token}
+    _post_hours(session, rng, "hours on intervention", path, data)
 
 
 def technician_records_hours_on_day(session: Session, rng: random.Random, plan: dict) -> None:
     """The hours page of one past day: office or training hours with a description."""
     day = _today() - datetime.timedelta(days=rng.randint(1, 90))
     path = f"/planner/hours/{day.isoformat()}/"
-    session.request("hours day page", path)
-    _post_hours(session, rng, "hours on a day", path, {"kind": rng.choice(KINDS)}, day)
+    token = session.form_token("hours day page", path)
+    data = {"kind": rng.choice(KINDS), "submission_token": token}
+    _post_hours(session, rng, "hours on a day", path, data, day)
 
 
 KINDS = ("labour", "travel", "office", "training")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sys
 from collections import Counter as Tally
 from decimal import Decimal
@@ -252,7 +253,8 @@ def _check_invoices(issued: list[int], facts: dict[str, object]) -> list[str]:
     for kind, year, number, code in rows:
         series.setdefault((kind, year), []).append(number)
         prefix = "NC " if kind == InvoiceKind.CREDIT_NOTE else ""
-        if code != f"{prefix}{year}/{number:04d}":
+        # The company's invoice series (sezionale), when it has one, ends the code: 2026/0001/SP.
+        if not re.fullmatch(rf"{prefix}{year}/{number:04d}(/[^/]+)?", code):
             problems.append(f"invoice {code} does not match its number {year}/{number}")
     for (kind, year), numbers in series.items():
         if sorted(numbers) != list(range(1, len(numbers) + 1)):
