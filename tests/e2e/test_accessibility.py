@@ -28,8 +28,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 LANGUAGES = ("it", "en")
 FAILING = ("serious", "critical")
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {
+# The API's reference page is Swagger UI's own markup, drawn by its script after the page loads
+# (so found or not depending on timing): it is third-party code we do not write. The page itself
+# (language, title, the portal's stylesheet) is checked; the drawn reference inside #swagger-ui
+# is not (docs/permissions.md).
+THIRD_PARTY = [["#swagger-ui"]]
+RUN_AXE = """async (exclude) => {
+  const result = await axe.run({include: [["html"]], exclude}, {
     runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
     resultTypes: ['violations'],
   });
@@ -95,7 +100,7 @@ def test_every_page_passes_axe_core_for_each_role_in_italian_and_english(browser
             for url in urls:
                 page.goto(url)
                 visited += 1
-                found = [v for v in page.evaluate(RUN_AXE) if v["impact"] in FAILING]
+                found = [v for v in page.evaluate(RUN_AXE, THIRD_PARTY) if v["impact"] in FAILING]
                 if found:
                     violations[f"{role} {language} {url}"] = found
         context.close()
