@@ -113,14 +113,14 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("invoicing:verification_list")
 
 
-@role_required(*ADMINISTRATORS)
-@require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def _move_with_reason(request: HttpRequest, pk: int, *, move, done: str, form_name: str, then):
+    """Send back or reopen: the reason's form, the service, its refusal shown on the form (the
+    typed reason kept) or the success message and the next page."""
     intervention = _intervention(pk)
     form = SendBackForm(request.POST)
     if form.is_valid():
         try:
-            services.send_back(
+            move(
                 intervention=intervention,
                 acting_user=request.user,
                 reason=form.cleaned_data["reason"],
@@ -128,38 +128,36 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
         except services.InvoicingError as error:
             show_error(request, error, form)
         else:
-            messages.success(
-                request,
-                _("Intervention %(code)s sent back to the technician.")
-                % {"code": intervention.code},
-            )
-            return redirect("invoicing:verification_list")
-    return verification_detail(request, pk, send_back_form=form)
+            messages.success(request, done % {"code": intervention.code})
+            return then
+    return verification_detail(request, pk, **{form_name: form})
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move_with_reason(
+        request,
+        pk,
+        move=services.send_back,
+        done=_("Intervention %(code)s sent back to the technician."),
+        form_name="send_back_form",
+        then=redirect("invoicing:verification_list"),
+    )
 
 
 @role_required(*ADMINISTRATORS)
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """verified -> done with a reason: the actuals may change again until a new verification."""
-    intervention = _intervention(pk)
-    form = SendBackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reopen(
-                intervention=intervention,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except services.InvoicingError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Intervention %(code)s reopened: verify it again before invoicing.")
-                % {"code": intervention.code},
-            )
-            return redirect("invoicing:verification_detail", pk=pk)
-    return verification_detail(request, pk, reopen_form=form)
+    return _move_with_reason(
+        request,
+        pk,
+        move=services.reopen,
+        done=_("Intervention %(code)s reopened: verify it again before invoicing."),
+        form_name="reopen_form",
+        then=redirect("invoicing:verification_detail", pk=pk),
+    )
 
 
 class BillableCalls(PortalListView):
