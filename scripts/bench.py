@@ -68,6 +68,7 @@ PAGES = [
         "/admin/customers/customer/?q={customer_word}",
     ),
     Page("customer page", "/customers/{customer_pk}/"),
+    Page("customer picker (offer wizard)", "/customers/pick/?q={customer_word}"),
     Page("unit list", "/customers/units/", "/admin/customers/unit/"),
     Page(
         "unit search (serial)", "/customers/units/?q={serial}", "/admin/customers/unit/?q={serial}"

@@ -70,6 +70,15 @@ def test_the_customer_picker_finds_active_customers(operator_client, typed, foun
         assert "Nothing matches" in body
 
 
+def test_the_picker_costs_the_same_with_more_customers(operator_client):
+    url = f"{reverse(PICKER)}?q=cliente"
+    make_customer(name="Cliente numero 00")
+    few = _queries(operator_client, url)
+    for n in range(1, 40):
+        make_customer(name=f"Cliente numero {n:02d}")
+    assert _queries(operator_client, url) == few
+
+
 def test_the_picker_shows_markup_as_text_and_is_staff_only(operator_client, technician_client):
     make_customer(name='<img src=x onerror="alert(1)"> Evil S.r.l.')
     body = operator_client.get(reverse(PICKER), {"q": "evil"}).content.decode()
