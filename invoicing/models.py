@@ -186,6 +186,10 @@ class Invoice(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     taxable = models.DecimalField(_("taxable amount"), max_digits=12, decimal_places=2, default=0)
     vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=0)
+    # Public administrations pay the VAT to the State (split payment, art. 17-ter DPR 633/72).
+    split_payment = models.BooleanField(_("split payment"), default=False)
+    # The virtual stamp duty ("bollo virtuale") charged when exempt amounts pass the threshold.
+    stamp_duty = models.DecimalField(_("stamp duty"), max_digits=6, decimal_places=2, default=0)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -269,6 +273,9 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
+    # A line at 0 % says why (FatturaPA "Natura", N1...N7) and prints the legal reference.
+    vat_natura = models.CharField(_("VAT nature"), max_length=4, blank=True)
+    vat_reference = models.CharField(_("VAT legal reference"), max_length=250, blank=True)
     note = models.CharField(_("note"), max_length=100, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
