@@ -114,5 +114,15 @@ def invoice_document(pk: int) -> Invoice:
     )
 
 
+def fatturapa_document(pk: int) -> Invoice:
+    """The invoice as its FatturaPA file reads it: with the invoice it credits, then its lines
+    and the credited invoice's lines; three queries."""
+    return (
+        Invoice.objects.select_related("credited")
+        .prefetch_related("lines", "credited__lines")
+        .get(pk=pk)
+    )
+
+
 def draft_bills(invoice: Invoice) -> list[billing.InterventionBill]:
     return bills_for(invoice.interventions.all())

@@ -15,9 +15,11 @@ urlpatterns = [
     path("invoices/", views.InvoiceList.as_view(), name="invoice_list"),
     path("invoices/export.csv", views.export_csv, name="export_csv"),
     path("invoices/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("invoices/fatturapa.zip", views.export_fatturapa, name="export_fatturapa"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/discard/", views.invoice_discard, name="invoice_discard"),
     path("invoices/<int:pk>/credit-note/", views.credit_note, name="credit_note"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
 ]

@@ -13,9 +13,12 @@ from django.views.decorators.http import require_POST
 from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
 from invoicing import billing, documents, exports, selectors, services
+from invoicing.fatturapa import build as fatturapa
+from invoicing.fatturapa import bundle as fatturapa_bundle
 from invoicing.filters import BillableCallFilter, InvoiceFilter, VerificationFilter
 from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
+from invoicing.selectors import fatturapa_document
 from service_portal import exports as limits
 from service_portal import idempotency
 from service_portal.crud import PortalListView
@@ -298,4 +301,63 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(invoice)}"'
+    return response
+
+
+@role_required(*ADMINISTRATORS)
+def invoice_xml(request: HttpRequest, pk: int) -> HttpResponse:
+    """The FatturaPA file of an issued invoice or credit note (SPEC §6); a draft has none."""
+    try:
+        invoice = fatturapa_document(pk)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    if invoice.state != InvoiceState.ISSUED:
+        raise Http404
+    try:
+        xml, name = fatturapa.document(invoice), fatturapa.filename(invoice)
+    except fatturapa.FatturaPAError as error:
+        show_error(request, error)
+        return redirect(invoice)
+    response = HttpResponse(xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(*ADMINISTRATORS)
+def export_fatturapa(request: HttpRequest) -> HttpResponse:
+    """The FatturaPA files of the issued invoices and credit notes the list's filters select
+    (a period: issued from / to), in one zip for the SDI intermediary or the accountant."""
+    back = limits.list_url(reverse("invoicing:invoice_list"), request)
+    filtered = InvoiceFilter(request.GET, queryset=fatturapa_bundle.issued())
+    if not filtered.is_valid():
+        messages.error(
+            request, _("Check the filters (the dates of the period), then download again.")
+        )
+        return redirect(back)
+    invoices = filtered.qs
+    refused = limits.too_large(
+        request,
+        invoices,
+        kind=limits.EXCEL,
+        back=back,
+        message=_(
+            "The zip would hold more than %(limit)s files. Choose a shorter period and "
+            "download again."
+        ),
+    )
+    if refused is not None:
+        return refused
+    invoices = list(invoices)
+    if not invoices:
+        messages.error(request, _("No issued invoice or credit note matches these filters."))
+        return redirect(back)
+    try:
+        archive = fatturapa_bundle.zip_bytes(invoices)
+    except fatturapa.FatturaPAError as error:
+        show_error(request, error)
+        return redirect(back)
+    period = [filtered.form.cleaned_data.get(key) for key in ("date_from", "date_to")]
+    suffix = "".join(f"_{day.isoformat()}" for day in period if day)
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="fatturapa{suffix}.zip"'
     return response
