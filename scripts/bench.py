@@ -163,6 +163,14 @@ PAGES = [
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
+    # FatturaPA (SPEC §6): one invoice's XML, built and validated against the schema; the zip
+    # of a month's issued invoices and credit notes from the invoice list.
+    Page("invoice FatturaPA XML", "/invoicing/invoices/{invoice_pk}/xml/", role="admin"),
+    Page(
+        "FatturaPA zip, issued in 1 month",
+        "/invoicing/invoices/fatturapa.zip?date_from={month_start}&date_to={month_end}",
+        role="admin",
+    ),
 ]
 
 

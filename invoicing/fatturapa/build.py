@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from customers.fiscal import SDI_FOREIGN, SDI_NONE
 from invoicing.models import Invoice, InvoiceKind, InvoiceLine
@@ -341,6 +341,7 @@ def _customer(header: etree._Element, invoice: Invoice) -> None:
 
 
 def _general(body: etree._Element, invoice: Invoice, total: Decimal) -> None:
+    assert invoice.issue_date is not None and invoice.code  # checked by ``tree``
     general = _sub(body, "DatiGenerali")
     document = _sub(general, "DatiGeneraliDocumento")
     is_credit = invoice.kind == InvoiceKind.CREDIT_NOTE

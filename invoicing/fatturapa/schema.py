@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 FOLDER = Path(__file__).resolve().parent / "schema"
 XSD = FOLDER / "Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
@@ -19,7 +19,7 @@ DSIG = FOLDER / "xmldsig-core-schema.xsd"
 
 
 class _Offline(etree.Resolver):
-    def resolve(self, url, pubid, context):
+    def resolve(self, url: str | None, pubid: str | None, context: object) -> object:
         if url and url.endswith("xmldsig-core-schema.xsd"):
             return self.resolve_filename(str(DSIG), context)
         if url and url.startswith("http"):

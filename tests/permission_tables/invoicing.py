@@ -49,4 +49,9 @@ ROWS = [
     Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
     Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
+    # FatturaPA (SPEC §6): the file of an issued invoice; a draft has none (404 for anyone
+    # allowed to ask); the zip of the issued invoices the list's filters select.
+    Row("invoicing:invoice_xml", ADMIN_ONLY, _pk("issued")),
+    Row("invoicing:invoice_xml", {**ADMIN_ONLY, ADMIN: 404}, _pk("draft_invoice")),
+    Row("invoicing:export_fatturapa", ADMIN_ONLY),
 ]

@@ -70,6 +70,12 @@ def _tracked_data_files() -> set[str]:
         wanted |= {
             path.relative_to(ROOT).as_posix() for path in (folder / "migrations").glob("*.py")
         }
+        # Data files of an app's own packages (the FatturaPA schema).
+        wanted |= {
+            path.relative_to(ROOT).as_posix()
+            for path in folder.glob("*/schema/*")
+            if path.is_file()
+        }
     return wanted
 
 
