@@ -320,11 +320,12 @@ def test_a_zero_rate_line_without_its_nature_is_refused_not_sent(admin):
 
 def test_text_outside_latin_1_is_made_plain_and_cut_to_the_schema(admin):
     invoice = _issued(admin)
-    InvoiceLine.objects.filter(invoice=invoice).update(description="Ölpumpe – 5 € “neu” ✓ " * 80)
+    text = ("Ölpumpe – 5 € “neu” ✓ " * 12)[:250]
+    InvoiceLine.objects.filter(invoice=invoice).update(description=text)
     root = _xml(invoice)
-    description = _text(root, "Descrizione")
-    assert len(description) <= 1000
-    assert description.startswith('Ölpumpe - 5 EUR "neu" ? ')
+    assert _text(root, "Descrizione").startswith('Ölpumpe - 5 EUR "neu" ? Ölpumpe')
+    assert len(build.latin("ä" * 1200, 1000)) == 1000
+    assert build.latin("Via\tRoma\n 1", 60) == "Via Roma 1"
 
 
 def test_the_file_name_is_the_seller_vat_and_a_unique_five_character_progressive(admin):
@@ -493,3 +494,16 @@ def test_the_command_exports_a_year_or_one_invoice(admin, tmp_path, capsys):
     assert len(capsys.readouterr().out.splitlines()) == 1
     with pytest.raises(CommandError, match="No issued invoice"):
         call_command("export_fatturapa", "--number", "9999", "--output", str(tmp_path))
+
+
+def test_every_invoice_the_demo_data_issues_has_a_valid_file(tmp_path, capsys):
+    call_command("seed_demo", "--no-logins", stdout=io.StringIO())
+    issued = list(Invoice.objects.filter(state="issued"))
+    assert issued
+    call_command("export_fatturapa", "--output", str(tmp_path))
+    assert len(capsys.readouterr().out.splitlines()) == len(issued)
+    for invoice in issued:
+        root = etree.fromstring((tmp_path / build.filename(invoice)).read_bytes())
+        _assert_agenzia_rules(root)
+        expected = "FPA12" if invoice.customer_is_public_administration else "FPR12"
+        assert root.get("versione") == expected
