@@ -66,4 +66,10 @@ for path in (
     assert found, f"static file {path} is missing"
     installed(found)
 
+# The FatturaPA schema is data of the invoicing package: it compiles from the wheel's copy.
+from invoicing.fatturapa import schema  # noqa: E402
+
+installed(str(schema.XSD))
+schema.official()
+
 print("the installed wheel runs")
