@@ -2,8 +2,7 @@
 
 The schema imports the W3C XML-signature schema by its web address; the resolver answers with
 the copy beside it, so validation never touches the network. The compiled schema is kept for the
-life of the process (compiling it takes a good part of a second; validating a file, a few
-milliseconds).
+life of the process (compiling it takes some 80 ms; validating a file, a few milliseconds).
 """
 
 from __future__ import annotations
