@@ -20,4 +20,6 @@ urlpatterns = [
     path("invoices/<int:pk>/discard/", views.invoice_discard, name="invoice_discard"),
     path("invoices/<int:pk>/credit-note/", views.credit_note, name="credit_note"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/payments/", views.payment_add, name="payment_add"),
+    path("open-items/", views.OpenItems.as_view(), name="open_items"),
 ]

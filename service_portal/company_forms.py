@@ -45,6 +45,7 @@ class CompanyProfileForm(VersionedModelForm):
             "bank_name",
             "iban",
             "bic",
+            "default_payment_term",
             *localized_fields("payment_terms"),
             "invoice_series",
             *localized_fields("footer_text"),
