@@ -296,3 +296,20 @@ def test_the_invoice_page_costs_the_same_with_more_payments(admin_client_, admin
     for _ in range(3):
         _pay(invoice, administrator, "1.00")
     assert _count(admin_client_, invoice.get_absolute_url()) == one
+
+
+def test_the_dashboard_shows_administrators_the_overdue_amount(
+    admin_client_, administrator, operator_client
+):
+    invoice = _issued(administrator)
+    InvoiceDueDate.objects.filter(invoice=invoice).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=10)
+    )
+    _pay(invoice, administrator, "10.00")
+    page = admin_client_.get(reverse("dashboard:home")).content.decode()
+    assert 'data-testid="overdue-figure"' in page
+    assert payments.overdue_total() == invoice.total - Decimal("10.00")
+    assert (
+        'data-testid="overdue-figure"'
+        not in operator_client.get(reverse("dashboard:home")).content.decode()
+    )

@@ -49,4 +49,9 @@ ROWS = [
     Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
     Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
+    Row("invoicing:open_items", ADMIN_ONLY),
+    # without a token or an amount the payment form comes back with its errors
+    Row("invoicing:payment_add", ADMIN_POST_FORM, _pk("issued"), method="post"),
+    # a payment on a draft goes back to the draft with the refusal
+    Row("invoicing:payment_add", ADMIN_POST, _pk("draft_invoice"), method="post"),
 ]
