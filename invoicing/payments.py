@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from invoicing import access
@@ -71,7 +71,7 @@ class PaymentStatus:
     CREDITED = "credited"
 
     LABELS = {
-        OPEN: gettext_lazy("Open"),
+        OPEN: pgettext_lazy("payment status", "Open"),
         PARTLY_PAID: gettext_lazy("Partly paid"),
         PAID: gettext_lazy("Paid"),
         CREDITED: gettext_lazy("Credited"),
