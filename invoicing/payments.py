@@ -99,6 +99,8 @@ def freeze_terms(invoice: Invoice) -> None:
     in the customer's language and the due dates, frozen with the invoice."""
     from django.utils import translation
 
+    if invoice.issue_date is None:  # set by the issuing step before this call
+        raise ValueError("freeze_terms needs the invoice's issue date")
     term = term_for(invoice)
     payable = payable_of(invoice)
     with translation.override(invoice.language or None):
@@ -265,7 +267,15 @@ def record_payment(
     )
 
 
-def matches(payment: Payment, *, invoice: Invoice, date, amount, method, reference) -> bool:
+def matches(
+    payment: Payment,
+    *,
+    invoice: Invoice,
+    date: datetime.date,
+    amount: Decimal,
+    method: str,
+    reference: str,
+) -> bool:
     """A repeated API request: the same payment, or a different one under a used code."""
     return (
         payment.invoice_id == invoice.pk
