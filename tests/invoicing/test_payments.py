@@ -313,3 +313,27 @@ def test_the_dashboard_shows_administrators_the_overdue_amount(
         'data-testid="overdue-figure"'
         not in operator_client.get(reverse("dashboard:home")).content.decode()
     )
+
+
+def test_the_company_page_and_the_customer_form_offer_only_active_terms(
+    admin_client_, administrator
+):
+    from tests.service_portal.test_company_profile import VALID
+
+    active, retired = _term(name="Active term"), _term(name="Retired term", is_active=False)
+    CompanyProfile.objects.all().delete()
+    response = admin_client_.post(
+        reverse("company_profile"), {**VALID, "default_payment_term": retired.pk}
+    )
+    assert response.status_code == 200 and not CompanyProfile.objects.exists()
+    page = admin_client_.get(reverse("company_profile")).content.decode()
+    assert "Active term" in page and "Retired term" not in page
+    response = admin_client_.post(
+        reverse("company_profile"), {**VALID, "default_payment_term": active.pk}
+    )
+    assert response.status_code == 302
+    assert CompanyProfile.objects.get().default_payment_term == active
+    customer = make_verified_call().customer
+    page = admin_client_.get(reverse("customers:customer_update", args=[customer.pk]))
+    assert "Active term" in page.content.decode()
+    assert "Retired term" not in page.content.decode()
