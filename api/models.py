@@ -17,6 +17,7 @@ class Scope(models.TextChoices):
     CALLS_READ = "calls:read", _("Read calls and interventions")
     ORDERS_READ = "orders:read", _("Read offers and orders")
     INVOICES_READ = "invoices:read", _("Read invoices and credit notes")
+    PAYMENTS_WRITE = "payments:write", _("Record payments received against invoices")
 
 
 class ApiToken(models.Model):

@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 
 from calls.models import Call, Intervention
 from customers.models import Contact, Customer, Product, Site, Unit
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import Invoice, InvoiceDueDate, InvoiceLine, Payment
 from orders.models import Offer, Order, SparePart
 from service_portal.i18n import localized_fields
 from service_portal.money import line_net
@@ -377,6 +377,13 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DueDateSerializer(BaseSerializer):
+    class Meta(BaseSerializer.Meta):
+        model = InvoiceDueDate
+        fields = ("due_date", "amount")
+        read_only_fields = fields
+
+
 class InvoiceSerializer(BaseSerializer):
     number = serializers.CharField(source="code", read_only=True)
     number_in_year = serializers.IntegerField(source="number", read_only=True)
@@ -386,6 +393,10 @@ class InvoiceSerializer(BaseSerializer):
         source="calls", slug_field="code", many=True, read_only=True
     )
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    payment_term = serializers.CharField(
+        source="payment_terms.name", read_only=True, allow_null=True, default=None
+    )
+    due_dates = DueDateSerializer(many=True, read_only=True)
 
     class Meta(BaseSerializer.Meta):
         model = Invoice
@@ -414,8 +425,51 @@ class InvoiceSerializer(BaseSerializer):
             "vat",
             "total",
             "lines",
+            "payment_term",
+            "due_dates",
         )
         read_only_fields = fields
+
+
+class PaymentSerializer(BaseSerializer):
+    """A payment as the portal holds it; ``invoice_number`` names the invoice."""
+
+    invoice_number = serializers.CharField(source="invoice.code", read_only=True)
+
+    class Meta(BaseSerializer.Meta):
+        model = Payment
+        fields = (
+            "id",
+            "external_code",
+            "invoice",
+            "invoice_number",
+            "date",
+            "amount",
+            "method",
+            "reference",
+            "source",
+            "recorded_at",
+        )
+        read_only_fields = fields
+
+
+class PaymentWriteSerializer(serializers.Serializer):
+    """A payment received by the ERP: the invoice by its number (as printed), the date, the
+    amount and the method as a FatturaPA ModalitaPagamento code (MP05 bank transfer...)."""
+
+    invoice_number = serializers.CharField(max_length=20)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=Payment._meta.get_field("method").choices)
+    reference = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+
+    def validate_invoice_number(self, value: str) -> Invoice:
+        if "\x00" in value:
+            raise serializers.ValidationError(_("No issued invoice with this number."))
+        invoice = Invoice.objects.filter(code=value).first()
+        if invoice is None:
+            raise serializers.ValidationError(_("No issued invoice with this number."))
+        return invoice
 
 
 # --- Spare parts ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ router.register("interventions", views.InterventionViewSet, basename="interventi
 router.register("offers", views.OfferViewSet, basename="offer")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
+router.register("payments", views.PaymentViewSet, basename="payment")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

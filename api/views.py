@@ -7,6 +7,7 @@ incremental sync; see docs/api.md for the sync pattern.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
@@ -29,7 +30,8 @@ from calls.models import Call, Intervention
 from customers.importing import upsert
 from customers.models import Contact, Customer, Product, Site, Unit
 from customers.validators import EXTERNAL_CODE_RE
-from invoicing.models import Invoice, InvoiceState
+from invoicing import payments
+from invoicing.models import Invoice, InvoiceState, Payment
 from orders.importing import RowError
 from orders.models import Offer, OfferState, Order, SparePart
 from quotes.models import Quote
@@ -284,12 +286,82 @@ class InvoiceViewSet(SyncViewSet):
     queryset = (
         Invoice.objects.filter(state=InvoiceState.ISSUED)
         .select_related("customer", "credited")
-        .prefetch_related("lines", Prefetch("calls", queryset=Call.objects.only("id", "code")))
+        .select_related("payment_terms")
+        .prefetch_related(
+            "lines", "due_dates", Prefetch("calls", queryset=Call.objects.only("id", "code"))
+        )
     )
     serializer_class = api_serializers.InvoiceSerializer
 
     def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
         return queryset.filter(issued_at__gte=moment)
+
+
+class PaymentViewSet(SyncViewSet):
+    """Payments received against issued invoices: read with ``invoices:read``; the ERP records
+    one with ``PUT by-code/<its own id of the payment>/``. A payment is never edited: the same
+    PUT again answers 200 (unchanged), a different one under a used code 409."""
+
+    read_scope = Scope.INVOICES_READ
+    write_scope = Scope.PAYMENTS_WRITE
+    queryset = Payment.objects.select_related("invoice")
+    serializer_class = api_serializers.PaymentSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        return queryset.filter(recorded_at__gte=moment)
+
+    @extend_schema(methods=["GET"], responses={200: api_serializers.PaymentSerializer, 404: None})
+    @extend_schema(
+        methods=["PUT"],
+        request=api_serializers.PaymentWriteSerializer,
+        responses={
+            200: api_serializers.PaymentSerializer,
+            201: api_serializers.PaymentSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="field -> messages: unknown invoice, overpayment, a draft...",
+            ),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the code names a different payment"
+            ),
+        },
+    )
+    @action(detail=False, methods=["get", "put"], url_path=r"by-code/(?P<code>[^/]+)")
+    def by_code(self, request, code):
+        """GET a payment by the ERP's code; PUT records it once (idempotent by the code)."""
+        _valid_code(code)
+        existing = self.get_queryset().filter(external_code=code).first()
+        if request.method == "GET":
+            if existing is None:
+                raise NotFound
+            return Response(self.get_serializer(existing).data)
+        body = api_serializers.PaymentWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        invoice = values.pop("invoice_number")
+        if existing is None:
+            try:
+                existing = payments.record_payment(invoice=invoice, external_code=code, **values)
+            except payments.PaymentError as error:
+                raise ValidationError({error.field or "invoice_number": error.messages}) from None
+            except IntegrityError:  # the same code recorded at the same moment
+                existing = self.get_queryset().filter(external_code=code).first()
+                if existing is None:
+                    raise
+            else:
+                return Response(
+                    self.get_serializer(existing).data,
+                    status=status.HTTP_201_CREATED,
+                    headers={"X-Upsert-Action": "created"},
+                )
+        if not payments.matches(existing, invoice=invoice, **values):
+            return Response(
+                {"detail": _("A different payment was already recorded with this code.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            self.get_serializer(existing).data, headers={"X-Upsert-Action": "unchanged"}
+        )
 
 
 # --- Spare parts: read, upsert by code, stock levels ---------------------------------------

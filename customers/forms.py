@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.fiscal import VatRegime
@@ -21,6 +22,7 @@ class CustomerForm(VersionedModelForm):
             "sdi_code",
             "pec",
             "is_public_administration",
+            "payment_term",
             "email",
             "phone",
             "language",
@@ -34,6 +36,10 @@ class CustomerForm(VersionedModelForm):
         # Left out (an older client, an import), the regime stays what it was: Italian for a new
         # customer.
         self.fields["vat_regime"].required = False
+        # A term retired from use stays on the customers that have it, offered to no other.
+        term = self.fields["payment_term"]
+        current = self.instance.payment_term_id
+        term.queryset = term.queryset.filter(Q(is_active=True) | Q(pk=current))
 
     def clean_vat_regime(self) -> str:
         return self.cleaned_data.get("vat_regime") or self.instance.vat_regime or VatRegime.ITALIAN

@@ -122,6 +122,15 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
         default=False,
         help_text=_("Invoiced in the FPA12 format, with split payment."),
     )
+    payment_term = models.ForeignKey(
+        "service_portal.PaymentTerm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment term"),
+        help_text=_("Empty: the company's default payment term."),
+    )
 
     objects = CustomerQuerySet.as_manager()
 

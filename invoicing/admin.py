@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from invoicing.models import Correction, Invoice, InvoiceLine, InvoiceStateChange, VerifiedFigures
+from invoicing.models import (
+    Correction,
+    Invoice,
+    InvoiceDueDate,
+    InvoiceLine,
+    InvoiceStateChange,
+    Payment,
+    VerifiedFigures,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,12 +47,16 @@ class InvoiceHistoryInline(admin.TabularInline):
         return False
 
 
+class InvoiceDueDateInline(InvoiceLineInline):
+    model = InvoiceDueDate
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["code", "kind", "state", "issue_date", "customer_name", "total"]
     list_filter = ["kind", "state"]
     search_fields = ["code", "customer_name"]
-    inlines = [InvoiceLineInline, InvoiceHistoryInline]
+    inlines = [InvoiceLineInline, InvoiceDueDateInline, InvoiceHistoryInline]
 
 
 @admin.register(Correction)
@@ -55,3 +67,12 @@ class CorrectionAdmin(ReadOnlyAdmin):
 @admin.register(VerifiedFigures)
 class VerifiedFiguresAdmin(ReadOnlyAdmin):
     list_display = ["intervention", "taxable", "total", "by", "at"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments are recorded on the invoice's page or through the API, never here."""
+
+    list_display = ["invoice", "date", "amount", "method", "source", "recorded_by"]
+    list_filter = ["method", "source"]
+    search_fields = ["invoice__code", "reference", "external_code"]

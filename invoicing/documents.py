@@ -41,6 +41,9 @@ def invoice_context(invoice: Invoice) -> dict:
         "vat_lines": billing.totals(lines).by_rate,
         "company": seller_branding(invoice),
         "iban": format_iban(invoice.seller.get("iban", "")) if invoice.seller else "",
+        # Frozen at issue (invoicing.payments.freeze_terms); none on a credit note.
+        "payment_term": getattr(invoice, "payment_terms", None),
+        "due_dates": list(invoice.due_dates.all()),
     }
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from calls.models import Call, Intervention, InterventionType
 from customers.models import Customer
-from invoicing.models import Invoice, InvoiceKind, InvoiceState
+from invoicing.models import Invoice, InvoiceDueDate, InvoiceKind, InvoiceState
 from service_portal.forms import DateInput, parse_id
 from service_portal.roles import Role
 
@@ -84,3 +84,32 @@ class InvoiceFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(customer_name__icontains=value) | Q(customer__name__icontains=value)
         )
+
+
+class OpenItemFilter(django_filters.FilterSet):
+    """The open items: by customer name or VAT number, only the overdue ones, by due date."""
+
+    customer = django_filters.CharFilter(
+        label=_("Customer"), method="filter_customer", max_length=200
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    due_to = django_filters.DateFilter(label=_("Due by"), method="filter_due_to", widget=DATE)
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
+
+    def filter_customer(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(customer__in=Customer.objects.matching(value)) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue__gt=0) if value else queryset
+
+    def filter_due_to(self, queryset, name, value):
+        if not value:
+            return queryset
+        due = InvoiceDueDate.objects.filter(invoice=OuterRef("pk"), due_date__lte=value)
+        return queryset.filter(Exists(due))

@@ -23,6 +23,7 @@ from customers.countries import COUNTRIES
 from customers.fiscal import VatRegime
 from customers.models import Customer
 from service_portal.history import StatusChange
+from service_portal.models import PaymentMethod
 
 
 class LineKind(models.TextChoices):
@@ -306,3 +307,106 @@ class InvoiceStateChange(StatusChange):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.from_state or '-'} -> {self.to_state}"
+
+
+class InvoicePaymentTerms(models.Model):
+    """The payment term an invoice was issued with (frozen at issue, ``invoicing.payments``).
+
+    The invoice row itself is never written again after issue, so what is due lives here and in
+    ``InvoiceDueDate``, and what was paid in ``Payment``: the payment state is derived.
+    """
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="payment_terms", verbose_name=_("invoice")
+    )
+    name = models.CharField(_("payment term"), max_length=100, blank=True)
+    method = models.CharField(
+        _("payment method"), max_length=4, choices=PaymentMethod.choices, blank=True
+    )
+    # What the customer pays: the total, less the VAT a public administration pays the State.
+    payable = models.DecimalField(_("amount payable"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("invoice payment terms")
+        verbose_name_plural = _("invoice payment terms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvoiceDueDate(models.Model):
+    """One instalment of an issued invoice: the date and the amount due (frozen at issue)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="due_dates", verbose_name=_("invoice")
+    )
+    position = models.PositiveSmallIntegerField(_("instalment"), default=1)
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("due date")
+        verbose_name_plural = _("due dates")
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="invoice_due_date_unique_position"
+            )
+        ]
+        indexes = [models.Index(fields=["due_date"], name="invoice_due_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.due_date}"
+
+
+class PaymentSource(models.TextChoices):
+    PORTAL = "portal", _("Recorded on the portal")
+    API = "api", _("Received from the ERP")
+
+
+class Payment(models.Model):
+    """Money received against an issued invoice (append-only: a wrong payment is not edited).
+
+    Recorded by an administrator on the invoice's page or received from the ERP through the
+    REST API, where ``external_code`` (the ERP's own id of the payment) makes a repeated
+    request harmless.
+    """
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
+    date = models.DateField(_("payment date"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("payment method"), max_length=4, choices=PaymentMethod.choices)
+    reference = models.CharField(_("reference"), max_length=140, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.PORTAL
+    )
+    external_code = models.CharField(
+        _("external code"), max_length=50, null=True, blank=True, unique=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method__in=PaymentMethod.values), name="payment_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.date} {self.amount}"

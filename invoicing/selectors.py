@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from calls.models import Call, Intervention, InterventionNote, State
 from invoicing import billing
-from invoicing.models import Invoice, InvoiceState, VerifiedFigures
+from invoicing.models import Invoice, InvoiceState, Payment, VerifiedFigures
+from service_portal.models import PaymentMethod
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
@@ -100,17 +101,21 @@ def invoices() -> QuerySet[Invoice]:
 
 def invoice_detail(pk: int) -> Invoice:
     return (
-        Invoice.objects.select_related("customer", "credited", "issued_by", "created_by")
-        .prefetch_related("lines", "calls", "credit_notes")
+        Invoice.objects.select_related(
+            "customer", "credited", "issued_by", "created_by", "payment_terms"
+        )
+        .prefetch_related("lines", "calls", "credit_notes", "due_dates")
         .get(pk=pk)
     )
 
 
 def invoice_document(pk: int) -> Invoice:
     """The invoice as its PDF prints it: the invoice with its customer (for the language) and
-    the invoice it cancels, then its lines; two queries."""
+    the invoice it cancels and its payment term, then its lines and due dates; three queries."""
     return (
-        Invoice.objects.select_related("customer", "credited").prefetch_related("lines").get(pk=pk)
+        Invoice.objects.select_related("customer", "credited", "payment_terms")
+        .prefetch_related("lines", "due_dates")
+        .get(pk=pk)
     )
 
 
@@ -126,3 +131,13 @@ def fatturapa_document(pk: int) -> Invoice:
 
 def draft_bills(invoice: Invoice) -> list[billing.InterventionBill]:
     return bills_for(invoice.interventions.all())
+
+
+def payments_of(invoice: Invoice) -> list[Payment]:
+    return list(invoice.payments.select_related("recorded_by").order_by("date", "pk"))
+
+
+def method_of(invoice: Invoice) -> str:
+    """The method the invoice's term names, the form's first guess (a bank transfer if none)."""
+    terms = getattr(invoice, "payment_terms", None)
+    return (terms.method if terms is not None else "") or PaymentMethod.BANK_TRANSFER

@@ -21,7 +21,7 @@ from calls import services as call_services
 from calls.models import Call, Intervention, State
 from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
 from customers.models import Customer
-from invoicing import access, billing, selectors
+from invoicing import access, billing, payments, selectors
 from invoicing.models import (
     QUANTITY_KINDS,
     Correction,
@@ -459,6 +459,7 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     _number(locked)
     locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
     _issue(locked, acting_user)
+    payments.freeze_terms(locked)
     InvoiceLine.objects.bulk_create(lines)
     for intervention in interventions:
         call_services.transition(

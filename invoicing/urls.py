@@ -22,4 +22,6 @@ urlpatterns = [
     path("invoices/<int:pk>/credit-note/", views.credit_note, name="credit_note"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
+    path("invoices/<int:pk>/payments/", views.payment_add, name="payment_add"),
+    path("open-items/", views.OpenItems.as_view(), name="open_items"),
 ]

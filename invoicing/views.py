@@ -7,17 +7,23 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
-from invoicing import billing, documents, exports, selectors, services
+from invoicing import billing, documents, exports, payments, selectors, services
 from invoicing.fatturapa import build as fatturapa
 from invoicing.fatturapa import bundle as fatturapa_bundle
-from invoicing.filters import BillableCallFilter, InvoiceFilter, VerificationFilter
-from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
-from invoicing.models import Invoice, InvoiceState
+from invoicing.filters import (
+    BillableCallFilter,
+    InvoiceFilter,
+    OpenItemFilter,
+    VerificationFilter,
+)
+from invoicing.forms import CorrectionForm, CreditNoteForm, PaymentForm, SendBackForm
+from invoicing.models import Invoice, InvoiceKind, InvoiceState
 from invoicing.selectors import fatturapa_document
 from service_portal import exports as limits
 from service_portal import idempotency
@@ -228,7 +234,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ADMINISTRATORS)
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(
+    request: HttpRequest, pk: int, payment_form: PaymentForm | None = None
+) -> HttpResponse:
     invoice = _invoice(pk)
     context = {"invoice": invoice, "credit_form": CreditNoteForm()}
     if invoice.state == InvoiceState.DRAFT:
@@ -240,7 +248,60 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context.update(documents.invoice_context(invoice))
         context["totals"] = billing.totals(context["lines"])
+        if invoice.kind == InvoiceKind.INVOICE:
+            context["balance"] = payments.Balance(invoice)
+            context["payments"] = selectors.payments_of(invoice)
+            context["payment_form"] = payment_form or PaymentForm(
+                initial={"date": timezone.localdate(), "method": selectors.method_of(invoice)}
+            )
     return render(request, "invoicing/invoice_detail.html", context)
+
+
+@role_required(*ADMINISTRATORS)
+@require_POST
+def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a payment; a refusal (overpayment, a draft...) is shown on the form, data kept."""
+    invoice = _invoice(pk)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("submission_token")
+        try:
+            with idempotency.once(token, request.user):
+                payments.record_payment(invoice=invoice, acting_user=request.user, **data)
+        except idempotency.AlreadySubmitted:
+            messages.info(request, idempotency.ALREADY_SAVED)
+            return redirect(invoice)
+        except payments.PaymentError as error:
+            if invoice.state != InvoiceState.ISSUED:
+                show_error(request, error)
+                return redirect(invoice)
+            show_error(request, error, form)
+        else:
+            messages.success(request, _("Payment recorded."))
+            return redirect(invoice)
+    if invoice.state != InvoiceState.ISSUED or invoice.kind != InvoiceKind.INVOICE:
+        messages.error(request, _("Payments are recorded against issued invoices only."))
+        return redirect(invoice)
+    return invoice_detail(request, pk, payment_form=form)
+
+
+class OpenItems(PortalListView):
+    """Issued invoices with money still to collect, per customer; the overdue ones marked."""
+
+    allowed_roles = ADMINISTRATORS
+    filterset_class = OpenItemFilter
+    template_name = "invoicing/open_items.html"
+
+    def get_queryset(self):
+        return payments.open_items()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = selectors.by_customer(context["object_list"])
+        context["overdue_total"] = payments.overdue_total()
+        context["today"] = timezone.localdate()
+        return context
 
 
 @role_required(*ADMINISTRATORS)

@@ -3,7 +3,7 @@ from django.db import models
 from django.http import HttpRequest
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from service_portal.models import CompanyProfile
+from service_portal.models import CompanyProfile, PaymentTerm
 
 
 @admin.register(CompanyProfile)
@@ -20,3 +20,12 @@ class CompanyProfileAdmin(TabbedTranslationAdmin):
         self, request: HttpRequest, obj: CompanyProfile | None = None
     ) -> bool:
         return False
+
+
+@admin.register(PaymentTerm)
+class PaymentTermAdmin(TabbedTranslationAdmin):
+    """Master data: the terms offered to customers (retire one with "active" rather than
+    deleting it; issued invoices keep their own frozen copy)."""
+
+    list_display = ("name", "days", "end_of_month", "method", "is_active")
+    list_filter = ("is_active", "end_of_month", "method")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from service_portal.fiscal import logo_kind
@@ -45,6 +46,7 @@ class CompanyProfileForm(VersionedModelForm):
             "bank_name",
             "iban",
             "bic",
+            "default_payment_term",
             *localized_fields("payment_terms"),
             "invoice_series",
             *localized_fields("footer_text"),
@@ -69,6 +71,10 @@ class CompanyProfileForm(VersionedModelForm):
                         "language": name,
                     }
                     form_field.help_text = base.help_text if code == "it" else ""
+        # A retired term stays chosen where it is, offered to nobody else.
+        term = self.fields["default_payment_term"]
+        current = self.instance.default_payment_term_id
+        term.queryset = term.queryset.filter(Q(is_active=True) | Q(pk=current))
         for name in ("province", "rea_office", "invoice_series"):
             self.fields[name].widget.attrs["class"] = "text-uppercase"
 

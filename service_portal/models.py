@@ -207,6 +207,66 @@ def validate_accent(value: str) -> None:
     validate_accent_colour(value)
 
 
+class PaymentMethod(models.TextChoices):
+    """How a payment is made, with the FatturaPA code (ModalitaPagamento) as its value."""
+
+    CASH = "MP01", _("Cash")
+    CHEQUE = "MP02", _("Cheque")
+    BANK_TRANSFER = "MP05", _("Bank transfer")
+    CARD = "MP08", _("Card")
+    RIBA = "MP12", _("RiBa (bank receipt)")
+    SEPA_DIRECT_DEBIT = "MP19", _("SEPA direct debit")
+    OFFSET = "MP22", _("Offset against amounts already collected")
+
+
+def validate_instalment_days(value: str) -> None:
+    from service_portal.payment_terms import parse_days
+
+    parse_days(value)
+
+
+class PaymentTerm(models.Model):
+    """Master data: when an invoice is paid (condizioni di pagamento).
+
+    ``days`` lists the instalments as days after the invoice date ("0" immediate, "30",
+    "30,60"); with ``end_of_month`` each due date moves to the end of its month
+    (``service_portal.payment_terms.due_dates``). The company profile names the default term,
+    a customer may have its own; issuing an invoice freezes its due dates.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    days = models.CharField(
+        _("days"),
+        max_length=60,
+        default="0",
+        validators=[validate_instalment_days],
+        help_text=_(
+            "Days after the invoice date, one number per instalment: 0 (immediate), 30, "
+            "30,60, 30,60,90."
+        ),
+    )
+    end_of_month = models.BooleanField(
+        _("end of month"),
+        default=False,
+        help_text=_("Each due date moves to the last day of its month (fine mese)."),
+    )
+    method = models.CharField(
+        _("payment method"),
+        max_length=4,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("payment term")
+        verbose_name_plural = _("payment terms")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CompanyProfile(Versioned):
     """The company that sends the documents: one record (pk 1), edited by administrators.
 
@@ -270,6 +330,15 @@ class CompanyProfile(Versioned):
         max_length=200,
         blank=True,
         help_text=_("Printed on invoices, e.g. Bank transfer, 30 days from the invoice date."),
+    )
+    default_payment_term = models.ForeignKey(
+        PaymentTerm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default payment term"),
+        help_text=_("Due dates of the invoices of customers without a payment term of their own."),
     )
     invoice_series = models.CharField(
         _("invoice series"),

@@ -146,8 +146,8 @@ def test_dashboard(admin_client_, operator, technician, django_assert_num_querie
     # received, cancelled and resolved by phone; time to the first visit; time to completion;
     # quoted hours; worked hours; interventions of the period; top units; top products; visits
     # and completions per technician; hours per person; the people of those rows; the
-    # intervention types of the filter bar
+    # intervention types of the filter bar; the overdue invoices (administrators)
     _calls(operator, technician, 2)
     grow = lambda: _calls(operator, technician, 12)  # noqa: E731
-    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 16,
+    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 17,
            django_assert_num_queries, grow)  # fmt: skip

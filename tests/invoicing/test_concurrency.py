@@ -121,3 +121,31 @@ def test_an_expense_racing_the_verification_is_in_the_figures_or_refused():
         invoice = services.issue(invoice=draft, acting_user=admin)
         assert invoice.total == figures.total
         assert (Decimal("9999") * Decimal("1.22") < invoice.total) == added
+
+
+def test_two_payments_at_once_cannot_pay_more_than_is_due():
+    """Each payment is 60 % of the invoice: the invoice's lock lets one in, the other sees the
+    first one's row and is refused as an overpayment."""
+    from django.utils import timezone
+
+    from invoicing import payments
+    from invoicing.models import Payment
+    from service_portal.models import PaymentMethod
+
+    admin = make_user("boss", Role.ADMINISTRATOR)
+    draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
+    invoice = services.issue(invoice=draft, acting_user=admin)
+    share = (invoice.total * Decimal("0.6")).quantize(Decimal("0.01"))
+
+    def work(index):
+        payments.record_payment(
+            invoice=invoice,
+            date=timezone.localdate(),
+            amount=share,
+            method=PaymentMethod.BANK_TRANSFER,
+            acting_user=admin,
+        )
+
+    errors = _run(4, work)
+    assert Payment.objects.count() == 1
+    assert len(errors) == 3 and all(isinstance(e, payments.PaymentError) for e in errors)

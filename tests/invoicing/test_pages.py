@@ -196,7 +196,8 @@ def test_the_invoice_pdf_reads_the_invoice_and_its_lines_only(admin_client_, adm
     for invoice in (single, double):
         with CaptureQueriesContext(connection) as ctx:
             pdf = documents.invoice_pdf(selectors.invoice_document(invoice.pk))
-        assert len(ctx.captured_queries) == 2  # the invoice with customer and credited, lines
+        # the invoice with customer, credited and payment term; lines; due dates
+        assert len(ctx.captured_queries) == 3
         assert pdf.startswith(b"%PDF")
     url = reverse("invoicing:invoice_pdf", args=[single.pk])
     assert _count(admin_client_, url) == _count(

@@ -38,7 +38,7 @@ ROWS = [
     ),
     *(
         row
-        for name in ("spare-part", "call", "intervention", "offer", "order", "invoice")
+        for name in ("spare-part", "call", "intervention", "offer", "order", "invoice", "payment")
         for row in (
             Row(f"api:{name}-list", TOKEN_ONLY),
             Row(f"api:{name}-detail", TOKEN_ONLY, _any_pk),
@@ -46,11 +46,11 @@ ROWS = [
     ),
     *(
         Row(f"api:{name}-by-code", TOKEN_ONLY, _code)
-        for name in ("customer", "site", "unit", "spare-part")
+        for name in ("customer", "site", "unit", "spare-part", "payment")
     ),
     *(
         Row(f"api:{name}-by-code", TOKEN_ONLY, _code, method="put")
-        for name in ("customer", "site", "unit", "spare-part")
+        for name in ("customer", "site", "unit", "spare-part", "payment")
     ),
     Row("api:spare-part-stock-levels", TOKEN_ONLY, method="post", data=lambda world: {}),
     Row("customers:import", ADMIN_ONLY),

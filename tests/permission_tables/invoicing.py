@@ -54,4 +54,9 @@ ROWS = [
     Row("invoicing:invoice_xml", ADMIN_ONLY, _pk("issued")),
     Row("invoicing:invoice_xml", {**ADMIN_ONLY, ADMIN: 404}, _pk("draft_invoice")),
     Row("invoicing:export_fatturapa", ADMIN_ONLY),
+    Row("invoicing:open_items", ADMIN_ONLY),
+    # without a token or an amount the payment form comes back with its errors
+    Row("invoicing:payment_add", ADMIN_POST_FORM, _pk("issued"), method="post"),
+    # a payment on a draft goes back to the draft with the refusal
+    Row("invoicing:payment_add", ADMIN_POST, _pk("draft_invoice"), method="post"),
 ]
