@@ -95,7 +95,7 @@ class Codes:
         return Code(item.code, Decimal(item.rate), item.natura, _standard_reference(item))
 
     def taxed(self, rate: Decimal) -> Code:
-        """The code of a taxed rate (22, 10...): the first active one at that rate."""
+        """The code of a taxed rate (ordinary or reduced): the first active one at that rate."""
         for row in self.rows:
             if not row.natura and Decimal(row.rate) == Decimal(rate):
                 return Code(row.code, Decimal(row.rate), "", row.legal_reference)
