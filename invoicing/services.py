@@ -35,7 +35,8 @@ from invoicing.models import (
 )
 from service_portal import company, history, parties
 from service_portal.errors import DomainError, RoleRefused
-from service_portal.money import ZERO, money
+from service_portal.money import ZERO, Taxed, money
+from service_portal.money import totals as money_totals
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
@@ -480,7 +481,7 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     _check_verified_figures(bills)  # a refusal speaks the user's language, not the customer's
     if stamp_line is not None:
         lines.append(stamp_line)
-    result = billing.totals(lines)
+    result = money_totals(Taxed(line.amount, line.vat_rate) for line in lines)
     _freeze_customer(locked)
     _freeze_seller(locked)
     _number(locked)
