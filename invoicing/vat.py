@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.utils.translation import get_language, gettext
+
 from customers.fiscal import VatRegime
 from invoicing.models import LineKind
 from orders import vat_codes
@@ -103,8 +105,6 @@ class Codes:
 
 
 def _standard_reference(item: vat_codes.StandardCode) -> str:
-    from django.utils.translation import get_language
-
     references = dict(zip(language_codes(), item.references, strict=True))
     return references.get(get_language() or "", "") or item.references[0]
 
@@ -195,8 +195,6 @@ class StampDutyLine:
 
     @property
     def description(self) -> str:
-        from django.utils.translation import gettext
-
         return gettext("Stamp duty (paid virtually)")
 
     @property
