@@ -213,6 +213,36 @@ CUSTOMERS = [
             )
         ],
     },
+    {
+        # A public administration: invoiced as FPA12 to its 6-character office code (codice
+        # univoco ufficio), under split payment (invoicing/vat.py).
+        "name": "Comune di Valdoria - Servizio Manutenzioni",
+        "vat_number": "",
+        "fiscal_code": "80002460162",
+        "is_public_administration": True,
+        "sdi_code": "UF7QXK",
+        "pec": "protocollo@pec.comune.valdoria.example.it",
+        "address": "Piazza del Municipio 1",
+        "postal_code": "25121",
+        "city": "Valdoria",
+        "province": "BS",
+        "country": "IT",
+        "language": "it",
+        "email": "manutenzioni@comune.valdoria.example.it",
+        "phone": "+39 030 2977001",
+        "sites": [
+            ("Officina comunale", "Via dei Mestieri 3", "25121", "Valdoria", "BS", "IT"),
+        ],
+        "contacts": [
+            (
+                "Marco Rinaldi",
+                "Responsabile officina",
+                "+39 030 2977010",
+                "m.rinaldi@comune.valdoria.example.it",
+                0,
+            )
+        ],
+    },
 ]
 
 

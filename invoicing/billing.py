@@ -13,7 +13,8 @@ or the amount of that kind.
 Every amount is a ``Decimal`` rounded half up to the cent per line; VAT is computed per rate on
 the sum of the lines at that rate, so the printed lines add up to the printed totals (all of it
 in ``service_portal.money``). Services of an intervention without a quote are taxed at the
-``DEFAULT_VAT_RATE`` setting.
+``DEFAULT_VAT_RATE`` setting. Last, ``invoicing.vat`` sets each line's VAT code for the customer
+(a foreign business is billed at 0 % with the Natura and legal reference of its case).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import ExpenseKind, Intervention, State
+from invoicing import vat
 from invoicing.models import QUANTITY_KINDS, LineKind
 from planner.models import WorkKind
 from quotes.models import RateKind
@@ -58,6 +60,10 @@ class Line:
     vat_rate: Decimal
     notes: list = field(default_factory=list)
     quoted: Decimal | None = None  # quoted quantity (hours) or amount, for the comparison
+    # Set by invoicing.vat.apply: the VAT code, and at 0 % why (Natura) with the legal reference.
+    vat_code: str = ""
+    vat_natura: str = ""
+    vat_reference: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -94,12 +100,12 @@ def _quote_lines(intervention: Intervention) -> list:
     return list(quote.lines.all()) if quote is not None else []
 
 
-def bill(intervention: Intervention) -> InterventionBill:
+def bill(intervention: Intervention, codes: vat.Codes | None = None) -> InterventionBill:
     """The billable lines of one intervention.
 
     Expects ``quote__lines``, ``time_entries``, ``expenses``, ``parts_used`` and
-    ``billing_corrections`` prefetched (see ``selectors.with_billing_data``) to keep query
-    counts fixed on list pages.
+    ``billing_corrections`` prefetched (see ``selectors.with_billing_data``) and the VAT
+    ``codes`` read once (``vat.Codes``) to keep query counts fixed on list pages.
     """
     quote = intervention.quote
     quote_lines = _quote_lines(intervention)
@@ -116,6 +122,7 @@ def bill(intervention: Intervention) -> InterventionBill:
     ]
     _apply_corrections(lines, corrections, service_vat)
     _settle(lines, is_warranty)
+    vat.apply(lines, intervention.call.customer, codes)
     return InterventionBill(intervention=intervention, lines=lines, is_warranty=is_warranty)
 
 

@@ -1,12 +1,17 @@
-"""Demo invoicing: the calls demo's verified call is invoiced, one of its done ones is verified;
-payment terms, a partial payment and an overdue invoice fill the open items.
+"""Demo invoicing: the calls demo's verified call is invoiced, one of its done ones is verified,
+and one invoice is issued for each VAT case (SPEC §6).
 
-It works on the calls the calls demo made and the planner demo visited (no new calls, quotes or
-actuals: the visits' hours, kilometres and parts are billed), verifies the older *done*
-intervention (the other stays in the verification queue), and issues one invoice for the call
-that was already *verified*, which leaves a verified call waiting on the "calls to
-invoice" page. Idempotent: nothing is added when an invoice already exists. ``--scale`` adds no
-volume (invoices are few compared with calls).
+It works on the calls the calls demo made and the planner demo visited: it verifies the older
+*done* intervention (the other stays in the verification queue) and issues one invoice for the
+call that was already *verified*, which leaves a verified call waiting on the "calls to invoice"
+page. Then, for each VAT case of ``invoicing.vat`` (an Italian company, an EU business, a
+business outside the EU, a public administration), it opens a call on one of that customer's
+machines, quotes it with the standard price list, has the planner demo do the visit (hours,
+kilometres, a spare part, the signature), verifies and invoices it: goods and services at the
+rates, Natura codes, references, split payment and stamp duty of that case.
+
+Idempotent: each step is skipped when what it makes already exists. ``--scale`` adds no volume
+(invoices are few compared with calls).
 
 Payments (issue 18): the usual payment terms are master data, the company's default is
 "30 days end of month". So that the open items page and the dashboard's overdue figure have
@@ -25,13 +30,43 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from calls.models import Intervention, State
+from calls import services as call_services
+from calls.demo import DemoCall, working_day
+from calls.models import Call, Intervention, InterventionType, State
+from customers.models import Customer, Unit
 from invoicing import payments, services
 from invoicing.models import Invoice, InvoiceDueDate, InvoiceKind, InvoiceState, Payment
+from planner import demo as planner_demo
+from quotes.services import price_lists_for
 from service_portal import company
 from service_portal.i18n import translations
 from service_portal.models import PaymentMethod, PaymentTerm
 from service_portal.payment_terms import due_dates
+
+# (the customer's name, the visit's working day from today, the call's description)
+VAT_CASES = [
+    (
+        "Officine Meccaniche Bianchi S.p.A.",
+        -10,
+        "Revisione del gruppo di saldatura: sostituzione della torcia e taratura.",
+    ),
+    (
+        "Metallbau Schneider GmbH",
+        -11,
+        "Hydraulikdruck schwankt: Ventilblock prüfen und Dichtungen ersetzen.",
+    ),
+    (
+        "Northern Fabrication Ltd",
+        -12,
+        "Compressor overheating at full load: clean the cooler, replace the thermostat.",
+    ),
+    (
+        "Comune di Valdoria - Servizio Manutenzioni",
+        -13,
+        "Manutenzione straordinaria del compressore dell'officina comunale.",
+    ),
+]
+
 
 TERMS = [
     # (days, end of month, method, names per language)
@@ -131,15 +166,90 @@ def seed(*, scale: int, progress) -> None:
     with transaction.atomic():
         _payment_terms()
     if not Invoice.objects.exists():
-        demo = Intervention.objects.exclude(call__description__startswith="Generated")
-        verified = demo.filter(state=State.VERIFIED).order_by("pk").first()
-        done = list(demo.filter(state=State.DONE).order_by("requested_date", "pk"))
-        with transaction.atomic():
-            if len(done) > 1:  # keep one in the verification queue
-                services.verify(intervention=done[0], acting_user=admin)
-            if verified is not None:
-                draft = services.create_draft(calls=[verified.call], acting_user=admin)
-                services.issue(invoice=draft, acting_user=admin)
+        _first_invoice(admin)
+    technicians = list(
+        User.objects.filter(role=Role.TECHNICIAN, is_active=True).order_by("username")[:2]
+    )
+    if technicians:
+        for index, case in enumerate(VAT_CASES):
+            with transaction.atomic():
+                _vat_case(admin, technicians, index, *case)
     with transaction.atomic():
         _payments(admin)
     progress.step("invoices", Invoice.objects.count(), Invoice.objects.count())
+
+
+@transaction.atomic
+def _first_invoice(admin: User) -> None:
+    demo = Intervention.objects.exclude(call__description__startswith="Generated")
+    demo = demo.exclude(call__description__in=[case[2] for case in VAT_CASES])
+    verified = demo.filter(state=State.VERIFIED).order_by("pk").first()
+    done = list(demo.filter(state=State.DONE).order_by("requested_date", "pk"))
+    if len(done) > 1:  # keep one in the verification queue
+        services.verify(intervention=done[0], acting_user=admin)
+    if verified is not None:
+        draft = services.create_draft(calls=[verified.call], acting_user=admin)
+        services.issue(invoice=draft, acting_user=admin)
+
+
+def _vat_case(
+    admin: User, technicians: list[User], index: int, name: str, visit: int, description: str
+) -> None:
+    """One call of ``name``'s, visited ``visit`` working days ago, verified and invoiced."""
+    customer = Customer.objects.filter(name=name).first()
+    repair = InterventionType.objects.filter(code="repair").first()
+    if customer is None or repair is None or Call.objects.filter(description=description).exists():
+        return
+    unit = (
+        Unit.objects.filter(site__customer=customer)
+        .select_related("site", "product")
+        .order_by("pk")
+        .first()
+    )
+    if unit is None:
+        return
+    today = timezone.localdate()
+    call = call_services.create_call(
+        acting_user=admin,
+        customer=customer,
+        site=unit.site,
+        contact=customer.contacts.order_by("pk").first(),
+        unit=unit,
+        description=description,
+        received_at=timezone.now() - datetime.timedelta(days=20 + index),
+    )
+    intervention = call.interventions.get()
+    technician = technicians[index % len(technicians)]
+    call_services.fill_intervention_section(
+        intervention=intervention,
+        acting_user=admin,
+        version=None,
+        type=repair,
+        requested_date=working_day(visit, today),
+        technician=technician,
+        expected_hours=Decimal(4),
+    )
+    price_list = next(iter(price_lists_for(customer, today)), None)
+    if price_list is not None:
+        call_services.quote_intervention(
+            intervention=intervention, price_list=price_list, acting_user=admin
+        )
+    planner_demo.visit(
+        DemoCall(
+            State.DONE,
+            20 + index,
+            "normal",
+            unit.product.code,
+            "repair",
+            description,
+            visit=visit,
+            technician=index,
+        ),
+        admin,
+        technicians,
+        today,
+    )
+    intervention.refresh_from_db()
+    services.verify(intervention=intervention, acting_user=admin)
+    draft = services.create_draft(calls=[call], acting_user=admin)
+    services.issue(invoice=draft, acting_user=admin)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils.functional import lazy
 
-from invoicing import billing
+from invoicing import vat
 from invoicing.models import Invoice
 from service_portal.company import Branding, branding
 from service_portal.fiscal import format_iban
@@ -38,7 +38,7 @@ def invoice_context(invoice: Invoice) -> dict:
     return {
         "invoice": invoice,
         "lines": lines,
-        "vat_lines": billing.totals(lines).by_rate,
+        "vat_lines": vat.summary(lines),
         "company": seller_branding(invoice),
         "iban": format_iban(invoice.seller.get("iban", "")) if invoice.seller else "",
         # Frozen at issue (invoicing.payments.freeze_terms); none on a credit note.

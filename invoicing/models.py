@@ -257,6 +257,12 @@ class Invoice(models.Model):
     def is_issued(self) -> bool:
         return self.state == InvoiceState.ISSUED
 
+    @property
+    def amount_due(self):
+        """What the customer pays: the total, less the VAT under split payment (a public
+        administration pays the VAT to the State, art. 17-ter DPR 633/72)."""
+        return self.total - self.vat if self.split_payment else self.total
+
 
 class InvoiceLine(models.Model):
     """A frozen line of an issued invoice, grouped by call and intervention."""

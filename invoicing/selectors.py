@@ -8,7 +8,7 @@ from itertools import groupby
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from calls.models import Call, Intervention, InterventionNote, State
-from invoicing import billing
+from invoicing import billing, vat
 from invoicing.models import Invoice, InvoiceState, Payment, VerifiedFigures
 from service_portal.models import PaymentMethod
 
@@ -57,7 +57,8 @@ def bills_for(interventions: Iterable[Intervention]) -> list[billing.Interventio
     fetched = with_billing_data(Intervention.objects.filter(pk__in=pks)).order_by(
         "call__code", "number"
     )
-    return [billing.bill(i) for i in fetched]
+    codes = vat.Codes()
+    return [billing.bill(i, codes) for i in fetched]
 
 
 # The states of a billed intervention that is not finished yet: its call cannot be invoiced.

@@ -21,7 +21,7 @@ from calls import services as call_services
 from calls.models import Call, Intervention, State
 from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
 from customers.models import Customer
-from invoicing import access, billing, payments, selectors
+from invoicing import access, billing, payments, selectors, vat
 from invoicing.models import (
     QUANTITY_KINDS,
     Correction,
@@ -35,7 +35,8 @@ from invoicing.models import (
 )
 from service_portal import company, history, parties
 from service_portal.errors import DomainError, RoleRefused
-from service_portal.money import money
+from service_portal.money import ZERO, Taxed, money
+from service_portal.money import totals as money_totals
 from service_portal.numbering import next_value
 from service_portal.tasks import enqueue_after_commit
 
@@ -281,11 +282,33 @@ def _frozen_lines(invoice: Invoice, bills: list[billing.InterventionBill]) -> li
                     unit_price=unit_price,
                     amount=line.amount,
                     vat_rate=line.vat_rate,
+                    vat_natura=line.vat_natura,
+                    vat_reference=line.vat_reference[:250],
                     note=str(billing.NOTE_WARRANTY) if warranty else "",
                     position=position,
                 )
             )
     return frozen
+
+
+def _stamp_duty_line(invoice: Invoice, lines: list[InvoiceLine]) -> InvoiceLine | None:
+    """The stamp duty's own line when it is due on ``lines`` (``invoicing.vat``), last."""
+    extra = vat.with_stamp_duty(lines)[len(lines) :]
+    if not extra:
+        return None
+    duty = extra[0]
+    return InvoiceLine(
+        invoice=invoice,
+        kind=duty.kind,
+        description=str(duty.description)[:250],
+        quantity=duty.quantity,
+        unit_price=duty.unit_price,
+        amount=duty.amount,
+        vat_rate=duty.vat_rate,
+        vat_natura=duty.vat_natura,
+        vat_reference=duty.vat_reference[:250],
+        position=len(lines) + 1,
+    )
 
 
 def _freeze_seller(invoice: Invoice) -> None:
@@ -389,6 +412,8 @@ FROZEN_FIELDS = [
     "language",
     "taxable",
     "vat",
+    "split_payment",
+    "stamp_duty",
     "total",
     "issued_by",
     "issued_at",
@@ -452,12 +477,17 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     with translation.override(locked.customer.language or None):
         bills = selectors.bills_for(interventions)
         lines = _frozen_lines(locked, bills)
+        stamp_line = _stamp_duty_line(locked, lines)
     _check_verified_figures(bills)  # a refusal speaks the user's language, not the customer's
-    result = billing.totals([line for item in bills for line in item.lines])
+    if stamp_line is not None:
+        lines.append(stamp_line)
+    result = money_totals(Taxed(line.amount, line.vat_rate) for line in lines)
     _freeze_customer(locked)
     _freeze_seller(locked)
     _number(locked)
     locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
+    locked.split_payment = vat.split_payment(locked.customer)
+    locked.stamp_duty = stamp_line.amount if stamp_line is not None else ZERO
     _issue(locked, acting_user)
     payments.freeze_terms(locked)
     InvoiceLine.objects.bulk_create(lines)
@@ -528,6 +558,9 @@ def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> In
     _freeze_seller(note)
     _number(note)
     note.taxable, note.vat, note.total = -original.taxable, -original.vat, -original.total
+    # The note follows the invoice's VAT treatment: split payment, and the stamp duty (a credit
+    # note without VAT above the threshold bears it too).
+    note.split_payment, note.stamp_duty = original.split_payment, original.stamp_duty
     _issue(note, acting_user, reason=note.reason)
     # The credited invoice keeps its state; its history says by which note and why.
     history.record(
@@ -550,6 +583,8 @@ def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> In
             unit_price=line.unit_price,
             amount=-line.amount,
             vat_rate=line.vat_rate,
+            vat_natura=line.vat_natura,
+            vat_reference=line.vat_reference,
             note=line.note,
             position=line.position,
         )

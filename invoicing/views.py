@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
-from invoicing import billing, documents, exports, payments, selectors, services
+from invoicing import billing, documents, exports, payments, selectors, services, vat
 from invoicing.fatturapa import build as fatturapa
 from invoicing.fatturapa import bundle as fatturapa_bundle
 from invoicing.filters import (
@@ -30,6 +30,7 @@ from service_portal import idempotency
 from service_portal.crud import PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import parse_id
+from service_portal.money import ZERO
 from service_portal.permissions import role_required
 from service_portal.roles import ADMINISTRATORS
 
@@ -75,6 +76,7 @@ def verification_detail(
             "intervention": intervention,
             "bill": item,
             "totals": billing.totals(item.lines),
+            "vat_summary": vat.summary(item.lines),
             "correction_form": correction_form or CorrectionForm(),
             "send_back_form": send_back_form or SendBackForm(),
             "reopen_form": reopen_form or SendBackForm(),
@@ -242,7 +244,15 @@ def invoice_detail(
     if invoice.state == InvoiceState.DRAFT:
         bills = selectors.draft_bills(invoice)
         context["bills"] = bills
-        context["totals"] = billing.totals(line for item in bills for line in item.lines)
+        # The stamp duty is its own line when due (invoicing.vat), added again when issuing.
+        lines = vat.with_stamp_duty(line for item in bills for line in item.lines)
+        context["totals"] = billing.totals(lines)
+        context["vat_summary"] = vat.summary(lines)
+        context["stamp_duty"] = sum(
+            (line.amount for line in lines if isinstance(line, vat.StampDutyLine)), ZERO
+        )
+        context["split_payment"] = vat.split_payment(invoice.customer)
+        context["amount_due"] = context["totals"].total - context["totals"].vat
         # Said before the administrator tries: issuing refuses while this list is not empty.
         context["missing_fiscal"] = missing_labels(missing_for_invoice(invoice.customer))
     else:
@@ -254,6 +264,10 @@ def invoice_detail(
             context["payment_form"] = payment_form or PaymentForm(
                 initial={"date": timezone.localdate(), "method": selectors.method_of(invoice)}
             )
+        context["vat_summary"] = context["vat_lines"]
+        context["stamp_duty"] = invoice.stamp_duty
+        context["split_payment"] = invoice.split_payment
+        context["amount_due"] = invoice.amount_due
     return render(request, "invoicing/invoice_detail.html", context)
 
 

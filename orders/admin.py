@@ -75,7 +75,9 @@ class TermAdmin(TabbedTranslationAdmin):
 
 @admin.register(VatRate)
 class VatRateAdmin(TabbedTranslationAdmin):
-    list_display = ("name", "code", "rate", "position", "is_active")
+    list_display = ("name", "code", "rate", "natura", "position", "is_active")
+    list_filter = ("is_active", "natura")
+    search_fields = ("code", "name")
 
 
 class ReadOnlyMixin:

@@ -10,27 +10,11 @@ from django.test.utils import override_settings
 
 from accounts.models import User
 from customers.models import Product, Unit
-from orders import services
+from orders import services, vat_codes
 from orders.models import DeliveryTerm, Offer, PaymentMethod, SparePart, Transport, VatRate
 from service_portal.i18n import language_codes, translations
 
 # Names and descriptions are given in the portal's languages: it, en, de, fr, es.
-VAT_RATES = [
-    # code, rate, names
-    ("22", "22", ("IVA 22%", "VAT 22%", "MwSt. 22 %", "TVA 22 %", "IVA 22 %")),
-    ("10", "10", ("IVA 10%", "VAT 10%", "MwSt. 10 %", "TVA 10 %", "IVA 10 %")),
-    (
-        "N3",
-        "0",
-        (
-            "Non imponibile art. 8 (esportazione)",
-            "Not taxable (export, art. 8)",
-            "Steuerfreie Ausfuhr (Art. 8)",
-            "Exonéré de TVA (exportation, art. 8)",
-            "Exento de IVA (exportación, art. 8)",
-        ),
-    ),
-]
 PAYMENTS = [
     ("Anticipato", "Advance payment", "Vorauskasse", "Paiement d'avance", "Pago anticipado"),
     (
@@ -315,11 +299,19 @@ def _offers(progress) -> None:
 
 @transaction.atomic
 def _catalogue(*, scale: int, progress) -> None:
-    for position, (code, rate, names) in enumerate(VAT_RATES, start=1):
-        texts = dict(zip(language_codes(), names, strict=True))
+    # The standard VAT codes (the data migration made them; made again after a flush).
+    for position, item in enumerate(vat_codes.STANDARD, start=1):
+        names = dict(zip(language_codes(), item.names, strict=True))
+        references = dict(zip(language_codes(), item.references, strict=True))
         VatRate.objects.get_or_create(
-            code=code,
-            defaults={"rate": Decimal(rate), **translations("name", texts), "position": position},
+            code=item.code,
+            defaults={
+                "rate": Decimal(item.rate),
+                "natura": item.natura,
+                **translations("name", names),
+                **translations("legal_reference", references),
+                "position": position,
+            },
         )
     _terms(PaymentMethod, PAYMENTS)
     _terms(DeliveryTerm, DELIVERY_TERMS)

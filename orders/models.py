@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
@@ -69,8 +70,37 @@ class Transport(Term):
         verbose_name_plural = _("transports")
 
 
+class VatNatura(models.TextChoices):
+    """Why a line bears no VAT: the "Natura" codes of the FatturaPA 1.2.2 schema (NaturaType)."""
+
+    N1 = "N1", _("N1 excluded (art. 15 DPR 633/72)")
+    N2_1 = "N2.1", _("N2.1 not subject (arts. 7 to 7-septies DPR 633/72)")
+    N2_2 = "N2.2", _("N2.2 not subject, other cases")
+    N3_1 = "N3.1", _("N3.1 not taxable, exports")
+    N3_2 = "N3.2", _("N3.2 not taxable, intra-EU supplies")
+    N3_3 = "N3.3", _("N3.3 not taxable, supplies to San Marino")
+    N3_4 = "N3.4", _("N3.4 not taxable, operations treated as exports")
+    N3_5 = "N3.5", _("N3.5 not taxable, declarations of intent")
+    N3_6 = "N3.6", _("N3.6 not taxable, other operations")
+    N4 = "N4", _("N4 exempt")
+    N5 = "N5", _("N5 margin scheme")
+    N6_1 = "N6.1", _("N6.1 reverse charge, scrap")
+    N6_2 = "N6.2", _("N6.2 reverse charge, gold and silver")
+    N6_3 = "N6.3", _("N6.3 reverse charge, construction subcontracting")
+    N6_4 = "N6.4", _("N6.4 reverse charge, buildings")
+    N6_5 = "N6.5", _("N6.5 reverse charge, mobile phones")
+    N6_6 = "N6.6", _("N6.6 reverse charge, electronic products")
+    N6_7 = "N6.7", _("N6.7 reverse charge, construction services")
+    N6_8 = "N6.8", _("N6.8 reverse charge, energy sector")
+    N6_9 = "N6.9", _("N6.9 reverse charge, other cases")
+    N7 = "N7", _("N7 VAT paid in another EU state")
+
+
 class VatRate(Term):
-    """A VAT class: the name says why (e.g. "22% ordinary", "Not taxable art. 8")."""
+    """A VAT code (master data): its rate and, at 0 %, why (the FatturaPA "Natura") with the
+    legal reference printed on the document. The name says what it is in the reader's language
+    (e.g. "22% ordinary", "Not taxable art. 8"); ``invoicing.vat`` chooses the code of each
+    invoice line, ``orders.vat_codes`` lists the standard ones."""
 
     code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("As in the ERP."))
     rate = models.DecimalField(
@@ -79,10 +109,36 @@ class VatRate(Term):
         decimal_places=2,
         validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
     )
+    natura = models.CharField(
+        _("VAT nature"),
+        max_length=4,
+        choices=VatNatura.choices,
+        blank=True,
+        help_text=_("Required at 0 %: why the line bears no VAT (FatturaPA Natura)."),
+    )
+    legal_reference = models.CharField(
+        _("legal reference"),
+        max_length=250,
+        blank=True,
+        help_text=_("Printed on the invoice next to the lines at this code."),
+    )
 
     class Meta(Term.Meta):
-        verbose_name = _("VAT rate")
-        verbose_name_plural = _("VAT rates")
+        verbose_name = _("VAT code")
+        verbose_name_plural = _("VAT codes")
+
+    def clean(self) -> None:
+        # The FatturaPA rule: a Natura exactly when the rate is 0 (checked in the admin's form,
+        # not by a constraint: codes imported from the ERP before this rule may lack it).
+        super().clean()
+        if self.rate is None:
+            return
+        if self.rate == 0 and not self.natura:
+            raise ValidationError(
+                {"natura": _("A VAT code at 0 % needs its nature (why no VAT is charged).")}
+            )
+        if self.rate != 0 and self.natura:
+            raise ValidationError({"natura": _("Only a VAT code at 0 % has a nature.")})
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,11 @@ class SparePartTranslationOptions(TranslationOptions):
 @register(PaymentMethod)
 @register(DeliveryTerm)
 @register(Transport)
-@register(VatRate)
 class TermTranslationOptions(TranslationOptions):
     fields = ("name",)
+
+
+@register(VatRate)
+class VatRateTranslationOptions(TranslationOptions):
+    # The legal reference is printed on invoices in the customer's language.
+    fields = ("name", "legal_reference")

@@ -62,7 +62,7 @@ def _signature_png() -> bytes:
     return buffer.getvalue()
 
 
-def _visit(demo: DemoCall, office: User, technicians: list[User], today: datetime.date) -> None:
+def visit(demo: DemoCall, office: User, technicians: list[User], today: datetime.date) -> None:
     """Plan one demo call's visit; if the call is done by now, do the visit's work too."""
     intervention = (
         Intervention.objects.filter(call__description=demo.description, state__in=PLANNABLE)
@@ -142,7 +142,7 @@ def _seed_base(office: User, technicians: list[User]) -> None:
     today = timezone.localdate()
     for demo in DEMO_CALLS:
         if demo.target in (State.PLANNED, State.DONE, State.VERIFIED):
-            _visit(demo, office, technicians, today)
+            visit(demo, office, technicians, today)
     ahead = _working_days(today + datetime.timedelta(days=1), 1, 6)
     past = _working_days(today - datetime.timedelta(days=1), -1, 5)
     for index, technician in enumerate(technicians):

@@ -19,6 +19,7 @@ from quotes.models import PriceList, Quote, QuoteLine, QuoteState, Rate, RateKin
 from quotes.services import QUOTE_SERIES, create_quote_from_price_list
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
+from service_portal.money import default_vat_rate
 from service_portal.roles import Role
 
 # code, kind, unit, standard price, descriptions (it, en, de, fr, es)
@@ -204,7 +205,7 @@ def _seed_volume(scale: int, progress) -> None:
                     price_list=standard,
                     price_list_name=standard.name,
                     currency=standard.currency,
-                    vat_rate=Decimal("22.00"),
+                    vat_rate=default_vat_rate(),
                     state=rng.choice([QuoteState.DRAFT, QuoteState.CONFIRMED]),
                     created_by=author,
                 )

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from calls.demo import CALLS_PER_SCALE, DEMO_CALLS
 from calls.models import Call, Expense, Intervention, PartUsed, State
+from invoicing.demo import VAT_CASES
 from service_portal.models import Counter
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_calls_are_idempotent_and_cover_several_states():
     call_command("seed_demo", "--no-logins", verbosity=0)
     call_command("seed_demo", "--no-logins", verbosity=0)
-    assert Call.objects.count() == len(DEMO_CALLS)
+    # The invoicing demo adds one call per VAT case (invoiced).
+    assert Call.objects.count() == len(DEMO_CALLS) + len(VAT_CASES)
     states = set(Intervention.objects.values_list("state", flat=True))
     assert {State.NEW, State.RESOLVED_BY_PHONE, State.PLANNED, State.DONE} <= states
     done = Intervention.objects.filter(state=State.DONE)

@@ -190,7 +190,11 @@ ART_21 = [
     ("nature and quantity of the goods", "Valve 2 12,35"),
     ("the machine and its serial number", "Seriennummer SN-ART21"),
     ("unit price of the services", "55,00"),
-    ("VAT rate", "22"),
+    # A German business: services not subject to Italian VAT (art. 7-ter), goods an intra-EU
+    # supply (art. 41), each with its Natura and the reference in the customer's language.
+    ("VAT rate and nature", "0 N2.1"),
+    ("exemption reference", "Art. 7-ter DPR 633/72"),
+    ("exemption reference (goods)", "Art. 41 DL 331/1993"),
     ("taxable amount and VAT per rate", "Nettobetrag"),
     ("total", "Gesamt"),
     ("payment terms", "Banküberweisung, 30 Tage ab Rechnungsdatum"),
