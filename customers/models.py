@@ -178,7 +178,7 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
         errors.update(fiscal_errors(self))
         billing_error = self.billing_customer_error()
         if billing_error:
-            errors["billing_customer"] = billing_error
+            errors["billing_customer"] = ValidationError(billing_error)
         if errors:
             raise ValidationError(errors)
 

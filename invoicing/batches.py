@@ -111,8 +111,8 @@ def preview_details(rows: list[dict], up_to: datetime.date) -> list[PreviewDraft
         .annotate(calls=Count("pk"))
         .order_by("payer", "customer__name", "customer_id")
     )
-    for row in per_plant:
-        plants[row["payer"]].append((row["customer__name"], row["calls"]))
+    for plant in per_plant:
+        plants[plant["payer"]].append((plant["customer__name"], plant["calls"]))
     drafts = []
     for row in rows:
         customer = payers[row["payer"]]
@@ -216,14 +216,14 @@ def drafts() -> QuerySet[Invoice]:
         .order_by()
         .values("invoice")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n")  # type: ignore[misc]
     )
     verified = (
         Invoice.interventions.through.objects.filter(invoice=OuterRef("pk"))
         .order_by()
         .values("invoice")
         .annotate(total=Sum("intervention__verified_figures__total"))
-        .values("total")
+        .values("total")  # type: ignore[misc]
     )
     return (
         Invoice.objects.filter(state=InvoiceState.DRAFT)

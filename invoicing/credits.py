@@ -37,7 +37,7 @@ def credited_so_far(invoice: Invoice) -> dict[int, Decimal]:
         .values("credited_line")
         .annotate(credited=Sum("amount"))
     )
-    return {row["credited_line"]: -row["credited"] for row in rows}
+    return {row["credited_line"] or 0: -row["credited"] for row in rows}
 
 
 def remaining(line: InvoiceLine, credited: Mapping[int, Decimal]) -> Decimal:

@@ -504,15 +504,3 @@ def _queue_email(invoice: Invoice) -> None:
         from invoicing.tasks import send_invoice_email
 
         enqueue_after_commit(send_invoice_email, invoice.pk)
-
-
-def issue_credit_note(
-    *, invoice: Invoice, acting_user: User, reason: str, rebill: bool = True
-) -> Invoice:
-    """A credit note cancelling ``invoice`` in full (what is left of it after partial credit
-    notes); the rules, partial credit notes and re-billing are ``invoicing.credits``."""
-    from invoicing import credits
-
-    return credits.issue_credit_note(
-        invoice=invoice, acting_user=acting_user, reason=reason, rebill=rebill
-    )

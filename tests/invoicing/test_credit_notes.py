@@ -97,14 +97,14 @@ def test_a_line_is_never_credited_beyond_its_amount(admin):
         rebill=False,
     )
     # what is left of the invoice, then nothing
-    whole = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="All the rest")
+    whole = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="All the rest")
     assert labour.pk not in set(whole.lines.values_list("credited_line", flat=True))
     assert (
         sum((n.total for n in Invoice.objects.filter(credited=invoice)), start=Decimal(0))
         == -invoice.total
     )
     with pytest.raises(services.InvoicingError, match="already been credited"):
-        services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Once more")
+        credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Once more")
     # gapless credit-note series: 1, 2, 3
     numbers = Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).values_list("number", flat=True)
     assert sorted(numbers) == [1, 2, 3]
@@ -161,7 +161,7 @@ def test_a_credited_call_is_verified_again_and_invoiced_on_a_new_invoice(admin):
     first.refresh_from_db()
     assert first.state == State.INVOICED
     # crediting the old invoice again does not take the call off the new one
-    services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Cancel the rest")
+    credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Cancel the rest")
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.state, second.state) == (State.INVOICED, State.VERIFIED)
