@@ -41,7 +41,7 @@ class SendBackForm(forms.Form):
     )
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(SubmissionTokenMixin, forms.Form):
     """The credit note of an issued invoice: the whole of it, or the amounts typed against its
     lines (``amount_<line pk>``; blank lines are not credited)."""
 

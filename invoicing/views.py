@@ -335,13 +335,17 @@ def credit_note(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         amounts = None if request.POST.get("scope") == "whole" else form.amounts()
         try:
-            note = credits.issue_credit_note(
-                invoice=invoice,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                amounts=amounts,
-                rebill=form.cleaned_data["rebill"],
-            )
+            with idempotency.once(form.cleaned_data["submission_token"], request.user):
+                note = credits.issue_credit_note(
+                    invoice=invoice,
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    amounts=amounts,
+                    rebill=form.cleaned_data["rebill"],
+                )
+        except idempotency.AlreadySubmitted:
+            messages.info(request, idempotency.ALREADY_SAVED)
+            return redirect(invoice)
         except services.InvoicingError as error:
             show_error(request, error, form)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -171,17 +172,19 @@ def test_the_credit_form_keeps_the_amounts_when_refused(admin_client_, admin):
     invoice = _issued(admin)
     line = invoice.lines.get(kind=LineKind.LABOUR)
     url = reverse("invoicing:credit_note", args=[invoice.pk])
-    response = admin_client_.post(
-        url, {"reason": "Too much", f"amount_{line.pk}": "999", "scope": "lines"}
-    )
+    token = str(uuid.uuid4())
+    data = {"reason": "Too much", "scope": "lines", "submission_token": token}
+    response = admin_client_.post(url, {**data, f"amount_{line.pk}": "999"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "can still be credited" in page and 'value="999"' in page
-    response = admin_client_.post(
-        url, {"reason": "Too much", f"amount_{line.pk}": "20", "scope": "lines", "rebill": "on"}
-    )
+    # the refusal freed the token: the corrected form is issued once, even sent twice
+    data.update({f"amount_{line.pk}": "20", "rebill": "on"})
+    response = admin_client_.post(url, data)
+    again = admin_client_.post(url, data)
     note = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert response["Location"] == note.get_absolute_url()
+    assert again["Location"] == invoice.get_absolute_url()
     assert note.total == Decimal("-24.40")  # 20.00 + 22 %
     assert invoice.interventions.get().state == State.VERIFIED
     detail = admin_client_.get(invoice.get_absolute_url()).content.decode()
@@ -194,3 +197,12 @@ def test_operators_cannot_credit(admin):
         credits.issue_credit_note(
             invoice=invoice, acting_user=make_user(None, Role.OPERATOR), reason="x"
         )
+
+
+def test_a_credit_form_without_its_token_issues_nothing(admin_client_, admin):
+    invoice = _issued(admin)
+    url = reverse("invoicing:credit_note", args=[invoice.pk])
+    response = admin_client_.post(url, {"reason": "No token", "scope": "whole"})
+    assert response.status_code == 200
+    assert "could not be checked against double sending" in response.content.decode()
+    assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
