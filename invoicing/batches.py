@@ -102,11 +102,15 @@ def preview_details(rows: list[dict], up_to: datetime.date) -> list[PreviewDraft
     ids = [row["payer"] for row in rows]
     payers = Customer.objects.in_bulk(ids)
     plants: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # The page's payers and their plants, by foreign key (indexed), not by the payer expression.
+    paid_by_page = Q(customer__billing_customer_id__in=ids) | Q(
+        customer_id__in=ids, customer__billing_customer__isnull=True
+    )
     per_plant = (
         batch_calls(up_to)
+        .filter(paid_by_page)
         .order_by()
         .annotate(payer=payer())
-        .filter(payer__in=ids)
         .values("payer", "customer_id", "customer__name")
         .annotate(calls=Count("pk"))
         .order_by("payer", "customer__name", "customer_id")
