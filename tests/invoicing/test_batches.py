@@ -328,3 +328,17 @@ def test_operators_and_technicians_cannot_batch(client_for):
     operator = make_user(None, Role.OPERATOR)
     with pytest.raises(services.InvoicingError):
         batches.create_drafts(up_to=timezone.localdate(), acting_user=operator)
+
+
+def test_the_demo_volume_has_head_offices_paying_for_plants():
+    from customers.demo import _head_offices
+
+    created = [make_customer(name=f"Demo {i:06d} Industria S.r.l.") for i in range(12)]
+    _head_offices(created)
+    payers = {c.name[5:11]: c.billing_customer_id for c in created}
+    assert payers["000001"] == payers["000003"] == created[0].pk
+    assert payers["000000"] is None and payers["000004"] is None
+    assert payers["000011"] == created[10].pk
+    for customer in created:
+        customer.refresh_from_db()
+        assert not customer.billing_customer_error()
