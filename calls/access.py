@@ -53,7 +53,10 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         # Reopened, with a reason: the actuals thaw, a new verification follows.
         State.DONE: ADMINISTRATORS,
     },
-    State.INVOICED: {},
+    State.INVOICED: {
+        # A credit note cancels its lines, with a reason: the work can be invoiced again.
+        State.VERIFIED: ADMINISTRATORS,
+    },
     State.RESOLVED_BY_PHONE: {},
     State.CANCELLED: {},
 }

@@ -24,6 +24,8 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "vat_number", "city", "country", "language", "is_active")
     list_filter = ("is_active", "country", "language")
     search_fields = ("name", "vat_number", "fiscal_code", "city")
+    # Thousands of customers: the billing customer is searched, not listed in a select.
+    autocomplete_fields = ("billing_customer",)
     inlines = [SiteInline, ContactInline]
 
 

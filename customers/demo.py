@@ -356,6 +356,7 @@ def _seed_volume(scale: int, progress) -> None:
                     )
                 )
             created = Customer.objects.bulk_create(new)
+            _head_offices(created)
             sites = []
             for customer in created:
                 sites.append(
@@ -409,6 +410,20 @@ def _seed_volume(scale: int, progress) -> None:
                 )
             Unit.objects.bulk_create(units, ignore_conflicts=True)
         progress.step("generated units", min(start + 5000, n_units), n_units)
+
+
+def _head_offices(created: list[Customer]) -> None:
+    """Every tenth volume customer is a head office paying for the next three (their calls are
+    invoiced to it: the batch invoicing's head-office case, issue 19)."""
+    by_name = {customer.name: customer for customer in created}
+    plants = []
+    for customer in created:
+        index = int(customer.name.split()[1])
+        head = by_name.get(f"Demo {index - index % 10:06d} Industria S.r.l.")
+        if index % 10 in (1, 2, 3) and head is not None:
+            customer.billing_customer = head
+            plants.append(customer)
+    Customer.objects.bulk_update(plants, ["billing_customer"])
 
 
 def seed(*, scale: int, progress) -> None:

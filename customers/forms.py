@@ -6,6 +6,7 @@ from customers.fiscal import VatRegime
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.forms import DateInput, VersionedModelForm
 from service_portal.i18n import label_description_fields, localized_fields
+from service_portal.pickers import PickerSelect
 
 _ADDRESS = ["address", "postal_code", "city", "province", "country"]
 
@@ -23,13 +24,17 @@ class CustomerForm(VersionedModelForm):
             "pec",
             "is_public_administration",
             "payment_term",
+            "billing_customer",
             "email",
             "phone",
             "language",
             "notes",
             "is_active",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "billing_customer": PickerSelect("customers:customer_picker"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

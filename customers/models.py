@@ -131,6 +131,17 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
         verbose_name=_("payment term"),
         help_text=_("Empty: the company's default payment term."),
     )
+    # A head office that pays for this customer's plants: the calls of this customer are
+    # invoiced to it (issue 19). One level only: a billing customer pays for itself.
+    billing_customer = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="billed_customers",
+        verbose_name=_("billing customer"),
+        null=True,
+        blank=True,
+        help_text=_("Invoice this customer's calls to another customer (e.g. its head office)."),
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -174,8 +185,39 @@ class Customer(Address, ExternalCode, TimeStamped, Versioned):
         except ValidationError as exc:
             errors["phone"] = exc
         errors.update(fiscal_errors(self))
+        billing_error = self.billing_customer_error()
+        if billing_error:
+            errors["billing_customer"] = ValidationError(billing_error)
         if errors:
             raise ValidationError(errors)
+
+    def billing_customer_error(self) -> str:
+        """Why ``billing_customer`` is not allowed ('' when it is): one level, no cycle."""
+        payer_id = self.billing_customer_id
+        if payer_id is None:
+            return ""
+        if self.pk is not None and payer_id == self.pk:
+            return str(_("A customer cannot be its own billing customer."))
+        if self.pk is not None and Customer.objects.filter(billing_customer_id=self.pk).exists():
+            return str(
+                _(
+                    "This customer is the billing customer of others: it cannot be billed "
+                    "to another customer."
+                )
+            )
+        if Customer.objects.filter(pk=payer_id, billing_customer__isnull=False).exists():
+            return str(
+                _(
+                    "The chosen billing customer is itself billed to another customer: "
+                    "choose that one."
+                )
+            )
+        return ""
+
+    @property
+    def payer_id(self) -> int:
+        """The customer its invoices go to: its billing customer, or itself."""
+        return self.billing_customer_id or self.pk
 
     @property
     def phone_uri(self) -> str:

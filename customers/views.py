@@ -38,7 +38,7 @@ class CustomerDetail(PortalDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_queryset(self):
-        return Customer.objects.prefetch_related(
+        return Customer.objects.select_related("billing_customer").prefetch_related(
             Prefetch("sites", queryset=Site.objects.order_by("name")),
             Prefetch("contacts", queryset=Contact.objects.select_related("site").order_by("name")),
         )

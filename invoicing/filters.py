@@ -48,6 +48,25 @@ class BillableCallFilter(django_filters.FilterSet):
         label=_("Customer"), method="filter_customer", max_length=200
     )
     customer_id = django_filters.CharFilter(method="filter_customer_id", widget=forms.HiddenInput)
+    # Issue 19: the customer who pays (a head office pays for its plants), the period the call
+    # was received in, the site and the intervention type.
+    billing_customer = django_filters.CharFilter(
+        label=_("Billing customer"), method="filter_billing_customer", max_length=200
+    )
+    date_from = django_filters.DateFilter(
+        label=_("Received from"), field_name="received_at", lookup_expr="date__gte", widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Received to"), field_name="received_at", lookup_expr="date__lte", widget=DATE
+    )
+    site = django_filters.CharFilter(
+        label=_("Site"), field_name="site__name", lookup_expr="icontains", max_length=200
+    )
+    type = django_filters.ModelChoiceFilter(
+        label=_("Intervention type"),
+        queryset=InterventionType.objects.all(),
+        method="filter_type",
+    )
 
     class Meta:
         model = Call
@@ -56,6 +75,19 @@ class BillableCallFilter(django_filters.FilterSet):
     def filter_customer(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(customer__in=Customer.objects.matching(value)) if value else queryset
+
+    def filter_billing_customer(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        matching = Customer.objects.matching(value)
+        return queryset.filter(
+            Q(customer__billing_customer__in=matching)
+            | Q(customer__billing_customer__isnull=True, customer__in=matching)
+        )
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(Exists(Intervention.objects.filter(call=OuterRef("pk"), type=value)))
 
     def filter_customer_id(self, queryset, name, value):
         pk = parse_id(value)
@@ -113,3 +145,15 @@ class OpenItemFilter(django_filters.FilterSet):
             return queryset
         due = InvoiceDueDate.objects.filter(invoice=OuterRef("pk"), due_date__lte=value)
         return queryset.filter(Exists(due))
+
+
+class DraftFilter(django_filters.FilterSet):
+    """The draft invoices waiting to be issued, by the name of the customer they go to."""
+
+    customer = django_filters.CharFilter(
+        label=_("Customer"), field_name="customer__name", lookup_expr="icontains", max_length=200
+    )
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []

@@ -42,9 +42,54 @@ class SendBackForm(forms.Form):
     )
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(SubmissionTokenMixin, forms.Form):
+    """The credit note of an issued invoice: the whole of it, or the amounts typed against its
+    lines (``amount_<line pk>``; blank lines are not credited)."""
+
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rebill = forms.BooleanField(
+        label=_("The credited calls can be invoiced again"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Their interventions go back to “verified”: correct them if needed, then put "
+            "them on a new invoice."
+        ),
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"amount_{line.pk}"] = forms.DecimalField(
+                label=line.description,
+                required=False,
+                min_value=Decimal("0.01"),
+                max_digits=12,
+                decimal_places=2,
+                localize=True,
+            )
+
+    def amounts(self) -> dict[int, Decimal] | None:
+        """{line pk: amount} typed, or None when no amount was typed (the whole invoice)."""
+        typed = {
+            line.pk: self.cleaned_data[f"amount_{line.pk}"]
+            for line in self.lines
+            if self.cleaned_data.get(f"amount_{line.pk}") is not None
+        }
+        return typed or None
+
+    def amount_field(self, line):
+        return self[f"amount_{line.pk}"]
+
+
+class BatchForm(forms.Form):
+    up_to = forms.DateField(
+        label=_("Verified up to"),
+        widget=DateInput(),
+        help_text=_("Every call whose interventions were all verified by this day."),
     )
 
 

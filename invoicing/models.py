@@ -285,6 +285,16 @@ class InvoiceLine(models.Model):
     vat_reference = models.CharField(_("VAT legal reference"), max_length=250, blank=True)
     note = models.CharField(_("note"), max_length=100, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # On a credit note: the invoice line it credits (all or part of its amount). The credited
+    # amounts of a line never exceed it (``invoicing.credits``).
+    credited_line = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="credits",
+        verbose_name=_("credited line"),
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("invoice line")

@@ -193,7 +193,8 @@ def call_is_billable(states: list[str]) -> bool:
 def _check_calls(calls: list[Call]) -> None:
     if not calls:
         raise InvoicingError(_("Select at least one call."))
-    if len({call.customer_id for call in calls}) != 1:
+    # One invoice per paying customer: a plant's calls go to its billing customer (head office).
+    if len({call.customer.payer_id for call in calls}) != 1:
         raise InvoicingError(_("The selected calls belong to different customers."))
     for call in calls:
         states = [i.state for i in call.interventions.all()]
@@ -208,8 +209,9 @@ def create_draft(*, calls: list[Call], acting_user: User) -> Invoice:
     """A draft invoice for verified calls of one customer (no number, nothing frozen yet)."""
     _require_admin(acting_user)
     calls = list(
-        Call.objects.select_for_update()
+        Call.objects.select_for_update(of=("self",))
         .filter(pk__in=[c.pk for c in calls])
+        .select_related("customer")
         .prefetch_related("interventions")
         .order_by("pk")
     )
@@ -217,7 +219,7 @@ def create_draft(*, calls: list[Call], acting_user: User) -> Invoice:
     busy = Invoice.objects.filter(state=InvoiceState.DRAFT, calls__in=calls).first()
     if busy is not None:
         raise InvoicingError(_("A selected call is already on another draft invoice."))
-    invoice = Invoice.objects.create(customer=calls[0].customer, created_by=acting_user)
+    invoice = Invoice.objects.create(customer_id=calls[0].customer.payer_id, created_by=acting_user)
     invoice.calls.set(calls)
     invoice.interventions.set(
         [i for call in calls for i in call.interventions.all() if i.state == State.VERIFIED]
@@ -237,11 +239,14 @@ def discard_draft(*, invoice: Invoice, acting_user: User) -> None:
     locked.delete()
 
 
-def _reference(intervention: Intervention) -> str:
+def _reference(intervention: Intervention, invoice: Invoice) -> str:
     """What the lines of one intervention are about, for the customer: the call, the machine
-    and its serial number (never the technicians' internal notes)."""
+    and its serial number (never the technicians' internal notes); on a head office's invoice,
+    also the plant (customer and site) the work was done for."""
     call = intervention.call
     parts = [_("Call %(code)s") % {"code": call.code}]
+    if call.customer_id != invoice.customer_id:
+        parts.append(f"{call.customer.name}, {call.site.name}")
     unit = call.unit
     if unit is not None:
         parts.append(
@@ -258,7 +263,7 @@ def _frozen_lines(invoice: Invoice, bills: list[billing.InterventionBill]) -> li
     frozen = []
     position = 0
     for item in bills:
-        reference = _reference(item.intervention)
+        reference = _reference(item.intervention, invoice)
         for line in item.lines:
             position += 1
             quantity, unit_price, description = line.quantity, line.unit_price, line.description
@@ -530,65 +535,3 @@ def _queue_email(invoice: Invoice) -> None:
         from invoicing.tasks import send_invoice_email
 
         enqueue_after_commit(send_invoice_email, invoice.pk)
-
-
-@transaction.atomic
-def issue_credit_note(*, invoice: Invoice, acting_user: User, reason: str) -> Invoice:
-    """A credit note cancelling ``invoice`` in full, numbered in its own series and issued at once.
-
-    It copies the original's frozen lines with opposite amounts; the original stays as it was.
-    """
-    _require_admin(acting_user)
-    original = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if original.state != InvoiceState.ISSUED or original.kind != InvoiceKind.INVOICE:
-        raise InvoicingError(_("Only an issued invoice can be credited."))
-    if not reason.strip():
-        raise InvoicingError(_("Please give a reason for the credit note."))
-    if original.credit_notes.exists():
-        raise InvoicingError(_("This invoice has already been credited."))
-    note = Invoice(
-        kind=InvoiceKind.CREDIT_NOTE,
-        customer=original.customer,
-        credited=original,
-        reason=reason.strip(),
-        created_by=acting_user,
-    )
-    note.save()
-    _freeze_customer(note)
-    _freeze_seller(note)
-    _number(note)
-    note.taxable, note.vat, note.total = -original.taxable, -original.vat, -original.total
-    # The note follows the invoice's VAT treatment: split payment, and the stamp duty (a credit
-    # note without VAT above the threshold bears it too).
-    note.split_payment, note.stamp_duty = original.split_payment, original.stamp_duty
-    _issue(note, acting_user, reason=note.reason)
-    # The credited invoice keeps its state; its history says by which note and why.
-    history.record(
-        InvoiceStateChange,
-        original,
-        from_state=original.state,
-        to_state=original.state,
-        by=acting_user,
-        reason=f"{note.code}: {note.reason}",
-    )
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=note,
-            call_code=line.call_code,
-            intervention_code=line.intervention_code,
-            reference=line.reference,
-            kind=line.kind,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=-line.amount,
-            vat_rate=line.vat_rate,
-            vat_natura=line.vat_natura,
-            vat_reference=line.vat_reference,
-            note=line.note,
-            position=line.position,
-        )
-        for line in original.lines.all()
-    )
-    _queue_email(note)
-    return note

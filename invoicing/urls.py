@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import views
+from invoicing import batch_views, views
 
 app_name = "invoicing"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("verification/<int:pk>/send-back/", views.send_back, name="send_back"),
     path("verification/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("to-invoice/", views.BillableCalls.as_view(), name="billable_calls"),
+    path("to-invoice/tick/", batch_views.selection_toggle, name="selection_toggle"),
+    path("batch/", batch_views.batch, name="batch"),
+    path("drafts/", batch_views.DraftList.as_view(), name="draft_list"),
+    path("drafts/issue/", batch_views.drafts_issue, name="drafts_issue"),
     path("invoices/", views.InvoiceList.as_view(), name="invoice_list"),
     path("invoices/export.csv", views.export_csv, name="export_csv"),
     path("invoices/export.xlsx", views.export_xlsx, name="export_xlsx"),
@@ -19,6 +23,11 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/discard/", views.invoice_discard, name="invoice_discard"),
+    path(
+        "invoices/<int:pk>/remove-call/",
+        batch_views.draft_remove_call,
+        name="draft_remove_call",
+    ),
     path("invoices/<int:pk>/credit-note/", views.credit_note, name="credit_note"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),

@@ -13,7 +13,17 @@ from django.views.decorators.http import require_POST
 
 from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
-from invoicing import billing, documents, exports, payments, selectors, services, vat
+from invoicing import (
+    billing,
+    credits,
+    documents,
+    exports,
+    payments,
+    selection,
+    selectors,
+    services,
+    vat,
+)
 from invoicing.fatturapa import build as fatturapa
 from invoicing.fatturapa import bundle as fatturapa_bundle
 from invoicing.filters import (
@@ -172,8 +182,9 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class BillableCalls(PortalListView):
-    """Verified calls, one customer's together and paginated; the ticked calls of one customer
-    (on one page) make a draft invoice."""
+    """Verified calls, one customer's together and paginated. The ticked calls are kept on the
+    server (``invoicing.selection``) across pages and filters; the selection of one paying
+    customer makes a draft invoice."""
 
     allowed_roles = ADMINISTRATORS
     filterset_class = BillableCallFilter
@@ -191,18 +202,62 @@ class BillableCalls(PortalListView):
         context["groups"] = selectors.by_customer(context["object_list"])
         customer_id = parse_id(self.request.GET.get("customer_id"))
         context["one_customer"] = customer_id is not None
+        chosen = selection.selected(self.request.session)
+        context["selected"] = set(chosen)
+        context["selected_count"] = len(chosen)
+        context["max_selected"] = selection.MAX_SELECTED
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        pks = [pk for pk in map(parse_id, request.POST.getlist("calls")) if pk]
-        calls = list(Call.objects.filter(pk__in=pks))
+        """Keep the page's ticks, then: select all matching, clear, or make the draft."""
+        back = request.get_full_path()  # the same filters and page
+        action = request.POST.get("action", "create")
+        if action == "clear":
+            selection.clear(request.session)
+            messages.info(request, _("Selection cleared."))
+            return redirect(back)
+        chosen = selection.update(
+            request.session,
+            shown=_ids(request.POST.getlist("shown")),
+            ticked=_ids(request.POST.getlist("calls")),
+        )
+        if action == "select_all":
+            return self._select_all(request, back)
+        if action == "save":
+            messages.info(request, _("Selection kept: %(count)s calls.") % {"count": len(chosen)})
+            return redirect(back)
+        calls = list(Call.objects.filter(pk__in=chosen))
         try:
             invoice = services.create_draft(calls=calls, acting_user=request.user)
         except services.InvoicingError as error:
             show_error(request, error)
-            return redirect(request.get_full_path())  # back to the same filters and page
+            return redirect(back)
+        selection.clear(request.session)
         messages.success(request, _("Draft invoice created: review it, then issue it."))
         return redirect(invoice)
+
+    def _select_all(self, request: HttpRequest, back: str) -> HttpResponse:
+        filterset = BillableCallFilter(request.GET, queryset=selectors.billable_calls())
+        limit = selection.MAX_SELECTED
+        matching = list(filterset.qs.order_by().values_list("pk", flat=True)[: limit + 1])
+        if len(set(matching) | set(selection.selected(request.session))) > limit:
+            messages.error(
+                request,
+                _("More than %(limit)s calls would be selected: narrow the filters.")
+                % {"limit": limit},
+            )
+            return redirect(back)
+        chosen = selection.add(request.session, matching)
+        messages.success(
+            request,
+            _("%(added)s calls matching the filters selected; %(count)s calls selected in all.")
+            % {"added": len(matching), "count": len(chosen)},
+        )
+        return redirect(back)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [pk for pk in map(parse_id, values) if pk]
 
 
 class InvoiceList(PortalListView):
@@ -237,10 +292,13 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ADMINISTRATORS)
 def invoice_detail(
-    request: HttpRequest, pk: int, payment_form: PaymentForm | None = None
+    request: HttpRequest,
+    pk: int,
+    payment_form: PaymentForm | None = None,
+    credit_form: CreditNoteForm | None = None,
 ) -> HttpResponse:
     invoice = _invoice(pk)
-    context = {"invoice": invoice, "credit_form": CreditNoteForm()}
+    context: dict = {"invoice": invoice}
     if invoice.state == InvoiceState.DRAFT:
         bills = selectors.draft_bills(invoice)
         context["bills"] = bills
@@ -264,6 +322,14 @@ def invoice_detail(
             context["payment_form"] = payment_form or PaymentForm(
                 initial={"date": timezone.localdate(), "method": selectors.method_of(invoice)}
             )
+            credited = credits.credited_so_far(invoice)
+            form = credit_form or CreditNoteForm(lines=context["lines"])
+            context["credit_form"] = form
+            context["credit_rows"] = [
+                (line, credits.remaining(line, credited), form.amount_field(line))
+                for line in context["lines"]
+            ]
+            context["creditable"] = any(left > 0 for _line, left, _f in context["credit_rows"])
         context["vat_summary"] = context["vat_lines"]
         context["stamp_duty"] = invoice.stamp_duty
         context["split_payment"] = invoice.split_payment
@@ -350,20 +416,30 @@ def invoice_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ADMINISTRATORS)
 @require_POST
 def credit_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole invoice (``scope=whole``, or no amount typed) or the amounts typed against its
+    lines; a refusal shows the form again with what was typed."""
     invoice = _invoice(pk)
-    form = CreditNoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please give a reason for the credit note."))
-        return redirect(invoice)
-    try:
-        note = services.issue_credit_note(
-            invoice=invoice, acting_user=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.InvoicingError as error:
-        show_error(request, error)
-        return redirect(invoice)
-    messages.success(request, _("Credit note %(code)s issued.") % {"code": note.code})
-    return redirect(note)
+    form = CreditNoteForm(request.POST, lines=invoice.lines.all())
+    if form.is_valid():
+        amounts = None if request.POST.get("scope") == "whole" else form.amounts()
+        try:
+            with idempotency.once(form.cleaned_data["submission_token"], request.user):
+                note = credits.issue_credit_note(
+                    invoice=invoice,
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    amounts=amounts,
+                    rebill=form.cleaned_data["rebill"],
+                )
+        except idempotency.AlreadySubmitted:
+            messages.info(request, idempotency.ALREADY_SAVED)
+            return redirect(invoice)
+        except services.InvoicingError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, _("Credit note %(code)s issued.") % {"code": note.code})
+            return redirect(note)
+    return invoice_detail(request, pk, credit_form=form)
 
 
 @role_required(*ADMINISTRATORS)

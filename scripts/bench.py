@@ -163,6 +163,11 @@ PAGES = [
     Page("open items", "/invoicing/open-items/", role="admin"),
     Page("open items, overdue only", "/invoicing/open-items/?overdue=on", role="admin"),
     Page("invoice with payments", "/invoicing/invoices/{invoice_pk}/", role="admin"),
+    # Issue 19: every verified call up to today, one draft per billing customer, grouped and
+    # summed in SQL; the drafts waiting to be issued.
+    Page("batch invoicing preview", "/invoicing/batch/?up_to={today}", role="admin"),
+    Page("batch invoicing preview, page 2", "/invoicing/batch/?up_to={today}&page=2", role="admin"),
+    Page("draft invoices", "/invoicing/drafts/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),

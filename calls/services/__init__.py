@@ -48,6 +48,7 @@ REASON_REQUIRED = frozenset(
     {
         (State.DONE, State.PLANNED),
         (State.VERIFIED, State.DONE),
+        (State.INVOICED, State.VERIFIED),
         (State.QUOTED, State.EXPECTED),
         *((state, State.CANCELLED) for state in TRANSITIONS),
     }

@@ -14,6 +14,7 @@ from accounts.models import Role
 from api.models import Scope
 from calls import services as call_services
 from calls.models import Call, Intervention, State
+from invoicing import credits as invoicing_credits
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from orders import services as order_services
@@ -114,7 +115,7 @@ def _issued_invoice(admin) -> Invoice:
 def test_issued_invoices_and_credit_notes_drafts_left_out(api, admin):
     invoice = _issued_invoice(admin)
     invoicing_services.create_draft(calls=[make_verified_call()], acting_user=admin)
-    note = invoicing_services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Typo")
+    note = invoicing_credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Typo")
     page = api.get("/api/v1/invoices/").json()
     assert [i["id"] for i in page["results"]] == [invoice.pk, note.pk]
     first, credit = page["results"]

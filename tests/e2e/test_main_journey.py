@@ -210,7 +210,8 @@ def test_main_journey(page, login, operator, technician, administrator, lang):
 
     page.goto("/invoicing/to-invoice/")
     group = page.locator("[data-testid=customer-group]")
-    group.get_by_role("button", name=t("Create draft invoice")).click()
+    group.locator("input[type=checkbox]").first.check()
+    page.click("[data-testid=create-draft]")
     page.get_by_text(t("Draft invoice created: review it, then issue it.")).wait_for()
     page.get_by_label(t("I have reviewed this invoice.")).check()
     page.click("[data-testid=issue]")

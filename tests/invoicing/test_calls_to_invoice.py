@@ -60,7 +60,7 @@ def test_the_list_is_paginated_with_one_customers_calls_together(admin_client_):
     ]
     page = first.content.decode()
     assert f"{settings.PAGE_SIZE + 3} results" in page
-    assert "Only the calls shown on this page can be put on one invoice together" in page
+    assert "the selection is kept while you change page or filters" in page
     second = admin_client_.get(URL, {"page": 2})
     assert _listed(second) == [c.pk for c in beta[2:]]
 

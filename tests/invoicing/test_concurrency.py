@@ -149,3 +149,54 @@ def test_two_payments_at_once_cannot_pay_more_than_is_due():
     errors = _run(4, work)
     assert Payment.objects.count() == 1
     assert len(errors) == 3 and all(isinstance(e, payments.PaymentError) for e in errors)
+
+
+def test_batches_issued_concurrently_are_gapless_and_bill_each_call_once():
+    """Issue 19: two administrators run the batch at once (each payer's draft is made once:
+    the calls are locked) then issue all the drafts at once, each its own transaction; one
+    draft is refused for missing fiscal data. Numbers 1..N without gaps, no call on two
+    issued invoices, the refused draft stays a draft."""
+    import datetime
+
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from invoicing import batches
+    from tests.factories import make_customer, make_site, make_unit
+
+    admin = make_user("boss", Role.ADMINISTRATOR)
+    other = make_user("boss2", Role.ADMINISTRATOR)
+    head = make_customer(name="Holding")
+    for _ in range(3):
+        plant = make_customer(billing_customer=head)
+        make_verified_call(unit=make_unit(make_site(plant)))
+    for _ in range(8):
+        make_verified_call()
+    broken = make_customer(name="Broken S.r.l.")
+    make_verified_call(unit=make_unit(make_site(broken)))
+    Customer.objects.filter(pk=broken.pk).update(address="")
+    up_to = timezone.localdate() + datetime.timedelta(days=1)
+    users = [admin, other]
+
+    def make(index):
+        batches.create_drafts(up_to=up_to, acting_user=users[index])
+
+    assert not _run(2, make)
+    drafts = list(Invoice.objects.filter(state=InvoiceState.DRAFT).order_by("pk"))
+    assert len(drafts) == 10  # the head office, eight customers, the broken one
+    refused: list[str] = []
+
+    def issue(index):
+        # both administrators tick every draft, in opposite orders
+        ids = [d.pk for d in drafts][:: 1 if index == 0 else -1]
+        outcome = batches.issue_drafts(invoice_ids=ids, acting_user=users[index])
+        refused.extend(str(r) for r in outcome.refused)
+
+    assert not _run(2, issue)
+    issued = Invoice.objects.filter(state=InvoiceState.ISSUED)
+    assert sorted(issued.values_list("number", flat=True)) == list(range(1, 10))
+    calls = list(issued.values_list("calls", flat=True))
+    assert len(calls) == len(set(calls)) == 11
+    assert Invoice.objects.get(state=InvoiceState.DRAFT).customer == broken
+    # (the threads speak the default language: only the name is checked)
+    assert any(r.startswith("Broken S.r.l.: ") for r in refused)

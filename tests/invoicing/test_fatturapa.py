@@ -17,7 +17,7 @@ from lxml import etree
 
 from customers.fiscal import VatRegime
 from customers.models import Customer
-from invoicing import services
+from invoicing import credits, services
 from invoicing.fatturapa import build, schema
 from invoicing.models import Invoice, InvoiceLine, LineKind
 from service_portal.money import money
@@ -257,7 +257,7 @@ def test_exempt_lines_over_the_threshold_carry_the_virtual_stamp_duty(admin):
 
 def test_a_credit_note_is_td04_with_positive_amounts_and_the_invoice_it_credits(admin):
     invoice = _issued(admin)
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong hours")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong hours")
     root = _xml(note)
     _assert_agenzia_rules(root)
     assert _text(root, "TipoDocumento") == "TD04"
@@ -274,7 +274,7 @@ def test_a_reverse_charged_invoice_credited_keeps_its_nature(admin):
     invoice = _treat(
         _issued(admin, _eu_customer()), rate="0.00", natura="N2.1", reference=REVERSE_CHARGE
     )
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Cancelled")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Cancelled")
     root = _xml(note)
     _assert_agenzia_rules(root)
     assert {s.findtext("Natura") for s in root.iter("DatiRiepilogo")} == {"N2.1"}
@@ -393,7 +393,7 @@ def test_the_file_costs_a_fixed_number_of_queries(admin, admin_client_, django_a
         services_call = make_verified_call(unit=make_unit(site=make_site(large.customer)))
         draft = services.create_draft(calls=[services_call], acting_user=admin)
         large = services.issue(invoice=draft, acting_user=admin)
-    note = services.issue_credit_note(invoice=small, acting_user=admin, reason="Wrong")
+    note = credits.issue_credit_note(invoice=small, acting_user=admin, reason="Wrong")
     admin_client_.get(reverse("invoicing:invoice_xml", args=[small.pk]))  # session warmed
     # session, user, the invoice with the one it credits, its lines (and a credit note: the
     # credited invoice's lines), whatever the number of lines
@@ -415,7 +415,7 @@ def _zip_names(response) -> list[str]:
 
 def test_the_zip_holds_the_period_s_issued_invoices_and_credit_notes(admin, admin_client_):
     invoice = _issued(admin)
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
     older = _issued(admin)
     Invoice.objects.filter(pk=older.pk).update(issue_date="2020-01-15")
     services.create_draft(calls=[make_verified_call()], acting_user=admin)  # a draft: no file
@@ -448,7 +448,7 @@ def test_the_zip_costs_the_same_queries_for_two_invoices_or_five(
     admin, admin_client_, django_assert_num_queries
 ):
     first = _issued(admin)
-    services.issue_credit_note(invoice=first, acting_user=admin, reason="Wrong")
+    credits.issue_credit_note(invoice=first, acting_user=admin, reason="Wrong")
     url = reverse("invoicing:export_fatturapa")
     admin_client_.get(url)  # session warmed
     # session, user, the bounded count, the invoices, their lines, the credited invoices' lines
@@ -463,7 +463,7 @@ def test_the_zip_costs_the_same_queries_for_two_invoices_or_five(
 # --- The command --------------------------------------------------------------------------------
 def test_the_command_writes_every_file_and_prints_one_line_each(admin, tmp_path, capsys):
     invoice = _issued(admin)
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
     other = _issued(admin)
     call_command("export_fatturapa", "--output", str(tmp_path / "out"))
     printed = capsys.readouterr().out.splitlines()

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from calls.models import Expense, ExpenseKind
 from customers.fiscal import VatRegime
 from customers.models import Customer
-from invoicing import services
+from invoicing import credits, services
 from invoicing.documents import invoice_pdf
 from invoicing.models import Correction, Invoice, InvoiceState, LineKind
 from service_portal.models import CompanyProfile, Counter
@@ -260,7 +260,7 @@ def test_the_invoice_series_is_added_to_the_number(admin):
     CompanyProfile.objects.filter(pk=1).update(invoice_series="SP")
     invoice = services.issue(invoice=_draft(admin), acting_user=admin)
     assert invoice.code == f"{invoice.year}/0001/SP"
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Errore")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Errore")
     assert note.code == f"NC {note.year}/0001/SP"
 
 

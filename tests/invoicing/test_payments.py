@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role
-from invoicing import documents, payments, selectors, services
+from invoicing import credits, documents, payments, selectors, services
 from invoicing.models import InvoiceDueDate, Payment
 from service_portal.models import CompanyProfile, PaymentMethod, PaymentTerm
 from service_portal.payment_terms import due_date, due_dates, instalments, parse_days
@@ -159,7 +159,7 @@ def test_a_payment_on_a_draft_or_a_credit_note_is_refused(admin):
     with pytest.raises(payments.PaymentError, match="issued invoices only"):
         _pay(draft, admin, "1.00")
     invoice = _issued(admin)
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong")
     with pytest.raises(payments.PaymentError, match="issued invoices only"):
         _pay(note, admin, "1.00")
     assert not Payment.objects.exists()
@@ -181,7 +181,7 @@ def test_operators_and_technicians_may_not_record_payments(admin, role):
 
 def test_a_credit_note_reduces_what_is_due(admin):
     invoice = _issued(admin)
-    services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong customer")
+    credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong customer")
     balance = payments.Balance(invoice)
     assert balance.credited == invoice.total and balance.outstanding == 0
     assert balance.status == payments.PaymentStatus.CREDITED

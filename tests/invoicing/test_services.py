@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from accounts.models import Role
 from calls.models import Call, Intervention, InterventionTransition, State
-from invoicing import services
+from invoicing import credits, services
 from invoicing.models import (
     Correction,
     Invoice,
@@ -244,15 +244,15 @@ def test_credit_note_references_and_negates_the_invoice(admin):
     draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
     invoice = services.issue(invoice=draft, acting_user=admin)
     with pytest.raises(services.InvoicingError, match="reason"):
-        services.issue_credit_note(invoice=invoice, acting_user=admin, reason="")
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong rate")
+        credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong rate")
     assert note.kind == InvoiceKind.CREDIT_NOTE
     assert note.credited == invoice
     assert note.code.startswith("NC ") and note.code.endswith("/0001")
     assert note.total == -invoice.total
     assert sum(line.amount for line in note.lines.all()) == -invoice.taxable
     with pytest.raises(services.InvoicingError, match="already been credited"):
-        services.issue_credit_note(invoice=invoice, acting_user=admin, reason="again")
+        credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="again")
     invoice.refresh_from_db()
     assert invoice.state == InvoiceState.ISSUED  # the original stays as it was
 
@@ -292,7 +292,7 @@ def test_a_refused_issuance_leaves_no_history(admin):
 def test_crediting_an_invoice_leaves_history_on_both_documents(admin):
     draft = services.create_draft(calls=[make_verified_call()], acting_user=admin)
     invoice = services.issue(invoice=draft, acting_user=admin)
-    note = services.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong rate")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="Wrong rate")
     assert _history(note) == [(InvoiceState.DRAFT, InvoiceState.ISSUED, admin.pk, "Wrong rate")]
     assert _history(invoice) == [
         (InvoiceState.DRAFT, InvoiceState.ISSUED, admin.pk, ""),
@@ -300,5 +300,5 @@ def test_crediting_an_invoice_leaves_history_on_both_documents(admin):
     ]
     # A refused second credit note writes nothing.
     with pytest.raises(services.InvoicingError, match="already been credited"):
-        services.issue_credit_note(invoice=invoice, acting_user=admin, reason="again")
+        credits.issue_credit_note(invoice=invoice, acting_user=admin, reason="again")
     assert invoice.history.count() == 2

@@ -19,7 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from customers.fiscal import VatRegime
-from invoicing import services, vat
+from invoicing import credits, services, vat
 from invoicing.documents import invoice_pdf
 from invoicing.models import InvoiceLine, LineKind
 from orders.models import VatRate
@@ -210,7 +210,7 @@ def test_the_draft_shows_the_stamp_duty_and_split_payment_before_issuing(adminis
 
 def test_a_credit_note_keeps_the_vat_treatment(administrator):
     invoice = _issued(administrator, "eu")
-    note = services.issue_credit_note(invoice=invoice, acting_user=administrator, reason="x")
+    note = credits.issue_credit_note(invoice=invoice, acting_user=administrator, reason="x")
     pairs = sorted((line.vat_natura, line.vat_reference) for line in note.lines.all())
     assert pairs == sorted((line.vat_natura, line.vat_reference) for line in invoice.lines.all())
     assert note.total == -invoice.total and note.stamp_duty == invoice.stamp_duty

@@ -47,7 +47,15 @@ ROWS = [
     Row("invoicing:invoice_detail", ADMIN_ONLY, _pk("issued")),
     Row("invoicing:invoice_issue", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft_invoice"), method="post"),
-    Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
+    # without a reason the form comes back with its error (the amounts typed kept)
+    Row("invoicing:credit_note", ADMIN_POST_FORM, _pk("issued"), method="post"),
+    Row("invoicing:selection_toggle", ADMIN_POST_FORM, method="post"),
+    Row("invoicing:batch", ADMIN_ONLY),
+    # without a day the batch form comes back with its error
+    Row("invoicing:batch", ADMIN_POST_FORM, method="post"),
+    Row("invoicing:draft_list", ADMIN_ONLY),
+    Row("invoicing:drafts_issue", ADMIN_POST, method="post"),
+    Row("invoicing:draft_remove_call", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
     # FatturaPA (SPEC §6): the file of an issued invoice; a draft has none (404 for anyone
     # allowed to ask); the zip of the issued invoices the list's filters select.

@@ -272,11 +272,13 @@ def test_every_document_carries_the_letterhead_and_the_footer_in_its_language(
     call = make_verified_call()
     _assert_letterhead(_text(report_pdf(call.interventions.get(number=1))))
     invoice = _invoice(administrator, "it", django_capture_on_commit_callbacks)
-    from invoicing import services as invoicing
+    from invoicing import credits as invoicing_credits
     from invoicing.documents import invoice_pdf
 
     _assert_letterhead(_text(invoice_pdf(invoice)))
-    note = invoicing.issue_credit_note(invoice=invoice, acting_user=administrator, reason="Errore")
+    note = invoicing_credits.issue_credit_note(
+        invoice=invoice, acting_user=administrator, reason="Errore"
+    )
     _assert_letterhead(_text(invoice_pdf(note)))
     # The e-mail that carried the invoice signs with the company's identity.
     signature = mail.outbox[-1].body

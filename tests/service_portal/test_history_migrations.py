@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from invoicing import credits as invoicing_credits
 from invoicing import services as invoicing_services
 from invoicing.models import InvoiceStateChange
 from orders.models import OfferStateChange
@@ -46,7 +47,7 @@ def test_going_back_and_forth_keeps_every_history_row(administrator, operator):
     offer = make_sent(operator)
     draft = invoicing_services.create_draft(calls=[make_verified_call()], acting_user=administrator)
     invoice = invoicing_services.issue(invoice=draft, acting_user=administrator)
-    note = invoicing_services.issue_credit_note(
+    note = invoicing_credits.issue_credit_note(
         invoice=invoice, acting_user=administrator, reason="Wrong rate"
     )
     quote_rows = list(QuoteEvent.objects.order_by("pk").values_list("by", "action", "reason"))

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from calls import services as call_services
 from calls.models import Call, Intervention, InterventionNote, NoteKind, State
 from calls.services import CallError, CallRoleRefused, actuals
+from invoicing import credits as invoicing_credits
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from invoicing.services import InvoicingError, InvoicingRoleRefused
@@ -380,7 +381,7 @@ def test_only_an_administrator_verifies_and_invoices(administrator, operator):
         lambda: invoicing_services.create_draft(calls=[verified_call], acting_user=operator),
         lambda: invoicing_services.discard_draft(invoice=draft, acting_user=operator),
         lambda: invoicing_services.issue(invoice=draft, acting_user=operator),
-        lambda: invoicing_services.issue_credit_note(
+        lambda: invoicing_credits.issue_credit_note(
             invoice=draft, acting_user=operator, reason="Wrong customer"
         ),
     ):

@@ -1,0 +1,237 @@
+"""Invoicing many calls at once (issue 19): the batch "every verified call up to a date, one
+draft per billing customer", its preview, and issuing several drafts together.
+
+The paying customer of a call is its customer's billing customer (a head office paying for its
+plants) or the customer itself (``Customer.payer_id``); in SQL, ``PAYER``.
+
+The preview is read in SQL (grouped per payer, the verified figures summed by the database) and
+paginated: a page costs the same few queries with ten or with fifty thousand verified
+interventions waiting. Only the payers of the page shown get their details.
+
+Creating the drafts takes one transaction per payer (``services.create_draft``, which locks the
+calls); issuing selected drafts too (``services.issue``, under the numbering lock): a refusal
+of one (missing fiscal data, say) is reported with the customer's name and does not stop the
+others, and the invoice numbers stay gapless.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from calls.models import Call, Intervention, State
+from customers.fiscal import missing_for_invoice, missing_labels
+from customers.models import Customer
+from invoicing import selectors, services
+from invoicing.models import Invoice, InvoiceState
+
+# How many drafts one run of the batch makes; the rest waits for the next run (the page says so).
+MAX_DRAFTS_PER_RUN = 200
+
+
+def payer(prefix: str = "customer__") -> Coalesce:
+    """The paying customer's id of a call (``prefix`` leads from the row to the call's customer)."""
+    return Coalesce(F(f"{prefix}billing_customer_id"), F(f"{prefix}id"))
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` in the portal's time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def batch_calls(up_to: datetime.date) -> QuerySet[Call]:
+    """The calls to invoice whose verified interventions were all verified by ``up_to``."""
+    later = Intervention.objects.filter(
+        call=OuterRef("pk"), state=State.VERIFIED, state_changed_at__gte=_end_of(up_to)
+    )
+    return selectors.billable_calls().exclude(Exists(later))
+
+
+def preview_rows(up_to: datetime.date) -> QuerySet:
+    """One row per paying customer: payer id and name, calls, interventions, and the verified
+    figures summed (``without_figures`` counts the interventions verified before figures were
+    recorded, billed as they are). Ordered by the payer's name."""
+    calls = batch_calls(up_to).order_by().values("pk")
+    return (
+        Intervention.objects.filter(state=State.VERIFIED, call__in=calls)
+        .values(
+            payer=payer("call__customer__"),
+            payer_name=Coalesce(
+                F("call__customer__billing_customer__name"), F("call__customer__name")
+            ),
+        )
+        .annotate(
+            calls=Count("call_id", distinct=True),
+            interventions=Count("pk"),
+            taxable=Sum("verified_figures__taxable"),
+            total=Sum("verified_figures__total"),
+            without_figures=Count("pk", filter=Q(verified_figures__isnull=True)),
+        )
+        .order_by("payer_name", "payer")
+    )
+
+
+@dataclass
+class PreviewDraft:
+    """A draft the batch would make: the payer, its figures and the plants whose calls it pays."""
+
+    payer: Customer
+    calls: int
+    interventions: int
+    taxable: object
+    total: object
+    without_figures: int
+    plants: list[tuple[str, int]] = field(default_factory=list)  # (customer name, calls)
+    missing_fiscal: list[str] = field(default_factory=list)
+
+
+def preview_details(rows: list[dict], up_to: datetime.date) -> list[PreviewDraft]:
+    """The page's rows with their payers and plants: two queries, whatever the page holds."""
+    ids = [row["payer"] for row in rows]
+    payers = Customer.objects.in_bulk(ids)
+    plants: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # The page's payers and their plants, by foreign key (indexed), not by the payer expression.
+    paid_by_page = Q(customer__billing_customer_id__in=ids) | Q(
+        customer_id__in=ids, customer__billing_customer__isnull=True
+    )
+    per_plant = (
+        batch_calls(up_to)
+        .filter(paid_by_page)
+        .order_by()
+        .annotate(payer=payer())
+        .values("payer", "customer_id", "customer__name")
+        .annotate(calls=Count("pk"))
+        .order_by("payer", "customer__name", "customer_id")
+    )
+    for plant in per_plant:
+        plants[plant["payer"]].append((plant["customer__name"], plant["calls"]))
+    drafts = []
+    for row in rows:
+        customer = payers[row["payer"]]
+        drafts.append(
+            PreviewDraft(
+                payer=customer,
+                calls=row["calls"],
+                interventions=row["interventions"],
+                taxable=row["taxable"],
+                total=row["total"],
+                without_figures=row["without_figures"],
+                plants=plants[row["payer"]],
+                missing_fiscal=missing_labels(missing_for_invoice(customer)),
+            )
+        )
+    return drafts
+
+
+@dataclass
+class Outcome:
+    """What a batch action did: the documents made and the refusals, by customer."""
+
+    done: list[Invoice] = field(default_factory=list)
+    refused: list[SafeString] = field(default_factory=list)
+    left: int = 0  # payers left for another run
+
+
+def _refusal(name: str, error: services.InvoicingError) -> SafeString:
+    return format_html("{}: {}", name, error.message)
+
+
+def create_drafts(*, up_to: datetime.date, acting_user: User) -> Outcome:
+    """One draft per paying customer for the calls of ``batch_calls(up_to)``; each draft in its
+    own transaction (a refused one does not stop the others), at most ``MAX_DRAFTS_PER_RUN``."""
+    services._require_admin(acting_user)
+    groups: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        batch_calls(up_to)
+        .order_by()
+        .annotate(payer=payer())
+        .values_list("payer", "pk")
+        .order_by("payer", "pk")
+    )
+    for payer_id, call_id in rows:
+        groups[payer_id].append(call_id)
+    names = dict(Customer.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+    ordered = sorted(groups, key=lambda pk: (names.get(pk, ""), pk))
+    outcome = Outcome(left=max(0, len(ordered) - MAX_DRAFTS_PER_RUN))
+    for payer_id in ordered[:MAX_DRAFTS_PER_RUN]:
+        calls = [Call(pk=pk) for pk in groups[payer_id]]
+        try:
+            outcome.done.append(services.create_draft(calls=calls, acting_user=acting_user))
+        except services.InvoicingError as error:
+            outcome.refused.append(_refusal(names.get(payer_id, "?"), error))
+    return outcome
+
+
+def issue_drafts(*, invoice_ids: list[int], acting_user: User) -> Outcome:
+    """Issue each draft in its own transaction under the numbering lock, in the given order; a
+    refusal is reported with the customer's name and the next draft is issued all the same."""
+    services._require_admin(acting_user)
+    drafts = Invoice.objects.select_related("customer").in_bulk(invoice_ids)
+    outcome = Outcome()
+    for pk in invoice_ids:
+        draft = drafts.get(pk)
+        if draft is None:
+            continue
+        try:
+            outcome.done.append(services.issue(invoice=draft, acting_user=acting_user))
+        except services.InvoicingError as error:
+            outcome.refused.append(_refusal(draft.customer.name, error))
+    return outcome
+
+
+@transaction.atomic
+def remove_call(*, invoice: Invoice, call: Call, acting_user: User) -> Invoice | None:
+    """Take a call (and its interventions) off a draft; a draft left without calls is deleted
+    (None is returned). An issued invoice never changes: credit it instead."""
+    services._require_admin(acting_user)
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.state != InvoiceState.DRAFT:
+        raise services.InvoicingError(
+            _("An issued invoice cannot be changed: issue a credit note.")
+        )
+    if not locked.calls.filter(pk=call.pk).exists():
+        raise services.InvoicingError(_("This call is not on the draft."))
+    locked.calls.remove(call)
+    locked.interventions.remove(*locked.interventions.filter(call=call))
+    if not locked.calls.exists():
+        locked.interventions.clear()
+        locked.delete()
+        return None
+    return locked
+
+
+def drafts() -> QuerySet[Invoice]:
+    """The draft invoices with their number of calls and verified total (subqueries: no row
+    multiplication), newest first."""
+    calls = (
+        Invoice.calls.through.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(n=Count("pk"))
+        .values("n")  # type: ignore[misc]
+    )
+    verified = (
+        Invoice.interventions.through.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("intervention__verified_figures__total"))
+        .values("total")  # type: ignore[misc]
+    )
+    return (
+        Invoice.objects.filter(state=InvoiceState.DRAFT)
+        .select_related("customer", "created_by")
+        .annotate(call_count=Subquery(calls), verified_total=Subquery(verified))
+        .order_by("customer__name", "-pk")
+    )
