@@ -10,19 +10,41 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from calls.models import Call, Intervention, InterventionNote, State
 from invoicing import billing
 from invoicing.models import Invoice, InvoiceState, VerifiedFigures
+from quotes.models import PriceList
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
-    """Everything ``billing.bill`` reads, in a fixed number of queries."""
+    """Everything ``billing.bill`` reads, in a fixed number of queries (the company default
+    list is read once by ``with_default_list``)."""
     return queryset.select_related(
-        "type", "quote", "technician", "call__customer", "call__site", "call__unit__product"
+        "type__price_list",
+        "quote",
+        "technician",
+        "call__customer",
+        "call__site",
+        "call__unit__product",
     ).prefetch_related(
         "quote__lines",
         "time_entries",
         "expenses",
         "parts_used",
         "billing_corrections",
+        "type__price_list__rates",
+        Prefetch(
+            "call__customer__price_lists",
+            queryset=PriceList.objects.filter(active=True, is_warranty=False).prefetch_related(
+                "rates"
+            ),
+        ),
     )
+
+
+def with_default_list(interventions: list[Intervention]) -> list[Intervention]:
+    """Hand every intervention the company default price list, read once (two queries)."""
+    default = billing.default_price_list()
+    for intervention in interventions:
+        intervention.default_price_list = default  # type: ignore[attr-defined]
+    return interventions
 
 
 def verification_queue() -> QuerySet[Intervention]:
@@ -43,7 +65,7 @@ def verification_detail(pk: int) -> Intervention:
         "billing_corrections__by",
         "time_entries__user",
     )
-    return queryset.get()
+    return with_default_list([queryset.get()])[0]
 
 
 def verified_figures(intervention: Intervention) -> VerifiedFigures | None:
@@ -56,7 +78,7 @@ def bills_for(interventions: Iterable[Intervention]) -> list[billing.Interventio
     fetched = with_billing_data(Intervention.objects.filter(pk__in=pks)).order_by(
         "call__code", "number"
     )
-    return [billing.bill(i) for i in fetched]
+    return [billing.bill(i) for i in with_default_list(list(fetched))]
 
 
 # The states of a billed intervention that is not finished yet: its call cannot be invoiced.

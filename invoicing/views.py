@@ -66,7 +66,7 @@ def verification_detail(
             "intervention": intervention,
             "bill": item,
             "totals": billing.totals(item.lines),
-            "correction_form": correction_form or CorrectionForm(),
+            "correction_form": correction_form or CorrectionForm(lines=item.lines),
             "send_back_form": send_back_form or SendBackForm(),
             "reopen_form": reopen_form or SendBackForm(),
             "is_done": intervention.state == State.DONE,
@@ -82,7 +82,7 @@ def verification_detail(
 @require_POST
 def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _intervention(pk)
-    form = CorrectionForm(request.POST)
+    form = CorrectionForm(request.POST, lines=billing.bill(intervention).lines)
     if form.is_valid():
         data = dict(form.cleaned_data)
         token = data.pop("submission_token")

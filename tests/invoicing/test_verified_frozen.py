@@ -163,7 +163,8 @@ def test_no_correction_and_no_bare_state_change_after_verification(verified, adm
             kind=LineKind.EXPENSES,
             acting_user=admin,
             reason="more",
-            amount=Decimal(1),
+            quantity=Decimal(1),
+            unit_price=Decimal(1),
         )
     # The map allows verified -> done only with a reason, and only to an administrator.
     with pytest.raises(CallError, match="reason"):
