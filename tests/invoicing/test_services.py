@@ -120,9 +120,9 @@ def test_issue_numbers_freezes_and_invoices(admin, django_capture_on_commit_call
     assert invoice.customer_name == customer.name
     assert invoice.language == "it"
     assert invoice.taxable == Decimal("845.40")  # two interventions of 422.70
-    assert invoice.vat == Decimal("185.78")
-    assert invoice.total == Decimal("1057.18")
-    assert invoice.lines.count() == 12
+    assert invoice.vat == Decimal("180.06")  # 22 % of 796.00 + 10 % of 49.40
+    assert invoice.total == Decimal("1025.46")
+    assert invoice.lines.count() == 10  # labour, travel, call-out, km, part (the meal: none)
     assert set(invoice.lines.values_list("call_code", flat=True)) == {first.code, second.code}
     assert set(Intervention.objects.values_list("state", flat=True)) == {State.INVOICED}
     assert set(Call.objects.values_list("status", flat=True)) == {State.INVOICED}
@@ -143,7 +143,7 @@ def test_issue_numbers_freezes_and_invoices(admin, django_capture_on_commit_call
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert invoice.code in text
     assert "Totale" in text
-    assert "1.057,18\xa0€" in text  # Italian: grouped thousands, decimal comma, euro after
+    assert "1.025,46\xa0€" in text  # Italian: grouped thousands, decimal comma, euro after
 
 
 def test_failed_issuance_consumes_no_number_and_leaves_no_invoice(admin):

@@ -25,12 +25,13 @@ def test_demo_price_lists_and_quotes_are_idempotent():
     assert {rate.price for rate in warranty.rates.all()} == {0}
     own = PriceList.objects.get(customer__isnull=False)
     assert own.rates.get(code="MO-TEC").description_en == "Skilled technician labour"
-    assert Quote.objects.count() == 2
+    # two from the price lists, one for the intervention waiting for verification (invoicing)
+    assert Quote.objects.count() == 3
     _seed(scale=1)
     _seed(scale=1)
-    assert Quote.objects.count() == 202
+    assert Quote.objects.count() == 203
     assert QuoteLine.objects.filter(quote__customer__name__startswith="Demo ").count() == 800
-    assert len(set(Quote.objects.values_list("code", flat=True))) == 202
+    assert len(set(Quote.objects.values_list("code", flat=True))) == 203
 
 
 def test_admin_pages_open(client_for, administrator):
