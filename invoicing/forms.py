@@ -8,8 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from invoicing.models import LineKind
 from service_portal.idempotency import SubmissionTokenMixin
+from service_portal.roles import Role
 
 
 class CorrectionForm(SubmissionTokenMixin, forms.Form):
@@ -63,4 +65,19 @@ class SendBackForm(forms.Form):
 class CreditNoteForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExpensesReportForm(forms.Form):
+    """The month (and optionally the technician) of the expenses report."""
+
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    technician = forms.ModelChoiceField(
+        label=_("Technician"),
+        required=False,
+        queryset=User.objects.filter(role=Role.TECHNICIAN).order_by("last_name", "first_name"),
     )

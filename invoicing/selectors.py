@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from calls.models import Call, Intervention, InterventionNote, State
+from accounts.models import User
+from calls.models import Call, Expense, ExpenseKind, Intervention, InterventionNote, State
 from invoicing import billing
 from invoicing.models import Invoice, InvoiceState, VerifiedFigures
 from quotes.models import PriceList
@@ -138,3 +142,66 @@ def invoice_document(pk: int) -> Invoice:
 
 def draft_bills(invoice: Invoice) -> list[billing.InterventionBill]:
     return bills_for(invoice.interventions.all())
+
+
+# --- Expenses report: what each technician is reimbursed in a month ------------------------------
+@dataclass
+class ExpenseRow:
+    expense: Expense
+    billed: bool  # re-billed to the customer too (EXPENSE_RULES)
+
+    @property
+    def reimbursed(self) -> Decimal:
+        """The amount paid back: what was spent; for kilometres km x KM_RATE, as recorded."""
+        return self.expense.amount
+
+
+@dataclass
+class TechnicianExpenses:
+    technician: User | None
+    rows: list[ExpenseRow]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.reimbursed for row in self.rows), Decimal("0.00"))
+
+    @property
+    def km(self) -> Decimal:
+        return sum((row.expense.km or 0 for row in self.rows), Decimal(0))
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of ``month`` and of the next one."""
+    start = month.replace(day=1)
+    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+
+
+def reimbursed_expenses(month: datetime.date, technician: User | None = None) -> QuerySet[Expense]:
+    """The expenses of ``month`` the technicians are reimbursed (``EXPENSE_RULES``), by
+    technician (the intervention's) and day; one query."""
+    kinds = [kind for kind in ExpenseKind.values if billing.expense_rule(kind).reimburse]
+    start, end = month_bounds(month)
+    queryset = Expense.objects.filter(date__gte=start, date__lt=end, kind__in=kinds)
+    if technician is not None:
+        queryset = queryset.filter(intervention__technician=technician)
+    return queryset.select_related(
+        "intervention__technician", "intervention__call__customer"
+    ).order_by(
+        "intervention__technician__last_name",
+        "intervention__technician__first_name",
+        "intervention__technician_id",
+        "date",
+        "pk",
+    )
+
+
+def expenses_by_technician(expenses: Iterable[Expense]) -> list[TechnicianExpenses]:
+    billed = {kind: billing.expense_rule(kind).rebill != billing.REBILL_NO for kind in ExpenseKind}
+    return [
+        TechnicianExpenses(
+            technician=group[0].intervention.technician,
+            rows=[ExpenseRow(expense, billed[expense.kind]) for expense in group],
+        )
+        for _pk, grouped in groupby(expenses, lambda e: e.intervention.technician_id)
+        for group in [list(grouped)]
+    ]

@@ -20,4 +20,7 @@ urlpatterns = [
     path("invoices/<int:pk>/discard/", views.invoice_discard, name="invoice_discard"),
     path("invoices/<int:pk>/credit-note/", views.credit_note, name="credit_note"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("expenses/", views.expenses_report, name="expenses_report"),
+    path("expenses/export.csv", views.expenses_csv, name="expenses_csv"),
+    path("expenses/export.xlsx", views.expenses_xlsx, name="expenses_xlsx"),
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +17,7 @@ from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
 from invoicing import billing, documents, exports, selectors, services
 from invoicing.filters import BillableCallFilter, InvoiceFilter, VerificationFilter
-from invoicing.forms import CorrectionForm, CreditNoteForm, SendBackForm
+from invoicing.forms import CorrectionForm, CreditNoteForm, ExpensesReportForm, SendBackForm
 from invoicing.models import Invoice, InvoiceState
 from service_portal import exports as limits
 from service_portal import idempotency
@@ -299,3 +302,59 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(invoice)}"'
     return response
+
+
+# --- Expenses report ----------------------------------------------------------------------------
+def _expenses_form(request: HttpRequest) -> ExpensesReportForm:
+    data = request.GET.copy()
+    data.setdefault("month", timezone.localdate().strftime("%Y-%m"))
+    return ExpensesReportForm(data)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_report(request: HttpRequest) -> HttpResponse:
+    """What each technician is reimbursed in a month, apart from the customers' invoices."""
+    form = _expenses_form(request)
+    groups = []
+    if form.is_valid():
+        expenses = selectors.reimbursed_expenses(
+            form.cleaned_data["month"], form.cleaned_data["technician"]
+        )
+        groups = selectors.expenses_by_technician(expenses)
+    return render(
+        request,
+        "invoicing/expenses_report.html",
+        {
+            "form": form,
+            "groups": groups,
+            "total": sum((group.total for group in groups), Decimal("0.00")),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+def _expenses_export(request: HttpRequest, kind: str) -> HttpResponse:
+    form = _expenses_form(request)
+    if not form.is_valid():
+        return redirect(limits.list_url(reverse("invoicing:expenses_report"), request))
+    month, technician = form.cleaned_data["month"], form.cleaned_data["technician"]
+    expenses = selectors.reimbursed_expenses(month, technician)
+    back = limits.list_url(reverse("invoicing:expenses_report"), request)
+    refused = limits.too_large(request, expenses, kind=kind, back=back)
+    if refused is not None:
+        return refused
+    rows = [row for group in selectors.expenses_by_technician(expenses) for row in group.rows]
+    filename = f"expenses-{month:%Y-%m}"
+    if kind == limits.CSV:
+        return exports.expenses_csv(request, rows, filename)
+    return exports.expenses_xlsx(rows, filename)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_csv(request: HttpRequest) -> HttpResponse:
+    return _expenses_export(request, limits.CSV)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_xlsx(request: HttpRequest) -> HttpResponse:
+    return _expenses_export(request, limits.EXCEL)

@@ -160,6 +160,7 @@ PAGES = [
     ),
     Page("company profile", "/company/", role="admin"),
     Page("calls to invoice", "/invoicing/to-invoice/", role="admin"),
+    Page("expenses report, a month", "/invoicing/expenses/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),

@@ -49,4 +49,7 @@ ROWS = [
     Row("invoicing:invoice_discard", ADMIN_POST, _pk("draft_invoice"), method="post"),
     Row("invoicing:credit_note", ADMIN_POST, _pk("issued"), method="post"),
     Row("invoicing:invoice_pdf", ADMIN_ONLY, _pk("issued")),
+    Row("invoicing:expenses_report", ADMIN_ONLY),
+    Row("invoicing:expenses_csv", ADMIN_ONLY),
+    Row("invoicing:expenses_xlsx", ADMIN_ONLY),
 ]
