@@ -216,7 +216,8 @@ class Pricing:
         day = work_day(intervention)
         language = get_language() or settings.LANGUAGE_CODE
         self.language = language[:2]
-        lists: list[tuple[PriceList, Any]] = []
+        self.quote_code = self.quote.code if self.quote is not None else ""
+        lists: list[tuple[Any, Any]] = []
         own = [
             p for p in intervention.call.customer.price_lists.all() if _valid_on(p, day)
         ]  # prefetched
@@ -241,7 +242,7 @@ class Pricing:
                     line.unit_price,
                     line.discount,
                     line.description,
-                    SOURCE_QUOTE % {"code": self.quote.code},
+                    SOURCE_QUOTE % {"code": self.quote_code},
                 )
         return self.from_lists(rate_kind)
 
@@ -358,7 +359,7 @@ def _quoted_lines(intervention: Intervention, pricing: Pricing, service_vat: Dec
                     [],
                     q.quantity,
                     f"quote:{q.pk}",
-                    SOURCE_QUOTE % {"code": pricing.quote.code},
+                    SOURCE_QUOTE % {"code": pricing.quote_code},
                     q.unit_price,
                     q.discount,
                 )
@@ -433,6 +434,7 @@ def _expense_lines(intervention: Intervention, service_vat: Decimal) -> list[Lin
         rule = expense_rule(expense.kind)
         if rule.rebill == REBILL_NO:
             continue
+        source: Any
         if rule.rebill == REBILL_MARKUP:
             price = increase(expense.amount, rule.percent)
             source = SOURCE_MARKUP % {"percent": _plain(rule.percent)}

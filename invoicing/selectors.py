@@ -167,7 +167,7 @@ class TechnicianExpenses:
 
     @property
     def km(self) -> Decimal:
-        return sum((row.expense.km or 0 for row in self.rows), Decimal(0))
+        return sum((row.expense.km or Decimal(0) for row in self.rows), Decimal(0))
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -196,7 +196,9 @@ def reimbursed_expenses(month: datetime.date, technician: User | None = None) ->
 
 
 def expenses_by_technician(expenses: Iterable[Expense]) -> list[TechnicianExpenses]:
-    billed = {kind: billing.expense_rule(kind).rebill != billing.REBILL_NO for kind in ExpenseKind}
+    billed: dict[str, bool] = {
+        kind: billing.expense_rule(kind).rebill != billing.REBILL_NO for kind in ExpenseKind.values
+    }
     return [
         TechnicianExpenses(
             technician=group[0].intervention.technician,
