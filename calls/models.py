@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import SparePart
-from quotes.models import Quote
+from quotes.models import PriceList, Quote
 from service_portal.choices import CachedChoiceLabels
 from service_portal.history import StatusChange
 from service_portal.links import reverse_ids
@@ -80,6 +80,17 @@ class InterventionType(models.Model):
         _("warranty work"),
         default=False,
         help_text=_("Work covered by the warranty: usually not quoted nor invoiced."),
+    )
+    # The third step of the pricing order (docs/invoicing.md): work of this type without a quote
+    # or a customer list is billed at this list's rates.
+    price_list = models.ForeignKey(
+        PriceList,
+        on_delete=models.PROTECT,
+        related_name="intervention_types",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        help_text=_("Prices work of this type that has no quote and no customer list."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -61,7 +61,17 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(ReadOnlyAdmin):
-    list_display = ["intervention", "kind", "quantity", "amount", "by", "at"]
+    list_display = [
+        "intervention",
+        "action",
+        "kind",
+        "line",
+        "quantity",
+        "unit_price",
+        "discount",
+        "by",
+        "at",
+    ]
 
 
 @admin.register(VerifiedFigures)

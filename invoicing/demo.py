@@ -2,8 +2,10 @@
 and one invoice is issued for each VAT case (SPEC §6).
 
 It works on the calls the calls demo made and the planner demo visited: it verifies the older
-*done* intervention (the other stays in the verification queue) and issues one invoice for the
-call that was already *verified*, which leaves a verified call waiting on the "calls to invoice"
+*done* intervention, gives the one left in the verification queue a confirmed quote with an
+"other" line (waste-oil disposal, €22.50; the visits' hours, kilometres and parts are priced by
+the pricing order of docs/invoicing.md), and issues one invoice for the call that was already
+*verified*, which leaves a verified call waiting on the "calls to invoice"
 page. Then, for each VAT case of ``invoicing.vat`` (an Italian company, an EU business, a
 business outside the EU, a public administration), it opens a call on one of that customer's
 machines, quotes it with the standard price list, has the planner demo do the visit (hours,
@@ -37,10 +39,13 @@ from customers.models import Customer, Unit
 from invoicing import payments, services
 from invoicing.models import Invoice, InvoiceDueDate, InvoiceKind, InvoiceState, Payment
 from planner import demo as planner_demo
-from quotes.services import price_lists_for
+from quotes.models import Quote, QuoteLine, QuoteState, RateKind
+from quotes.services import QUOTE_SERIES, price_lists_for
 from service_portal import company
 from service_portal.i18n import translations
 from service_portal.models import PaymentMethod, PaymentTerm
+from service_portal.money import default_vat_rate
+from service_portal.numbering import next_code
 from service_portal.payment_terms import due_dates
 
 # (the customer's name, the visit's working day from today, the call's description)
@@ -66,6 +71,63 @@ VAT_CASES = [
         "Manutenzione straordinaria del compressore dell'officina comunale.",
     ),
 ]
+
+
+# The quote of the intervention waiting for verification: (kind, quantity), priced by the
+# customer's list, and an "other" line at its own price.
+QUOTED = [(RateKind.LABOUR_HOUR, "3"), (RateKind.TRAVEL_HOUR, "2"), (RateKind.CALL_OUT, "1")]
+WASTE_OIL = ("SMALT-OLIO", "Smaltimento olio esausto", Decimal("22.50"))
+
+
+def _quote_with_other_line(intervention: Intervention, admin: User) -> None:
+    """A confirmed quote for ``intervention`` from its customer's best list, with an "other"
+    line: the verification page shows each line's price source and the quoted "other" line."""
+    customer = intervention.call.customer
+    lists = price_lists_for(customer, intervention.requested_date or timezone.localdate())
+    if intervention.quote_id is not None or not lists:
+        return
+    price_list = lists[0]
+    rates = {rate.kind: rate for rate in reversed(list(price_list.rates.all()))}
+    quote = Quote.objects.create(
+        code=next_code(QUOTE_SERIES, separator="-P"),
+        customer=customer,
+        price_list=price_list,
+        price_list_name=price_list.name,
+        currency=price_list.currency,
+        vat_rate=default_vat_rate(),
+        state=QuoteState.CONFIRMED,
+        created_by=admin,
+    )
+    lines = [
+        QuoteLine(
+            quote=quote,
+            rate=rates[kind],
+            kind=kind,
+            code=rates[kind].code,
+            description=rates[kind].description_in(customer.language),
+            unit=rates[kind].unit,
+            quantity=Decimal(quantity),
+            unit_price=rates[kind].price,
+        )
+        for kind, quantity in QUOTED
+        if kind in rates
+    ]
+    code, description, price = WASTE_OIL
+    lines.append(
+        QuoteLine(
+            quote=quote,
+            kind=RateKind.OTHER,
+            code=code,
+            description=description,
+            unit="pz",
+            quantity=Decimal(1),
+            unit_price=price,
+        )
+    )
+    for position, line in enumerate(lines, start=1):
+        line.position = position
+    QuoteLine.objects.bulk_create(lines)
+    Intervention.objects.filter(pk=intervention.pk).update(quote=quote)
 
 
 TERMS = [
@@ -187,6 +249,8 @@ def _first_invoice(admin: User) -> None:
     done = list(demo.filter(state=State.DONE).order_by("requested_date", "pk"))
     if len(done) > 1:  # keep one in the verification queue
         services.verify(intervention=done[0], acting_user=admin)
+    if done:
+        _quote_with_other_line(done[-1], admin)
     if verified is not None:
         draft = services.create_draft(calls=[verified.call], acting_user=admin)
         services.issue(invoice=draft, acting_user=admin)

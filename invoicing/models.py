@@ -1,8 +1,9 @@
 """Final verification corrections and invoices.
 
-A ``Correction`` is the administrator's adjustment of one kind of line of an intervention at
-verification: the technician's records (time entries, expenses, parts) stay as they were, the
-billing builder (``invoicing.billing``) applies the latest correction of each kind.
+A ``Correction`` is the administrator's adjustment of one line of an intervention at
+verification (change, add or remove a line, with a reason): the technician's records (time
+entries, expenses, parts) stay as they were, the billing builder (``invoicing.billing``) applies
+the corrections in order.
 
 An ``Invoice`` starts as a draft that only points at its calls; issuing it (``services.issue``)
 numbers it and freezes a copy of the customer data, the lines and the totals. An issued invoice
@@ -34,16 +35,25 @@ class LineKind(models.TextChoices):
     KM = "km", _("Kilometres")
     CALL_OUT = "call_out", _("Call-out fee")
     FIXED_PRICE = "fixed_price", _("Fixed price")
+    OTHER = "other", _("Other")
     PARTS = "parts", _("Spare parts")
     EXPENSES = "expenses", _("Expenses")
 
 
-# Kinds corrected by quantity (hours); the others are corrected by amount.
-QUANTITY_KINDS = frozenset({LineKind.LABOUR, LineKind.TRAVEL})
+class CorrectionAction(models.TextChoices):
+    CHANGE = "change", pgettext_lazy("correction", "Change")
+    ADD = "add", pgettext_lazy("correction", "Add")
+    REMOVE = "remove", pgettext_lazy("correction", "Remove")
 
 
 class Correction(models.Model):
-    """An administrator's correction of one kind of line at final verification (append-only)."""
+    """An administrator's correction of one line at final verification (append-only).
+
+    ``line`` is the key of the bill's line (``billing.Line.key``: ``labour:overtime``,
+    ``quote:<pk>``, ``expense:<pk>``...). A change sets the given quantity, unit price (before
+    discount) and/or discount; a removal drops the line; an addition (no ``line``) adds one.
+    Corrections are applied in order, so the latest wins; the technician's records never change.
+    """
 
     intervention = models.ForeignKey(
         Intervention,
@@ -52,11 +62,22 @@ class Correction(models.Model):
         verbose_name=_("intervention"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
+    action = models.CharField(
+        _("action"),
+        max_length=10,
+        choices=CorrectionAction.choices,
+        default=CorrectionAction.CHANGE,
+    )
+    line = models.CharField(_("line"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
     quantity = models.DecimalField(
         _("new quantity"), max_digits=8, decimal_places=2, null=True, blank=True
     )
-    amount = models.DecimalField(
-        _("new amount"), max_digits=10, decimal_places=2, null=True, blank=True
+    unit_price = models.DecimalField(
+        _("new unit price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    discount = models.DecimalField(
+        _("new discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     reason = models.TextField(_("reason"), max_length=1000)
     by = models.ForeignKey(
@@ -73,12 +94,24 @@ class Correction(models.Model):
                 condition=models.Q(kind__in=LineKind.values), name="correction_kind_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(quantity__isnull=False) | models.Q(amount__isnull=False),
+                condition=models.Q(action__in=CorrectionAction.values),
+                name="correction_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action=CorrectionAction.REMOVE)
+                | models.Q(quantity__isnull=False)
+                | models.Q(unit_price__isnull=False)
+                | models.Q(discount__isnull=False),
                 name="correction_has_value",
             ),
             models.CheckConstraint(
+                condition=models.Q(action=CorrectionAction.ADD) | ~models.Q(line=""),
+                name="correction_names_its_line",
+            ),
+            models.CheckConstraint(
                 condition=(models.Q(quantity__isnull=True) | models.Q(quantity__gte=0))
-                & (models.Q(amount__isnull=True) | models.Q(amount__gte=0)),
+                & (models.Q(unit_price__isnull=True) | models.Q(unit_price__gte=0))
+                & (models.Q(discount__isnull=True) | models.Q(discount__gte=0, discount__lte=100)),
                 name="correction_not_negative",
             ),
         ]

@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from calls.models import Call, Intervention, InterventionNote, State
+from accounts.models import User
+from calls.models import Call, Expense, ExpenseKind, Intervention, InterventionNote, State
 from invoicing import billing, vat
 from invoicing.models import Invoice, InvoiceState, Payment, VerifiedFigures
+from quotes.models import PriceList
 from service_portal.models import PaymentMethod
 
 
 def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention]:
-    """Everything ``billing.bill`` reads, in a fixed number of queries."""
+    """Everything ``billing.bill`` reads, in a fixed number of queries (the company default
+    list is read once by ``with_default_list``)."""
     return queryset.select_related(
-        "type", "quote", "technician", "call__customer", "call__site", "call__unit__product"
+        "type__price_list",
+        "quote",
+        "technician",
+        "call__customer",
+        "call__site",
+        "call__unit__product",
     ).prefetch_related(
         "quote__lines",
         "time_entries",
         "expenses",
         "parts_used",
         "billing_corrections",
+        "type__price_list__rates",
+        Prefetch(
+            "call__customer__price_lists",
+            queryset=PriceList.objects.filter(active=True, is_warranty=False).prefetch_related(
+                "rates"
+            ),
+        ),
     )
+
+
+def with_default_list(interventions: list[Intervention]) -> list[Intervention]:
+    """Hand every intervention the company default price list, read once (two queries)."""
+    default = billing.default_price_list()
+    for intervention in interventions:
+        intervention.default_price_list = default  # type: ignore[attr-defined]
+    return interventions
 
 
 def verification_queue() -> QuerySet[Intervention]:
@@ -44,7 +70,7 @@ def verification_detail(pk: int) -> Intervention:
         "billing_corrections__by",
         "time_entries__user",
     )
-    return queryset.get()
+    return with_default_list([queryset.get()])[0]
 
 
 def verified_figures(intervention: Intervention) -> VerifiedFigures | None:
@@ -58,7 +84,7 @@ def bills_for(interventions: Iterable[Intervention]) -> list[billing.Interventio
         "call__code", "number"
     )
     codes = vat.Codes()
-    return [billing.bill(i, codes) for i in fetched]
+    return [billing.bill(i, codes) for i in with_default_list(list(fetched))]
 
 
 # The states of a billed intervention that is not finished yet: its call cannot be invoiced.
@@ -142,3 +168,68 @@ def method_of(invoice: Invoice) -> str:
     """The method the invoice's term names, the form's first guess (a bank transfer if none)."""
     terms = getattr(invoice, "payment_terms", None)
     return (terms.method if terms is not None else "") or PaymentMethod.BANK_TRANSFER
+
+
+# --- Expenses report: what each technician is reimbursed in a month ------------------------------
+@dataclass
+class ExpenseRow:
+    expense: Expense
+    billed: bool  # re-billed to the customer too (EXPENSE_RULES)
+
+    @property
+    def reimbursed(self) -> Decimal:
+        """The amount paid back: what was spent; for kilometres km x KM_RATE, as recorded."""
+        return self.expense.amount
+
+
+@dataclass
+class TechnicianExpenses:
+    technician: User | None
+    rows: list[ExpenseRow]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.reimbursed for row in self.rows), Decimal("0.00"))
+
+    @property
+    def km(self) -> Decimal:
+        return sum((row.expense.km or Decimal(0) for row in self.rows), Decimal(0))
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of ``month`` and of the next one."""
+    start = month.replace(day=1)
+    return start, (start + datetime.timedelta(days=32)).replace(day=1)
+
+
+def reimbursed_expenses(month: datetime.date, technician: User | None = None) -> QuerySet[Expense]:
+    """The expenses of ``month`` the technicians are reimbursed (``EXPENSE_RULES``), by
+    technician (the intervention's) and day; one query."""
+    kinds = [kind for kind in ExpenseKind.values if billing.expense_rule(kind).reimburse]
+    start, end = month_bounds(month)
+    queryset = Expense.objects.filter(date__gte=start, date__lt=end, kind__in=kinds)
+    if technician is not None:
+        queryset = queryset.filter(intervention__technician=technician)
+    return queryset.select_related(
+        "intervention__technician", "intervention__call__customer"
+    ).order_by(
+        "intervention__technician__last_name",
+        "intervention__technician__first_name",
+        "intervention__technician_id",
+        "date",
+        "pk",
+    )
+
+
+def expenses_by_technician(expenses: Iterable[Expense]) -> list[TechnicianExpenses]:
+    billed: dict[str, bool] = {
+        kind: billing.expense_rule(kind).rebill != billing.REBILL_NO for kind in ExpenseKind.values
+    }
+    return [
+        TechnicianExpenses(
+            technician=group[0].intervention.technician,
+            rows=[ExpenseRow(expense, billed[expense.kind]) for expense in group],
+        )
+        for _pk, grouped in groupby(expenses, lambda e: e.intervention.technician_id)
+        for group in [list(grouped)]
+    ]

@@ -23,8 +23,8 @@ from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing
 from customers.models import Customer
 from invoicing import access, billing, payments, selectors, vat
 from invoicing.models import (
-    QUANTITY_KINDS,
     Correction,
+    CorrectionAction,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -94,32 +94,56 @@ def _locked_done(intervention: Intervention) -> Intervention:
 def add_correction(
     *,
     intervention: Intervention,
-    kind: str,
     acting_user: User,
     reason: str,
+    line: str = "",
+    kind: str = "",
+    remove: bool = False,
+    description: str = "",
     quantity: Decimal | None = None,
-    amount: Decimal | None = None,
+    unit_price: Decimal | None = None,
+    discount: Decimal | None = None,
 ) -> Correction:
-    """Record a correction of one kind of line; the technician's records stay untouched."""
+    """Record a correction of one line of the bill: change its quantity, unit price (before
+    discount) or discount, remove it (``remove``), or add a line (no ``line``: ``kind``,
+    quantity and unit price). The technician's records stay untouched."""
     _require_admin(acting_user)
     locked = _locked_done(intervention)
-    if kind not in LineKind.values:
-        raise InvoicingError(_("Unknown kind of line."))
     if not reason.strip():
         raise InvoicingError(_("Please give a reason for the correction."))
-    if kind in QUANTITY_KINDS:
-        if quantity is None or quantity < 0:
-            raise InvoicingError(_("Give the corrected number of hours."))
-        amount = None
+    for value in (quantity, unit_price, discount):
+        if value is not None and (not value.is_finite() or value < 0):
+            raise InvoicingError(_("Quantities, prices and discounts cannot be negative."))
+    if discount is not None and discount > 100:
+        raise InvoicingError(_("The discount must be between 0 and 100%."))
+    description = description.strip()
+    if not line:
+        if kind not in LineKind.values:
+            raise InvoicingError(_("Choose the kind of the new line."))
+        if quantity is None or unit_price is None:
+            raise InvoicingError(_("A new line needs a quantity and a unit price."))
+        action = CorrectionAction.ADD
     else:
-        if amount is None or amount < 0:
-            raise InvoicingError(_("Give the corrected amount."))
-        quantity = None
+        current = {bill_line.key: bill_line for bill_line in selectors.bills_for([locked])[0].lines}
+        if line not in current:
+            raise InvoicingError(_("This line is no longer on the bill: reload the page."))
+        kind = current[line].kind
+        if remove:
+            action = CorrectionAction.REMOVE
+            quantity = unit_price = discount = None
+        elif quantity is None and unit_price is None and discount is None:
+            raise InvoicingError(_("Give the corrected quantity, unit price or discount."))
+        else:
+            action = CorrectionAction.CHANGE
     return Correction.objects.create(
         intervention=locked,
         kind=kind,
+        action=action,
+        line=line,
+        description=description,
         quantity=quantity,
-        amount=amount,
+        unit_price=unit_price,
+        discount=discount,
         reason=reason.strip(),
         by=acting_user,
     )

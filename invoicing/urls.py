@@ -33,4 +33,7 @@ urlpatterns = [
     path("invoices/<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
     path("invoices/<int:pk>/payments/", views.payment_add, name="payment_add"),
     path("open-items/", views.OpenItems.as_view(), name="open_items"),
+    path("expenses/", views.expenses_report, name="expenses_report"),
+    path("expenses/export.csv", views.expenses_csv, name="expenses_csv"),
+    path("expenses/export.xlsx", views.expenses_xlsx, name="expenses_xlsx"),
 ]

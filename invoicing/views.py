@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,7 +34,13 @@ from invoicing.filters import (
     OpenItemFilter,
     VerificationFilter,
 )
-from invoicing.forms import CorrectionForm, CreditNoteForm, PaymentForm, SendBackForm
+from invoicing.forms import (
+    CorrectionForm,
+    CreditNoteForm,
+    ExpensesReportForm,
+    PaymentForm,
+    SendBackForm,
+)
 from invoicing.models import Invoice, InvoiceKind, InvoiceState
 from invoicing.selectors import fatturapa_document
 from service_portal import exports as limits
@@ -87,7 +95,7 @@ def verification_detail(
             "bill": item,
             "totals": billing.totals(item.lines),
             "vat_summary": vat.summary(item.lines),
-            "correction_form": correction_form or CorrectionForm(),
+            "correction_form": correction_form or CorrectionForm(lines=item.lines),
             "send_back_form": send_back_form or SendBackForm(),
             "reopen_form": reopen_form or SendBackForm(),
             "is_done": intervention.state == State.DONE,
@@ -103,7 +111,7 @@ def verification_detail(
 @require_POST
 def correction_add(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = _intervention(pk)
-    form = CorrectionForm(request.POST)
+    form = CorrectionForm(request.POST, lines=billing.bill(intervention).lines)
     if form.is_valid():
         data = dict(form.cleaned_data)
         token = data.pop("submission_token")
@@ -512,3 +520,59 @@ def export_fatturapa(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="fatturapa{suffix}.zip"'
     return response
+
+
+# --- Expenses report ----------------------------------------------------------------------------
+def _expenses_form(request: HttpRequest) -> ExpensesReportForm:
+    data = request.GET.copy()
+    data.setdefault("month", timezone.localdate().strftime("%Y-%m"))
+    return ExpensesReportForm(data)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_report(request: HttpRequest) -> HttpResponse:
+    """What each technician is reimbursed in a month, apart from the customers' invoices."""
+    form = _expenses_form(request)
+    groups = []
+    if form.is_valid():
+        expenses = selectors.reimbursed_expenses(
+            form.cleaned_data["month"], form.cleaned_data["technician"]
+        )
+        groups = selectors.expenses_by_technician(expenses)
+    return render(
+        request,
+        "invoicing/expenses_report.html",
+        {
+            "form": form,
+            "groups": groups,
+            "total": sum((group.total for group in groups), Decimal("0.00")),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+def _expenses_export(request: HttpRequest, kind: str) -> HttpResponse:
+    form = _expenses_form(request)
+    if not form.is_valid():
+        return redirect(limits.list_url(reverse("invoicing:expenses_report"), request))
+    month, technician = form.cleaned_data["month"], form.cleaned_data["technician"]
+    expenses = selectors.reimbursed_expenses(month, technician)
+    back = limits.list_url(reverse("invoicing:expenses_report"), request)
+    refused = limits.too_large(request, expenses, kind=kind, back=back)
+    if refused is not None:
+        return refused
+    rows = [row for group in selectors.expenses_by_technician(expenses) for row in group.rows]
+    filename = f"expenses-{month:%Y-%m}"
+    if kind == limits.CSV:
+        return exports.expenses_csv(request, rows, filename)
+    return exports.expenses_xlsx(rows, filename)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_csv(request: HttpRequest) -> HttpResponse:
+    return _expenses_export(request, limits.CSV)
+
+
+@role_required(*ADMINISTRATORS)
+def expenses_xlsx(request: HttpRequest) -> HttpResponse:
+    return _expenses_export(request, limits.EXCEL)

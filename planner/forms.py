@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Intervention, State
-from planner.models import Activity, ActivityKind, WorkKind
+from planner.models import Activity, ActivityKind, LabourRate, WorkKind
 from planner.selectors import day_bounds, technicians
 from service_portal.forms import DateInput, PlausibleDateField, TimeInput, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
@@ -156,6 +156,13 @@ class TimeEntryForm(SubmissionTokenMixin, VersionMixin):
 
     date = PlausibleDateField(label=_("Date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind of work"), choices=WorkKind.choices)
+    rate = forms.ChoiceField(
+        label=_("Rate"),
+        choices=LabourRate.choices,
+        initial=LabourRate.NORMAL,
+        required=False,
+        help_text=_("Overtime and holiday hours are billed at their own labour rate."),
+    )
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME)
     hours = forms.DecimalField(

@@ -29,6 +29,14 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class LabourRate(models.TextChoices):
+    """At which rate labour hours are billed (the quote's or price list's line of that rate)."""
+
+    NORMAL = "normal", _("Normal")
+    OVERTIME = "overtime", _("Overtime")
+    HOLIDAY = "holiday", _("Holiday")
+
+
 # Kinds that mean the technician is not available: planning over them needs a confirmation.
 ABSENCE_KINDS = frozenset({ActivityKind.HOLIDAY, ActivityKind.SICK_LEAVE})
 
@@ -145,6 +153,10 @@ class TimeEntry(Audited):
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
     kind = models.CharField(_("kind of work"), max_length=20, choices=WorkKind.choices)
+    # Billed at the labour line of this rate (invoicing.billing); travel is always "normal".
+    rate = models.CharField(
+        _("rate"), max_length=10, choices=LabourRate.choices, default=LabourRate.NORMAL
+    )
     intervention = models.ForeignKey(
         Intervention,
         on_delete=models.PROTECT,
@@ -175,6 +187,9 @@ class TimeEntry(Audited):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=WorkKind.values), name="timeentry_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__in=LabourRate.values), name="timeentry_rate_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(hours__gt=0, hours__lte=24), name="timeentry_hours_range"

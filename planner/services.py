@@ -39,6 +39,7 @@ from planner.models import (
     ActivityKind,
     ActivityLog,
     CalendarFeed,
+    LabourRate,
     TimeEntry,
     WorkKind,
 )
@@ -472,6 +473,13 @@ def _validated_entry(
     return hours, intervention
 
 
+def _rate(kind: str, rate: str) -> str:
+    """The billing rate of an entry: overtime and holiday apply to labour only."""
+    if rate not in LabourRate.values:
+        raise PlannerError(_("Unknown rate."))
+    return rate if kind == WorkKind.LABOUR else LabourRate.NORMAL
+
+
 @transaction.atomic
 def record_time_entry(
     *,
@@ -485,6 +493,7 @@ def record_time_entry(
     intervention: Intervention | None = None,
     activity: Activity | None = None,
     description: str = "",
+    rate: str = LabourRate.NORMAL,
 ) -> TimeEntry:
     """Record hours ``user`` worked on ``date`` (from the hours pages or an intervention)."""
     User.objects.select_for_update().get(pk=user.pk)  # serialises the day's limits per person
@@ -508,6 +517,7 @@ def record_time_entry(
         end_time=end_time,
         hours=hours,
         kind=kind,
+        rate=_rate(kind, rate),
         intervention=intervention,
         activity=activity,
         description=description.strip(),
@@ -529,6 +539,7 @@ def update_time_entry(
     intervention: Intervention | None = None,
     activity: Activity | None = None,
     description: str = "",
+    rate: str = LabourRate.NORMAL,
 ) -> TimeEntry:
     """Change a time entry; entries of a verified or invoiced intervention are read-only."""
     user = User.objects.select_for_update().get(pk=entry.user_id)
@@ -555,6 +566,7 @@ def update_time_entry(
         exclude_pk=locked.pk,
     )
     locked.date, locked.kind, locked.hours = date, kind, hours
+    locked.rate = _rate(kind, rate)
     locked.start_time, locked.end_time = start_time, end_time
     locked.intervention, locked.activity = intervention, activity
     locked.description = description.strip()

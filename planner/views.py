@@ -20,7 +20,7 @@ from calls.models import Intervention, State
 from planner import access, exports, ical, selectors, services
 from planner import board as grid
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
-from planner.models import ActivityKind, CalendarFeed
+from planner.models import ActivityKind, CalendarFeed, LabourRate
 from planner.services import PlannerError
 from service_portal import exports as limits
 from service_portal import idempotency
@@ -285,6 +285,7 @@ def _entry_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "date": data["date"],
         "kind": data["kind"],
+        "rate": data.get("rate") or LabourRate.NORMAL,
         "hours": data.get("hours"),
         "start_time": data.get("start_time"),
         "end_time": data.get("end_time"),
@@ -397,6 +398,7 @@ def time_entry_update(request: HttpRequest, pk: int) -> HttpResponse:
         "intervention": entry.intervention_id,
         "activity": entry.activity_id,
         "description": entry.description,
+        "rate": entry.rate,
         "version": entry.version,
     }
     form = TimeEntryForm(request.POST or None, person=entry.user, current=entry, initial=initial)

@@ -23,6 +23,7 @@ class PriceListAdmin(admin.ModelAdmin):
         "name",
         "customer",
         "is_warranty",
+        "is_default",
         "valid_from",
         "valid_to",
         "currency",

@@ -1,4 +1,5 @@
-"""Demo price lists (standard, warranty at zero, one customer's own) and a few quotes.
+"""Demo price lists (standard, the company default; warranty at zero; one customer's own) and a
+few quotes.
 
 ``--scale N`` adds N x 200 quotes of 4 lines each for the generated customers, so the quote list
 can be measured on realistic volume.
@@ -39,15 +40,28 @@ RATES = [
     ),
     (
         "MO-STR",
-        RateKind.LABOUR_HOUR,
+        RateKind.OVERTIME_HOUR,
         "h",
         "87.00",
         (
-            "Manodopera straordinaria e festiva",
-            "Overtime and holiday labour",
-            "Arbeitszeit Überstunden und Feiertage",
-            "Main-d'œuvre heures supplémentaires et jours fériés",
-            "Mano de obra horas extra y festivos",
+            "Manodopera straordinaria",
+            "Overtime labour",
+            "Arbeitszeit Überstunden",
+            "Main-d'œuvre heures supplémentaires",
+            "Mano de obra horas extra",
+        ),
+    ),
+    (
+        "MO-FEST",
+        RateKind.HOLIDAY_HOUR,
+        "h",
+        "104.00",
+        (
+            "Manodopera festiva",
+            "Holiday labour",
+            "Arbeitszeit an Feiertagen",
+            "Main-d'œuvre jours fériés",
+            "Mano de obra en festivos",
         ),
     ),
     (
@@ -138,7 +152,10 @@ def _price_list(name: str, *, year: int, factor: Decimal, **fields) -> PriceList
 @transaction.atomic
 def _seed_base(progress) -> None:
     year = timezone.localdate().year
-    standard = _price_list(f"Tariffario standard {year}", year=year, factor=Decimal("1"))
+    # The company default list: prices work without a quote, customer list or type list.
+    standard = _price_list(
+        f"Tariffario standard {year}", year=year, factor=Decimal("1"), is_default=True
+    )
     _price_list(
         "Garanzia (a costo zero)",
         year=year - 5,

@@ -42,6 +42,7 @@ class PriceListForm(VersionedModelForm):
             "name",
             "customer",
             "is_warranty",
+            "is_default",
             "valid_from",
             "valid_to",
             "currency",

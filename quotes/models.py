@@ -27,6 +27,8 @@ MAX_QUANTITY = Decimal("9999.99")
 
 class RateKind(models.TextChoices):
     LABOUR_HOUR = "labour_hour", _("Labour hour")
+    OVERTIME_HOUR = "overtime_hour", _("Overtime labour hour")
+    HOLIDAY_HOUR = "holiday_hour", _("Holiday labour hour")
     TRAVEL_HOUR = "travel_hour", _("Travel hour")
     KM = "km", _("Kilometre")
     CALL_OUT = "call_out", _("Call-out fee")
@@ -63,6 +65,13 @@ class PriceList(TimeStamped, Versioned):
         default=False,
         help_text=_("Used for units under warranty; its rates are normally at zero."),
     )
+    # The last step of the pricing order (docs/invoicing.md): work without a quote, a customer
+    # list or a list of its intervention type is billed at this list's rates.
+    is_default = models.BooleanField(
+        _("company default list"),
+        default=False,
+        help_text=_("Prices work that has no quote, no customer list and no list of its type."),
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -81,6 +90,12 @@ class PriceList(TimeStamped, Versioned):
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="pricelist_valid_to_after_from",
                 violation_error_message=_("The end of validity cannot precede its start."),
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="pricelist_one_default",
+                violation_error_message=_("Another price list is already the company default."),
             ),
         ]
 

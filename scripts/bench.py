@@ -168,6 +168,7 @@ PAGES = [
     Page("batch invoicing preview", "/invoicing/batch/?up_to={today}", role="admin"),
     Page("batch invoicing preview, page 2", "/invoicing/batch/?up_to={today}&page=2", role="admin"),
     Page("draft invoices", "/invoicing/drafts/", role="admin"),
+    Page("expenses report, a month", "/invoicing/expenses/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),

@@ -66,6 +66,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Calls to invoice"), "invoicing:billable_calls", ADMIN, "receipt", _("Invoicing")),
     NavItem(_("Invoices"), "invoicing:invoice_list", ADMIN, "receipt-cutoff", _("Invoicing")),
     NavItem(_("Open items"), "invoicing:open_items", ADMIN, "cash-coin", _("Invoicing")),
+    NavItem(_("Expenses report"), "invoicing:expenses_report", ADMIN, "wallet", _("Invoicing")),
     NavItem(_("Users"), "accounts:user_list", ADMIN, "people", _("Administration")),
     NavItem(
         _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")

@@ -428,6 +428,22 @@ except InvalidOperation:
 if not Decimal(0) <= KM_RATE <= Decimal(10):
     raise ImproperlyConfigured("KM_RATE must be between 0 and 10.")
 
+# How each expense kind (calls.models.ExpenseKind) is billed to the customer and whether the
+# technician is reimbursed (docs/invoicing.md, "Expenses"). A company policy set once with the
+# accountant, versioned with the code like the kinds themselves, so it is a settings table and
+# not master data: "rebill" is "no" (reimbursed to the technician only), "cost" (at cost),
+# "markup" (at cost plus "percent" %), "fixed" ("price" per expense) or, for kilometres only,
+# "price_list" (the km rate of the pricing order); "reimburse" says whether the technician gets
+# the money back (the expenses report). Kilometres are reimbursed at KM_RATE.
+EXPENSE_RULES = {
+    "km": {"rebill": "price_list", "reimburse": True},
+    "meal": {"rebill": "no", "reimburse": True},
+    "lodging": {"rebill": "cost", "reimburse": True},
+    "toll": {"rebill": "cost", "reimburse": True},
+    "parking": {"rebill": "cost", "reimburse": True},
+    "other": {"rebill": "cost", "reimburse": True},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

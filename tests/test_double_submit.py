@@ -83,7 +83,7 @@ def test_a_correction_sent_twice_is_recorded_once(admin_client_):
     intervention = make_done_intervention()
     url = reverse("invoicing:correction_add", args=[intervention.pk])
     _first, second = _twice(
-        admin_client_, url, {"kind": "labour", "quantity": "3", "reason": "Training"}
+        admin_client_, url, {"line": "labour:normal", "quantity": "3", "reason": "Training"}
     )
     assert Correction.objects.count() == 1
     assert ALREADY in second.content.decode()
@@ -494,7 +494,7 @@ def test_planner_create_forms_without_their_token_save_nothing(technician_client
 def test_a_correction_without_its_token_saves_nothing(admin_client_):
     intervention = make_done_intervention()
     url = reverse("invoicing:correction_add", args=[intervention.pk])
-    data = {"kind": "labour", "quantity": "3", "reason": "Training hour"}
+    data = {"line": "labour:normal", "quantity": "3", "reason": "Training hour"}
     response = admin_client_.post(url, data)
     assert MISSING in response.content.decode() and "Training hour" in response.content.decode()
     assert not Correction.objects.exists()

@@ -27,7 +27,7 @@ def test_administrator_verifies_and_invoices_two_calls(page, login, administrato
     # the first one after a correction: one of the four hours was training
     page.click(f"a:has-text('{first.code}')")
     page.wait_for_selector("[data-testid=difference]")  # 4 hours worked, 3 quoted
-    page.select_option("select[name=kind]", "labour")
+    page.select_option("select[name=line]", "labour:normal")
     page.fill("input[name=quantity]", "3")
     page.fill("textarea[name=reason]", "One hour was training")
     page.click("button:has-text('Record correction')")

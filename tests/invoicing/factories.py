@@ -51,6 +51,7 @@ STANDARD_QUOTE = [
     (RateKind.LABOUR_HOUR, "3", "55.00"),
     (RateKind.TRAVEL_HOUR, "1", "40.00"),
     (RateKind.CALL_OUT, "1", "80.00"),
+    (RateKind.KM, "100", "0.58"),
 ]
 
 
@@ -65,7 +66,11 @@ def make_done_intervention(
     km: str | None = "100",
     warranty: bool = False,
 ) -> Intervention:
-    """A done intervention: quote, labour/travel hours, km, a meal and one part (VAT 22 and 10)."""
+    """A done intervention: quote, labour/travel hours, km, a meal and one part (VAT 22 and 10).
+
+    Billed with the standard quote: labour 4 h x 55 = 220.00, travel 1 h x 40 = 40.00, call-out
+    80.00, 100 km x 0.58 = 58.00 (the technician is reimbursed 55.50), the meal is not billed,
+    the part 2 x 12.35 = 24.70 at 10 %: taxable 422.70, VAT 87.56 + 2.47, total 512.73."""
     technician = technician or make_user(None, Role.TECHNICIAN, email="tech@example.com")
     call = call or make_call(unit=unit)
     intervention = call.interventions.get(number=1)

@@ -35,18 +35,18 @@ def test_lines_by_kind_with_vat_per_rate():
     assert not lines[LineKind.TRAVEL].differs
     assert lines[LineKind.TRAVEL].amount == Decimal("40.00")
     assert lines[LineKind.CALL_OUT].amount == Decimal("80.00")
-    assert lines[LineKind.KM].amount == Decimal("55.50")
+    assert lines[LineKind.KM].amount == Decimal("58.00")  # the customer's 0.58, not 0.555
     assert lines[LineKind.PARTS].amount == Decimal("24.70")
     assert lines[LineKind.PARTS].vat_rate == Decimal("10.00")
-    assert lines[LineKind.EXPENSES].amount == Decimal("15.50")
+    assert LineKind.EXPENSES not in lines  # the technician's meal is not re-invoiced
     totals = billing.totals(bill.lines)
     assert [(v.rate, v.taxable, v.vat) for v in totals.by_rate] == [
         (Decimal("10.00"), Decimal("24.70"), Decimal("2.47")),
-        (Decimal("22.00"), Decimal("411.00"), Decimal("90.42")),
+        (Decimal("22.00"), Decimal("398.00"), Decimal("87.56")),
     ]
-    assert totals.taxable == Decimal("435.70")
-    assert totals.vat == Decimal("92.89")
-    assert totals.total == Decimal("528.59")
+    assert totals.taxable == Decimal("422.70")
+    assert totals.vat == Decimal("90.03")
+    assert totals.total == Decimal("512.73")
 
 
 def test_rounding_half_up_to_the_cent():
@@ -94,21 +94,21 @@ def test_corrections_apply_without_touching_the_technicians_records():
     admin = make_user("boss", Role.ADMINISTRATOR)
     services.add_correction(
         intervention=intervention,
-        kind=LineKind.LABOUR,
+        line="labour:normal",
         quantity=Decimal("3"),
         reason="One hour was training",
         acting_user=admin,
     )
     services.add_correction(
         intervention=intervention,
-        kind=LineKind.KM,
-        amount=Decimal("40"),
+        line="km",
+        quantity=Decimal("80"),
         reason="Shorter route",
         acting_user=admin,
     )
     lines = _by_kind(_bill(intervention))
     assert lines[LineKind.LABOUR].amount == Decimal("165.00")
     assert "corrected" in lines[LineKind.LABOUR].note
-    assert lines[LineKind.KM].amount == Decimal("40.00")
+    assert lines[LineKind.KM].amount == Decimal("46.40")  # 80 x 0.58
     assert sum(e.hours for e in intervention.time_entries.all()) == Decimal("5")
     assert intervention.expenses.get(kind="km").amount == Decimal("55.50")

@@ -3,6 +3,7 @@ the queue."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -11,9 +12,10 @@ from django.utils import timezone
 
 from calls.models import Intervention, State
 from customers.fiscal import VatRegime
-from invoicing import selectors
+from invoicing import billing, selectors
 from invoicing.demo import VAT_CASES
-from invoicing.models import Invoice, InvoiceState
+from invoicing.models import Invoice, InvoiceState, LineKind
+from quotes.models import PriceList
 
 
 @pytest.mark.django_db
@@ -33,6 +35,16 @@ def test_demo_issues_an_invoice_for_each_vat_case_and_is_idempotent():
     eu = next(i for i in invoices if i.customer_vat_regime == VatRegime.EU_BUSINESS)
     assert eu.vat == 0 and {"N2.1", "N3.2"} <= set(eu.lines.values_list("vat_natura", flat=True))
     assert Intervention.objects.filter(state=State.DONE).exists()  # still one to verify
+    # The one waiting has a quote with an "other" line (waste-oil disposal), billed as quoted,
+    # and every price says where it came from; a customer has its own price list.
+    waiting = Intervention.objects.get(state=State.DONE)
+    lines = selectors.bills_for([waiting])[0].lines
+    other = next(line for line in lines if line.kind == LineKind.OTHER)
+    assert other.amount == Decimal("22.50") and str(other.source).startswith("quote ")
+    services = [line for line in lines if line.kind != LineKind.PARTS]
+    assert all(line.source or billing.NOTE_NO_RATE in line.notes for line in services)
+    assert PriceList.objects.filter(customer__isnull=False).exists()
+    assert PriceList.objects.filter(is_default=True).count() == 1
     assert selectors.billable_calls()  # a verified call waiting to be invoiced
     call_command("seed_demo", "--no-logins", stdout=StringIO())
     assert Invoice.objects.count() == len(invoices)

@@ -229,7 +229,7 @@ def test_an_issued_invoice_holds_what_art_21_lists_and_nothing_internal(admin):
         created_by=intervention.technician,
     )
     Correction.objects.create(
-        intervention=intervention, kind=LineKind.KM, amount=Decimal("46.40"), reason="x", by=admin
+        intervention=intervention, kind=LineKind.KM, line="km", quantity=80, reason="x", by=admin
     )
     draft = services.create_draft(calls=[call], acting_user=admin)
     with translation.override("it"):  # the clerk works in Italian
@@ -246,14 +246,14 @@ def test_an_issued_invoice_holds_what_art_21_lists_and_nothing_internal(admin):
         assert internal not in text, internal
     # One totals block.
     assert text.count("Gesamt") == 1
-    # The kilometre line reads as one amount, with its distance, in the customer's language.
-    assert "Kilometer (100 km)" in text
+    # The kilometres read as distance x the customer's km price (the corrected distance).
     km = invoice.lines.get(kind=LineKind.KM)
     assert (km.quantity, km.unit_price, km.amount) == (
-        Decimal(1),
-        Decimal("46.40"),
+        Decimal(80),
+        Decimal("0.58"),
         Decimal("46.40"),
     )
+    assert "46,40" in text
 
 
 def test_the_invoice_series_is_added_to_the_number(admin):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from calls.models import Intervention, State
 from invoicing import documents, selectors, services
-from invoicing.models import Correction, Invoice, InvoiceState, LineKind
+from invoicing.models import Correction, Invoice, InvoiceState
 from tests.calls.factories import make_call
 from tests.downloads import body, workbook
 from tests.factories import make_unit
@@ -47,7 +47,7 @@ def test_verification_page_highlights_differences_and_records_a_correction(
         reverse("invoicing:correction_add", args=[intervention.pk]),
         {
             "submission_token": str(uuid.uuid4()),
-            "kind": LineKind.LABOUR,
+            "line": "labour:normal",
             "quantity": "3",
             "reason": "",
         },
@@ -57,7 +57,7 @@ def test_verification_page_highlights_differences_and_records_a_correction(
         reverse("invoicing:correction_add", args=[intervention.pk]),
         {
             "submission_token": str(uuid.uuid4()),
-            "kind": LineKind.LABOUR,
+            "line": "labour:normal",
             "quantity": "3",
             "reason": "One hour was training",
         },
@@ -152,18 +152,18 @@ def test_verification_detail_costs_the_same_with_many_actuals(admin_client_, adm
     for part in list(many.parts_used.all()) * 4:
         part.pk = None
         part.save()
-    for kind in (LineKind.LABOUR, LineKind.KM, LineKind.PARTS):
+    for line in ("labour:normal", "km", "parts:1"):
         services.add_correction(
             intervention=many,
-            kind=kind,
+            line=line,
             quantity=Decimal(1),
-            amount=Decimal(1),
+            unit_price=Decimal(1),
             reason="check",
             acting_user=administrator,
         )
     services.add_correction(
         intervention=few,
-        kind=LineKind.LABOUR,
+        line="labour:normal",
         quantity=Decimal(1),
         reason="check",
         acting_user=administrator,

@@ -18,7 +18,6 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceState,
     IssuedInvoiceError,
-    LineKind,
 )
 from service_portal.models import Counter
 from tests.calls.factories import make_call
@@ -56,7 +55,7 @@ def test_only_administrators_verify(role):
     with pytest.raises(services.InvoicingError):
         services.add_correction(
             intervention=intervention,
-            kind=LineKind.LABOUR,
+            line="labour:normal",
             quantity=Decimal(1),
             reason="x",
             acting_user=make_user(None, role),
@@ -68,7 +67,7 @@ def test_a_correction_needs_a_reason(admin):
     with pytest.raises(services.InvoicingError, match="reason"):
         services.add_correction(
             intervention=intervention,
-            kind=LineKind.LABOUR,
+            line="labour:normal",
             quantity=Decimal(1),
             reason=" ",
             acting_user=admin,
@@ -120,10 +119,10 @@ def test_issue_numbers_freezes_and_invoices(admin, django_capture_on_commit_call
     assert invoice.state == InvoiceState.ISSUED
     assert invoice.customer_name == customer.name
     assert invoice.language == "it"
-    assert invoice.taxable == Decimal("871.40")  # two interventions of 435.70
-    assert invoice.vat == Decimal("185.78")
-    assert invoice.total == Decimal("1057.18")
-    assert invoice.lines.count() == 12
+    assert invoice.taxable == Decimal("845.40")  # two interventions of 422.70
+    assert invoice.vat == Decimal("180.06")  # 22 % of 796.00 + 10 % of 49.40
+    assert invoice.total == Decimal("1025.46")
+    assert invoice.lines.count() == 10  # labour, travel, call-out, km, part (the meal: none)
     assert set(invoice.lines.values_list("call_code", flat=True)) == {first.code, second.code}
     assert set(Intervention.objects.values_list("state", flat=True)) == {State.INVOICED}
     assert set(Call.objects.values_list("status", flat=True)) == {State.INVOICED}
@@ -144,7 +143,7 @@ def test_issue_numbers_freezes_and_invoices(admin, django_capture_on_commit_call
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert invoice.code in text
     assert "Totale" in text
-    assert "1.057,18\xa0€" in text  # Italian: grouped thousands, decimal comma, euro after
+    assert "1.025,46\xa0€" in text  # Italian: grouped thousands, decimal comma, euro after
 
 
 def test_failed_issuance_consumes_no_number_and_leaves_no_invoice(admin):
@@ -194,7 +193,7 @@ def test_invoiced_interventions_refuse_changes(admin):
     with pytest.raises(services.InvoicingError):
         services.add_correction(
             intervention=intervention,
-            kind=LineKind.LABOUR,
+            line="labour:normal",
             quantity=Decimal(1),
             reason="late",
             acting_user=admin,

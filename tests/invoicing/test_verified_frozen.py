@@ -163,7 +163,8 @@ def test_no_correction_and_no_bare_state_change_after_verification(verified, adm
             kind=LineKind.EXPENSES,
             acting_user=admin,
             reason="more",
-            amount=Decimal(1),
+            quantity=Decimal(1),
+            unit_price=Decimal(1),
         )
     # The map allows verified -> done only with a reason, and only to an administrator.
     with pytest.raises(CallError, match="reason"):
@@ -212,7 +213,7 @@ def test_the_invoice_equals_the_verified_figures(verified, admin):
     [
         # Rows changed without the services (a script, the database): caught at issuing.
         lambda i: TimeEntry.objects.filter(intervention=i).update(hours=Decimal(21)),
-        lambda i: Expense.objects.filter(intervention=i, kind="meal").update(amount=Decimal(9999)),
+        lambda i: Expense.objects.filter(intervention=i, kind="km").update(km=Decimal(999)),
         lambda i: PartUsed.objects.filter(intervention=i).update(under_warranty=True),
         # The master data the bill depends on: a type made a warranty type in the admin...
         lambda i: InterventionType.objects.filter(pk=i.type_id).update(is_warranty=True),

@@ -245,7 +245,7 @@ def test_reopening_thaws_the_actuals_and_needs_a_new_verification(
     tech.post(
         _calls_url("expense_add", intervention),
         {
-            "expense-kind": "meal",
+            "expense-kind": "toll",
             "expense-date": DAY.isoformat(),
             "expense-amount": "12.00",
             "expense-submission_token": str(uuid.uuid4()),
@@ -257,7 +257,7 @@ def test_reopening_thaws_the_actuals_and_needs_a_new_verification(
 
     admin.post(reverse("invoicing:verify", args=[intervention.pk]))
     second = VerifiedFigures.objects.get(intervention=intervention).total
-    assert second > first  # the meal, with VAT
+    assert second > first  # the toll (billed at cost), with VAT
     admin.post(reverse("invoicing:billable_calls"), {"calls": [intervention.call_id]})
     invoice = Invoice.objects.get()
     admin.post(reverse("invoicing:invoice_issue", args=[invoice.pk]), {"confirm": "yes"})

@@ -67,4 +67,7 @@ ROWS = [
     Row("invoicing:payment_add", ADMIN_POST_FORM, _pk("issued"), method="post"),
     # a payment on a draft goes back to the draft with the refusal
     Row("invoicing:payment_add", ADMIN_POST, _pk("draft_invoice"), method="post"),
+    Row("invoicing:expenses_report", ADMIN_ONLY),
+    Row("invoicing:expenses_csv", ADMIN_ONLY),
+    Row("invoicing:expenses_xlsx", ADMIN_ONLY),
 ]

@@ -26,13 +26,14 @@ def test_demo_price_lists_and_quotes_are_idempotent():
     assert {rate.price for rate in warranty.rates.all()} == {0}
     own = PriceList.objects.get(customer__isnull=False)
     assert own.rates.get(code="MO-TEC").description_en == "Skilled technician labour"
-    # Two quotes of the quotes demo, one per invoicing demo's VAT case (its invoiced call).
-    assert Quote.objects.count() == 2 + len(VAT_CASES)
+    # Two quotes of the quotes demo, one for the intervention waiting for verification, one per
+    # invoicing demo's VAT case (its invoiced call).
+    assert Quote.objects.count() == 3 + len(VAT_CASES)
     _seed(scale=1)
     _seed(scale=1)
-    assert Quote.objects.count() == 202 + len(VAT_CASES)
+    assert Quote.objects.count() == 203 + len(VAT_CASES)
     assert QuoteLine.objects.filter(quote__customer__name__startswith="Demo ").count() == 800
-    assert len(set(Quote.objects.values_list("code", flat=True))) == 202 + len(VAT_CASES)
+    assert len(set(Quote.objects.values_list("code", flat=True))) == 203 + len(VAT_CASES)
 
 
 def test_admin_pages_open(client_for, administrator):

@@ -366,7 +366,7 @@ def test_only_an_administrator_verifies_and_invoices(administrator, operator):
     for attempt in (
         lambda: invoicing_services.add_correction(
             intervention=done,
-            kind="labour",
+            line="labour:normal",
             acting_user=operator,
             reason="Fewer hours",
             quantity=Decimal("1"),
