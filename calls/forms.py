@@ -175,11 +175,33 @@ class TransitionForm(forms.Form):
 
 
 class ResolveByPhoneForm(forms.Form):
-    reason = forms.CharField(
-        label=_("How was it solved?"),
+    """How a call was solved on the phone: the solution is required, the cause when known."""
+
+    cause = forms.CharField(
+        label=_("Cause"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
+    )
+    solution = forms.CharField(
+        label=_("How was it solved?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={
+            "required": _("Say how the problem was solved: the next operator will look for it.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "resolve")
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is another intervention needed?"),
+        max_length=1000,
+        error_messages={"required": _("Say why a follow-up intervention is needed.")},
     )
 
 
