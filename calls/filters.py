@@ -64,6 +64,9 @@ class SearchForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date comes before the start date."))
+        elif start and start > timezone.localdate():
+            # Nothing can match: say so instead of an empty list that looks like "no calls".
+            self.add_error("date_from", _("No call can have been received after today."))
         return data
 
 

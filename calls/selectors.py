@@ -123,6 +123,21 @@ def history_for(user: User, **filters: Any) -> QuerySet[Intervention]:
     )
 
 
+OPEN_CALLS_SHOWN = 5
+
+
+def open_calls_of_unit(unit_id: Any) -> list[Call]:
+    """The unit's calls still waiting for work (new ... planned), newest first: intake warns of
+    them (a second call about the same machine is often the same problem)."""
+    if not str(unit_id or "").isdecimal() or len(str(unit_id)) > 18:  # not a key: no unit
+        return []
+    return list(
+        Call.objects.filter(unit_id=int(unit_id), status__in=OPEN_STATES).order_by(
+            "-received_at", "-pk"
+        )[:OPEN_CALLS_SHOWN]
+    )
+
+
 def my_interventions(user: User) -> QuerySet[Intervention]:
     """A technician's to-do list: open interventions assigned to them, the next one first."""
     return (

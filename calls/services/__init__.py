@@ -192,8 +192,11 @@ def create_call(
     channel: str = Channel.PHONE,
     priority: str = Priority.NORMAL,
     received_at: datetime.datetime | None = None,
+    no_contact_reason: str = "",
 ) -> Call:
-    """Open a call and its first intervention (state new) in one transaction."""
+    """Open a call and its first intervention (state new) in one transaction.
+
+    ``no_contact_reason`` says why no contact was named (kept only when there is none)."""
     if not access.may_open_call(acting_user):
         raise CallRoleRefused(_("Your role may not do this."))
     _check_place(customer, site, contact, unit)
@@ -204,6 +207,7 @@ def create_call(
         customer=customer,
         site=site,
         contact=contact,
+        no_contact_reason="" if contact is not None else no_contact_reason.strip()[:200],
         unit=unit,
         description=description.strip(),
         priority=priority,

@@ -71,6 +71,7 @@ class TestNewCall:
             "priority": "normal",
             "received_at": "2026-11-20T09:30",
             "description": "Twice",
+            "no_contact_reason": "Anonymous caller",
         }
         first = operator_client.post(reverse("calls:call_create"), data)
         second = operator_client.post(reverse("calls:call_create"), data)
