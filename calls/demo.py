@@ -202,6 +202,11 @@ DEMO_CALLS = [
     ),
 ]
 
+# How the demo calls resolved by phone were solved (the solutions search shows them).
+DEMO_SOLUTIONS = {
+    "LAS-2040": "Interruttore del quadro scattato: riarmato al telefono, il pannello si accende.",
+    "DRY-120": "Menu Service > Counters, hold OK for five seconds: the counter goes back to zero.",
+}
 DEMO_MARK = "demo"  # the reason on the demo calls' state changes: re-running adds nothing
 
 
@@ -278,7 +283,11 @@ def _seed_calls(types: dict[str, InterventionType]) -> int:
         created += 1
         intervention = call.interventions.get()
         if demo.target == State.RESOLVED_BY_PHONE:
-            services.resolve_by_phone(call=call, acting_user=operator, reason=DEMO_MARK)
+            services.resolve_by_phone(
+                call=call,
+                acting_user=operator,
+                solution=DEMO_SOLUTIONS.get(demo.product, DEMO_MARK),
+            )
         elif demo.target == State.CANCELLED:
             services.transition(
                 intervention=intervention,

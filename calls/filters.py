@@ -19,9 +19,10 @@ from django.utils.translation import pgettext_lazy
 from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, Priority, State
 from customers.filters import ids_up_to
-from customers.models import Customer, Unit
+from customers.models import Customer, Product, Unit
 from service_portal.forms import DateInput
 from service_portal.models import Counter
+from service_portal.text_search import contains_folded
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -63,6 +64,9 @@ class SearchForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date comes before the start date."))
+        elif start and start > timezone.localdate():
+            # Nothing can match: say so instead of an empty list that looks like "no calls".
+            self.add_error("date_from", _("No call can have been received after today."))
         return data
 
 
@@ -198,3 +202,38 @@ def code_years() -> list[int]:
     years = set(Counter.objects.filter(series="call").values_list("year", flat=True))
     years.add(timezone.localdate().year)
     return sorted(years)
+
+
+# --- The solutions search: how earlier calls were solved ------------------------------------
+MAX_SOLUTION_WORDS = 8
+
+
+class SolutionSearchFilter(django_filters.FilterSet):
+    """Calls with a recorded solution, by product and by words of the problem, cause or
+    solution: every word must appear in one of them, accents and capitals ignored."""
+
+    q = django_filters.CharFilter(
+        label=_("Words"),
+        method="filter_words",
+        max_length=200,
+        help_text=_("Words of the problem, the cause or the solution (accents do not matter)."),
+    )
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"),
+        field_name="unit__product",
+        queryset=Product.objects.filter(is_active=True).order_by("code"),
+        empty_label=ANY,
+    )
+
+    class Meta:
+        fields = ["q", "product"]
+
+    def filter_words(self, queryset, name, value):
+        words = value.replace("\x00", " ").split()[:MAX_SOLUTION_WORDS]
+        for word in words:
+            queryset = queryset.filter(
+                contains_folded("description", word)
+                | contains_folded("cause", word)
+                | contains_folded("solution", word)
+            )
+        return queryset

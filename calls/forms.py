@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,14 +102,52 @@ class CallForm(VersionMixin):
 
 class NewCallForm(SubmissionTokenMixin, CallForm):
     """The call form of the new-call page: the customer comes from the picker; the submission
-    token makes a double submit create one call."""
+    token makes a double submit create one call.
+
+    A call needs whom to ask: the contact, or why there is none. A customer's only site is
+    chosen for the operator; choosing the unit refreshes the customer's fields (with htmx) to
+    warn of the unit's open calls and its warranty.
+    """
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.filter(is_active=True), widget=forms.HiddenInput
     )
+    no_contact_reason = forms.CharField(
+        label=_("No contact: why?"),
+        required=False,
+        max_length=200,
+        help_text=_("Only when nobody can be named (for example: anonymous caller)."),
+    )
 
     editing = False  # creates the call: a submission token, no version
     field_order = ["customer"]
+
+    def __init__(self, *args: Any, customer: Customer | None, **kwargs: Any) -> None:
+        super().__init__(*args, customer=customer, **kwargs)
+        if customer is None:
+            return
+        self.fields["unit"].widget.attrs.update(
+            {
+                "hx-get": reverse("calls:customer_fields"),
+                "hx-trigger": "change",
+                "hx-target": "#customer-fields",
+                "hx-include": "#customer-fields",
+            }
+        )
+        if not self.is_bound and not self.initial.get("site"):
+            sites = list(self.fields["site"].queryset[:2])
+            if len(sites) == 1:
+                self.initial["site"] = sites[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["no_contact_reason"] = (data.get("no_contact_reason") or "").strip()
+        if data.get("contact") is None and not data["no_contact_reason"]:
+            if "contact" not in self.errors:
+                self.add_error("contact", _("Choose the contact, or say below why there is none."))
+        elif data.get("contact") is not None:
+            data["no_contact_reason"] = ""
+        return data
 
 
 class InterventionForm(VersionMixin):
@@ -145,8 +184,14 @@ class InterventionForm(VersionMixin):
         super().__init__(*args, **kwargs)
         self.fields["technician"].queryset = active_technicians()
 
+    suggested_warranty: InterventionType | None = None
+
     @classmethod
-    def for_intervention(cls, intervention: Any, data: Any = None) -> InterventionForm:
+    def for_intervention(
+        cls, intervention: Any, data: Any = None, *, under_warranty: bool = False
+    ) -> InterventionForm:
+        """The section's form; for a unit under warranty whose type is not chosen yet, the
+        warranty type is suggested (pre-selected, the operator may change it)."""
         initial = {
             "type": intervention.type_id,
             "requested_date": intervention.requested_date,
@@ -155,7 +200,14 @@ class InterventionForm(VersionMixin):
             "what_to_bring": intervention.what_to_bring,
             "version": intervention.version,
         }
-        return cls(data, initial=initial)
+        suggested = None
+        if under_warranty and intervention.type_id is None:
+            suggested = InterventionType.objects.filter(is_active=True, is_warranty=True).first()
+            if suggested is not None:
+                initial["type"] = suggested.pk
+        form = cls(data, initial=initial)
+        form.suggested_warranty = suggested
+        return form
 
 
 class NoteForm(SubmissionTokenMixin, forms.Form):
@@ -175,11 +227,33 @@ class TransitionForm(forms.Form):
 
 
 class ResolveByPhoneForm(forms.Form):
-    reason = forms.CharField(
-        label=_("How was it solved?"),
+    """How a call was solved on the phone: the solution is required, the cause when known."""
+
+    cause = forms.CharField(
+        label=_("Cause"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
+    )
+    solution = forms.CharField(
+        label=_("How was it solved?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={
+            "required": _("Say how the problem was solved: the next operator will look for it.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "resolve")
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is another intervention needed?"),
+        max_length=1000,
+        error_messages={"required": _("Say why a follow-up intervention is needed.")},
     )
 
 

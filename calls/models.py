@@ -137,6 +137,13 @@ class Call(CachedChoiceLabels, Audited):
         blank=True,
     )
     description = models.TextField(_("problem description"), max_length=5000)
+    # Why the call has no contact, when none was chosen ("walk-in, no name given"): intake asks
+    # for one or the other, so the technician always knows whom to ask.
+    no_contact_reason = models.CharField(_("why no contact"), max_length=200, blank=True)
+    # What was found and how it was solved (a call resolved by phone must say how): the
+    # solutions search reads these, so the next operator finds how a similar call was solved.
+    cause = models.TextField(_("cause"), blank=True, max_length=2000)
+    solution = models.TextField(_("solution"), blank=True, max_length=5000)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -164,6 +171,13 @@ class Call(CachedChoiceLabels, Audited):
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
+            # The solutions search: the few calls with a recorded solution, newest first,
+            # without reading the others.
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=~models.Q(solution=""),
+                name="call_solution_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +82,8 @@ def management_data(intervention: Intervention, user: User) -> dict:
     history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
     quote_part = quote_data(intervention, user)
     return {
+        # the planned visits (the planner's activities, through the reverse relation)
+        "visits": list(intervention.activities.all()),
         "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
         "notes": list(notes),
         "history": list(history),
@@ -123,12 +125,36 @@ def history_for(user: User, **filters: Any) -> QuerySet[Intervention]:
     )
 
 
+OPEN_CALLS_SHOWN = 5
+
+
+def open_calls_of_unit(unit_id: Any) -> list[Call]:
+    """The unit's calls still waiting for work (new ... planned), newest first: intake warns of
+    them (a second call about the same machine is often the same problem)."""
+    if not str(unit_id or "").isdecimal() or len(str(unit_id)) > 18:  # not a key: no unit
+        return []
+    return list(
+        Call.objects.filter(unit_id=int(unit_id), status__in=OPEN_STATES).order_by(
+            "-received_at", "-pk"
+        )[:OPEN_CALLS_SHOWN]
+    )
+
+
 def my_interventions(user: User) -> QuerySet[Intervention]:
-    """A technician's to-do list: open interventions assigned to them, the next one first."""
+    """A technician's to-do list: open interventions assigned to them, the next visit first
+    (then those not planned yet, by requested date), with their planned visits (the planner's
+    activities, read through the reverse relation: one query for the page)."""
     return (
         Intervention.objects.select_related(*RELATED)
         .filter(technician=user, state__in=OPEN_STATES)
-        .order_by(F("requested_date").asc(nulls_last=True), "call__received_at", "pk")
+        .annotate(next_visit=Min("activities__start"))
+        .prefetch_related("activities")
+        .order_by(
+            F("next_visit").asc(nulls_last=True),
+            F("requested_date").asc(nulls_last=True),
+            "call__received_at",
+            "pk",
+        )
     )
 
 

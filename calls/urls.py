@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calls.views import actuals, management, new_call, search, sections
+from calls.views import actuals, management, new_call, search, sections, solutions
 
 app_name = "calls"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", search.export_csv, name="export_csv"),
     path("export.xlsx", search.export_xlsx, name="export_xlsx"),
     path("mine/", search.MyInterventions.as_view(), name="my_interventions"),
+    path("solutions/", solutions.SolutionSearch.as_view(), name="solutions"),
     path("history/unit/<int:pk>/", search.unit_history, name="unit_history"),
     path("history/customer/<int:pk>/", search.customer_history, name="customer_history"),
     path("new/", new_call.call_create, name="call_create"),

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from calls import job
 from calls.models import State
 from planner.models import Activity
 
@@ -60,11 +61,16 @@ def _event(activity: Activity, host: str, stamp: str) -> list[str]:
     summary = str(activity.get_kind_display())
     description = [activity.notes] if activity.notes else []
     location = ""
+    url = ""
     if activity.intervention_id:
-        call = activity.intervention.call
-        summary = f"{activity.intervention.code} – {call.customer.name}"
-        description.insert(0, call.description)
-        location = str(call.site)
+        intervention = activity.intervention
+        call = intervention.call
+        summary = f"{intervention.code} – {call.customer.name}"
+        # the problem, then the job's facts (address, contact and phone, serial, what to
+        # bring, the page's link), then the planner's note
+        description[:0] = [call.description, *job.job_lines(intervention)]
+        location = f"{call.site.name}, {job.site_address(call.site)}"
+        url = job.job_url(intervention)
     lines = [
         "BEGIN:VEVENT",
         f"UID:activity-{activity.pk}@{host}",
@@ -87,6 +93,8 @@ def _event(activity: Activity, host: str, stamp: str) -> list[str]:
         lines.append(f"DESCRIPTION:{escape_text(chr(10).join(description))}")
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")
+    if url:
+        lines.append(f"URL:{url}")
     lines.append(f"CATEGORIES:{escape_text(str(activity.get_kind_display()))}")
     lines.append("END:VEVENT")
     return lines

@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from calls.job import JOB_RELATED
 from calls.models import Intervention, State
 from planner import access
 from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
@@ -293,7 +294,7 @@ def feed_activities(technician: User) -> QuerySet[Activity]:
     since = timezone.now() - datetime.timedelta(days=90)
     return (
         Activity.objects.filter(technician=technician, end__gte=since)
-        .select_related("intervention__call__customer", "intervention__call__site")
+        .select_related(*(f"intervention__{name}" for name in JOB_RELATED))
         .order_by("start", "pk")
     )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import translation
 from django_tasks import task
 
+from calls import job
+from calls.job import JOB_RELATED
 from planner.models import Activity
 from service_portal.mail import send_email
 
@@ -17,7 +20,7 @@ def send_activity_email(activity_pk: int, changed: bool = False) -> int:
     """
     activity = (
         Activity.objects.select_related(
-            "technician", "intervention__call__customer", "intervention__call__site"
+            "technician", *(f"intervention__{name}" for name in JOB_RELATED)
         )
         .filter(pk=activity_pk)
         .first()
@@ -25,9 +28,16 @@ def send_activity_email(activity_pk: int, changed: bool = False) -> int:
     if activity is None or not activity.technician.email:
         return 0
     technician = activity.technician
+    with translation.override(technician.language):
+        lines = job.job_lines(activity.intervention) if activity.intervention else []
     return send_email(
         template="planner/email/activity_planned",
-        context={"activity": activity, "intervention": activity.intervention, "changed": changed},
+        context={
+            "activity": activity,
+            "intervention": activity.intervention,
+            "changed": changed,
+            "job_lines": lines,
+        },
         to=[technician.email],
         language=technician.language,
     )

@@ -138,6 +138,10 @@ PAGES = [
     Page("customer list, page 40", "{customer_page_40}"),
     Page("call search, page 40", "{call_page_40}"),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
+    # The solutions search reads the few calls with a solution (a partial index), then words.
+    Page("solutions, no filter", "/calls/solutions/"),
+    Page("solutions, words", "/calls/solutions/?q=reset+counter"),
+    Page("technician's home", "/calls/mine/", role="technician"),
     Page("planner board, week", "/planner/?view=week&date={today}"),
     Page("planner board, month", "/planner/?view=month&date={today}"),
     Page(

@@ -36,6 +36,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("My interventions"), "calls:my_interventions", TECHNICIANS, "wrench"),
     NavItem(_("Calls"), "calls:call_search", ALL, "telephone", _("Calls")),
     NavItem(_("New call"), "calls:call_create", STAFF, "telephone-plus", _("Calls")),
+    NavItem(_("Solutions"), "calls:solutions", STAFF, "lightbulb", _("Calls")),
     NavItem(_("Activity planner"), "planner:board", STAFF, "calendar-week", _("Planners")),
     NavItem(_("My calendar"), "planner:my_calendar", ALL - STAFF, "calendar3", _("Planners")),
     NavItem(_("Hours worked"), "planner:hours_month", ALL, "clock-history", _("Planners")),

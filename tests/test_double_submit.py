@@ -286,6 +286,7 @@ def _case_call(world):
         "priority": "normal",
         "received_at": "2026-11-20T09:30",
         "description": "Leaking twice",
+        "no_contact_reason": "Anonymous caller",
     }
     count = Call.objects.filter(description="Leaking twice").count
     return reverse("calls:call_create"), data, "", count, "Leaking twice"

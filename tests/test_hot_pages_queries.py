@@ -103,7 +103,8 @@ def test_call_search(
 def test_call_management_page(operator_client, operator, technician, django_assert_num_queries):
     # the intervention with its call, customer, site, contact, unit and product; the call's
     # interventions; the notes with their authors; the history; the customer's sites, units
-    # and contacts and the intervention types (the forms' choices); the technicians
+    # and contacts and the intervention types (the forms' choices); the technicians; the
+    # planned visits; the warranty type suggested (the unit is under warranty, no type yet)
     _calls(operator, technician, 1)
     intervention = first_intervention(make_call(by=operator))
     call_services.add_note(
@@ -120,7 +121,7 @@ def test_call_management_page(operator_client, operator, technician, django_asse
             make_unit(make_site(customer))
             make_intervention_type()
 
-    _twice(operator_client, url, SIGNED_IN + 9, django_assert_num_queries, grow)
+    _twice(operator_client, url, SIGNED_IN + 11, django_assert_num_queries, grow)
 
 
 @pytest.mark.parametrize("view", ["week", "month"])

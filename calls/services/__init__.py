@@ -17,7 +17,6 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,8 +193,11 @@ def create_call(
     channel: str = Channel.PHONE,
     priority: str = Priority.NORMAL,
     received_at: datetime.datetime | None = None,
+    no_contact_reason: str = "",
 ) -> Call:
-    """Open a call and its first intervention (state new) in one transaction."""
+    """Open a call and its first intervention (state new) in one transaction.
+
+    ``no_contact_reason`` says why no contact was named (kept only when there is none)."""
     if not access.may_open_call(acting_user):
         raise CallRoleRefused(_("Your role may not do this."))
     _check_place(customer, site, contact, unit)
@@ -206,6 +208,7 @@ def create_call(
         customer=customer,
         site=site,
         contact=contact,
+        no_contact_reason="" if contact is not None else no_contact_reason.strip()[:200],
         unit=unit,
         description=description.strip(),
         priority=priority,
@@ -304,39 +307,75 @@ def fill_intervention_section(
 
 
 @transaction.atomic
-def resolve_by_phone(*, call: Call, acting_user: User, reason: str = "") -> Intervention:
-    """Close the call on the phone: its new intervention becomes *resolved by phone*."""
+def resolve_by_phone(
+    *, call: Call, acting_user: User, solution: str, cause: str = ""
+) -> Intervention:
+    """Close the call on the phone: its new intervention becomes *resolved by phone*.
+
+    The solution is required (and the cause kept when known): they stay on the call, where the
+    solutions search finds them for the next operator with a similar problem.
+    """
     _require_office(acting_user)
-    Call.objects.select_for_update().get(pk=call.pk)
-    intervention = call.interventions.filter(state=State.NEW).order_by("-number").first()
+    solution, cause = solution.strip(), cause.strip()
+    if not solution:
+        raise CallError(_("Say how the problem was solved: the next operator will look for it."))
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    intervention = locked.interventions.filter(state=State.NEW).order_by("-number").first()
     if intervention is None:
         raise CallError(_("Only a call whose intervention is still new can be resolved by phone."))
+    locked.solution, locked.cause = solution, cause
+    locked.save(update_fields=["solution", "cause", "version", "updated_at"])
     transition(
         intervention=intervention,
         to_state=State.RESOLVED_BY_PHONE,
         acting_user=acting_user,
-        reason=reason,
+        reason=solution,
     )
     call.status = State.RESOLVED_BY_PHONE
+    call.solution, call.cause = solution, cause
     return intervention
 
 
+def _follow_up_note(previous: Intervention | None, reason: str) -> str:
+    """The first note of a follow-up intervention: why it is needed and what the previous
+    visit found (its notes, oldest first), so the next technician starts where it stopped."""
+    lines = [_("Follow-up: %(reason)s") % {"reason": reason}]
+    if previous is None:
+        return "\n".join(lines)
+    notes = list(previous.notes.order_by("created_at", "pk"))
+    if notes:
+        lines += ["", _("Notes of %(code)s:") % {"code": previous.code}]
+        lines += [f"- {note.get_kind_display()}: {note.text}" for note in notes]
+    return "\n".join(lines)[:5000]
+
+
 @transaction.atomic
-def add_follow_up_intervention(*, call: Call, acting_user: User) -> Intervention:
+def add_follow_up_intervention(*, call: Call, acting_user: User, reason: str) -> Intervention:
     """Add the next intervention to a call whose earlier ones did not solve the problem.
 
     Refused while another intervention of the call is still open (new ... planned): one visit
-    at a time keeps the planner and the call's status unambiguous.
+    at a time keeps the planner and the call's status unambiguous. The new intervention starts
+    with a note giving ``reason`` and the previous intervention's notes.
     """
     _require_office(acting_user)
+    reason = reason.strip()
+    if not reason:
+        raise CallError(_("Say why a follow-up intervention is needed."))
     locked = Call.objects.select_for_update().get(pk=call.pk)  # serialises the numbering
     open_one = locked.interventions.filter(state__in=OPEN_STATES).order_by("number").first()
     if open_one is not None:
         raise CallError(
             _("The call still has an open intervention (%(code)s).") % {"code": open_one.code}
         )
-    number = (locked.interventions.aggregate(n=Max("number"))["n"] or 0) + 1
+    previous = locked.interventions.order_by("-number").first()
+    number = (previous.number if previous else 0) + 1
     intervention = _new_intervention(locked, number, acting_user)
+    InterventionNote.objects.create(
+        intervention=intervention,
+        kind=NoteKind.INTERNAL,
+        text=_follow_up_note(previous, reason),
+        author=acting_user,
+    )
     _refresh_call_status(locked)
     call.status = locked.status
     return intervention

@@ -58,7 +58,9 @@ def render_manage(
             intervention, user, call_editable=access.call_is_editable(call)
         ),
         "call_form": CallForm.for_call(call),
-        "intervention_form": InterventionForm.for_intervention(intervention),
+        "intervention_form": InterventionForm.for_intervention(
+            intervention, under_warranty=actuals.unit_under_warranty(intervention)
+        ),
         "note_form": NoteForm(),
         "expense_form": ExpenseForm(
             initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}

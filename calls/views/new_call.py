@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from calls import services
+from calls import selectors, services
 from calls.forms import (
     NewCallForm,
 )
@@ -54,6 +54,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
                         channel=data["channel"],
                         priority=data["priority"],
                         received_at=data["received_at"],
+                        no_contact_reason=data["no_contact_reason"],
                     )
                     url = reverse("calls:manage", args=[call.pk, 1])
                     sent.done(url)
@@ -73,7 +74,15 @@ def call_create(request: HttpRequest) -> HttpResponse:
         if unit is not None:
             initial.update(site=unit.site_id, unit=unit.pk)
         form = NewCallForm(customer=customer, initial=initial)
-    return render(request, "calls/call_create.html", {"form": form, "customer": customer})
+    context = {"form": form, "customer": customer, **_intake_hints(form)}
+    return render(request, "calls/call_create.html", context)
+
+
+def _intake_hints(form: NewCallForm) -> dict:
+    """What intake warns of, for the unit chosen (typed or given): its open calls, with links
+    (a warning, never a refusal: a second problem on the same machine is possible)."""
+    unit = form.data.get("unit") if form.is_bound else form.initial.get("unit")
+    return {"open_calls": selectors.open_calls_of_unit(unit)}
 
 
 def _picked(params: Any) -> tuple[Customer | None, Unit | None]:
@@ -109,7 +118,7 @@ def _customer_fields(
     request: HttpRequest, customer: Customer, initial: dict, **extra: Any
 ) -> HttpResponse:
     form = NewCallForm(customer=customer, initial={"customer": customer.pk, **initial})
-    context = {"form": form, "customer": customer, **extra}
+    context = {"form": form, "customer": customer, **_intake_hints(form), **extra}
     return render(request, "calls/new/customer_fields.html", context)
 
 
@@ -131,7 +140,7 @@ def customer_fields(request: HttpRequest) -> HttpResponse:
         return render(request, "calls/new/customer_fields.html", {"customer": None})
     initial = _typed(request.GET)
     if unit is not None:
-        initial.setdefault("site", unit.site_id)
+        initial["site"] = unit.site_id  # the unit chosen decides the site
     return _customer_fields(request, customer, initial)
 
 

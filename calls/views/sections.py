@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from calls import access, selectors, services
 from calls.forms import (
     CallForm,
+    FollowUpForm,
     InterventionForm,
     NoteForm,
     ResolveByPhoneForm,
@@ -109,33 +110,36 @@ def intervention_transition(request: HttpRequest, pk: int, number: int) -> HttpR
 @require_POST
 @role_required(*STAFF)
 def resolve_by_phone(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Close the call as resolved by phone; the solution is required (kept as typed if not)."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    form = ResolveByPhoneForm(request.POST)
-    form.is_valid()  # the reason is optional: an invalid one is left out
     return section_post(
         request,
         intervention,
         lambda data: services.resolve_by_phone(
-            call=intervention.call,
-            acting_user=request.user,
-            reason=form.cleaned_data.get("reason", ""),
+            call=intervention.call, acting_user=request.user, **data
         ),
         section="call",
         success=_("The call was resolved by phone."),
+        form=ResolveByPhoneForm(request.POST),
+        form_name="resolve_form",
     )
 
 
 @require_POST
 @role_required(*STAFF)
 def follow_up(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """A new intervention on the same call; its management page opens."""
+    """A new intervention on the same call, starting with why; its management page opens."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(str(m) for m in form.errors.get("reason", [])) or _("Unknown state.")
+        return after_post(request, intervention, "", error=error, section="state")
     try:
         created = services.add_follow_up_intervention(
-            call=intervention.call, acting_user=request.user
+            call=intervention.call, acting_user=request.user, reason=form.cleaned_data["reason"]
         )
     except CallError as error:
-        return after_post(request, intervention, "", error=error.message, section="call")
+        return after_post(request, intervention, "", error=error.message, section="state")
     messages.success(request, _("Intervention %(code)s created.") % {"code": created.code})
     if request.htmx:
         response = HttpResponse(status=204)

@@ -80,7 +80,9 @@ def test_concurrent_follow_ups_get_one_intervention():
     intervention = make_intervention(State.DONE)
 
     def act(index: int) -> None:
-        services.add_follow_up_intervention(call=intervention.call, acting_user=operators[index])
+        services.add_follow_up_intervention(
+            call=intervention.call, acting_user=operators[index], reason="Again."
+        )
 
     wins, refusals = _race(4, act)
     assert len(wins) == 1 and len(refusals) == 3

@@ -71,6 +71,7 @@ class TestNewCall:
             "priority": "normal",
             "received_at": "2026-11-20T09:30",
             "description": "Twice",
+            "no_contact_reason": "Anonymous caller",
         }
         first = operator_client.post(reverse("calls:call_create"), data)
         second = operator_client.post(reverse("calls:call_create"), data)
@@ -294,7 +295,7 @@ class TestManagementPage:
     def test_resolve_by_phone_from_the_page(self, operator_client):
         intervention = first_intervention(make_call())
         response = operator_client.post(
-            _url("resolve_by_phone", intervention), {"reason": "Reset"}, **HTMX
+            _url("resolve_by_phone", intervention), {"resolve-solution": "Reset"}, **HTMX
         )
         assert "The call was resolved by phone." in response.content.decode()
         call = Call.objects.get()
@@ -313,10 +314,10 @@ class TestManagementPage:
 
     def test_follow_up_opens_the_new_intervention(self, admin_client_):
         intervention = make_intervention(State.DONE)
-        response = admin_client_.post(_url("follow_up", intervention))
+        response = admin_client_.post(_url("follow_up", intervention), {"reason": "Leaks again"})
         follow_up = Intervention.objects.get(number=2)
         assert response["Location"] == _manage(follow_up)
-        response = admin_client_.post(_url("follow_up", follow_up), **HTMX)
+        response = admin_client_.post(_url("follow_up", follow_up), {"reason": "x"}, **HTMX)
         assert "still has an open intervention" in response.content.decode()
 
 
@@ -433,7 +434,9 @@ def test_management_page_queries_do_not_grow_with_the_interventions(operator_cli
     )
     small = _count(operator_client, _manage(intervention))
     for _ in range(4):
-        follow_up = services.add_follow_up_intervention(call=call, acting_user=operator)
+        follow_up = services.add_follow_up_intervention(
+            call=call, acting_user=operator, reason="Again."
+        )
         services.transition(
             intervention=follow_up, to_state=State.CANCELLED, acting_user=operator, reason="x"
         )

@@ -53,7 +53,7 @@ def world(operator, technician, other_technician):
             requested_date=datetime.date(2026, 4, 1),
             technician=tech,
         )
-    services.resolve_by_phone(call=c, acting_user=operator)
+    services.resolve_by_phone(call=c, acting_user=operator, solution="Reset.")
     return {"a": a, "b": b, "c": c, "repair": repair, "install": install}
 
 

@@ -256,7 +256,7 @@ class TestInterventionSection:
 class TestResolveByPhone:
     def test_the_call_and_its_intervention_are_closed_and_kept(self, operator):
         call = make_call(by=operator)
-        services.resolve_by_phone(call=call, acting_user=operator, reason="Reset the breaker.")
+        services.resolve_by_phone(call=call, acting_user=operator, solution="Reset the breaker.")
         call.refresh_from_db()
         intervention = first_intervention(call)
         assert call.status == intervention.state == State.RESOLVED_BY_PHONE
@@ -265,19 +265,23 @@ class TestResolveByPhone:
     def test_only_a_new_intervention_can_be_resolved_by_phone(self, operator):
         intervention = make_intervention(State.EXPECTED)
         with pytest.raises(CallError, match="still new"):
-            services.resolve_by_phone(call=intervention.call, acting_user=operator)
+            services.resolve_by_phone(
+                call=intervention.call, acting_user=operator, solution="Reset."
+            )
 
     def test_a_technician_cannot(self, technician):
         call = make_call()
         with pytest.raises(CallError):
-            services.resolve_by_phone(call=call, acting_user=technician)
+            services.resolve_by_phone(call=call, acting_user=technician, solution="x")
 
 
 class TestFollowUp:
     def test_a_follow_up_gets_the_next_number_and_drives_the_status(self, operator):
         intervention = make_intervention(State.DONE)
         call = intervention.call
-        follow_up = services.add_follow_up_intervention(call=call, acting_user=operator)
+        follow_up = services.add_follow_up_intervention(
+            call=call, acting_user=operator, reason="Still leaks."
+        )
         assert follow_up.number == 2
         assert follow_up.code == f"{call.code}/2"
         call.refresh_from_db()
@@ -294,7 +298,9 @@ class TestFollowUp:
     def test_refused_while_an_intervention_is_open(self, operator):
         call = make_call(by=operator)
         with pytest.raises(CallError, match="still has an open intervention"):
-            services.add_follow_up_intervention(call=call, acting_user=operator)
+            services.add_follow_up_intervention(
+                call=call, acting_user=operator, reason="Still leaks."
+            )
         assert call.interventions.count() == 1
 
 

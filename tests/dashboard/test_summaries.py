@@ -113,7 +113,7 @@ def test_the_summaries_follow_changes_made_through_the_services(data, administra
         received_at=oct_(7, 10),
     )
     assert_summaries_exact(data)
-    call_services.resolve_by_phone(call=new, acting_user=office, reason="Reset the pump")
+    call_services.resolve_by_phone(call=new, acting_user=office, solution="Reset the pump")
     assert_summaries_exact(data)
     # A call's intervention gets its type and technician, is planned, then cancelled.
     other = call_services.create_call(

@@ -95,7 +95,7 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     assert page.input_value("textarea[name=description]") == "How do I reset the service counter?"
     page.click("[data-testid=create-call]")
     page.wait_for_selector("[data-testid=management-header]")
-    page.fill("textarea[name=reason]", "Explained the reset procedure.")
+    page.fill("textarea[name=resolve-solution]", "Explained the reset procedure.")
     page.click("[data-testid=resolve-by-phone]")
     resolved = t("The call was resolved by phone.", language)
     page.wait_for_selector(f'[data-testid=flash]:has-text("{resolved}")')

@@ -53,6 +53,8 @@ ROWS = [
     Row("calls:export_csv", EVERYONE),
     Row("calls:export_xlsx", EVERYONE),
     Row("calls:my_interventions", EVERYONE),
+    Row("calls:solutions", STAFF),
+    Row("calls:solutions", STAFF, query="q=breaker&product=0"),
     Row("calls:unit_history", EVERYONE, lambda world: [world.unit.pk]),
     Row("calls:customer_history", EVERYONE, _customer),
     Row("calls:call_create", STAFF),
@@ -66,12 +68,8 @@ ROWS = [
     Row("calls:intervention_update", STAFF_POST, _intervention, method="post"),
     Row("calls:note_add", OWNED, _intervention, method="post"),
     Row("calls:transition", OWNED, _intervention, method="post"),
-    Row(
-        "calls:resolve_by_phone",
-        {ANON: LOGIN, TECH: 403, OPER: 302, ADMIN: 302},
-        _intervention,
-        method="post",
-    ),
+    # Without a solution: the form comes back with its error (200).
+    Row("calls:resolve_by_phone", STAFF_POST, _intervention, method="post"),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
     Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
     # A new intervention: the service refuses (message on the page, 200); another technician 404.

@@ -123,12 +123,14 @@ def test_a_technician_is_refused_every_office_action_on_calls(technician):
         "Your role may not do this.",
     )
     _refused(
-        lambda: call_services.resolve_by_phone(call=call, acting_user=technician),
+        lambda: call_services.resolve_by_phone(call=call, acting_user=technician, solution="x"),
         CallError,
         "Your role may not do this.",
     )
     _refused(
-        lambda: call_services.add_follow_up_intervention(call=call, acting_user=technician),
+        lambda: call_services.add_follow_up_intervention(
+            call=call, acting_user=technician, reason="x"
+        ),
         CallError,
         "Your role may not do this.",
     )
