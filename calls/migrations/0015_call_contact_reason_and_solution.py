@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0013_call_day_summary_blank'),
+        ('calls', '0014_interventiontype_price_list'),
         ('customers', '0011_customer_fiscal_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
