@@ -270,6 +270,7 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
         "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
         "comparisons": comparisons(intervention, quote, expenses),
         "can_record": access.may_record(intervention, user),
+        "frozen_reason": access.frozen_message(intervention),
     }
 
 

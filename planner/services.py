@@ -48,7 +48,7 @@ from service_portal.errors import DomainError, RoleRefused
 from service_portal.tasks import enqueue_after_commit
 
 PLANNABLE_STATES = frozenset({State.EXPECTED, State.QUOTED})
-# Hours of a verified or invoiced intervention are frozen (issue 17).
+# Hours of a signed (done), verified or invoiced intervention are frozen (issues 17, 20).
 HOURS_FROZEN_STATES = FROZEN_STATES
 MAX_HOURS_PER_DAY = Decimal(24)
 
@@ -374,6 +374,14 @@ def _check_intervention_open_for_hours(intervention: Intervention | None) -> Non
     if intervention.state == State.INVOICED:
         raise PlannerError(
             _("%(code)s is invoiced: its hours can no longer be changed.")
+            % {"code": intervention.code}
+        )
+    if intervention.state == State.DONE:
+        raise PlannerError(
+            _(
+                "%(code)s is signed by the customer: its hours are frozen. An administrator can "
+                "send it back to the technician to correct them."
+            )
             % {"code": intervention.code}
         )
     if intervention.state == State.VERIFIED:

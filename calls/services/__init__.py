@@ -354,6 +354,8 @@ def add_note(
         raise refusal(_("You may not add notes to this intervention."))
     if kind not in NoteKind.values:
         raise CallError(_("Unknown kind of note."))
+    if kind == NoteKind.REPORT and not access.may_write_report(locked, acting_user):
+        raise CallError(access.frozen_message(locked))
     if not text.strip():
         raise CallError(_("The note is empty."))
     return InterventionNote.objects.create(

@@ -1,9 +1,10 @@
 """Sections 4 and 5 of the management page: travel expenses and spare parts used.
 
 Every write here is atomic, checks who acts (the assigned technician, administrators and
-operators) and refuses changes once the intervention is verified: final verification freezes
-what invoicing bills (issue 17). Reopening is the administrator's send-back (verified -> done,
-with a reason), after which the intervention needs a new verification.
+operators) and refuses changes once the customer signed (done): the signature covers them, and
+final verification freezes what invoicing bills (issue 17). Only an administrator's send-back
+(done -> planned, with a reason, which supersedes the signature) reopens them; a verified one
+is first reopened (verified -> done).
 Hours are not here: they are the planner's time entries (one record, shown in both places).
 
 What a technician may not decide is decided here: the kilometre rate (``settings.KM_RATE``)
@@ -47,14 +48,7 @@ RECEIPT_SIGNATURES = {
 RECEIPT_EXTENSION = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def frozen_message(intervention: Intervention) -> str:
-    """Why the actuals of a verified or invoiced intervention can no longer change."""
-    if intervention.state == State.INVOICED:
-        return _("The intervention is invoiced: its actuals can no longer be changed.")
-    return _(
-        "The intervention is verified: its hours, expenses and parts are frozen. An administrator "
-        "can send it back, then it needs a new verification."
-    )
+frozen_message = access.frozen_message  # why signed, verified or invoiced actuals are frozen
 
 
 def warranty_date(intervention: Intervention) -> datetime.date:

@@ -59,7 +59,7 @@ def render_manage(
         ),
         "call_form": CallForm.for_call(call),
         "intervention_form": InterventionForm.for_intervention(intervention),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(kinds=access.note_kinds(intervention, user)),
         "expense_form": ExpenseForm(
             initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}
         ),
