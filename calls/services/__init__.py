@@ -137,6 +137,15 @@ def transition(
     """
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_transition(locked, to_state, acting_user, reason)
+    from_state = locked.state
+    if (from_state, to_state) == (State.DONE, State.PLANNED):
+        # Sent back: the signature is superseded (kept with its report), the technician
+        # corrects and the customer signs again.
+        from calls import reports
+
+        reports.supersede(intervention=locked, acting_user=acting_user, reason=reason)
+        for field in ("signature", "signed_by", "signed_at"):
+            setattr(intervention, field, getattr(locked, field))
     locked.state_changed_at = timezone.now()
     history.apply(
         locked,

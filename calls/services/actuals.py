@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from calls import access
+from calls import access, reports
 from calls.access import FROZEN_STATES
 from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
 from calls.services import CallError, CallRoleRefused, transition
@@ -222,7 +222,7 @@ def completion_missing(intervention: Intervention) -> list[str]:
 def complete_intervention(
     *, intervention: Intervention, acting_user: User, signature_png: bytes, signed_by: str
 ) -> Intervention:
-    """Store the customer's signature and move the intervention planned -> done.
+    """Store the customer's signature (a new signed version) and move it planned -> done.
 
     Only the assigned technician (or an administrator) may, and only once hours and the
     report note are there: the report (rapportino) made from it must be complete.
@@ -242,10 +242,12 @@ def complete_intervention(
         raise CallError(_("Type the name of the person who signs."))
     if not signature_png.startswith(PNG_SIGNATURE) or len(signature_png) > MAX_SIGNATURE_BYTES:
         raise CallError(_("The customer's signature is missing."))
-    locked.signature.save(f"{locked.pk}.png", ContentFile(signature_png), save=False)
+    version = locked.signed_reports.count() + 1  # each signature its own file
+    locked.signature.save(f"{locked.pk}-{version}.png", ContentFile(signature_png), save=False)
     locked.signed_by = signed_by[:100]
     locked.signed_at = timezone.now()
     locked.save(update_fields=["signature", "signed_by", "signed_at", "updated_at"])
+    reports.record_signature(intervention=locked, acting_user=acting_user)
     transition(intervention=locked, to_state=State.DONE, acting_user=acting_user)
     intervention.state = locked.state
     return locked
