@@ -109,7 +109,8 @@ def test_send_back_fix_sign_again_verify_and_invoice(
     page.wait_for_selector("h1")
     page.goto(f"/invoicing/verification/{intervention.pk}/")
     page.click("[data-testid=verify]")
-    page.wait_for_selector("[data-testid=verified-figures]")
+    verified = t("Intervention %(code)s verified.", language) % {"code": intervention.code}
+    page.wait_for_selector(f"text={verified}")
     assert Intervention.objects.get(pk=intervention.pk).state == State.VERIFIED
     page.goto("/invoicing/to-invoice/")
     group = page.locator("[data-testid=customer-group]")
