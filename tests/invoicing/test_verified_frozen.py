@@ -297,3 +297,22 @@ def test_technician_rate_and_warranty_come_from_the_office(settings, tech):
         under_warranty=False,
     )
     assert part.under_warranty is True
+
+
+def test_a_verified_interventions_quote_is_read_only(verified, admin):
+    """Issue 19, locks: the quote is what is billed once its intervention is verified."""
+    from quotes import services as quote_services
+    from quotes.models import Quote, QuoteState
+    from quotes.services import QuoteError
+
+    Quote.objects.filter(pk=verified.quote_id).update(state=QuoteState.DRAFT)  # still a draft
+    quote = Quote.objects.get(pk=verified.quote_id)
+    with pytest.raises(QuoteError, match="is verified"):
+        quote_services.update_quote_terms(
+            quote=quote, acting_user=admin, notes="changed", vat_rate=quote.vat_rate
+        )
+    services.reopen(intervention=verified, acting_user=admin, reason="Quote to correct")
+    quote.refresh_from_db()
+    quote_services.update_quote_terms(
+        quote=quote, acting_user=admin, notes="changed", vat_rate=quote.vat_rate
+    )
