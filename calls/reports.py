@@ -14,11 +14,13 @@ rendered after the signature shows exactly what was signed.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 
 from django.core.files.base import ContentFile
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,7 +28,9 @@ from calls.documents import report_pdf
 from calls.models import Expense, Intervention, NoteKind, PartUsed, SignedReport
 
 
-def _fingerprint(intervention: Intervention, signature: bytes, signed_by: str, signed_at) -> str:
+def _fingerprint(
+    intervention: Intervention, signature: bytes, signed_by: str, signed_at: datetime.datetime
+) -> str:
     """SHA-256 of what the customer signed, in a canonical form."""
     content = {
         "intervention": intervention.code,
@@ -51,13 +55,15 @@ def _fingerprint(intervention: Intervention, signature: bytes, signed_by: str, s
     return hashlib.sha256(encoded).hexdigest()
 
 
-def _read_signature(name_holder) -> bytes:
-    with name_holder.open("rb") as handle:
+def _read_signature(file: FieldFile) -> bytes:
+    with file.open("rb") as handle:
         return handle.read()
 
 
 def record_signature(*, intervention: Intervention, acting_user: User | None) -> SignedReport:
     """The next version, from the signature just stored on ``intervention`` (locked)."""
+    signed_at = intervention.signed_at
+    assert signed_at is not None  # completion stores the signature first
     number = (intervention.signed_reports.aggregate(n=Max("number"))["n"] or 0) + 1
     signature = _read_signature(intervention.signature)
     return SignedReport.objects.create(
@@ -65,11 +71,9 @@ def record_signature(*, intervention: Intervention, acting_user: User | None) ->
         number=number,
         signature=intervention.signature.name,
         signed_by=intervention.signed_by,
-        signed_at=intervention.signed_at,
+        signed_at=signed_at,
         completed_by=acting_user,
-        content_sha256=_fingerprint(
-            intervention, signature, intervention.signed_by, intervention.signed_at
-        ),
+        content_sha256=_fingerprint(intervention, signature, intervention.signed_by, signed_at),
     )
 
 

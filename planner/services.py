@@ -147,7 +147,7 @@ def conflicts_for(
 
 
 def _check_visit_time(
-    intervention: Intervention, start: datetime.datetime, *, confirm: bool
+    intervention: Intervention, start: datetime.datetime
 ) -> tuple[list[str], bool]:
     """A visit cannot start before its call was received; one in the past is the record of a
     visit already made and must be confirmed. Returns (warnings, recorded afterwards)."""
@@ -219,7 +219,7 @@ def plan_intervention(
             _("Only an expected or quoted intervention can be planned (%(code)s is “%(state)s”).")
             % {"code": locked.code, "state": state_label(locked.state)}
         )
-    past, afterwards = _check_visit_time(locked, start, confirm=confirm)
+    past, afterwards = _check_visit_time(locked, start)
     warnings = past + conflicts_for(technician=technician, start=start, end=end)
     if warnings and not confirm:
         return PlanResult(activity=None, warnings=warnings)
@@ -340,7 +340,7 @@ def update_activity(
     warnings = conflicts_for(technician=technician, start=start, end=end, exclude_pk=locked.pk)
     afterwards = locked.recorded_afterwards
     if intervention is not None and start != locked.start:
-        past, afterwards = _check_visit_time(intervention, start, confirm=confirm)
+        past, afterwards = _check_visit_time(intervention, start)
         warnings = past + warnings
     if warnings and not confirm:
         return PlanResult(activity=None, warnings=warnings)
