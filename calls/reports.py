@@ -56,6 +56,8 @@ def _fingerprint(
 
 
 def _read_signature(file: FieldFile) -> bytes:
+    if not file:  # a signature recorded before signatures were stored as files
+        return b""
     with file.open("rb") as handle:
         return handle.read()
 
@@ -84,7 +86,7 @@ def current_version(intervention: Intervention) -> SignedReport | None:
         .filter(intervention=intervention, superseded_at__isnull=True)
         .first()
     )
-    if version is None and intervention.signed_at is not None and intervention.signature:
+    if version is None and intervention.signed_at is not None:
         version = record_signature(intervention=intervention, acting_user=None)
     return version
 
