@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from calls.models import OPEN_STATES, Call, Intervention, State
+from calls.models import OPEN_STATES, Call, Intervention, NoteKind, State
 from orders import access as orders_access
 from service_portal.roles import ADMINISTRATORS, FIELD, STAFF, Role, has_role
 
@@ -61,10 +62,12 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     State.CANCELLED: {},
 }
 
-# Actuals (expenses, parts used) are recorded after planning, until the intervention is verified.
-RECORDING_STATES = frozenset({State.PLANNED, State.DONE})
-# Verified: what invoicing will bill is fixed. Invoiced: it is billed.
-FROZEN_STATES = frozenset({State.VERIFIED, State.INVOICED})
+# Actuals (hours, expenses, parts used, the technician's report) are recorded while the
+# intervention is planned: the customer's signature (done) freezes them for everyone until an
+# administrator sends it back (done -> planned), which clears the signature (issue 20).
+RECORDING_STATES = frozenset({State.PLANNED})
+# Done: signed by the customer. Verified: what invoicing will bill is fixed. Invoiced: billed.
+FROZEN_STATES = frozenset({State.DONE, State.VERIFIED, State.INVOICED})
 # Notes are closed once the intervention is invoiced or cancelled.
 NOTES_CLOSED_STATES = frozenset({State.INVOICED, State.CANCELLED})
 
@@ -160,6 +163,39 @@ def may_add_notes(intervention: Intervention, user: User) -> bool:
     return user.role in STAFF
 
 
+def may_write_report(intervention: Intervention, user: User) -> bool:
+    """The technician's report (work notes) is part of what the customer signs: frozen with
+    the hours, expenses and parts from the signature until the intervention is sent back."""
+    return may_add_notes(intervention, user) and intervention.state not in FROZEN_STATES
+
+
+def note_kinds(intervention: Intervention, user: User) -> list[str]:
+    """The kinds of note ``user`` may add now (internal notes stay open after the signature)."""
+    if not may_add_notes(intervention, user):
+        return []
+    if may_write_report(intervention, user):
+        return list(NoteKind.values)
+    return [kind for kind in NoteKind.values if kind != NoteKind.REPORT]
+
+
+def frozen_message(intervention: Intervention) -> str:
+    """Why the hours, expenses, parts and report of ``intervention`` cannot change ("" when
+    they can)."""
+    if intervention.state == State.INVOICED:
+        return _("The intervention is invoiced: its actuals can no longer be changed.")
+    if intervention.state == State.VERIFIED:
+        return _(
+            "The intervention is verified: its hours, expenses and parts are frozen. An "
+            "administrator can send it back, then it needs a new verification."
+        )
+    if intervention.state == State.DONE:
+        return _(
+            "The customer signed this intervention: its hours, expenses, parts and report are "
+            "frozen. An administrator can send it back to the technician to correct them."
+        )
+    return ""
+
+
 def may_quote(intervention: Intervention, user: User) -> bool:
     """The office builds the quote of an expected intervention that has none."""
     return (
@@ -168,7 +204,8 @@ def may_quote(intervention: Intervention, user: User) -> bool:
 
 
 def may_record(intervention: Intervention, user: User) -> bool:
-    """The assigned technician and the office record actuals after planning, until verified."""
+    """The assigned technician and the office record actuals while the intervention is planned
+    (after the visit is planned, until the customer signs)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if intervention.state not in RECORDING_STATES:

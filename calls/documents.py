@@ -7,18 +7,21 @@ import base64
 from django.conf import settings
 from django.db.models import Sum
 
-from calls.models import Expense, Intervention, NoteKind, PartUsed
+from calls.models import Expense, Intervention, NoteKind, PartUsed, SignedReport
 from service_portal.pdf import render_pdf
 
 
-def report_context(intervention: Intervention) -> dict:
+def report_context(intervention: Intervention, version: SignedReport | None = None) -> dict:
+    """The report's content; ``version`` gives the signature it carries (default: the
+    intervention's own, for a report drawn before versions)."""
     entries = list(
         intervention.time_entries.select_related("user").order_by("date", "start_time", "pk")
     )
     expenses = list(Expense.objects.filter(intervention=intervention))
     signature = ""
-    if intervention.signature:
-        with intervention.signature.open("rb") as handle:
+    source = version if version is not None else intervention
+    if source.signature:
+        with source.signature.open("rb") as handle:
             signature = "data:image/png;base64," + base64.b64encode(handle.read()).decode()
     return {
         "intervention": intervention,
@@ -32,14 +35,17 @@ def report_context(intervention: Intervention) -> dict:
             intervention.notes.filter(kind=NoteKind.REPORT).select_related("author")
         ),
         "signature_data": signature,
+        "signed_by": source.signed_by,
+        "signed_at": source.signed_at,
+        "version": version,
         "company_name": settings.COMPANY_NAME,
     }
 
 
-def report_pdf(intervention: Intervention) -> bytes:
+def report_pdf(intervention: Intervention, version: SignedReport | None = None) -> bytes:
     return render_pdf(
         "calls/report_pdf.html",
-        report_context(intervention),
+        report_context(intervention, version),
         language=intervention.call.customer.language,
         stylesheet="calls/report_pdf.css",
     )

@@ -216,9 +216,12 @@ class NoteForm(SubmissionTokenMixin, forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "note")
         super().__init__(*args, **kwargs)
+        if kinds is not None:  # after the signature, no more report notes (calls.access)
+            field = self.fields["kind"]
+            field.choices = [c for c in NoteKind.choices if c[0] in kinds]  # type: ignore[attr-defined]
 
 
 class TransitionForm(forms.Form):

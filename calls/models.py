@@ -507,3 +507,69 @@ class CallDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.status} {self.customer_id}: {self.calls}"
+
+
+class SignedReport(models.Model):
+    """One customer signature of an intervention and the report PDF made from it (issue 20).
+
+    Completing an intervention adds one; the PDF is rendered once (the first time it is asked
+    for, or when it is superseded) and stored with its SHA-256, so every download is the same
+    document. Sending the intervention back supersedes it (who, when, why): it stays in the
+    history with its PDF, and the technician's next completion adds the next one.
+    """
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="signed_reports",
+        verbose_name=_("intervention"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    signature = models.FileField(_("signature"), upload_to="signatures/%Y/%m/")
+    signed_by = models.CharField(_("signed by"), max_length=100)
+    signed_at = models.DateTimeField(_("signed at"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+    )
+    pdf = models.FileField(_("report PDF"), upload_to="reports/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    # Printed on the PDF: the fingerprint of what was signed (rows, notes, signature).
+    content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("superseded by"),
+        null=True,
+        blank=True,
+    )
+    superseded_reason = models.TextField(_("reason"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("signed report")
+        verbose_name_plural = _("signed reports")
+        ordering = ["intervention", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "number"], name="signed_report_unique_number"
+            ),
+            # At most one signature in force per intervention.
+            models.UniqueConstraint(
+                fields=["intervention"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="signed_report_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id} v{self.number}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None

@@ -6,7 +6,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +36,7 @@ from calls.models import (
     InterventionNote,
     InterventionTransition,
     PartUsed,
+    SignedReport,
     State,
 )
 from calls.services.actuals import unit_under_warranty, warranty_date
@@ -81,12 +95,17 @@ def management_data(intervention: Intervention, user: User) -> dict:
     notes = InterventionNote.objects.filter(intervention=intervention).select_related("author")
     history = InterventionTransition.objects.filter(intervention=intervention).select_related("by")
     quote_part = quote_data(intervention, user)
+    changes = list(history)
     return {
         # the planned visits (the planner's activities, through the reverse relation)
         "visits": list(intervention.activities.all()),
         "siblings": list(siblings.only("pk", "call_id", "number", "code", "state")),
         "notes": list(notes),
-        "history": list(history),
+        "history": changes,
+        "send_back_reason": send_back_reason(intervention, changes),
+        "signed_reports": list(
+            SignedReport.objects.filter(intervention=intervention).select_related("superseded_by")
+        ),
         **quote_part,
         **actuals_data(intervention, user, quote_part["quote"]),
     }
@@ -140,12 +159,42 @@ def open_calls_of_unit(unit_id: Any) -> list[Call]:
     )
 
 
+def send_back_reason(intervention: Intervention, history: list[InterventionTransition]) -> str:
+    """Why the administrator sent ``intervention`` back, while it waits for the technician."""
+    if intervention.state != State.PLANNED:
+        return ""
+    for change in reversed(history):
+        if change.from_state == State.DONE and change.to_state == State.PLANNED:
+            return change.reason
+    return ""
+
+
+def _sent_back_reason_subquery() -> Subquery:
+    """The latest send-back reason of each intervention (the home list reads it in its query)."""
+    return Subquery(
+        InterventionTransition.objects.filter(
+            intervention=OuterRef("pk"), from_state=State.DONE, to_state=State.PLANNED
+        )
+        .order_by("-at", "-pk")
+        .values("reason")[:1]
+    )
+
+
 def my_interventions(user: User) -> QuerySet[Intervention]:
     """A technician's to-do list: open interventions assigned to them, the next visit first
     (then those not planned yet, by requested date), with their planned visits (the planner's
-    activities, read through the reverse relation: one query for the page)."""
+    activities, read through the reverse relation: one query for the page).
+
+    A planned one that was sent back carries ``send_back_reason`` (shown on its card)."""
     return (
         Intervention.objects.select_related(*RELATED)
+        .annotate(
+            send_back_reason=Case(
+                When(state=State.PLANNED, then=_sent_back_reason_subquery()),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        )
         .filter(technician=user, state__in=OPEN_STATES)
         .annotate(next_visit=Min("activities__start"))
         .prefetch_related("activities")
@@ -296,6 +345,7 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
         "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
         "comparisons": comparisons(intervention, quote, expenses),
         "can_record": access.may_record(intervention, user),
+        "frozen_reason": access.frozen_message(intervention),
     }
 
 

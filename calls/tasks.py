@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
 
-from calls.documents import report_pdf
 from calls.models import Intervention
 from service_portal.mail import send_email
 
@@ -27,6 +27,12 @@ def send_report_email(intervention_pk: int, user_pk: int | None = None) -> int:
     contact = intervention.call.contact
     if not contact.email:
         return 0
+    from calls import reports
+
+    with transaction.atomic():
+        pdf = reports.stored_pdf(intervention)  # the stored report of the signature in force
+    if pdf is None:
+        return 0
     language = intervention.call.customer.language
     filename = f"report-{intervention.code.replace('/', '-')}.pdf"
     return send_email(
@@ -34,5 +40,5 @@ def send_report_email(intervention_pk: int, user_pk: int | None = None) -> int:
         context={"intervention": intervention, "call": intervention.call},
         to=[contact.email],
         language=language,
-        attachments=[(filename, report_pdf(intervention), "application/pdf")],
+        attachments=[(filename, pdf, "application/pdf")],
     )

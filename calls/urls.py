@@ -48,6 +48,11 @@ urlpatterns = [
     path("<int:pk>/interventions/<int:number>/complete/", actuals.complete, name="complete"),
     path("<int:pk>/interventions/<int:number>/report.pdf", actuals.report_pdf, name="report_pdf"),
     path(
+        "<int:pk>/interventions/<int:number>/report/v<int:version>.pdf",
+        actuals.report_pdf,
+        name="report_version_pdf",
+    ),
+    path(
         "<int:pk>/interventions/<int:number>/report/send/",
         actuals.report_send,
         name="report_send",

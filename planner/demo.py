@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from calls.demo import DEMO_CALLS, DemoCall, working_day
-from calls.models import Intervention, NoteKind, State
+from calls.models import Intervention, NoteKind, SignedReport, State
 from calls.services import actuals, add_note, transition
 from orders.models import SparePart
 from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
@@ -131,9 +131,9 @@ def visit(demo: DemoCall, office: User, technicians: list[User], today: datetime
         signed_by=signed_by,
     )
     # Signed at the end of the visit, not when the demo ran.
-    Intervention.objects.filter(pk=intervention.pk).update(
-        signed_at=start + datetime.timedelta(hours=demo.hours)
-    )
+    signed_at = start + datetime.timedelta(hours=demo.hours)
+    Intervention.objects.filter(pk=intervention.pk).update(signed_at=signed_at)
+    SignedReport.objects.filter(intervention=intervention).update(signed_at=signed_at)
     if demo.target == State.VERIFIED:
         transition(intervention=intervention, to_state=State.VERIFIED, acting_user=office)
 

@@ -79,6 +79,9 @@ class Activity(Audited):
         blank=True,
     )
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    # A visit planned after it took place (its start was already past, confirmed by the office):
+    # the record of a visit already made, not a plan (issue 20).
+    recorded_afterwards = models.BooleanField(_("recorded after the visit"), default=False)
 
     class Meta:
         verbose_name = _("activity")

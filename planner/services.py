@@ -4,8 +4,11 @@ One function per action: typed, keyword-only, atomic; it checks role, ownership 
 preconditions on the server and raises ``PlannerError`` with a translated message.
 
 Decisions (see docs/planner.md):
-- Planning an intervention creates an *intervention* activity and moves the intervention to
-  *planned* through ``calls.services.transition`` (the only code that changes its state).
+- Planning an intervention creates an *intervention* activity (a visit) and moves the
+  intervention to *planned* through ``calls.services.transition`` (the only code that changes
+  its state, which refuses *planned* without a visit). A visit cannot start before its call was
+  received; a visit in the past is a warning to confirm ("recording a visit already made") and
+  is marked ``recorded_afterwards``.
 - A planned intervention's last planned activity cannot be removed: the transition map has no
   way back from *planned* to *expected*/*quoted*, and an intervention that is planned with
   nothing on the planner would be lost. It can be moved (other day, time or technician); to
@@ -28,7 +31,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from calls.models import Intervention, State
+from calls.models import Call, Intervention, State
 from calls.services import CallError, state_label, transition
 from calls.services.actuals import FROZEN_STATES
 from planner import access
@@ -49,7 +52,7 @@ from service_portal.errors import DomainError, RoleRefused
 from service_portal.tasks import enqueue_after_commit
 
 PLANNABLE_STATES = frozenset({State.EXPECTED, State.QUOTED})
-# Hours of a verified or invoiced intervention are frozen (issue 17).
+# Hours of a signed (done), verified or invoiced intervention are frozen (issues 17, 20).
 HOURS_FROZEN_STATES = FROZEN_STATES
 MAX_HOURS_PER_DAY = Decimal(24)
 
@@ -144,6 +147,27 @@ def conflicts_for(
     return warnings
 
 
+def _check_visit_time(
+    intervention: Intervention, start: datetime.datetime
+) -> tuple[list[str], bool]:
+    """A visit cannot start before its call was received; one in the past is the record of a
+    visit already made and must be confirmed. Returns (warnings, recorded afterwards)."""
+    received_at = Call.objects.values_list("received_at", flat=True).get(pk=intervention.call_id)
+    if start < received_at:
+        raise PlannerError(
+            _("A visit cannot start before the call was received (%(received)s).")
+            % {"received": _moment(received_at)}
+        )
+    if start >= timezone.now():
+        return [], False
+    return [
+        _(
+            "This visit starts in the past: confirm only to record a visit already made "
+            "(it is marked so)."
+        )
+    ], True
+
+
 def _log(activity: Activity, action: str, user: User) -> None:
     ActivityLog.objects.create(
         activity_pk=activity.pk,
@@ -196,7 +220,8 @@ def plan_intervention(
             _("Only an expected or quoted intervention can be planned (%(code)s is “%(state)s”).")
             % {"code": locked.code, "state": state_label(locked.state)}
         )
-    warnings = conflicts_for(technician=technician, start=start, end=end)
+    past, afterwards = _check_visit_time(locked, start)
+    warnings = past + conflicts_for(technician=technician, start=start, end=end)
     if warnings and not confirm:
         return PlanResult(activity=None, warnings=warnings)
     if locked.technician_id != technician.pk:
@@ -209,6 +234,7 @@ def plan_intervention(
         end=end,
         intervention=locked,
         notes=notes.strip(),
+        recorded_afterwards=afterwards,
         created_by=acting_user,
     )
     if locked.state != State.PLANNED:
@@ -313,6 +339,10 @@ def update_activity(
                 % {"code": intervention.code}
             )
     warnings = conflicts_for(technician=technician, start=start, end=end, exclude_pk=locked.pk)
+    afterwards = locked.recorded_afterwards
+    if intervention is not None and start != locked.start:
+        past, afterwards = _check_visit_time(intervention, start)
+        warnings = past + warnings
     if warnings and not confirm:
         return PlanResult(activity=None, warnings=warnings)
     if intervention is not None and reassigned:
@@ -322,6 +352,7 @@ def update_activity(
     locked.technician, locked.kind, locked.start, locked.end = technician, kind, start, end
     locked.all_day = all_day and kind != ActivityKind.INTERVENTION
     locked.notes = notes.strip()
+    locked.recorded_afterwards = afterwards
     locked.save(
         update_fields=[
             "technician",
@@ -330,6 +361,7 @@ def update_activity(
             "end",
             "all_day",
             "notes",
+            "recorded_afterwards",
             "version",
             "updated_at",
         ]
@@ -375,6 +407,14 @@ def _check_intervention_open_for_hours(intervention: Intervention | None) -> Non
     if intervention.state == State.INVOICED:
         raise PlannerError(
             _("%(code)s is invoiced: its hours can no longer be changed.")
+            % {"code": intervention.code}
+        )
+    if intervention.state == State.DONE:
+        raise PlannerError(
+            _(
+                "%(code)s is signed by the customer: its hours are frozen. An administrator can "
+                "send it back to the technician to correct them."
+            )
             % {"code": intervention.code}
         )
     if intervention.state == State.VERIFIED:

@@ -260,7 +260,25 @@ def _lock_editable(quote: Quote, version: int | None) -> Quote:
             _("Quote %(code)s is %(state)s and can no longer be changed.")
             % {"code": locked.code, "state": locked.get_state_display().lower()}
         )
+    if intervention_locks(locked):
+        raise QuoteError(
+            _(
+                "The intervention of quote %(code)s is verified: its quote can no longer be "
+                "changed (the administrator corrects the bill on the verification page)."
+            )
+            % {"code": locked.code}
+        )
     return locked
+
+
+# Once its intervention is verified (or invoiced), an intervention's quote is what is billed:
+# read-only (issue 19). quotes sits below calls: the states are read through the reverse link.
+INTERVENTION_LOCK_STATES = frozenset({"verified", "invoiced"})
+
+
+def intervention_locks(quote: Quote) -> bool:
+    intervention = getattr(quote, "intervention", None)  # None: not an intervention's quote
+    return intervention is not None and intervention.state in INTERVENTION_LOCK_STATES
 
 
 def _price_refused(label: str) -> str:

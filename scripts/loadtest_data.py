@@ -71,8 +71,14 @@ def prepare_work(count: int) -> None:
                 requested_date=today,
                 technician=technician,
             )
-            call_services.transition(
-                intervention=intervention, to_state=State.PLANNED, acting_user=admin
+            start = timezone.now() + datetime.timedelta(days=1 + index % 20)
+            planner_services.plan_intervention(
+                intervention=intervention,
+                technician=technician,
+                start=start,
+                end=start + datetime.timedelta(hours=2),
+                acting_user=admin,
+                confirm=True,
             )
             planner_services.record_time_entry(
                 acting_user=technician,

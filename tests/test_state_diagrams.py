@@ -2,7 +2,9 @@
 
 Each diagram names its map in a mermaid comment (``%% orders.services.OFFER_TRANSITIONS``); its
 arrows between states must be exactly the map's changes, and its start arrow the state a new
-document is created in. (The interventions' diagram is generated whole: tests/calls/test_docs.py.)
+document is created in. (The interventions' diagram is also generated whole from its map,
+``calls.diagram``: tests/calls/test_docs.py; "planned" only with a visit:
+tests/calls/test_planned_means_a_visit.py.)
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def _map(map_path: str):
         ("orders.md", "orders.services.OFFER_TRANSITIONS", "draft"),
         ("orders.md", "orders.services.ORDER_TRANSITIONS", "confirmed"),
         ("invoicing.md", "invoicing.services.INVOICE_TRANSITIONS", "draft"),
+        ("calls.md", "calls.access.TRANSITIONS", "new"),
     ],
 )
 def test_the_diagram_in_the_docs_is_the_transition_map(doc, map_path, first_state):

@@ -8,7 +8,8 @@ verified -> invoiced).
 docs/calls.md draws the map as a diagram.
 
 Decision: ``expected -> planned`` is allowed. Not every intervention is quoted (warranty work,
-a customer with a maintenance contract, an urgent stop): the operator plans it directly.
+a customer with a maintenance contract, an urgent stop): the operator plans it directly, on the
+planner: an intervention becomes *planned* only with a visit (issue 20).
 """
 
 from __future__ import annotations
@@ -53,13 +54,17 @@ REASON_REQUIRED = frozenset(
     }
 )
 
+# Changes that need a visit on the planner first: "planned" means a visit (issue 20). Sending
+# back (done -> planned) keeps the visit that was made.
+VISIT_REQUIRED = frozenset({(State.EXPECTED, State.PLANNED), (State.QUOTED, State.PLANNED)})
+
 # Changes offered as buttons on the management page. The others have their own pages and
-# checks: quoted (the quote section), done (completion with hours, report and the customer's
-# signature), invoiced (invoicing), expected (the intervention section), resolved by phone (the
-# call section). ``planned`` stays for sending back and for planning without the planner.
-# ``verified`` and reopening (verified -> done) happen on the final verification page, which
-# records the verified figures and drops them again (issue 17).
-MANUAL_TARGETS = frozenset({State.PLANNED, State.CANCELLED})
+# checks: quoted (the quote section), planned (a visit on the planner: board, planning form or
+# drag and drop; issue 20), done (completion with hours, report and the customer's signature),
+# invoiced (invoicing), expected (the intervention section), resolved by phone (the call
+# section). ``verified``, reopening (verified -> done) and sending back (done -> planned) happen
+# on the final verification page, which records the verified figures and drops them again.
+MANUAL_TARGETS = frozenset({State.CANCELLED})
 
 
 class CallError(DomainError):
@@ -98,6 +103,12 @@ def _check_transition(intervention: Intervention, to_state: str, user: User, rea
             raise CallError(_("Fill in the intervention type and the requested date first."))
     if to_state in (State.PLANNED, State.DONE) and intervention.technician_id is None:
         raise CallError(_("Assign a technician to the intervention first."))
+    if (from_state, to_state) in VISIT_REQUIRED:
+        # Planned means a visit: only the planner (board, planning form, drag and drop) plans,
+        # after it put the visit on the technician's planner (reverse relation: calls sits
+        # below the planner).
+        if not intervention.activities.exists():
+            raise CallError(_("An intervention is planned by giving it a visit on the planner."))
 
 
 def derive_call_status(states: list[str]) -> str:
@@ -137,6 +148,15 @@ def transition(
     """
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
     _check_transition(locked, to_state, acting_user, reason)
+    from_state = locked.state
+    if (from_state, to_state) == (State.DONE, State.PLANNED):
+        # Sent back: the signature is superseded (kept with its report), the technician
+        # corrects and the customer signs again.
+        from calls import reports
+
+        reports.supersede(intervention=locked, acting_user=acting_user, reason=reason)
+        for field in ("signature", "signed_by", "signed_at"):
+            setattr(intervention, field, getattr(locked, field))
     locked.state_changed_at = timezone.now()
     history.apply(
         locked,
@@ -394,6 +414,8 @@ def add_note(
         raise refusal(_("You may not add notes to this intervention."))
     if kind not in NoteKind.values:
         raise CallError(_("Unknown kind of note."))
+    if kind == NoteKind.REPORT and not access.may_write_report(locked, acting_user):
+        raise CallError(access.frozen_message(locked))
     if not text.strip():
         raise CallError(_("The note is empty."))
     return InterventionNote.objects.create(

@@ -1,9 +1,10 @@
 """Sections 4 and 5 of the management page: travel expenses and spare parts used.
 
 Every write here is atomic, checks who acts (the assigned technician, administrators and
-operators) and refuses changes once the intervention is verified: final verification freezes
-what invoicing bills (issue 17). Reopening is the administrator's send-back (verified -> done,
-with a reason), after which the intervention needs a new verification.
+operators) and refuses changes once the customer signed (done): the signature covers them, and
+final verification freezes what invoicing bills (issue 17). Only an administrator's send-back
+(done -> planned, with a reason, which supersedes the signature) reopens them; a verified one
+is first reopened (verified -> done).
 Hours are not here: they are the planner's time entries (one record, shown in both places).
 
 What a technician may not decide is decided here: the kilometre rate (``settings.KM_RATE``)
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from calls import access
+from calls import access, reports
 from calls.access import FROZEN_STATES
 from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
 from calls.services import CallError, CallRoleRefused, transition
@@ -47,14 +48,7 @@ RECEIPT_SIGNATURES = {
 RECEIPT_EXTENSION = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def frozen_message(intervention: Intervention) -> str:
-    """Why the actuals of a verified or invoiced intervention can no longer change."""
-    if intervention.state == State.INVOICED:
-        return _("The intervention is invoiced: its actuals can no longer be changed.")
-    return _(
-        "The intervention is verified: its hours, expenses and parts are frozen. An administrator "
-        "can send it back, then it needs a new verification."
-    )
+frozen_message = access.frozen_message  # why signed, verified or invoiced actuals are frozen
 
 
 def warranty_date(intervention: Intervention) -> datetime.date:
@@ -228,7 +222,7 @@ def completion_missing(intervention: Intervention) -> list[str]:
 def complete_intervention(
     *, intervention: Intervention, acting_user: User, signature_png: bytes, signed_by: str
 ) -> Intervention:
-    """Store the customer's signature and move the intervention planned -> done.
+    """Store the customer's signature (a new signed version) and move it planned -> done.
 
     Only the assigned technician (or an administrator) may, and only once hours and the
     report note are there: the report (rapportino) made from it must be complete.
@@ -248,10 +242,12 @@ def complete_intervention(
         raise CallError(_("Type the name of the person who signs."))
     if not signature_png.startswith(PNG_SIGNATURE) or len(signature_png) > MAX_SIGNATURE_BYTES:
         raise CallError(_("The customer's signature is missing."))
-    locked.signature.save(f"{locked.pk}.png", ContentFile(signature_png), save=False)
+    version = locked.signed_reports.count() + 1  # each signature its own file
+    locked.signature.save(f"{locked.pk}-{version}.png", ContentFile(signature_png), save=False)
     locked.signed_by = signed_by[:100]
     locked.signed_at = timezone.now()
     locked.save(update_fields=["signature", "signed_by", "signed_at", "updated_at"])
+    reports.record_signature(intervention=locked, acting_user=acting_user)
     transition(intervention=locked, to_state=State.DONE, acting_user=acting_user)
     intervention.state = locked.state
     return locked

@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import access, documents, selectors
+from calls import access, reports, selectors
 from calls.forms import (
     ExpenseForm,
     PartUsedForm,
@@ -155,13 +156,21 @@ def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_GET
 @role_required(*EVERYONE)
-def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """The intervention report (rapportino) in the customer's language, once signed."""
+def report_pdf(
+    request: HttpRequest, pk: int, number: int, version: int | None = None
+) -> HttpResponse:
+    """The intervention report (rapportino) of the signature in force, or of an earlier
+    (superseded) signed ``version``: stored once, the same bytes at every download."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
-    if intervention.signed_at is None:
+    if version is None and intervention.signed_at is None:
         raise Http404
-    response = HttpResponse(documents.report_pdf(intervention), content_type="application/pdf")
-    filename = f"report-{intervention.code.replace('/', '-')}.pdf"
+    with transaction.atomic():
+        pdf = reports.stored_pdf(intervention, version)
+    if pdf is None:
+        raise Http404
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = f"-v{version}" if version else ""
+    filename = f"report-{intervention.code.replace('/', '-')}{suffix}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

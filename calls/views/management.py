@@ -61,7 +61,7 @@ def render_manage(
         "intervention_form": InterventionForm.for_intervention(
             intervention, under_warranty=actuals.unit_under_warranty(intervention)
         ),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(kinds=access.note_kinds(intervention, user)),
         "expense_form": ExpenseForm(
             initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}
         ),

@@ -78,3 +78,22 @@ def make_expected_call(
         technician=technician,
     )
     return call
+
+
+def plan_with_visit(intervention: Intervention, by: User) -> Intervention:
+    """Plan ``intervention`` the only way there is: a visit (tomorrow) on the planner."""
+    from django.utils import timezone
+
+    from planner import services as planner_services
+
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=1)
+    planner_services.plan_intervention(
+        intervention=intervention,
+        technician=intervention.technician,
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        acting_user=by,
+        confirm=True,
+    )
+    intervention.refresh_from_db()
+    return intervention

@@ -16,7 +16,7 @@ from calls import services
 from calls.models import State
 from calls.services import CallError, actuals
 from planner.models import TimeEntry
-from tests.calls.factories import make_intervention
+from tests.calls.factories import make_intervention, plan_with_visit
 from tests.orders.factories import make_part
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _url(name, intervention):
 
 def _ready(technician, operator):
     intervention = make_intervention(State.EXPECTED, technician=technician)
-    services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
+    plan_with_visit(intervention, operator)
     TimeEntry.objects.create(
         user=technician,
         date=DAY,
@@ -73,7 +73,7 @@ def _ready(technician, operator):
 
 def test_completion_needs_hours_and_the_report(technician, operator):
     intervention = make_intervention(State.EXPECTED, technician=technician)
-    services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
+    plan_with_visit(intervention, operator)
     with pytest.raises(CallError, match="time entry"):
         actuals.complete_intervention(
             intervention=intervention, acting_user=technician, signature_png=PNG, signed_by="X"

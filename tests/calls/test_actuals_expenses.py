@@ -17,7 +17,7 @@ from calls import services
 from calls.models import Expense, State
 from calls.services import CallError, actuals
 from planner.models import TimeEntry
-from tests.calls.factories import make_intervention
+from tests.calls.factories import make_intervention, plan_with_visit
 from tests.factories import make_user
 from tests.orders.factories import make_part
 from tests.quotes.factories import make_price_list
@@ -48,7 +48,7 @@ def _planned(technician, operator, quoted=True):
         )
         quote.lines.filter(kind="labour_hour").update(quantity=Decimal("3"))
         quote.lines.filter(kind="km").update(quantity=Decimal("100"))
-    services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
+    plan_with_visit(intervention, operator)
     return intervention
 
 

@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from calls import services
 from calls.models import PartUsed, State
 from calls.services import CallError, actuals
-from tests.calls.factories import make_intervention
+from tests.calls.factories import make_intervention, plan_with_visit
 from tests.factories import make_product
 from tests.orders.factories import make_part
 
@@ -28,7 +27,7 @@ def _planned(technician, operator, *, warranty_end=datetime.date(2027, 6, 30)):
     unit = intervention.call.unit
     unit.warranty_end = warranty_end
     unit.save()
-    services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
+    plan_with_visit(intervention, operator)
     return intervention
 
 

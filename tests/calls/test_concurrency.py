@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
@@ -97,6 +98,19 @@ def test_concurrent_identical_plans_record_one_change():
     technician = make_user("tech-plan", Role.TECHNICIAN)
     operators = [make_user(f"op-plan-{i}", Role.OPERATOR) for i in range(5)]
     intervention = make_intervention(State.EXPECTED, technician=technician)
+    from django.utils import timezone
+
+    from planner.models import Activity
+
+    start = timezone.now() + datetime.timedelta(days=1)
+    Activity.objects.create(  # the visit the planner made before moving it to planned
+        technician=technician,
+        kind="intervention",
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        intervention=intervention,
+        created_by=operators[0],
+    )
 
     def act(index: int) -> None:
         services.transition(

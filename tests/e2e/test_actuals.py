@@ -9,9 +9,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from calls import services
 from calls.models import Intervention, State
-from tests.calls.factories import make_intervention
+from tests.calls.factories import make_intervention, plan_with_visit
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import number, screenshot, t, wait_for_htmx
 from tests.orders.factories import make_part
@@ -48,7 +47,7 @@ def test_quote_record_sign_and_report(page, login, operator, technician, browser
     page.wait_for_selector(f'text="{t("Quote saved.", language)}"')
     intervention = Intervention.objects.get(pk=intervention.pk)
     assert intervention.state == State.QUOTED
-    services.transition(intervention=intervention, to_state=State.PLANNED, acting_user=operator)
+    plan_with_visit(intervention, operator)
     page.context.clear_cookies()
 
     login(technician.username, PASSWORD)

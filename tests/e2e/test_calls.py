@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from calls import services
 from calls.models import Call, State
 from customers.models import Contact
 from tests.calls.factories import make_intervention_type
@@ -108,44 +107,3 @@ def test_operator_takes_a_call_plans_the_visit_and_resolves_another_by_phone(
     assert second.code in results.first.inner_text()
     assert str(t("Resolved by phone", language)) in results.first.inner_text()
     screenshot(page, "call-search", language)
-
-
-def test_technician_reports_and_completes_then_the_administrator_sends_it_back(
-    page, login, administrator, technician
-):
-    from calls.models import Intervention
-    from tests.calls.factories import make_intervention
-
-    intervention = make_intervention(State.EXPECTED, technician=technician)
-    page.on("dialog", lambda dialog: dialog.accept())
-
-    login(administrator.username, PASSWORD)
-    page.goto(intervention.get_absolute_url())
-    page.click("[data-testid=to-planned]")
-    page.wait_for_selector("[data-testid=flash]:has-text('Planned')")
-    page.click("[data-testid=user-menu]")
-    page.click("button:has-text('Log out')")
-
-    login(technician.username, PASSWORD)
-    page.wait_for_selector("h1:has-text('My interventions')")  # the technician's home
-    page.click(f"[data-testid=my-interventions] a:has-text('{intervention.code}')")
-    assert page.locator("[data-testid=save-intervention]").count() == 0  # read-only for them
-    page.fill("textarea[name=note-text]", "Replaced the drive belt, tested for an hour.")
-    page.click("[data-testid=add-note]")
-    page.wait_for_selector("[data-testid=notes] :text('Replaced the drive belt')")
-    # Completion (hours, signature, report) has its own browser test (test_actuals.py): here the
-    # intervention is marked done on the server, once the browser is idle, to test sending it back.
-    assert page.locator("[data-testid=to-done]").count() == 0
-    page.click("[data-testid=user-menu]")
-    page.click("button:has-text('Log out')")
-    page.wait_for_selector("input[name=username]")
-    services.transition(intervention=intervention, to_state=State.DONE, acting_user=technician)
-
-    login(administrator.username, PASSWORD)
-    page.goto(intervention.get_absolute_url())
-    page.fill("[data-testid=state-actions] input[name=reason]", "Photos of the belt missing")
-    page.click("[data-testid=to-planned]")
-    page.wait_for_selector("[data-testid=flash]:has-text('Planned')")
-    page.click("summary:has-text('State history')")
-    page.wait_for_selector("[data-testid=history] :text('Photos of the belt missing')")
-    assert Intervention.objects.get(pk=intervention.pk).state == State.PLANNED

@@ -3,6 +3,8 @@ the administrator finds them in the team view."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ def test_plan_on_the_board_then_record_hours(page, login, operator, technician, 
         site=unit.site,
         unit=unit,
         description="Compressor stops with E42",
+        received_at=timezone.now() - datetime.timedelta(days=2),  # before today's 08:00 visit
     )
     intervention = call.interventions.get()
     call_services.fill_intervention_section(
@@ -48,7 +51,15 @@ def test_plan_on_the_board_then_record_hours(page, login, operator, technician, 
     page.fill("input[name=start_time]", "08:00")
     page.fill("input[name=end_time]", "10:30")
     page.click("form button[type=submit]:has-text('Plan')")
-    page.wait_for_selector(f"text={intervention.code} planned for Tina Tecnica")
+    # Once 08:00 is past, the visit is the record of one already made: it must be confirmed.
+    planned = page.get_by_text(f"{intervention.code} planned for Tina Tecnica")
+    confirm = page.locator("input[type=checkbox][name=confirm]")
+    planned.or_(confirm).first.wait_for()
+    if confirm.count():
+        assert page.get_by_text("visit already made").count() == 1
+        confirm.check()
+        page.click("form button[type=submit]:has-text('Plan')")
+        planned.wait_for()
     row = page.locator(f"[data-testid=planner-board] tr[data-technician='{technician.pk}']")
     assert intervention.code in row.inner_text()
     assert intervention.code not in page.locator("[data-testid=unplanned]").inner_text()

@@ -189,7 +189,12 @@ def test_reopen_is_for_administrators_with_a_reason(verified, admin, tech):
     assert not VerifiedFigures.objects.filter(intervention=verified).exists()
     with pytest.raises(services.InvoicingError, match="Only a verified"):
         services.reopen(intervention=verified, acting_user=admin, reason="again")
-    # Thawed: the technician records again.
+    # Still under the customer's signature: frozen until it is sent back to the technician.
+    with pytest.raises(CallError, match="customer signed"):
+        actuals.add_expense(
+            intervention=verified, acting_user=tech, kind="meal", date=DAY, amount=Decimal("9")
+        )
+    services.send_back(intervention=verified, acting_user=admin, reason="Add the lunch")
     actuals.add_expense(
         intervention=verified, acting_user=tech, kind="meal", date=DAY, amount=Decimal("9")
     )
@@ -255,9 +260,18 @@ def test_an_intervention_verified_before_figures_were_recorded_is_billed_as_it_i
     assert invoice.total == billing.totals(bill.lines).total
 
 
+def _back_to_planned(intervention):
+    """Actuals are recorded while planned (the signature freezes them): the visit's state."""
+    Intervention.objects.filter(pk=intervention.pk).update(state=State.PLANNED)
+    intervention.refresh_from_db()
+    return intervention
+
+
 def test_technician_rate_and_warranty_come_from_the_office(settings, tech):
     settings.KM_RATE = Decimal("0.30")
-    intervention = make_done_intervention(technician=tech, unit=make_unit(warranty_end=None))
+    intervention = _back_to_planned(
+        make_done_intervention(technician=tech, unit=make_unit(warranty_end=None))
+    )
     expense = actuals.add_expense(
         intervention=intervention,
         acting_user=tech,
@@ -275,7 +289,7 @@ def test_technician_rate_and_warranty_come_from_the_office(settings, tech):
         under_warranty=True,
     )
     assert part.under_warranty is False
-    covered = make_done_intervention(technician=tech)  # the default unit is under warranty
+    covered = _back_to_planned(make_done_intervention(technician=tech))  # unit under warranty
     part = actuals.add_part(
         intervention=covered,
         acting_user=tech,
@@ -284,3 +298,22 @@ def test_technician_rate_and_warranty_come_from_the_office(settings, tech):
         under_warranty=False,
     )
     assert part.under_warranty is True
+
+
+def test_a_verified_interventions_quote_is_read_only(verified, admin):
+    """Issue 19, locks: the quote is what is billed once its intervention is verified."""
+    from quotes import services as quote_services
+    from quotes.models import Quote, QuoteState
+    from quotes.services import QuoteError
+
+    Quote.objects.filter(pk=verified.quote_id).update(state=QuoteState.DRAFT)  # still a draft
+    quote = Quote.objects.get(pk=verified.quote_id)
+    with pytest.raises(QuoteError, match="is verified"):
+        quote_services.update_quote_terms(
+            quote=quote, acting_user=admin, notes="changed", vat_rate=quote.vat_rate
+        )
+    services.reopen(intervention=verified, acting_user=admin, reason="Quote to correct")
+    quote.refresh_from_db()
+    quote_services.update_quote_terms(
+        quote=quote, acting_user=admin, notes="changed", vat_rate=quote.vat_rate
+    )

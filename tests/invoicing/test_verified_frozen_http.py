@@ -241,17 +241,21 @@ def test_reopening_thaws_the_actuals_and_needs_a_new_verification(
     assert intervention.transitions.last().reason == "A meal receipt is missing"
     assert not VerifiedFigures.objects.filter(intervention=intervention).exists()
 
-    # The technician can record again; the call cannot be invoiced until verified again.
-    tech.post(
-        _calls_url("expense_add", intervention),
-        {
-            "expense-kind": "toll",
-            "expense-date": DAY.isoformat(),
-            "expense-amount": "12.00",
-            "expense-submission_token": str(uuid.uuid4()),
-        },
-    )
+    # Still under the customer's signature: the technician records again once it is sent back;
+    # the call cannot be invoiced until verified again.
+    meal = {
+        "expense-kind": "meal",
+        "expense-date": DAY.isoformat(),
+        "expense-amount": "12.00",
+        "expense-submission_token": str(uuid.uuid4()),
+    }
+    tech.post(_calls_url("expense_add", intervention), meal)
+    assert not Expense.objects.filter(intervention=intervention, amount=Decimal("12.00")).exists()
+    admin.post(reverse("invoicing:send_back", args=[intervention.pk]), {"reason": "Add the meal"})
+    meal["expense-submission_token"] = str(uuid.uuid4())
+    tech.post(_calls_url("expense_add", intervention), meal)
     assert Expense.objects.filter(intervention=intervention, amount=Decimal("12.00")).exists()
+    Intervention.objects.filter(pk=intervention.pk).update(state=State.DONE)  # signed again
     admin.post(reverse("invoicing:billable_calls"), {"calls": [intervention.call_id]})
     assert not Invoice.objects.exists()
 
@@ -272,6 +276,7 @@ def test_the_technician_never_sets_the_km_rate_nor_the_warranty_flag(
     intervention = make_done_intervention(
         technician=technician, unit=make_unit(warranty_end=None), km=None
     )
+    Intervention.objects.filter(pk=intervention.pk).update(state=State.PLANNED)  # before signing
     part = make_part()
     tech = client_for(technician)
     form = tech.get(_calls_url("manage", intervention)).content.decode()

@@ -87,6 +87,12 @@ ROWS = [
     # exists once signed (404 before). Signing, the PDF and the e-mail: tests/calls.
     Row("calls:complete", OWNED, _intervention, method="post"),
     Row("calls:report_pdf", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _intervention),
+    # A signed version that does not exist (versions: tests/calls/test_signed_frozen_and_resign.py).
+    Row(
+        "calls:report_version_pdf",
+        {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404},
+        lambda world: [world.call.pk, 1, 1],
+    ),
     Row("calls:report_send", OWNED, _intervention, method="post"),
     Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
 ]

@@ -34,6 +34,8 @@ def build(world):
         site=world.site,
         unit=world.unit,
         description="Noisy compressor",
+        # Received yesterday: today's 9:00 visit may be planned (not before the call came in).
+        received_at=timezone.now() - datetime.timedelta(days=1),
     )
     intervention = call.interventions.get()
     call_services.fill_intervention_section(
