@@ -31,7 +31,7 @@ from tests.invoicing.factories import make_done_intervention
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-SERVICES = D("411.00")
+SERVICES = D("398.00")  # labour, travel, call-out, km (the meal is not billed)
 GOODS = D("24.70")
 
 
@@ -80,15 +80,15 @@ def test_an_italian_company_pays_vat_at_each_lines_rate(administrator):
                 LineKind.TRAVEL,
                 LineKind.CALL_OUT,
                 LineKind.KM,
-                LineKind.EXPENSES,
             )
         ),
         (LineKind.PARTS, D("10.00"), ""),
     }
-    # 411.00 x 22 % = 90.42; 24.70 x 10 % = 2.47
-    assert (invoice.taxable, invoice.vat, invoice.total) == (D("435.70"), D("92.89"), D("528.59"))
+    # (the meal is reimbursed to the technician, not billed: EXPENSE_RULES)
+    # 398.00 x 22 % = 87.56; 24.70 x 10 % = 2.47
+    assert (invoice.taxable, invoice.vat, invoice.total) == (D("422.70"), D("90.03"), D("512.73"))
     assert not invoice.split_payment and invoice.stamp_duty == 0
-    assert invoice.amount_due == D("528.59")
+    assert invoice.amount_due == D("512.73")
     assert not invoice.lines.exclude(vat_reference="").exists()
 
 
@@ -108,7 +108,7 @@ def test_an_eu_business_is_billed_without_vat_with_natura_and_references(adminis
     assert [(line.amount, line.vat_rate) for line in stamp] == [(D("2.00"), D("0.00"))]
     assert "art. 15 DPR 633/72" in stamp[0].vat_reference
     assert invoice.stamp_duty == D("2.00")
-    assert (invoice.taxable, invoice.vat, invoice.total) == (D("437.70"), D("0.00"), D("437.70"))
+    assert (invoice.taxable, invoice.vat, invoice.total) == (D("424.70"), D("0.00"), D("424.70"))
     summary = {(row.natura, row.taxable, row.vat) for row in vat.summary(lines)}
     assert summary == {("N1", D("2.00"), 0), ("N2.1", SERVICES, 0), ("N3.2", GOODS, 0)}
 
@@ -125,18 +125,18 @@ def test_a_business_outside_the_eu_gets_art_7_ter_for_services_and_art_8_for_goo
     assert by_kind[LineKind.PARTS].vat_natura == "N3.1"
     assert "art. 8" in by_kind[LineKind.PARTS].vat_reference
     assert invoice.vat == 0 and invoice.stamp_duty == D("2.00")
-    assert invoice.total == D("437.70")
+    assert invoice.total == D("424.70")
 
 
 def test_a_public_administration_is_under_split_payment(administrator):
     invoice = _issued(administrator, "pa")
     assert invoice.split_payment
-    assert (invoice.taxable, invoice.vat, invoice.total) == (D("435.70"), D("92.89"), D("528.59"))
-    assert invoice.amount_due == D("435.70")  # the PA pays the VAT to the State
+    assert (invoice.taxable, invoice.vat, invoice.total) == (D("422.70"), D("90.03"), D("512.73"))
+    assert invoice.amount_due == D("422.70")  # the PA pays the VAT to the State
     text = _text(invoice_pdf(invoice))
     assert "Scissione dei pagamenti (art. 17-ter DPR 633/72)" in text
-    assert "Importo da pagare 435,70" in text
-    assert "-92,89" in text
+    assert "Importo da pagare 422,70" in text
+    assert "-90,03" in text
 
 
 def test_the_pdf_prints_each_reference_and_the_stamp_duty(administrator):
@@ -154,9 +154,9 @@ def test_the_pdf_prints_each_reference_and_the_stamp_duty(administrator):
     assert text.count("Totale") == 1
 
 
-@pytest.mark.parametrize(("call_out", "stamp"), [("61.97", "0.00"), ("61.98", "2.00")])
+@pytest.mark.parametrize(("call_out", "stamp"), [("77.47", "0.00"), ("77.48", "2.00")])
 def test_the_stamp_duty_is_due_above_77_47_only(administrator, call_out, stamp):
-    # Services: call-out + the 15.50 meal = 77.47 or 77.48; the parts (N3.2, intra-EU supply)
+    # Services: the call-out alone (the meal is not billed); the parts (N3.2, intra-EU supply)
     # do not count: the law exempts their invoices from the duty.
     invoice = _issued(
         administrator,
@@ -194,7 +194,7 @@ def test_verification_shows_the_vat_code_of_each_line(administrator, client):
     page = client.get(reverse("invoicing:verification_detail", args=[intervention.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.count('data-testid="vat-code"') == 6
+    assert html.count('data-testid="vat-code"') == 5
     assert "N2.1-UE" in html and "N3.2" in html
     assert 'data-testid="vat-summary-natura"' in html
 
