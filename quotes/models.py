@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -317,6 +318,16 @@ class QuoteEvent(StatusChange):
     )
     action = models.CharField(_("action"), max_length=30)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
+    # The customer's answer through the link has no user: their name is ``by_name``.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    by_name = models.CharField(_("by (name)"), max_length=150, blank=True)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("quote event")

@@ -43,7 +43,7 @@ def get_quote_for(user: Any, pk: int) -> Quote:
     if not access.may_quote(user):
         raise Http404
     queryset = Quote.objects.select_related(
-        "customer", "price_list", "created_by", "replaces", "replaced_by"
+        "customer", "price_list", "created_by", "replaces", "replaced_by", "contact"
     ).prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "pk")),
         Prefetch("events", queryset=QuoteEvent.objects.select_related("by").order_by("-at")),
