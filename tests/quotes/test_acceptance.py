@@ -205,3 +205,27 @@ def test_the_management_page_shows_the_answer(
     client.post(_path(quote), {"name": "Giulia Neri", "decision": "accept"})
     page = operator_client.get(quoted.get_absolute_url()).content.decode()
     assert 'data-testid="quote-accepted"' in page and "Giulia Neri" in page
+
+
+def test_the_customers_page_runs_a_fixed_number_of_queries(
+    quoted, operator, client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quotes.models import QuoteLine
+
+    quote = _send(quoted, operator, django_capture_on_commit_callbacks)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_path(quote)).status_code == 200
+        return len(queries)
+
+    few = count()
+    line = quote.lines.first()
+    for _ in range(10):
+        line.pk = None
+        line.save()
+    assert QuoteLine.objects.filter(quote=quote).count() > 10
+    assert count() == few
