@@ -158,9 +158,9 @@ def order_lines_for(intervention: Intervention) -> list[OrderLine]:
         .annotate(used=Coalesce(Subquery(used), Value(Decimal(0)), output_field=DecimalField()))
         .order_by("order__code", "position", "pk")
     )
-    result = []
+    result: list[OrderLine] = []
     for line in idempotency.with_tokens(lines):
-        line.left = line.quantity - line.used
+        line.left = line.quantity - line.used  # type: ignore[attr-defined]
         result.append(line)
     return result
 

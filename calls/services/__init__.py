@@ -435,12 +435,13 @@ def send_intervention_quote(*, intervention: Intervention, acting_user: User) ->
     """E-mail the intervention's quote to the call's contact for acceptance (``send_quote``)."""
     _require_office(acting_user)
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if locked.quote_id is None:
+    quote = locked.quote
+    if quote is None:
         raise CallError(_("This intervention has no quote yet."))
     call = Call.objects.select_related("contact").get(pk=locked.call_id)
     if call.contact is None:
         raise CallError(_("Choose the call's contact first: the quote is sent to them."))
     try:
-        return send_quote(quote=locked.quote, contact=call.contact, acting_user=acting_user)
+        return send_quote(quote=quote, contact=call.contact, acting_user=acting_user)
     except QuoteError as error:
         raise CallError(error.message) from error

@@ -186,7 +186,7 @@ def _from_order_line(locked: Intervention, order_line: OrderLine, quantity: Deci
     """The order line locked and checked: an order of this call, with enough left of it."""
     line = (
         OrderLine.objects.select_for_update(of=("self",))
-        .select_related("order")
+        .select_related("order", "spare_part")
         .filter(pk=order_line.pk, order__in=call_orders(locked.call_id))
         .first()
     )
@@ -230,7 +230,7 @@ def add_part(
         line = _from_order_line(locked, order_line, quantity)
         return PartUsed.objects.create(
             intervention=locked,
-            spare_part_id=line.spare_part_id,
+            spare_part=line.spare_part,  # type: ignore[misc]  # never None: _from_order_line
             code=line.code,
             description=line.description[:200],
             quantity=quantity,
