@@ -172,19 +172,42 @@ def test_technicians_cannot_send_quotes(quoted, technician):
         call_services.send_intervention_quote(intervention=quoted, acting_user=technician)
 
 
+def _plan(intervention, technician, operator):
+    """Plan a visit on the planner (the route into *planned*)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from planner.services import plan_intervention
+
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=2)
+    return plan_intervention(
+        intervention=intervention,
+        technician=technician,
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+        acting_user=operator,
+        confirm=True,
+    )
+
+
 def test_planning_waits_for_the_acceptance_when_the_type_says_so(
     quoted, operator, technician, client, django_capture_on_commit_callbacks
 ):
+    from planner.services import PlannerError
+
     quoted.type = make_intervention_type(requires_quote_acceptance=True)
     quoted.technician = technician
     quoted.save()
-    with pytest.raises(CallError, match="accepted the quote"):
-        call_services.transition(intervention=quoted, to_state=State.PLANNED, acting_user=operator)
+    with pytest.raises(PlannerError, match="accepted the quote"):
+        _plan(quoted, technician, operator)
     quote = _send(quoted, operator, django_capture_on_commit_callbacks)
-    with pytest.raises(CallError, match="accepted the quote"):
-        call_services.transition(intervention=quoted, to_state=State.PLANNED, acting_user=operator)
+    with pytest.raises(PlannerError, match="accepted the quote"):
+        _plan(quoted, technician, operator)
+    quoted.refresh_from_db()
+    assert quoted.state == State.QUOTED and not quoted.activities.exists()
     client.post(_path(quote), {"name": "G", "decision": "accept"})
-    call_services.transition(intervention=quoted, to_state=State.PLANNED, acting_user=operator)
+    _plan(quoted, technician, operator)
     quoted.refresh_from_db()
     assert quoted.state == State.PLANNED
 
@@ -192,7 +215,8 @@ def test_planning_waits_for_the_acceptance_when_the_type_says_so(
 def test_a_type_without_the_flag_plans_without_an_answer(quoted, operator, technician):
     quoted.technician = technician
     quoted.save()
-    call_services.transition(intervention=quoted, to_state=State.PLANNED, acting_user=operator)
+    _plan(quoted, technician, operator)
+    quoted.refresh_from_db()
     assert quoted.state == State.PLANNED
 
 
