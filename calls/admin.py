@@ -9,8 +9,15 @@ from service_portal.i18n import localized_fields
 
 @admin.register(InterventionType)
 class InterventionTypeAdmin(TabbedTranslationAdmin):
-    list_display = ("code", "name", "is_warranty", "is_active", "position")
-    list_filter = ("is_active", "is_warranty")
+    list_display = (
+        "code",
+        "name",
+        "is_warranty",
+        "requires_quote_acceptance",
+        "is_active",
+        "position",
+    )
+    list_filter = ("is_active", "is_warranty", "requires_quote_acceptance")
     search_fields = ("code", *localized_fields("name"))
 
 

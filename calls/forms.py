@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
 from customers.models import Contact, Customer, Site, Unit
-from orders.models import SparePart
+from orders.models import OrderLine, SparePart
 from service_portal.forms import DateInput, DateTimeInput, PlausibleDateField, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 from service_portal.roles import Role
@@ -301,3 +301,12 @@ class PartUsedForm(SubmissionTokenMixin, forms.Form):
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
     serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
     under_warranty = forms.BooleanField(label=_("Under warranty"), required=False)
+
+
+class PartFromOrderForm(SubmissionTokenMixin, forms.Form):
+    """Section 5: a part taken from an order of this call (checked by ``actuals.add_part``:
+    the line must be one of the call's orders, with enough left)."""
+
+    order_line = forms.ModelChoiceField(label=_("Order line"), queryset=OrderLine.objects.all())
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
+    serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Contact, Customer, Site, Unit
-from orders.models import SparePart
+from orders.models import Offer, OrderLine, SparePart
 from quotes.models import PriceList, Quote
 from service_portal.choices import CachedChoiceLabels
 from service_portal.history import StatusChange
@@ -91,6 +91,13 @@ class InterventionType(models.Model):
         null=True,
         blank=True,
         help_text=_("Prices work of this type that has no quote and no customer list."),
+    )
+    requires_quote_acceptance = models.BooleanField(
+        _("quote accepted before planning"),
+        default=False,
+        help_text=_(
+            "Interventions of this type are planned only after the customer accepted the quote."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -454,6 +461,21 @@ class PartUsed(Audited):
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
     serial_or_lot = models.CharField(_("serial or lot"), max_length=60, blank=True)
     under_warranty = models.BooleanField(_("under warranty"), default=False)
+    # The discount the customer was given on this part (an offer of the same call).
+    discount_percent = models.DecimalField(
+        _("discount %"), max_digits=5, decimal_places=2, default=0
+    )
+    # A part the customer already bought through an accepted offer of the same call: taken from
+    # that order's line, never billed again (the invoice names the order).
+    order_line = models.ForeignKey(
+        OrderLine,
+        on_delete=models.PROTECT,
+        related_name="parts_used",
+        verbose_name=_("from order line"),
+        null=True,
+        blank=True,
+    )
+    order_code = models.CharField(_("covered by order"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("part used")
@@ -465,10 +487,40 @@ class PartUsed(Audited):
                 name="part_used_quantity_range",
             ),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="part_used_price"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="part_used_discount_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.code}"
+
+
+class InterventionOffer(models.Model):
+    """A spare-part offer created from a call's management page: the offer (its first
+    revision; later revisions share its code) belongs to this call and intervention. The offer
+    and its order link back through ``Offer.call_link``; the parts section offers its order's
+    lines."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="offer_links",
+        verbose_name=_("intervention"),
+    )
+    offer = models.OneToOneField(
+        Offer, on_delete=models.PROTECT, related_name="call_link", verbose_name=_("offer")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer of a call")
+        verbose_name_plural = _("offers of calls")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id}: {self.offer_id}"
 
 
 class CallDaySummary(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    DecimalField,
     Exists,
     F,
     Min,
@@ -20,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,16 +36,18 @@ from calls.models import (
     ExpenseKind,
     Intervention,
     InterventionNote,
+    InterventionOffer,
     InterventionTransition,
     PartUsed,
     SignedReport,
     State,
 )
-from calls.services.actuals import unit_under_warranty, warranty_date
-from orders.models import SparePart
+from calls.services.actuals import call_orders, unit_under_warranty, warranty_date
+from orders.models import Offer, OfferState, OrderLine, SparePart
 from quotes.models import PriceList, Quote
 from quotes.selectors import quoted_quantities
 from quotes.services import price_lists_for
+from service_portal import idempotency
 
 RELATED = (
     "call",
@@ -132,7 +136,45 @@ def quote_data(intervention: Intervention, user: User) -> dict:
         "can_quote": can_quote,
         "price_lists": offered_price_lists(intervention) if can_quote else [],
         "under_warranty": unit_under_warranty(intervention),
+        "call_offers": call_offers(intervention) if access.is_office(user) else [],
     }
+
+
+def call_offers(intervention: Intervention) -> list[Offer]:
+    """The spare-part offers created from this call, each in its latest revision, with its
+    order (one query)."""
+    codes = InterventionOffer.objects.filter(intervention__call_id=intervention.call_id).values(
+        "offer__code"
+    )
+    return list(
+        Offer.objects.filter(code__in=Subquery(codes))
+        .exclude(state=OfferState.SUPERSEDED)
+        .select_related("order")
+        .order_by("created_at", "pk")
+    )
+
+
+def order_lines_for(intervention: Intervention) -> list[OrderLine]:
+    """The lines of the call's orders, each with ``left``: the quantity not yet recorded as
+    used (one query)."""
+    used = (
+        PartUsed.objects.filter(order_line=OuterRef("pk"))
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    lines = (
+        OrderLine.objects.filter(order__in=call_orders(intervention.call_id))
+        .exclude(spare_part=None)
+        .select_related("order")
+        .annotate(used=Coalesce(Subquery(used), Value(Decimal(0)), output_field=DecimalField()))
+        .order_by("order__code", "position", "pk")
+    )
+    result: list[OrderLine] = []
+    for line in idempotency.with_tokens(lines):
+        line.left = line.quantity - line.used  # type: ignore[attr-defined]
+        result.append(line)
+    return result
 
 
 def history_for(user: User, **filters: Any) -> QuerySet[Intervention]:
@@ -340,12 +382,14 @@ def actuals_data(intervention: Intervention, user: User, quote: Quote | None) ->
     if intervention.state not in AFTER_VISIT_STATES:
         return {"expenses": [], "parts_used": [], "comparisons": [], "can_record": False}
     expenses = list(Expense.objects.filter(intervention=intervention))
+    can_record = access.may_record(intervention, user)
     return {
         "expenses": expenses,
         "parts_used": list(PartUsed.objects.filter(intervention=intervention)),
         "comparisons": comparisons(intervention, quote, expenses),
-        "can_record": access.may_record(intervention, user),
+        "can_record": can_record,
         "frozen_reason": access.frozen_message(intervention),
+        "order_lines": order_lines_for(intervention) if can_record else [],
     }
 
 

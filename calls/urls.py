@@ -38,6 +38,16 @@ urlpatterns = [
     ),
     path("<int:pk>/interventions/<int:number>/follow-up/", sections.follow_up, name="follow_up"),
     path("<int:pk>/interventions/<int:number>/quote/", sections.quote_create, name="quote_create"),
+    path(
+        "<int:pk>/interventions/<int:number>/quote/send/",
+        sections.quote_send,
+        name="quote_send",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/offer/",
+        sections.offer_create,
+        name="offer_create",
+    ),
     path("<int:pk>/interventions/<int:number>/expenses/", actuals.expense_add, name="expense_add"),
     path(
         "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/delete/",
@@ -45,6 +55,11 @@ urlpatterns = [
         name="expense_delete",
     ),
     path("<int:pk>/interventions/<int:number>/parts/", actuals.part_add, name="part_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/parts/from-order/",
+        actuals.part_from_order,
+        name="part_from_order",
+    ),
     path("<int:pk>/interventions/<int:number>/complete/", actuals.complete, name="complete"),
     path("<int:pk>/interventions/<int:number>/report.pdf", actuals.report_pdf, name="report_pdf"),
     path(

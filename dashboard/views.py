@@ -5,11 +5,13 @@ Technicians get 403 (their home is "My interventions"; the figures cover everyon
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
@@ -19,10 +21,13 @@ from dashboard import exports
 from dashboard.forms import DashboardFilterForm, presets
 from dashboard.statistics import Dashboard, dashboard
 from invoicing.payments import overdue_total
+from orders import selectors as orders_selectors
+from quotes import selectors as quotes_selectors
 from service_portal.permissions import role_required
 from service_portal.roles import ADMINISTRATORS, STAFF, has_role
 
 PICKER_LIMIT = 10
+ANSWERS_DAYS = 7
 # The parameters the preset links keep (the period is what they change).
 NARROWING = ("customer", "technician", "intervention_type")
 
@@ -45,6 +50,11 @@ def home(request: HttpRequest) -> HttpResponse:
         # What customers should have paid by today and have not (invoicing.payments), whatever
         # the period chosen: money overdue now is news whatever the statistics look at.
         context["overdue_total"] = overdue_total()
+    # The customers' answers to offers and quotes: the office's notices, whatever the filters.
+    since = timezone.now() - datetime.timedelta(days=ANSWERS_DAYS)
+    context["offer_answers"] = orders_selectors.recent_decisions(since)
+    context["quote_answers"] = quotes_selectors.recent_decisions(since)
+    context["answers_days"] = ANSWERS_DAYS
     return render(request, "dashboard/home.html", context)
 
 

@@ -413,17 +413,38 @@ def _km_lines(intervention: Intervention, pricing: Pricing, service_vat: Decimal
 
 
 def _part_lines(intervention: Intervention) -> list[Line]:
-    """Parts used at their frozen price and VAT rate; zero when under warranty."""
+    """Parts used at their frozen price, discount and VAT rate.
+
+    A part from stock is billed (with the discount an offer of the call gave on it); a part
+    taken from an order of the call was paid through that order: its line shows it at zero
+    with the order's code, so no part of an accepted order is billed twice. Under warranty:
+    zero as well.
+    """
     lines: list[Line] = []
     for part in intervention.parts_used.all():
-        amount = ZERO if part.under_warranty else line_net(part.quantity, part.unit_price)
-        notes = [NOTE_WARRANTY] if part.under_warranty else []
+        notes: list = []
+        if part.order_code:
+            amount = ZERO
+            notes.append(_("covered by order %(code)s") % {"code": part.order_code})
+        elif part.under_warranty:
+            amount = ZERO
+            notes.append(NOTE_WARRANTY)
+        else:
+            amount = line_net(part.quantity, part.unit_price, part.discount_percent)
+        if part.discount_percent:
+            notes.append(_("discount %(percent)s%%") % {"percent": _plain(part.discount_percent)})
+        price = discounted(part.unit_price, part.discount_percent)
+        description = f"{part.code} {part.description}"
+        if part.order_code:
+            # The customer's document says which order covered it, not only the office's notes.
+            description = f"{description} ({notes[0]})"
+            price = ZERO
         lines.append(
             Line(
                 LineKind.PARTS,
-                f"{part.code} {part.description}",
+                description[:250],
                 part.quantity,
-                part.unit_price,
+                price,
                 amount,
                 Decimal(part.vat_rate),
                 notes,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from orders.links import acceptance_url
-from orders.models import Offer
+from orders.models import Offer, Order
 from orders.selectors import DOCUMENT_RELATIONS, document_totals
 from service_portal.mail import build_email
 from service_portal.parties import parties_of
@@ -48,3 +50,35 @@ def offer_email(offer_id: int):
         language=offer.language,
         attachments=[(offer_filename(offer), offer_pdf(offer), "application/pdf")],
     )
+
+
+def office_recipients(author: Any) -> list[Any]:
+    """The offer's author and every active operator with an e-mail address, once each."""
+    from accounts.models import User
+    from service_portal.roles import Role
+
+    people = {author.pk: author} if author.is_active and author.email else {}
+    for user in User.objects.filter(role=Role.OPERATOR, is_active=True).exclude(email=""):
+        people.setdefault(user.pk, user)
+    return list(people.values())
+
+
+def decision_emails(offer_id: int) -> list:
+    offer = Offer.objects.select_related("customer", "created_by").get(pk=offer_id)
+    order = Order.objects.filter(offer=offer).first()
+    messages = []
+    for user in office_recipients(offer.created_by):
+        messages.append(
+            build_email(
+                template="orders/email/offer_decision",
+                context={
+                    "offer": offer,
+                    "order": order,
+                    "offer_url": settings.SITE_URL + offer.get_absolute_url(),
+                    "order_url": settings.SITE_URL + order.get_absolute_url() if order else "",
+                },
+                to=[user.email],
+                language=user.language or settings.LANGUAGE_CODE,
+            )
+        )
+    return messages

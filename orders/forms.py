@@ -154,7 +154,22 @@ class DecisionForm(forms.Form):
         label=_("Received by"), choices=[("phone", _("Phone")), ("paper", _("Signed paper"))]
     )
     name = forms.CharField(label=_("Name of the person who decided"), max_length=150)
+    reason = forms.CharField(
+        label=_("Reason (when declined)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class PublicDecisionForm(forms.Form):
+    """The customer's answer through the link; a refusal asks why (checked by the service)."""
+
     name = forms.CharField(label=_("Your name"), max_length=150)
+    reason = forms.CharField(
+        label=_("If you decline: why?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It helps us make a better offer."),
+    )

@@ -1,44 +1,26 @@
-"""The signed, expiring link that lets a customer accept or decline an offer without an account.
-
-The token is the offer's primary key signed with a timestamp (``TimestampSigner``): it cannot be
-forged or altered, and it stops working ``OFFER_LINK_DAYS`` after it was made. Whether the offer
-can still be decided (not already decided, not superseded) is checked by the service, so a link
-used twice is refused there.
-"""
+"""The signed, expiring link that lets a customer accept or decline an offer without an account
+(``service_portal.signed_links``): it stops working ``OFFER_LINK_DAYS`` after it was made."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
+
+from service_portal import signed_links
+from service_portal.signed_links import LinkExpired, LinkInvalid
+
+__all__ = ["LinkExpired", "LinkInvalid", "acceptance_url", "make_token", "read_token"]
 
 SALT = "orders.offer-acceptance"
 
 
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
-
-
 def make_token(offer_id: int) -> str:
-    return signing.TimestampSigner(salt=SALT).sign(str(offer_id))
+    return signed_links.make_token(SALT, offer_id)
 
 
 def read_token(token: str) -> int:
     """The offer id in ``token``; LinkExpired or LinkInvalid otherwise."""
-    max_age = settings.OFFER_LINK_DAYS * 24 * 3600
-    try:
-        value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    if not (value.isascii() and value.isdigit()):
-        raise LinkInvalid
-    return int(value)
+    return signed_links.read_token(SALT, token, days=settings.OFFER_LINK_DAYS)
 
 
 def acceptance_url(offer_id: int) -> str:

@@ -316,6 +316,7 @@ class Offer(CommercialDocument):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
     decision_channel = models.CharField(_("received by"), max_length=20, blank=True)
+    decision_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
     # The parties' names and addresses as they were when the offer was sent (frozen document).
     issued_parties = models.JSONField(_("parties as issued"), default=dict, blank=True)
 

@@ -103,3 +103,16 @@ def parts_for_cart(*, query: str, offer: Offer, limit: int = 20) -> QuerySet[Spa
     if not query:
         parts = parts.filter(products=product_id)
     return parts.select_related("vat_rate")[:limit]
+
+
+RECENT_DECISIONS = 10
+
+
+def recent_decisions(since: Any) -> list[Offer]:
+    """The offers customers accepted or declined since ``since``, newest first, with their
+    order (the dashboard's notices; one query)."""
+    return list(
+        Offer.objects.filter(decided_at__gte=since, state__in=["accepted", "declined"])
+        .select_related("customer", "order")
+        .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
+    )

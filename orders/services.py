@@ -356,7 +356,7 @@ def revise_offer(*, offer: Offer, acting_user: User) -> Offer:
     new.previous_revision = old
     new.state = OfferState.DRAFT
     new.sent_at = new.decided_at = None
-    new.decided_by_name = new.decision_channel = ""
+    new.decided_by_name = new.decision_channel = new.decision_reason = ""
     new.issued_parties = {}
     new.created_by = acting_user
     if new.valid_until and new.valid_until < timezone.localdate():
@@ -374,15 +374,25 @@ def revise_offer(*, offer: Offer, acting_user: User) -> Offer:
 
 @transaction.atomic
 def _decide(
-    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: User | None
+    *,
+    offer: Offer,
+    accept: bool,
+    name: str,
+    channel: str,
+    acting_user: User | None,
+    reason: str = "",
 ) -> Offer:
+    from orders.tasks import send_offer_decision_email
+
     if channel not in DECISION_CHANNELS:
         raise ValueError(channel)
     if channel != "link":
         access.check_may_sell(acting_user)
-    name = name.strip()
+    name, reason = name.strip(), reason.strip()
     if not name:
         raise OfferError(_("Enter the name of the person who decided."))
+    # The lock makes two acceptances of the same offer (a double click, two browser tabs) wait
+    # for each other: the second one finds it accepted and is refused, so one order is made.
     offer = _locked_offer(offer)
     if offer.state == OfferState.SUPERSEDED:
         raise OfferError(_("This offer has been replaced by a newer revision."))
@@ -392,19 +402,34 @@ def _decide(
         )
     if offer.valid_until and offer.valid_until < timezone.localdate():
         raise _Expired(offer)
+    if not accept and not reason:
+        raise OfferError(_("Tell us why the offer is declined."))
     offer.decided_at = timezone.now()
     offer.decided_by_name = name
     offer.decision_channel = channel
+    offer.decision_reason = "" if accept else reason
     offer.save(
-        update_fields=["decided_at", "decided_by_name", "decision_channel", "updated_at", "version"]
+        update_fields=[
+            "decided_at",
+            "decided_by_name",
+            "decision_channel",
+            "decision_reason",
+            "updated_at",
+            "version",
+        ]
     )
     _set_offer_state(
         offer,
         OfferState.ACCEPTED if accept else OfferState.DECLINED,
         user=acting_user,
         by_name=name,
-        reason=channel,
+        reason=channel if accept else f"{channel}: {reason}",
     )
+    if accept:
+        # The order exists from the moment the customer says yes (with this revision's lines);
+        # recorded under the offer's author when the customer answered through the link.
+        _create_order(offer, created_by=acting_user or offer.created_by, by_name=name)
+    enqueue_after_commit(send_offer_decision_email, offer.pk)
     return offer
 
 
@@ -414,16 +439,29 @@ class _Expired(OfferError):
 
 
 def record_decision(
-    *, offer: Offer, accept: bool, name: str, channel: str, acting_user: User | None = None
+    *,
+    offer: Offer,
+    accept: bool,
+    name: str,
+    channel: str,
+    acting_user: User | None = None,
+    reason: str = "",
 ) -> Offer:
     """The customer's answer: through the signed link (no user) or recorded by the office.
 
-    An offer past its validity date is marked expired (in its own transaction, so the refusal
-    does not roll it back) and the decision is refused.
+    An acceptance creates the order at once; a refusal needs its ``reason``. Either way the
+    offer's author and the operators are told by e-mail after the commit (and the dashboard
+    lists the recent answers). An offer past its validity date is marked expired (in its own
+    transaction, so the refusal does not roll it back) and the decision is refused.
     """
     try:
         return _decide(
-            offer=offer, accept=accept, name=name, channel=channel, acting_user=acting_user
+            offer=offer,
+            accept=accept,
+            name=name,
+            channel=channel,
+            acting_user=acting_user,
+            reason=reason,
         )
     except _Expired as expired:
         with transaction.atomic():
@@ -478,16 +516,24 @@ _LINE_COPIED = (
 
 @transaction.atomic
 def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
-    """Only an accepted offer becomes an order, once; the order keeps the offer's code."""
+    """The order of an accepted offer: the one made when it was accepted, or (an offer accepted
+    before orders were made at once) a new one with the offer's code. Never two."""
     access.check_may_sell(acting_user)
     offer = _locked_offer(offer)
     if offer.state != OfferState.ACCEPTED:
         raise OfferError(_("Only an accepted offer can be converted into an order."))
-    if Order.objects.filter(offer=offer).exists():
-        raise OfferError(_("This offer has already been converted into an order."))
+    existing = Order.objects.filter(offer=offer).first()
+    if existing is not None:
+        return existing
+    return _create_order(offer, created_by=acting_user, by_name="")
+
+
+def _create_order(offer: Offer, *, created_by: User, by_name: str) -> Order:
+    """Copy the accepted (locked) offer into its order; ``Order.offer`` is unique, the last
+    line of defence against a second one."""
     order = Order.objects.create(
         offer=offer,
-        created_by=acting_user,
+        created_by=created_by,
         **{name: getattr(offer, name) for name in _COPIED},
     )
     OrderLine.objects.bulk_create(
@@ -498,7 +544,8 @@ def convert_to_order(*, offer: Offer, acting_user: User) -> Order:
         OrderStateChange,
         order,
         to_state=OrderState.CONFIRMED,
-        by=acting_user,
+        by=None if by_name else created_by,
+        by_name=by_name,
         reason=offer.display_code,
     )
     return order

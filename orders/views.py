@@ -336,15 +336,31 @@ def offer_terms(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
+    revisions = _revisions(offer.code)
     context = {
         **offer_context(offer),
         "steps": _steps(offer, "review") if offer.is_draft else None,
         "history": offer.history.select_related("by"),
         "decision_form": DecisionForm(),
         "order": Order.objects.filter(offer=offer).first(),
-        "revisions": Offer.objects.filter(code=offer.code).order_by("revision"),
+        "revisions": revisions,
+        "call_link": _call_link(revisions),
     }
     return render(request, "orders/offer_detail.html", context)
+
+
+def _call_link(revisions: list[Offer]) -> Any:
+    """The call the offer was created from (``calls.InterventionOffer``, on its first revision:
+    reached through the reverse relation, the calls app being above this one), or None."""
+    return getattr(revisions[0], "call_link", None) if revisions else None
+
+
+def _revisions(code: str) -> list[Offer]:
+    return list(
+        Offer.objects.filter(code=code)
+        .select_related("call_link__intervention__call")
+        .order_by("revision")
+    )
 
 
 @role_required(*STAFF)
@@ -432,6 +448,7 @@ def offer_decide(request: HttpRequest, pk: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             channel=form.cleaned_data["channel"],
             acting_user=request.user,
+            reason=form.cleaned_data["reason"],
         ),
         _("The customer's decision has been recorded."),
     )
@@ -493,7 +510,11 @@ def _public_offer(request: HttpRequest, token: str, offer: Offer) -> HttpRespons
         accept = request.POST.get("decision") == "accept"
         try:
             services.record_decision(
-                offer=offer, accept=accept, name=form.cleaned_data["name"], channel="link"
+                offer=offer,
+                accept=accept,
+                name=form.cleaned_data["name"],
+                channel="link",
+                reason=form.cleaned_data["reason"],
             )
         except OfferError as error:
             show_error(request, error, form)
@@ -581,6 +602,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order_for(request.user, pk)
     context = {
         "order": order,
+        "call_link": _call_link(_revisions(order.code)[:1]),
         "totals": document_totals(order),
         "history": order.history.select_related("by"),
         "next_states": [

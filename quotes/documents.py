@@ -8,7 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from quotes.links import acceptance_url
 from quotes.models import Quote
+from service_portal.mail import build_email
 from service_portal.parties import parties_of
 from service_portal.pdf import render_pdf
 
@@ -44,3 +46,19 @@ def quote_pdf(quote: Quote) -> bytes:
 
 def filename(quote: Quote) -> str:
     return f"quote-{quote.code}.pdf"
+
+
+def quote_email(quote_id: int):
+    """The quote to its contact, in the customer's language, with the PDF and the link."""
+    quote = Quote.objects.select_related("customer", "contact", "replaces").get(pk=quote_id)
+    return build_email(
+        template="quotes/email/quote",
+        context={
+            "quote": quote,
+            "link": acceptance_url(quote.pk),
+            "link_days": settings.QUOTE_LINK_DAYS,
+        },
+        to=[quote.contact.email],
+        language=quote_language(quote),
+        attachments=[(filename(quote), quote_pdf(quote), "application/pdf")],
+    )

@@ -247,3 +247,16 @@ class QuoteTermsForm(VersionMixin):
     def __init__(self, *args: Any, may_price: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["vat_rate"].disabled = not may_price
+
+
+class PublicQuoteDecisionForm(forms.Form):
+    """The customer's answer through the link; a refusal asks why (checked by the service)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    reason = forms.CharField(
+        label=_("If you decline: why?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It helps us make a better offer."),
+    )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from customers.models import Customer
+from customers.models import Contact, Customer
 from service_portal.history import StatusChange
 from service_portal.models import Audited, TimeStamped, Versioned
 from service_portal.money import HUNDRED, ZERO, Totals, line_net, single_rate_totals
@@ -151,6 +152,8 @@ class Rate(models.Model):
 class QuoteState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
+    ACCEPTED = "accepted", pgettext_lazy("quote state", "Accepted")
+    DECLINED = "declined", pgettext_lazy("quote state", "Declined")
     SUPERSEDED = "superseded", _("Superseded")
 
 
@@ -189,6 +192,29 @@ class Quote(Audited):
         null=True,
         blank=True,
     )
+    # Sent to the customer for acceptance (``quotes.services.send_quote``) and their answer
+    # through the signed link, kept when a revision supersedes it.
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent to"),
+        null=True,
+        blank=True,
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    decision = models.CharField(
+        _("customer's answer"),
+        max_length=20,
+        blank=True,
+        choices=[
+            (QuoteState.ACCEPTED, QuoteState.ACCEPTED.label),
+            (QuoteState.DECLINED, QuoteState.DECLINED.label),
+        ],
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
+    decision_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("quote")
@@ -216,6 +242,11 @@ class Quote(Audited):
     @property
     def is_editable(self) -> bool:
         return self.state == QuoteState.DRAFT
+
+    @property
+    def awaits_answer(self) -> bool:
+        """Sent to the customer, who has not answered yet."""
+        return self.state == QuoteState.CONFIRMED and self.sent_at is not None
 
     def totals(self, lines=None) -> Totals:
         """Taxable, VAT and total of ``lines`` (default: the saved, possibly prefetched, lines)."""
@@ -302,6 +333,16 @@ class QuoteEvent(StatusChange):
     )
     action = models.CharField(_("action"), max_length=30)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
+    # The customer's answer through the link has no user: their name is ``by_name``.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    by_name = models.CharField(_("by (name)"), max_length=150, blank=True)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("quote event")

@@ -43,7 +43,7 @@ def get_quote_for(user: Any, pk: int) -> Quote:
     if not access.may_quote(user):
         raise Http404
     queryset = Quote.objects.select_related(
-        "customer", "price_list", "created_by", "replaces", "replaced_by"
+        "customer", "price_list", "created_by", "replaces", "replaced_by", "contact"
     ).prefetch_related(
         Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "pk")),
         Prefetch("events", queryset=QuoteEvent.objects.select_related("by").order_by("-at")),
@@ -63,3 +63,16 @@ def quoted_quantities(quote: Quote) -> dict[str, Decimal]:
     for line in quote.lines.all():
         totals[line.kind] = totals.get(line.kind, Decimal("0")) + line.quantity
     return totals
+
+
+RECENT_DECISIONS = 10
+
+
+def recent_decisions(since: Any) -> list[Quote]:
+    """The quotes customers answered since ``since`` (kept when a revision superseded them),
+    newest first (the dashboard's notices; one query)."""
+    return list(
+        Quote.objects.filter(decided_at__gte=since)
+        .select_related("customer")
+        .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
+    )

@@ -11,15 +11,16 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from customers.models import Customer
+from customers.models import Contact, Customer
 from quotes import access
 from quotes.access import can_change_prices
 from quotes.models import (
@@ -38,15 +39,20 @@ from service_portal.money import ZERO, default_vat_rate, increase, is_percent, m
 from service_portal.numbering import next_code
 from service_portal.permissions import check_role
 from service_portal.roles import STAFF
+from service_portal.tasks import enqueue_after_commit
 
 QUOTE_SERIES = "quote"
 
 # The only state changes a quote knows; anything else is refused (see docs/quotes.md).
 TRANSITIONS: dict[str, set[str]] = {
     QuoteState.DRAFT: {QuoteState.CONFIRMED, QuoteState.SUPERSEDED},
-    QuoteState.CONFIRMED: {QuoteState.SUPERSEDED},
+    QuoteState.CONFIRMED: {QuoteState.ACCEPTED, QuoteState.DECLINED, QuoteState.SUPERSEDED},
+    QuoteState.ACCEPTED: {QuoteState.SUPERSEDED},
+    QuoteState.DECLINED: {QuoteState.SUPERSEDED},
     QuoteState.SUPERSEDED: set(),
 }
+# States a change makes a new revision from (the old one stays as it was, answer included).
+REVISABLE = frozenset({QuoteState.CONFIRMED, QuoteState.ACCEPTED, QuoteState.DECLINED})
 
 
 class QuoteError(DomainError):
@@ -493,7 +499,7 @@ def revise_quote(*, quote: Quote, acting_user: User) -> Quote:
     document pointing at the old one; the old one is never edited)."""
     access.check_may_quote(acting_user)
     old = Quote.objects.select_for_update().get(pk=quote.pk)
-    if old.state != QuoteState.CONFIRMED:
+    if old.state not in REVISABLE:
         raise QuoteError(_("Only a confirmed quote can be revised; edit the draft instead."))
     new = Quote.objects.create(
         code=next_code(QUOTE_SERIES, separator="-P"),
@@ -525,4 +531,98 @@ def revise_quote(*, quote: Quote, acting_user: User) -> Quote:
     )
     _set_state(old, QuoteState.SUPERSEDED, acting_user, note=new.code)
     _record(new, acting_user, "created", note=old.code, to_state=new.state)
+    # The intervention the quote prices (calls, reached through its reverse relation: this app
+    # cannot import it) now points at the new revision, which needs its own answer.
+    priced = getattr(old, "intervention", None)
+    if priced is not None:
+        type(priced)._default_manager.filter(pk=priced.pk).update(quote=new)
+        old.__dict__.pop("intervention", None)
     return new
+
+
+# --- The customer's answer ------------------------------------------------------------------
+@transaction.atomic
+def send_quote(*, quote: Quote, contact: Contact, acting_user: User) -> Quote:
+    """Confirm the quote if it is a draft, then e-mail it (PDF and acceptance link) to
+    ``contact`` after the commit. Sending again (a lost e-mail) keeps the same document."""
+    from quotes.tasks import send_quote_email
+
+    access.check_may_quote(acting_user)
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if contact.customer_id != locked.customer_id:
+        raise QuoteError(_("The contact must belong to the customer."))
+    if not contact.email:
+        raise QuoteError(
+            _("Contact %(name)s has no e-mail address: add one before sending.")
+            % {"name": contact.name}
+        )
+    if locked.state == QuoteState.DRAFT:
+        locked = confirm_quote(quote=locked, acting_user=acting_user)
+    if locked.state != QuoteState.CONFIRMED:
+        raise QuoteError(
+            _("Quote %(code)s is %(state)s: it cannot be sent for acceptance.")
+            % {"code": locked.code, "state": locked.get_state_display().lower()}
+        )
+    locked.contact = contact
+    locked.sent_at = timezone.now()
+    locked.save(update_fields=["contact", "sent_at", "updated_at"])
+    _record(locked, acting_user, "sent", note=contact.email)
+    enqueue_after_commit(send_quote_email, locked.pk)
+    return locked
+
+
+@transaction.atomic
+def record_quote_decision(*, quote: Quote, accept: bool, name: str, reason: str = "") -> Quote:
+    """The customer's answer through the signed link: accepted, or declined with a reason.
+
+    The quote is locked: two answers at once (a double click) are one answer, the second
+    refused. An accepted quote is frozen; a change makes a revision that needs a new answer.
+    """
+    name, reason = name.strip(), reason.strip()
+    if not name:
+        raise QuoteError(_("Enter the name of the person who decided."))
+    locked = Quote.objects.select_for_update().get(pk=quote.pk)
+    if locked.state == QuoteState.SUPERSEDED:
+        raise QuoteError(_("This quote has been replaced by a newer revision."))
+    if not locked.awaits_answer:
+        raise QuoteError(
+            _("This quote is already %(state)s.") % {"state": locked.get_state_display().lower()}
+        )
+    if not accept and not reason:
+        raise QuoteError(_("Tell us why the quote is declined."))
+    to_state = QuoteState.ACCEPTED if accept else QuoteState.DECLINED
+    locked.decision = to_state
+    locked.decided_at = timezone.now()
+    locked.decided_by_name = name
+    locked.decision_reason = "" if accept else reason
+    history.apply(
+        locked,
+        to_state,
+        history=QuoteEvent,
+        by=None,
+        by_name=name,
+        reason="" if accept else reason,
+        allowed=TRANSITIONS,
+        refused=_refused,
+        fields=["decision", "decided_at", "decided_by_name", "decision_reason", "version"],
+        action="decided",
+    )
+    return locked
+
+
+def quote_not_accepted(intervention: Any) -> str:
+    """Why ``intervention`` may not be planned yet, or "" when it may.
+
+    Its type may ask for the customer's acceptance of the quote before planning (the calls
+    app asks this in its planning check; ``intervention`` is a ``calls.Intervention``).
+    """
+    kind = intervention.type
+    if kind is None or not kind.requires_quote_acceptance:
+        return ""
+    quote = intervention.quote
+    if quote is not None and quote.state == QuoteState.ACCEPTED:
+        return ""
+    return _(
+        "Interventions of type “%(type)s” are planned only after the customer accepted the "
+        "quote: send the quote and wait for the answer."
+    ) % {"type": kind.name}

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/totals/", views.quote_totals, name="quote_totals"),
     path("<int:pk>/confirm/", views.quote_confirm, name="quote_confirm"),
     path("<int:pk>/revise/", views.quote_revise, name="quote_revise"),
+    # The customer's page, reached from the e-mail without logging in.
+    path("q/<str:token>/", views.public_quote, name="public_quote"),
     path("price-lists/", views.PriceListList.as_view(), name="pricelist_list"),
     path("price-lists/new/", views.pricelist_edit, name="pricelist_create"),
     path("price-lists/<int:pk>/", views.PriceListDetail.as_view(), name="pricelist_detail"),

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,29 +25,34 @@ from quotes.forms import (
     AddLineForm,
     CopyPriceListForm,
     PriceListForm,
+    PublicQuoteDecisionForm,
     QuoteCreateForm,
     QuoteLineFormSet,
     QuoteTermsForm,
     RateFormSet,
 )
-from quotes.models import PriceList
+from quotes.links import read_token
+from quotes.models import PriceList, Quote
 from quotes.services import (
     QuoteError,
     confirm_quote,
     copy_price_list,
     create_quote_from_price_list,
     price_lists_for,
+    record_quote_decision,
     revise_quote,
     update_quote_lines,
     update_quote_terms,
 )
-from service_portal import idempotency
+from service_portal import idempotency, ratelimit
+from service_portal.client_ip import client_ip
 from service_portal.crud import PortalDetailView, PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import VersionConflict, parse_id
 from service_portal.money import line_net, single_rate_totals
 from service_portal.permissions import role_required
 from service_portal.roles import STAFF
+from service_portal.signed_links import LinkExpired, LinkInvalid
 
 CUSTOMER_MATCHES = 20
 
@@ -404,3 +410,67 @@ def quote_revise(request: HttpRequest, pk: int) -> HttpResponse:
         % {"new": new.code, "old": quote.code},
     )
     return redirect(new)
+
+
+# --- The customer's page (no login) ---------------------------------------------------------
+def public_quote(request: HttpRequest, token: str) -> HttpResponse:
+    """What the link in the quote e-mail opens: the quote, and accept / decline with a name
+    (a refusal with its reason). Expired, forged and altered links get a page that says so;
+    a link used again shows the answer already given."""
+    window = settings.OFFER_LINK_RATE_WINDOW_SECONDS
+    wait = ratelimit.hit(
+        "quote-link-address",
+        client_ip(request) or "",
+        limit=settings.OFFER_LINK_RATE_PER_ADDRESS,
+        window=window,
+    )
+    if wait:
+        return _too_many_requests(request, wait)
+    try:
+        quote_id = read_token(token)
+    except LinkExpired:
+        return render(request, "portal/public_link_error.html", {"expired": True}, status=410)
+    except LinkInvalid:
+        return render(request, "portal/public_link_error.html", {"expired": False}, status=404)
+    quote = get_object_or_404(
+        Quote.objects.select_related("customer", "contact", "replaced_by"), pk=quote_id
+    )
+    if quote.sent_at is None:
+        return render(request, "portal/public_link_error.html", {"expired": False}, status=404)
+    language = documents.quote_language(quote)
+    wait = ratelimit.hit(
+        "quote-link-quote", str(quote.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
+    )
+    with translation.override(language):  # the customer's language, whoever opens the link
+        if wait:
+            return _too_many_requests(request, wait)
+        return _public_quote(request, token, quote)
+
+
+def _too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
+    minutes = max(1, -(-wait // 60))
+    response = render(request, "portal/public_link_busy.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _public_quote(request: HttpRequest, token: str, quote: Quote) -> HttpResponse:
+    contact_name = quote.contact.name if quote.contact_id else ""
+    form = PublicQuoteDecisionForm(request.POST or None, initial={"name": contact_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_quote_decision(
+                quote=quote,
+                accept=request.POST.get("decision") == "accept",
+                name=form.cleaned_data["name"],
+                reason=form.cleaned_data["reason"],
+            )
+        except QuoteError as error:
+            show_error(request, error, form)
+        else:
+            return redirect("quotes:public_quote", token)
+        quote.refresh_from_db()
+    with translation.override(documents.quote_language(quote)):
+        context = documents.quote_context(quote)
+    context.update({"form": form, "can_decide": quote.awaits_answer})
+    return render(request, "quotes/public_quote.html", context)

@@ -175,6 +175,12 @@ PAGES = [
     Page("expenses report, a month", "/invoicing/expenses/", role="admin"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
+    # Issue 20: the offer and order pages (with the call they came from), the customers' pages
+    # behind the signed links (a quote never sent for acceptance: "n/a").
+    Page("offer page", "/orders/offers/{offer_pk}/"),
+    Page("order page", "/orders/{order_pk}/"),
+    Page("offer link (customer)", "/orders/o/{offer_token}/", role="anonymous"),
+    Page("quote link (customer)", "/quotes/q/{quote_token}/", role="anonymous"),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
     # FatturaPA (SPEC §6): one invoice's XML, built and validated against the schema; the zip
     # of a month's issued invoices and credit notes from the invoice list.
@@ -253,8 +259,11 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     from calls.models import Intervention, State
     from customers.models import Customer, Unit
     from invoicing.models import Invoice, InvoiceState
-    from orders.models import Offer
+    from orders.links import make_token as offer_token
+    from orders.models import Offer, Order
     from planner.models import TimeEntry
+    from quotes.links import make_token as quote_token
+    from quotes.models import Quote
 
     unit = Unit.objects.order_by("pk")[Unit.objects.count() // 2]
     # A carried-out intervention whose call is not verified yet: its management page shows every
@@ -280,6 +289,9 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     ) or timezone.localdate()
     busy = busy - datetime.timedelta(days=40)  # a whole month of entries
     offer = Offer.objects.order_by("pk").filter(lines__isnull=False).distinct().first()
+    order = Order.objects.order_by("pk").first()
+    sent_offer = Offer.objects.filter(sent_at__isnull=False).order_by("pk").first()
+    sent_quote = Quote.objects.filter(sent_at__isnull=False).order_by("pk").first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
     digits = "".join(ch for ch in call.customer.name if ch.isdigit())
     from django.conf import settings
@@ -327,6 +339,9 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "offer_pk": offer.pk if offer else 0,
         "offer_rows": offer.lines.count() if offer else 5,
         "invoice_pk": invoice.pk if invoice else 0,
+        "order_pk": order.pk if order else 0,
+        "offer_token": offer_token(sent_offer.pk) if sent_offer else "0",
+        "quote_token": quote_token(sent_quote.pk) if sent_quote else "0",
     }
     users = {
         "operator": User.objects.get(username="operator"),

@@ -49,6 +49,8 @@ SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 COMPANY_NAME = env_str("COMPANY_NAME") or "Service Portal"
 # How long the acceptance link in an offer e-mail works (days).
 OFFER_LINK_DAYS = env_int("OFFER_LINK_DAYS", 30, minimum=1)
+# The same for a quote sent for acceptance (quotes.links).
+QUOTE_LINK_DAYS = env_int("QUOTE_LINK_DAYS", 30, minimum=1)
 # The customer's acceptance link is rate-limited per client address and per offer (requests in
 # a window of OFFER_LINK_RATE_WINDOW_SECONDS; over the limit: HTTP 429 with Retry-After).
 OFFER_LINK_RATE_WINDOW_SECONDS = env_int("OFFER_LINK_RATE_WINDOW_SECONDS", 600, minimum=1)

@@ -104,7 +104,8 @@ def test_call_management_page(operator_client, operator, technician, django_asse
     # the intervention with its call, customer, site, contact, unit and product; the call's
     # interventions; the notes with their authors; the history; the customer's sites, units
     # and contacts and the intervention types (the forms' choices); the technicians; the
-    # planned visits; the warranty type suggested (the unit is under warranty, no type yet)
+    # planned visits; the warranty type suggested (the unit is under warranty, no type yet);
+    # the spare-part offers made from the call, with their orders
     _calls(operator, technician, 1)
     intervention = first_intervention(make_call(by=operator))
     call_services.add_note(
@@ -120,8 +121,11 @@ def test_call_management_page(operator_client, operator, technician, django_asse
             )
             make_unit(make_site(customer))
             make_intervention_type()
+            call_services.create_offer_for_intervention(
+                intervention=intervention, acting_user=operator
+            )
 
-    _twice(operator_client, url, SIGNED_IN + 11, django_assert_num_queries, grow)
+    _twice(operator_client, url, SIGNED_IN + 12, django_assert_num_queries, grow)
 
 
 @pytest.mark.parametrize("view", ["week", "month"])
@@ -147,8 +151,9 @@ def test_dashboard(admin_client_, operator, technician, django_assert_num_querie
     # received, cancelled and resolved by phone; time to the first visit; time to completion;
     # quoted hours; worked hours; interventions of the period; top units; top products; visits
     # and completions per technician; hours per person; the people of those rows; the
-    # intervention types of the filter bar; the overdue invoices (administrators)
+    # intervention types of the filter bar; the overdue invoices (administrators); the
+    # customers' recent answers to offers and to quotes (the office's notices)
     _calls(operator, technician, 2)
     grow = lambda: _calls(operator, technician, 12)  # noqa: E731
-    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 17,
+    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 19,
            django_assert_num_queries, grow)  # fmt: skip

@@ -30,6 +30,7 @@ from calls.models import (
     Channel,
     Intervention,
     InterventionNote,
+    InterventionOffer,
     InterventionTransition,
     InterventionType,
     NoteKind,
@@ -37,8 +38,15 @@ from calls.models import (
     State,
 )
 from customers.models import Contact, Customer, Site, Unit
+from orders.models import Offer
+from orders.services import OfferError, create_draft_offer
 from quotes.models import PriceList, Quote
-from quotes.services import QuoteError, create_quote_from_price_list
+from quotes.services import (
+    QuoteError,
+    create_quote_from_price_list,
+    quote_not_accepted,
+    send_quote,
+)
 from service_portal import history, locking
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.numbering import next_code
@@ -109,6 +117,8 @@ def _check_transition(intervention: Intervention, to_state: str, user: User, rea
         # below the planner).
         if not intervention.activities.exists():
             raise CallError(_("An intervention is planned by giving it a visit on the planner."))
+    if to_state == State.PLANNED and (refusal := quote_not_accepted(intervention)):
+        raise CallError(refusal)
 
 
 def derive_call_status(states: list[str]) -> str:
@@ -455,3 +465,45 @@ def quote_intervention(
     intervention.quote = quote
     intervention.state = locked.state
     return quote
+
+
+# --- Section 3: a spare-part offer for the call ----------------------------------------------
+@transaction.atomic
+def create_offer_for_intervention(*, intervention: Intervention, acting_user: User) -> Offer:
+    """A draft spare-part offer for the call's customer, site, contact and unit, linked to the
+    call and ``intervention``: shown in its section 3, its order's lines offered in section 5,
+    and the offer and its order link back to the call."""
+    _require_office(acting_user)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    call = Call.objects.select_related("customer", "site", "contact", "unit").get(pk=locked.call_id)
+    if call.contact is None:
+        raise CallError(_("Choose the call's contact first: the offer is sent to them."))
+    try:
+        offer = create_draft_offer(
+            customer=call.customer,
+            site=call.site,
+            contact=call.contact,
+            unit=call.unit,
+            acting_user=acting_user,
+        )
+    except OfferError as error:
+        raise CallError(error.message) from error
+    InterventionOffer.objects.create(intervention=locked, offer=offer)
+    return offer
+
+
+@transaction.atomic
+def send_intervention_quote(*, intervention: Intervention, acting_user: User) -> Quote:
+    """E-mail the intervention's quote to the call's contact for acceptance (``send_quote``)."""
+    _require_office(acting_user)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    quote = locked.quote
+    if quote is None:
+        raise CallError(_("This intervention has no quote yet."))
+    call = Call.objects.select_related("contact").get(pk=locked.call_id)
+    if call.contact is None:
+        raise CallError(_("Choose the call's contact first: the quote is sent to them."))
+    try:
+        return send_quote(quote=quote, contact=call.contact, acting_user=acting_user)
+    except QuoteError as error:
+        raise CallError(error.message) from error

@@ -20,16 +20,25 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls import access, reports
 from calls.access import FROZEN_STATES
-from calls.models import Expense, ExpenseKind, Intervention, NoteKind, PartUsed, State
+from calls.models import (
+    Expense,
+    ExpenseKind,
+    Intervention,
+    InterventionOffer,
+    NoteKind,
+    PartUsed,
+    State,
+)
 from calls.services import CallError, CallRoleRefused, transition
 from customers.models import Customer
-from orders.models import SparePart
+from orders.models import Order, OrderLine, OrderState, SparePart
 from service_portal.money import money
 from service_portal.roles import FIELD, Role, has_role
 from service_portal.tasks import enqueue_after_commit
@@ -153,30 +162,86 @@ def delete_expense(*, expense: Expense, acting_user: User) -> None:
     expense.delete()
 
 
+def call_orders(call_id: int) -> QuerySet[Order]:
+    """The live orders of the spare-part offers created from call ``call_id`` (an order keeps
+    its offer's code; the call is linked to the offer's first revision)."""
+    codes = InterventionOffer.objects.filter(intervention__call_id=call_id).values("offer__code")
+    return Order.objects.filter(code__in=Subquery(codes)).exclude(state=OrderState.CANCELLED)
+
+
+def _offered_discount(call_id: int, spare_part: SparePart) -> Decimal:
+    """The discount an order of the call gave on ``spare_part`` (0 when none did): a part
+    taken from stock beyond what was ordered is billed with the customer's negotiated discount."""
+    lines = OrderLine.objects.filter(order__in=call_orders(call_id), spare_part=spare_part)
+    return lines.aggregate(best=Max("discount_percent"))["best"] or Decimal(0)
+
+
+def _from_order_line(locked: Intervention, order_line: OrderLine, quantity: Decimal) -> OrderLine:
+    """The order line locked and checked: an order of this call, with enough left of it."""
+    line = (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("order", "spare_part")
+        .filter(pk=order_line.pk, order__in=call_orders(locked.call_id))
+        .first()
+    )
+    if line is None or line.spare_part_id is None:
+        raise CallError(_("This order line is not one of this call's orders."))
+    used = PartUsed.objects.filter(order_line=line).aggregate(total=Sum("quantity"))["total"]
+    left = line.quantity - (used or Decimal(0))
+    if quantity > left:
+        raise CallError(
+            _("Only %(left)s of %(code)s are left on order %(order)s.")
+            % {"left": left.normalize(), "code": line.code, "order": line.order.code}
+        )
+    return line
+
+
 @transaction.atomic
 def add_part(
     *,
     intervention: Intervention,
     acting_user: User,
-    spare_part: SparePart,
+    spare_part: SparePart | None = None,
     quantity: Decimal,
     serial_or_lot: str = "",
     under_warranty: bool = False,
+    order_line: OrderLine | None = None,
 ) -> PartUsed:
-    """Record a spare part used; code, description, price and VAT are frozen from the catalogue.
+    """Record a spare part used; code, description, price and VAT are frozen.
 
-    The office decides ``under_warranty``; for a technician it is the unit's warranty on the
-    visit's date, whatever was sent.
+    From stock (``spare_part``): the catalogue's price, with the discount an order of the same
+    call gave on that part; billed. From ``order_line`` (an order of a spare-part offer made
+    from this call): the order's price and discount, never more than was ordered, and never
+    billed again (the invoice names the order). The office decides ``under_warranty``; for a
+    technician it is the unit's warranty on the visit's date, whatever was sent.
     """
     locked = _lock_for_recording(intervention, acting_user)
-    if acting_user.role == Role.TECHNICIAN:
-        under_warranty = unit_under_warranty(locked)
-    if not spare_part.is_active:
-        raise CallError(_("This spare part is no longer in the catalogue."))
     if quantity is None or quantity <= 0:
         raise CallError(_("The quantity must be more than 0."))
     if quantity > MAX_QUANTITY:
         raise CallError(_("The quantity must be at most 1000."))
+    if order_line is not None:
+        line = _from_order_line(locked, order_line, quantity)
+        return PartUsed.objects.create(
+            intervention=locked,
+            spare_part=line.spare_part,  # type: ignore[misc]  # never None: _from_order_line
+            code=line.code,
+            description=line.description[:200],
+            quantity=quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_rate=line.vat_percent,
+            serial_or_lot=serial_or_lot.strip(),
+            order_line=line,
+            order_code=line.order.code,
+            created_by=acting_user,
+        )
+    if spare_part is None:
+        raise CallError(_("Choose a spare part."))
+    if acting_user.role == Role.TECHNICIAN:
+        under_warranty = unit_under_warranty(locked)
+    if not spare_part.is_active:
+        raise CallError(_("This spare part is no longer in the catalogue."))
     # The report is the customer's document: the description is frozen in their language.
     language = Customer.objects.filter(calls__pk=locked.call_id).values_list("language", flat=True)[
         0
@@ -189,6 +254,7 @@ def add_part(
         description=description[:200],
         quantity=quantity,
         unit_price=spare_part.list_price,
+        discount_percent=_offered_discount(locked.call_id, spare_part),
         vat_rate=spare_part.vat_rate.rate,
         serial_or_lot=serial_or_lot.strip(),
         under_warranty=under_warranty,

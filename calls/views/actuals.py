@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from calls import access, reports, selectors
 from calls.forms import (
     ExpenseForm,
+    PartFromOrderForm,
     PartUsedForm,
 )
 from calls.models import Expense, PartUsed
@@ -106,6 +107,22 @@ def part_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         section="parts",
         success=_("Part added."),
         form=PartUsedForm(request.POST),  # its errors go to the section's line
+        once=True,
+    )
+
+
+@require_POST
+@role_required(*EVERYONE)
+def part_from_order(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A part taken from an order of this call: not billed again."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    return section_post(
+        request,
+        intervention,
+        lambda data: actuals.add_part(intervention=intervention, acting_user=request.user, **data),
+        section="parts",
+        success=_("Part added."),
+        form=PartFromOrderForm(request.POST),
         once=True,
     )
 

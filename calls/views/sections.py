@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -168,3 +169,41 @@ def quote_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         section="quote",
         success=lambda quote: _("Quote %(code)s created.") % {"code": quote.code},
     )
+
+
+@require_POST
+@role_required(*STAFF)
+def quote_send(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """E-mail the quote to the call's contact, with the link to accept or decline it."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    return section_post(
+        request,
+        intervention,
+        lambda data: services.send_intervention_quote(
+            intervention=intervention, acting_user=request.user
+        ),
+        section="quote",
+        success=lambda quote: (
+            _("Quote %(code)s sent to %(email)s for acceptance.")
+            % {"code": quote.code, "email": quote.contact.email}
+        ),
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def offer_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A spare-part offer for this call's customer and unit, linked to the call; its cart next."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    try:
+        offer = services.create_offer_for_intervention(
+            intervention=intervention, acting_user=request.user
+        )
+    except CallError as error:
+        return after_post(request, intervention, "", error=error.message, section="quote")
+    target = reverse("orders:offer_cart", args=[offer.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)

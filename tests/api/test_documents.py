@@ -196,7 +196,12 @@ def test_offers_since_a_moment_follow_state_changes(api, operator):
 
     Offer.objects.update(updated_at=timezone.now() - datetime.timedelta(days=1))
     order_services.record_decision(
-        offer=decided, accept=False, name="Buyer", channel="phone", acting_user=operator
+        offer=decided,
+        accept=False,
+        name="Buyer",
+        channel="phone",
+        acting_user=operator,
+        reason="No",
     )
     page = api.get("/api/v1/offers/", {"updated_since": _moment(hours=-1)}).json()
     assert [o["id"] for o in page["results"]] == [decided.pk]

@@ -105,8 +105,8 @@ def test_the_page_creates_the_quote_and_shows_its_summary(operator_client):
     page = operator_client.get(_url("manage", intervention)).content.decode()
     assert 'data-testid="quote-summary"' in page
     assert reverse("quotes:quote_pdf", args=[intervention.quote_id]) in page
-    call = intervention.call
-    assert f"?customer={call.customer_id}&amp;site={call.site_id}" in page
+    # The spare-part offer is made from the call (linked to it), by a POST.
+    assert reverse("calls:offer_create", args=[intervention.call_id, 1]) in page
 
 
 def test_a_price_list_not_offered_is_refused(operator_client):

@@ -1,5 +1,5 @@
 """An operator builds an offer for a customer's unit, previews and sends it; the customer accepts
-it from the link in the e-mail; the operator converts it into an order."""
+it from the link in the e-mail, which makes the order."""
 
 from __future__ import annotations
 
@@ -107,10 +107,10 @@ def test_offer_from_unit_to_order(page, login, operator, browser, live_server):
     screenshot(customer_page, "offer-accepted-by-customer")
     customer_context.close()
 
-    # Back at the office: convert into an order with the same code.
+    # Back at the office: the acceptance made the order, with the same code.
     page.reload()
     page.wait_for_selector("[data-testid=offer-state]:has-text('accepted')")
-    page.click("button:has-text('Convert to order')")
+    page.click(f"a:has-text('Order {offer.code}')")
     page.wait_for_selector("[data-testid=order-state]:has-text('confirmed')")
     order = Order.objects.get()
     assert order.code == offer.code

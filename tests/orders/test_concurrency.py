@@ -90,3 +90,45 @@ def test_two_clerks_saving_the_same_cart_line_at_once_one_wins():
     assert len(refused) == workers - 1
     line.refresh_from_db()
     assert line.version == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SELECT ... FOR UPDATE needs PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_double_acceptance_through_the_link_creates_one_order():
+    """The customer clicks "accept" twice, or in two tabs, at the same moment: one acceptance,
+    one order; the other click is told the offer is already accepted."""
+    from orders.models import Order
+    from orders.services import record_decision
+    from tests.orders.factories import make_sent
+
+    workers = 4
+    user = make_user("clerk", Role.OPERATOR)
+    offer = make_sent(user, parts=[make_part()])
+    refused: list[OfferError] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+
+    def work():
+        try:
+            barrier.wait()
+            record_decision(
+                offer=Offer.objects.get(pk=offer.pk), accept=True, name="G", channel="link"
+            )
+        except OfferError as exc:
+            refused.append(exc)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(refused) == workers - 1
+    assert Order.objects.filter(offer=offer).count() == 1
+    assert offer.history.filter(to_state="accepted").count() == 1

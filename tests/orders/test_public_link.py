@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from orders import services
 from orders.links import SALT, make_token
-from orders.models import OfferState
+from orders.models import OfferState, Order
+from service_portal.roles import Role
+from tests.factories import make_user
 from tests.orders.factories import make_draft, make_part, make_sent
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +47,41 @@ def test_the_link_in_the_email_shows_the_offer_and_accepts_it(sent, client):
     assert "da Giulia Neri. Grazie!" in client.get(path).content.decode()
 
 
-def test_the_customer_can_decline(sent, client):
-    client.post(
-        reverse("orders:public_offer", args=[make_token(sent.pk)]),
-        {"name": "G", "decision": "decline"},
-    )
+def test_the_customer_declines_with_a_reason_and_the_office_is_told(
+    sent, client, operator, django_capture_on_commit_callbacks
+):
+    path = reverse("orders:public_offer", args=[make_token(sent.pk)])
+    response = client.post(path, {"name": "G", "decision": "decline", "reason": "  "})
+    assert response.status_code == 200 and "perché" in response.content.decode()
     sent.refresh_from_db()
-    assert sent.state == OfferState.DECLINED
+    assert sent.state == OfferState.SENT  # no reason, no refusal recorded
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path, {"name": "G", "decision": "decline", "reason": "Too expensive"})
+    sent.refresh_from_db()
+    assert (sent.state, sent.decision_reason) == (OfferState.DECLINED, "Too expensive")
+    assert not Order.objects.exists()
+    (notice,) = mail.outbox
+    assert notice.to == [operator.email]
+    assert "Too expensive" in notice.body and sent.code in notice.subject
+
+
+def test_acceptance_by_link_creates_the_order_at_once_and_tells_the_office(
+    sent, client, operator, administrator, django_capture_on_commit_callbacks
+):
+    other_operator = make_user("op2", Role.OPERATOR)
+    mail.outbox.clear()
+    path = reverse("orders:public_offer", args=[make_token(sent.pk)])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path, {"name": "Giulia Neri", "decision": "accept"})
+    order = Order.objects.get()
+    assert order.offer == sent and order.code == sent.code
+    assert [line.code for line in order.lines.all()] == [line.code for line in sent.lines.all()]
+    assert order.created_by == operator  # the offer's author
+    assert order.history.get().by_name == "Giulia Neri"
+    # The author and every operator, once each (an administrator who is not the author: no).
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([operator.email, other_operator.email])
+    assert all(order.get_absolute_url() in m.body for m in mail.outbox)
 
 
 def test_a_link_used_twice_cannot_change_the_decision(sent, client):

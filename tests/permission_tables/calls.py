@@ -72,11 +72,21 @@ ROWS = [
     Row("calls:resolve_by_phone", STAFF_POST, _intervention, method="post"),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
     Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
+    # No quote yet: the refusal is shown on the page (a redirect back to it).
+    Row("calls:quote_send", STAFF_POST, _intervention, method="post"),
+    # The draft offer is made and the office goes to its cart.
+    Row(
+        "calls:offer_create",
+        {ANON: LOGIN, TECH: 403, OPER: 302, ADMIN: 302},
+        _intervention,
+        method="post",
+    ),
     # A new intervention: the service refuses (message on the page, 200); another technician 404.
     Row("calls:expense_add", OWNED, _intervention, method="post"),
     Row("calls:expense_delete", OWNED, _expense, method="post"),
     Row("calls:part_search", OWNED, _intervention, query="q=ab"),
     Row("calls:part_add", OWNED, _intervention, method="post"),
+    Row("calls:part_from_order", OWNED, _intervention, method="post"),
     Row(
         "calls:part_remove",
         {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404},

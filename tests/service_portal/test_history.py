@@ -82,5 +82,9 @@ def test_edges_list_every_change_of_a_map():
     assert history.edges(TRANSITIONS) == {
         ("draft", "confirmed"),
         ("draft", "superseded"),
+        ("confirmed", "accepted"),
+        ("confirmed", "declined"),
         ("confirmed", "superseded"),
+        ("accepted", "superseded"),
+        ("declined", "superseded"),
     }

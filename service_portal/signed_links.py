@@ -1,0 +1,37 @@
+"""Signed, expiring links that let a customer answer a document without an account.
+
+The token is the document's primary key signed with a timestamp (``TimestampSigner``) and a salt
+per kind of document: it cannot be forged, altered or used for another kind of document, and it
+stops working ``days`` after it was made. Whether the document can still be answered (not
+already decided, not superseded) is the owning app's service's business, so a link used twice
+is refused there. Offers (``orders.links``) and quotes (``quotes.links``) use it.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def make_token(salt: str, document_id: int) -> str:
+    return signing.TimestampSigner(salt=salt).sign(str(document_id))
+
+
+def read_token(salt: str, token: str, *, days: int) -> int:
+    """The document id in ``token``; ``LinkExpired`` or ``LinkInvalid`` otherwise."""
+    try:
+        value = signing.TimestampSigner(salt=salt).unsign(token, max_age=days * 24 * 3600)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    if not (value.isascii() and value.isdigit()):
+        raise LinkInvalid
+    return int(value)
