@@ -289,6 +289,10 @@ def _frozen_lines(invoice: Invoice, bills: list[billing.InterventionBill]) -> li
     for item in bills:
         reference = _reference(item.intervention, invoice)
         for line in item.lines:
+            if not line.quantity and not line.amount:
+                # A quoted rate nobody worked at (overtime, holiday) bills nothing: the
+                # comparison with the quote stays on the verification page.
+                continue
             position += 1
             quantity, unit_price, description = line.quantity, line.unit_price, line.description
             warranty = billing.NOTE_WARRANTY in line.notes
