@@ -36,7 +36,7 @@ from orders.selectors import (
     parts_for_cart,
 )
 from orders.services import OfferError
-from service_portal import exports, idempotency, ratelimit, spreadsheets
+from service_portal import exports, idempotency, ratelimit, signed_links, spreadsheets
 from service_portal.client_ip import client_ip
 from service_portal.crud import PortalListView
 from service_portal.errors import show_error
@@ -476,32 +476,25 @@ def public_offer(request: HttpRequest, token: str) -> HttpResponse:
         window=window,
     )
     if wait:
-        return _too_many_requests(request, wait)
+        return signed_links.too_many_requests(request, wait)
     try:
         offer_id = read_token(token)
     except LinkExpired:
-        return render(request, "orders/public_link_error.html", {"expired": True}, status=410)
+        return signed_links.refused(request, expired=True)
     except LinkInvalid:
-        return render(request, "orders/public_link_error.html", {"expired": False}, status=404)
+        return signed_links.refused(request)
     offer = get_object_or_404(Offer.objects.select_related("contact", "customer"), pk=offer_id)
     if offer.state == OfferState.DRAFT:
-        return render(request, "orders/public_link_error.html", {"expired": False}, status=404)
+        return signed_links.refused(request)
     wait = ratelimit.hit(
         "offer-link-offer", str(offer.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
     )
     if wait:
         with translation.override(offer.language):
-            return _too_many_requests(request, wait)
+            return signed_links.too_many_requests(request, wait)
     # The customer reads the offer in the language it was written in, whoever opens the link.
     with translation.override(offer.language):
         return _public_offer(request, token, offer)
-
-
-def _too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
-    minutes = max(1, -(-wait // 60))
-    response = render(request, "orders/public_link_busy.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _public_offer(request: HttpRequest, token: str, offer: Offer) -> HttpResponse:

@@ -44,7 +44,7 @@ from quotes.services import (
     update_quote_lines,
     update_quote_terms,
 )
-from service_portal import idempotency, ratelimit
+from service_portal import idempotency, ratelimit, signed_links
 from service_portal.client_ip import client_ip
 from service_portal.crud import PortalDetailView, PortalListView
 from service_portal.errors import show_error
@@ -425,33 +425,26 @@ def public_quote(request: HttpRequest, token: str) -> HttpResponse:
         window=window,
     )
     if wait:
-        return _too_many_requests(request, wait)
+        return signed_links.too_many_requests(request, wait)
     try:
         quote_id = read_token(token)
     except LinkExpired:
-        return render(request, "portal/public_link_error.html", {"expired": True}, status=410)
+        return signed_links.refused(request, expired=True)
     except LinkInvalid:
-        return render(request, "portal/public_link_error.html", {"expired": False}, status=404)
+        return signed_links.refused(request)
     quote = get_object_or_404(
         Quote.objects.select_related("customer", "contact", "replaced_by"), pk=quote_id
     )
     if quote.sent_at is None:
-        return render(request, "portal/public_link_error.html", {"expired": False}, status=404)
+        return signed_links.refused(request)
     language = documents.quote_language(quote)
     wait = ratelimit.hit(
         "quote-link-quote", str(quote.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
     )
     with translation.override(language):  # the customer's language, whoever opens the link
         if wait:
-            return _too_many_requests(request, wait)
+            return signed_links.too_many_requests(request, wait)
         return _public_quote(request, token, quote)
-
-
-def _too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
-    minutes = max(1, -(-wait // 60))
-    response = render(request, "portal/public_link_busy.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _public_quote(request: HttpRequest, token: str, quote: Quote) -> HttpResponse:

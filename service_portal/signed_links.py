@@ -10,6 +10,8 @@ is refused there. Offers (``orders.links``) and quotes (``quotes.links``) use it
 from __future__ import annotations
 
 from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 class LinkExpired(Exception):
@@ -35,3 +37,22 @@ def read_token(salt: str, token: str, *, days: int) -> int:
     if not (value.isascii() and value.isdigit()):
         raise LinkInvalid
     return int(value)
+
+
+# --- The pages a customer's link answers when it cannot be used (offers and quotes alike) -------
+def refused(request: HttpRequest, *, expired: bool = False) -> HttpResponse:
+    """An expired link (410), or a forged, altered or unusable one (404), said in plain words."""
+    return render(
+        request,
+        "portal/public_link_error.html",
+        {"expired": expired},
+        status=410 if expired else 404,
+    )
+
+
+def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
+    """The rate limit's page (429) with how many minutes to wait and ``Retry-After``."""
+    minutes = max(1, -(-wait // 60))
+    response = render(request, "portal/public_link_busy.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
