@@ -16,7 +16,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import User
-from calls.models import Intervention, State
+from calls.access import FROZEN_STATES
+from calls.models import Intervention
 from planner.models import Activity, ActivityKind, TimeEntry
 from service_portal.roles import ADMINISTRATORS, STAFF, Role, has_role
 
@@ -99,8 +100,9 @@ def may_book_hours_on(intervention: Intervention, acting_user: User, person: Use
 
 def may_add_hours_to(intervention: Intervention, user: User) -> bool:
     """The hours section of an intervention offers its form to an administrator and to the
-    assigned technician until the intervention is verified (verification freezes the hours)."""
-    return intervention.state not in (State.VERIFIED, State.INVOICED) and (
+    assigned technician until the customer signs (the signature freezes the hours until an
+    administrator sends the intervention back; verification and invoicing keep them frozen)."""
+    return intervention.state not in FROZEN_STATES and (
         user.role == Role.ADMINISTRATOR or intervention.technician_id == user.pk
     )
 

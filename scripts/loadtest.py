@@ -177,6 +177,7 @@ def operator_creates_call(session: Session, rng: random.Random, plan: dict) -> N
         "site": site_pk,
         "unit": unit_pk,
         "contact": "",
+        "no_contact_reason": "Load test: the caller gave no name",
         "channel": rng.choice(["phone", "phone", "email"]),
         "priority": rng.choice(["normal", "normal", "high", "urgent"]),
         "received_at": (_now() - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),

@@ -68,12 +68,12 @@ def test_an_intervention_with_state_type_technician_dates_and_quote_totals(api):
     assert body["technician_username"] == "tech9"
     assert body["technician_name"] == "Ada Rossi"
     assert body["requested_date"] == "2026-11-20"
-    # 3 h x 55 + 1 h x 40 + 80 call-out = 285.00, VAT 22 %
+    # 3 h x 55 + 1 h x 40 + 80 call-out + 100 km x 0.58 = 343.00, VAT 22 %
     assert body["quote"]["code"] == intervention.quote.code
     assert (body["quote"]["taxable"], body["quote"]["vat"], body["quote"]["total"]) == (
-        "285.00",
-        "62.70",
-        "347.70",
+        "343.00",
+        "75.46",
+        "418.46",
     )
 
 
@@ -175,7 +175,7 @@ def test_interventions_changed_since_include_a_changed_quote(api):
     quoted.quote.save(update_fields=["updated_at"])  # as quotes.services does on every change
     page = api.get("/api/v1/interventions/", {"updated_since": since}).json()
     assert [i["id"] for i in page["results"]] == [quoted.pk]
-    assert page["results"][0]["quote"]["taxable"] == "365.00"
+    assert page["results"][0]["quote"]["taxable"] == "423.00"  # 343.00 + 80.00
     assert other.pk != quoted.pk
 
 

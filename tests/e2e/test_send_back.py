@@ -114,7 +114,8 @@ def test_send_back_fix_sign_again_verify_and_invoice(
     assert Intervention.objects.get(pk=intervention.pk).state == State.VERIFIED
     page.goto("/invoicing/to-invoice/")
     group = page.locator("[data-testid=customer-group]")
-    group.locator(f"button:has-text('{t('Create draft invoice', language)}')").click()
+    group.locator("input[type=checkbox]").first.check()
+    page.click("[data-testid=create-draft]")
     page.wait_for_selector("#confirm-issue")
     page.check("#confirm-issue")
     page.click("[data-testid=issue]")
@@ -133,6 +134,7 @@ def test_the_sent_back_reason_is_gone_once_signed_again_and_hours_are_refused_af
     page.wait_for_selector("h1")
     page.goto(intervention.get_absolute_url())
     page.wait_for_selector("[data-testid=actuals-frozen]")
+    page.wait_for_selector("[data-testid=intervention-hours]")  # the section htmx loads
     assert page.locator("[data-testid=intervention-hours] input[name=start_time]").count() == 0
     token = page.evaluate("document.querySelector('[name=csrfmiddlewaretoken]').value")
     response = page.request.post(

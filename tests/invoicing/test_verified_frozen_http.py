@@ -243,8 +243,8 @@ def test_reopening_thaws_the_actuals_and_needs_a_new_verification(
 
     # Still under the customer's signature: the technician records again once it is sent back;
     # the call cannot be invoiced until verified again.
-    meal = {
-        "expense-kind": "meal",
+    meal = {  # a toll: billed at cost (a meal is reimbursed, not billed)
+        "expense-kind": "toll",
         "expense-date": DAY.isoformat(),
         "expense-amount": "12.00",
         "expense-submission_token": str(uuid.uuid4()),
