@@ -186,8 +186,8 @@ PAGES = [
     # of a month's issued invoices and credit notes from the invoice list.
     Page("invoice FatturaPA XML", "/invoicing/invoices/{invoice_pk}/xml/", role="admin"),
     Page(
-        "FatturaPA zip, issued in 1 month",
-        "/invoicing/invoices/fatturapa.zip?date_from={month_start}&date_to={month_end}",
+        "FatturaPA zip, issued in the last 31 days",
+        "/invoicing/invoices/fatturapa.zip?date_from={month_ago}&date_to={today}",
         role="admin",
     ),
 ]
@@ -311,6 +311,8 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "unit_pk": unit.pk,
         "serial": unit.serial_number[-5:],
         "today": timezone.localdate().isoformat(),
+        # the demo issues its invoices in the last weeks (the FatturaPA zip of a period)
+        "month_ago": (timezone.localdate() - datetime.timedelta(days=31)).isoformat(),
         "day": day.isoformat(),
         "day_after": (day + datetime.timedelta(days=1)).isoformat(),
         "month_start": month_start.isoformat(),
