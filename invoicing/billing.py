@@ -57,6 +57,7 @@ from service_portal.money import (
     increase,
     line_net,
     money,
+    plain,
 )
 from service_portal.money import totals as money_totals
 
@@ -432,7 +433,7 @@ def _part_lines(intervention: Intervention) -> list[Line]:
         else:
             amount = line_net(part.quantity, part.unit_price, part.discount_percent)
         if part.discount_percent:
-            notes.append(_("discount %(percent)s%%") % {"percent": _plain(part.discount_percent)})
+            notes.append(_("discount %(percent)s%%") % {"percent": plain(part.discount_percent)})
         price = discounted(part.unit_price, part.discount_percent)
         description = f"{part.code} {part.description}"
         if part.order_code:
@@ -466,7 +467,7 @@ def _expense_lines(intervention: Intervention, service_vat: Decimal) -> list[Lin
         source: Any
         if rule.rebill == REBILL_MARKUP:
             price = increase(expense.amount, rule.percent)
-            source = SOURCE_MARKUP % {"percent": _plain(rule.percent)}
+            source = SOURCE_MARKUP % {"percent": plain(rule.percent)}
         elif rule.rebill == REBILL_FIXED:
             price, source = rule.price, SOURCE_FIXED
         else:
@@ -557,21 +558,16 @@ def _apply_corrections(lines: list[Line], corrections: list, service_vat: Decima
             target.notes.append(NOTE_CORRECTED)
 
 
-def _plain(value: Decimal) -> str:
-    """A decimal as a string that does not depend on its exponent (2, 2.0 and 2.00 agree)."""
-    return format(Decimal(value).normalize(), "f")
-
-
 def figures(lines: Iterable[Line]) -> list[list[str]]:
     """The billable figures of ``lines``, comparable across languages (no descriptions, notes):
     what final verification freezes (``invoicing.models.VerifiedFigures``)."""
     return [
         [
             line.kind,
-            _plain(line.quantity),
-            _plain(line.unit_price),
-            _plain(line.amount),
-            _plain(line.vat_rate),
+            plain(line.quantity),
+            plain(line.unit_price),
+            plain(line.amount),
+            plain(line.vat_rate),
         ]
         for line in lines
     ]

@@ -50,7 +50,7 @@ from invoicing.models import LineKind
 from orders import vat_codes
 from orders.models import VatRate
 from service_portal.i18n import language_codes
-from service_portal.money import ZERO, money, vat_of
+from service_portal.money import ZERO, money, plain, vat_of
 
 STAMP_DUTY = Decimal("2.00")
 STAMP_DUTY_THRESHOLD = Decimal("77.47")  # the duty is due above this amount, not at it
@@ -101,16 +101,12 @@ class Codes:
         for row in self.rows:
             if not row.natura and Decimal(row.rate) == Decimal(rate):
                 return Code(row.code, Decimal(row.rate), "", row.legal_reference)
-        return Code(_plain(rate), Decimal(rate), "", "")
+        return Code(plain(rate), Decimal(rate), "", "")
 
 
 def _standard_reference(item: vat_codes.StandardCode) -> str:
     references = dict(zip(language_codes(), item.references, strict=True))
     return references.get(get_language() or "", "") or item.references[0]
-
-
-def _plain(rate: Decimal) -> str:
-    return format(Decimal(rate).normalize(), "f")
 
 
 def treatment(line: Any, customer: Any, codes: Codes) -> Code:

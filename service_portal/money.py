@@ -52,6 +52,12 @@ def vat_of(taxable: Decimal, rate: Decimal) -> Decimal:
     return money(Decimal(taxable) * Decimal(rate) / HUNDRED)
 
 
+def plain(value: Decimal | int | str) -> str:
+    """A decimal as a string that does not depend on its exponent (2, 2.0 and 2.00 agree):
+    a VAT rate's code, a discount in a note."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def is_percent(value: Decimal) -> bool:
     """A rate or discount between 0 and 100 (both included)."""
     return Decimal(0) <= Decimal(value) <= HUNDRED

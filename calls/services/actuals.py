@@ -39,7 +39,7 @@ from calls.models import (
 from calls.services import CallError, CallRoleRefused, transition
 from customers.models import Customer
 from orders.models import Order, OrderLine, OrderState, SparePart
-from service_portal.money import money
+from service_portal.money import money, plain
 from service_portal.roles import FIELD, Role, has_role
 from service_portal.tasks import enqueue_after_commit
 
@@ -191,7 +191,7 @@ def _from_order_line(locked: Intervention, order_line: OrderLine, quantity: Deci
     if quantity > left:
         raise CallError(
             _("Only %(left)s of %(code)s are left on order %(order)s.")
-            % {"left": left.normalize(), "code": line.code, "order": line.order.code}
+            % {"left": plain(left), "code": line.code, "order": line.order.code}
         )
     return line
 
