@@ -25,7 +25,7 @@ from orders.forms import (
     OfferTermsForm,
     PublicDecisionForm,
 )
-from orders.links import LinkExpired, LinkInvalid, read_token
+from orders.links import read_token
 from orders.models import Offer, OfferLine, OfferState, Order, SparePart
 from orders.selectors import (
     DOCUMENT_RELATIONS,
@@ -37,7 +37,6 @@ from orders.selectors import (
 )
 from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit, signed_links, spreadsheets
-from service_portal.client_ip import client_ip
 from service_portal.crud import PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import parse_id
@@ -468,26 +467,17 @@ def offer_convert(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The customer's page (no login) ---------------------------------------------------------
 def public_offer(request: HttpRequest, token: str) -> HttpResponse:
     """What the link in the e-mail opens: the offer, and accept / decline with a name."""
-    window = settings.OFFER_LINK_RATE_WINDOW_SECONDS
-    wait = ratelimit.hit(
-        "offer-link-address",
-        client_ip(request) or "",
-        limit=settings.OFFER_LINK_RATE_PER_ADDRESS,
-        window=window,
-    )
-    if wait:
-        return signed_links.too_many_requests(request, wait)
-    try:
-        offer_id = read_token(token)
-    except LinkExpired:
-        return signed_links.refused(request, expired=True)
-    except LinkInvalid:
-        return signed_links.refused(request)
+    offer_id = signed_links.open_link(request, token, read_token, kind="offer")
+    if isinstance(offer_id, HttpResponse):
+        return offer_id
     offer = get_object_or_404(Offer.objects.select_related("contact", "customer"), pk=offer_id)
     if offer.state == OfferState.DRAFT:
         return signed_links.refused(request)
     wait = ratelimit.hit(
-        "offer-link-offer", str(offer.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
+        "offer-link-offer",
+        str(offer.pk),
+        limit=settings.OFFER_LINK_RATE_PER_OFFER,
+        window=settings.OFFER_LINK_RATE_WINDOW_SECONDS,
     )
     if wait:
         with translation.override(offer.language):

@@ -45,14 +45,12 @@ from quotes.services import (
     update_quote_terms,
 )
 from service_portal import idempotency, ratelimit, signed_links
-from service_portal.client_ip import client_ip
 from service_portal.crud import PortalDetailView, PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import VersionConflict, parse_id
 from service_portal.money import line_net, single_rate_totals
 from service_portal.permissions import role_required
 from service_portal.roles import STAFF
-from service_portal.signed_links import LinkExpired, LinkInvalid
 
 CUSTOMER_MATCHES = 20
 
@@ -417,21 +415,9 @@ def public_quote(request: HttpRequest, token: str) -> HttpResponse:
     """What the link in the quote e-mail opens: the quote, and accept / decline with a name
     (a refusal with its reason). Expired, forged and altered links get a page that says so;
     a link used again shows the answer already given."""
-    window = settings.OFFER_LINK_RATE_WINDOW_SECONDS
-    wait = ratelimit.hit(
-        "quote-link-address",
-        client_ip(request) or "",
-        limit=settings.OFFER_LINK_RATE_PER_ADDRESS,
-        window=window,
-    )
-    if wait:
-        return signed_links.too_many_requests(request, wait)
-    try:
-        quote_id = read_token(token)
-    except LinkExpired:
-        return signed_links.refused(request, expired=True)
-    except LinkInvalid:
-        return signed_links.refused(request)
+    quote_id = signed_links.open_link(request, token, read_token, kind="quote")
+    if isinstance(quote_id, HttpResponse):
+        return quote_id
     quote = get_object_or_404(
         Quote.objects.select_related("customer", "contact", "replaced_by"), pk=quote_id
     )
@@ -439,7 +425,10 @@ def public_quote(request: HttpRequest, token: str) -> HttpResponse:
         return signed_links.refused(request)
     language = documents.quote_language(quote)
     wait = ratelimit.hit(
-        "quote-link-quote", str(quote.pk), limit=settings.OFFER_LINK_RATE_PER_OFFER, window=window
+        "quote-link-quote",
+        str(quote.pk),
+        limit=settings.OFFER_LINK_RATE_PER_OFFER,
+        window=settings.OFFER_LINK_RATE_WINDOW_SECONDS,
     )
     with translation.override(language):  # the customer's language, whoever opens the link
         if wait:

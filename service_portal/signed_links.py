@@ -9,9 +9,15 @@ is refused there. Offers (``orders.links``) and quotes (``quotes.links``) use it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from service_portal import ratelimit
+from service_portal.client_ip import client_ip
 
 
 class LinkExpired(Exception):
@@ -56,3 +62,23 @@ def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
     response = render(request, "portal/public_link_busy.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(wait)
     return response
+
+
+def open_link(request: HttpRequest, token: str, read: Callable[[str], int], *, kind: str):
+    """The document id a customer's link carries (``read``: the owning app's ``read_token``),
+    once the address is under its rate limit (``<kind>-link-address``); or the page that
+    refuses it: 429 with the wait, 410 expired, 404 forged or altered."""
+    wait = ratelimit.hit(
+        f"{kind}-link-address",
+        client_ip(request) or "",
+        limit=settings.OFFER_LINK_RATE_PER_ADDRESS,
+        window=settings.OFFER_LINK_RATE_WINDOW_SECONDS,
+    )
+    if wait:
+        return too_many_requests(request, wait)
+    try:
+        return read(token)
+    except LinkExpired:
+        return refused(request, expired=True)
+    except LinkInvalid:
+        return refused(request)
