@@ -64,7 +64,9 @@ def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
     return response
 
 
-def open_link(request: HttpRequest, token: str, read: Callable[[str], int], *, kind: str):
+def open_link(
+    request: HttpRequest, token: str, read: Callable[[str], int], *, kind: str
+) -> int | HttpResponse:
     """The document id a customer's link carries (``read``: the owning app's ``read_token``),
     once the address is under its rate limit (``<kind>-link-address``); or the page that
     refuses it: 429 with the wait, 410 expired, 404 forged or altered."""
