@@ -476,6 +476,16 @@ class PartUsed(Audited):
         blank=True,
     )
     order_code = models.CharField(_("covered by order"), max_length=30, blank=True)
+    # The consumption that took it out of a van or warehouse (none when the part came from an
+    # order of the call, or no warehouse was known); removing the part records its return.
+    stock_move = models.ForeignKey(
+        "stock.StockMove",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("stock move"),
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("part used")

@@ -3,9 +3,12 @@ queries whatever the number of lines."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 
 from customers.models import Contact, Customer, Site, Unit
@@ -116,3 +119,51 @@ def recent_decisions(since: Any) -> list[Offer]:
         .select_related("customer", "order")
         .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
     )
+
+
+# --- Availability per warehouse (the stock app's levels, through the reverse relation) --------
+@dataclass
+class Availability:
+    """What the warehouses hold of one part: each central or branch warehouse, and the vans
+    together (a van's stock is its technician's, not for sale)."""
+
+    warehouses: list[tuple[str, Decimal]] = field(default_factory=list)
+    in_vans: Decimal = Decimal("0")
+
+
+def availability(part_ids: Iterable[int]) -> dict[int, Availability]:
+    """Availability of each of ``part_ids``: two queries, whatever the number of parts.
+
+    ``orders`` sits below ``stock`` in the layers: the levels are read through
+    ``SparePart.stock_levels`` (the stock app's reverse relation), not by importing it."""
+    ids = list(part_ids)
+    result = {pk: Availability() for pk in ids}
+    if not ids:
+        return result
+    levels = SparePart._meta.get_field("stock_levels").related_model._default_manager
+    depots = (
+        levels.filter(spare_part_id__in=ids, warehouse__is_active=True)
+        .exclude(warehouse__kind="van")
+        .order_by("warehouse__kind", "warehouse__code")
+        .values_list("spare_part_id", "warehouse__name", "quantity")
+    )
+    for part_id, name, quantity in depots:
+        result[part_id].warehouses.append((name, quantity))
+    vans = (
+        levels.filter(spare_part_id__in=ids, warehouse__kind="van", warehouse__is_active=True)
+        .values("spare_part_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("spare_part_id", "total")
+    )
+    for part_id, total in vans:
+        result[part_id].in_vans = total or Decimal("0")
+    return result
+
+
+def with_availability(parts: Iterable[Any]) -> list[Any]:
+    """``parts`` (spare parts) as a list, each with its ``availability``."""
+    parts = list(parts)
+    found = availability(part.pk for part in parts)
+    for part in parts:
+        part.availability = found[part.pk]
+    return parts

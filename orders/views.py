@@ -29,11 +29,13 @@ from orders.links import read_token
 from orders.models import Offer, OfferLine, OfferState, Order, SparePart
 from orders.selectors import (
     DOCUMENT_RELATIONS,
+    availability,
     document_totals,
     get_offer_document_for,
     get_offer_for,
     get_order_for,
     parts_for_cart,
+    with_availability,
 )
 from orders.services import OfferError
 from service_portal import exports, idempotency, ratelimit, signed_links, spreadsheets
@@ -70,6 +72,11 @@ class SparePartList(PortalListView):
     filterset_class = SparePartFilter
     template_name = "orders/sparepart_list.html"
     queryset = SparePart.objects.select_related("vat_rate").order_by("code")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = with_availability(context["object_list"])
+        return context
 
 
 # --- Wizard step 1 --------------------------------------------------------------------------
@@ -174,6 +181,9 @@ def _cart_context(offer: Offer, line_forms: dict[int, LineForm] | None = None) -
         }
         for line, net in totals.lines
     ]
+    found = availability(row["line"].spare_part_id for row in rows if row["line"].spare_part_id)
+    for row in rows:
+        row["availability"] = found.get(row["line"].spare_part_id)
     return {"offer": offer, "rows": rows, "totals": totals}
 
 
@@ -242,7 +252,7 @@ def offer_cart(request: HttpRequest, pk: int) -> HttpResponse:
 def cart_search(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for(request.user, pk)
     query = request.GET.get("q", "")[:100]
-    parts = idempotency.with_tokens(parts_for_cart(query=query, offer=offer))
+    parts = with_availability(idempotency.with_tokens(parts_for_cart(query=query, offer=offer)))
     return render(
         request, "orders/cart_search.html", {"offer": offer, "parts": parts, "query": query}
     )

@@ -12,6 +12,7 @@ PORTAL_APPS = (
     "customers",
     "quotes",
     "orders",
+    "stock",
     "calls",
     "planner",
     "invoicing",

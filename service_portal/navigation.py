@@ -57,6 +57,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Offers"), "orders:offer_list", STAFF, "file-earmark-text", _("Sales"), OFFERS),
     NavItem(_("Orders"), "orders:order_list", STAFF, "box-arrow-right", _("Sales"), OFFERS),
     NavItem(_("Spare parts"), "orders:sparepart_list", STAFF, "gear", _("Sales"), OFFERS),
+    NavItem(_("Warehouses"), "stock:warehouse_list", ALL, "boxes", _("Stock")),
+    NavItem(_("Stock moves"), "stock:move_list", ALL, "arrow-left-right", _("Stock")),
     NavItem(
         _("Final verification"),
         "invoicing:verification_list",

@@ -410,6 +410,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+# Whether a stock move may take a warehouse below zero (a van used before its transfer was
+# recorded); off by default: the move is refused with a message saying how much is left.
+STOCK_ALLOW_NEGATIVE = env_bool("STOCK_ALLOW_NEGATIVE", False)
 # Lists count their results up to this many rows (service_portal/pagination.py).
 LIST_COUNT_LIMIT = env_int("LIST_COUNT_LIMIT", 10_000, minimum=100)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("quotes/", include("quotes.urls")),
     path("orders/", include("orders.urls")),
+    path("stock/", include("stock.urls")),
     path("calls/", include("calls.urls")),
     path("planner/", include("planner.urls")),
     path("invoicing/", include("invoicing.urls")),

@@ -42,6 +42,8 @@ from orders.models import Order, OrderLine, OrderState, SparePart
 from service_portal.money import money, plain
 from service_portal.roles import FIELD, Role, has_role
 from service_portal.tasks import enqueue_after_commit
+from stock import services as stock
+from stock.models import Warehouse, WarehouseKind
 
 MAX_KM = Decimal("5000")
 MAX_KM_RATE = Decimal("10")
@@ -206,6 +208,7 @@ def add_part(
     serial_or_lot: str = "",
     under_warranty: bool = False,
     order_line: OrderLine | None = None,
+    warehouse: Warehouse | None = None,
 ) -> PartUsed:
     """Record a spare part used; code, description, price and VAT are frozen.
 
@@ -214,6 +217,11 @@ def add_part(
     from this call): the order's price and discount, never more than was ordered, and never
     billed again (the invoice names the order). The office decides ``under_warranty``; for a
     technician it is the unit's warranty on the visit's date, whatever was sent.
+
+    A part from stock is taken out of ``warehouse``, or else the van of the intervention's
+    technician (``stock.services.consume``, in this transaction: not enough stock refuses the
+    part); without either, no stock is moved. A technician takes from their own van or a
+    central or branch warehouse, never from another technician's van.
     """
     locked = _lock_for_recording(intervention, acting_user)
     if quantity is None or quantity <= 0:
@@ -247,6 +255,19 @@ def add_part(
         0
     ]
     description = getattr(spare_part, f"description_{language}", None) or spare_part.description
+    source = _stock_source(locked, acting_user, warehouse)
+    move = None
+    if source is not None:
+        try:
+            move = stock.consume(
+                spare_part=spare_part,
+                quantity=quantity,
+                warehouse=source,
+                reference=locked.code,
+                acting_user=acting_user,
+            )
+        except stock.StockError as error:
+            raise CallError(error.messages) from error
     return PartUsed.objects.create(
         intervention=locked,
         spare_part=spare_part,
@@ -258,13 +279,31 @@ def add_part(
         vat_rate=spare_part.vat_rate.rate,
         serial_or_lot=serial_or_lot.strip(),
         under_warranty=under_warranty,
+        stock_move=move,
         created_by=acting_user,
     )
 
 
+def _stock_source(
+    locked: Intervention, acting_user: User, chosen: Warehouse | None
+) -> Warehouse | None:
+    if chosen is None:
+        return stock.van_of(locked.technician_id)
+    if (
+        acting_user.role == Role.TECHNICIAN
+        and chosen.kind == WarehouseKind.VAN
+        and chosen.technician_id != acting_user.pk
+    ):
+        raise CallRoleRefused(_("You may take parts only from your own van."))
+    return chosen
+
+
 @transaction.atomic
 def remove_part(*, part: PartUsed, acting_user: User) -> None:
+    """Remove a part used; what it took from stock goes back (a return move)."""
     _lock_for_recording(part.intervention, acting_user)
+    if part.stock_move_id is not None:
+        stock.give_back(consumption=part.stock_move, acting_user=acting_user)
     part.delete()
 
 
