@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from service_portal.i18n import localized_fields
-from stock.models import MoveKind, StockLevel, StockMove, Warehouse
+from stock.models import MoveKind, StockLevel, StockMove, Warehouse, WarehouseKind
 
 
 def _part_condition(prefix: str, value: str) -> Q:
@@ -65,3 +65,18 @@ class MoveFilter(django_filters.FilterSet):
     def filter_part(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(spare_part__code__icontains=value) if value else queryset
+
+
+class WarehouseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Code or name"), method="search", max_length=100)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=WarehouseKind.choices)
+
+    class Meta:
+        model = Warehouse
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))

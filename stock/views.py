@@ -17,7 +17,7 @@ from service_portal.money import plain
 from service_portal.permissions import role_required
 from service_portal.roles import STAFF
 from stock import access, selectors, services
-from stock.filters import LevelFilter, MoveFilter
+from stock.filters import LevelFilter, MoveFilter, WarehouseFilter
 from stock.forms import MoveForm, RestockForm
 from stock.models import Warehouse, WarehouseKind
 
@@ -25,7 +25,7 @@ from stock.models import Warehouse, WarehouseKind
 class WarehouseList(PortalListView):
     """Every warehouse for the office; a technician's list holds their own van."""
 
-    filterset_class = None
+    filterset_class = WarehouseFilter
     template_name = "stock/warehouse_list.html"
 
     def get_queryset(self):

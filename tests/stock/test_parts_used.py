@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -19,9 +18,6 @@ pytestmark = pytest.mark.django_db
 
 def _planned(technician, operator):
     intervention = make_intervention(State.EXPECTED, technician=technician)
-    unit = intervention.call.unit
-    unit.warranty_end = datetime.date(2020, 1, 1)
-    unit.save()
     plan_with_visit(intervention, operator)
     return intervention
 
