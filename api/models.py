@@ -18,6 +18,8 @@ class Scope(models.TextChoices):
     ORDERS_READ = "orders:read", _("Read offers and orders")
     INVOICES_READ = "invoices:read", _("Read invoices and credit notes")
     PAYMENTS_WRITE = "payments:write", _("Record payments received against invoices")
+    STOCK_READ = "stock:read", _("Read warehouses, stock levels and stock moves")
+    STOCK_WRITE = "stock:write", _("Record stock moves (receipts, transfers, adjustments)")
 
 
 class ApiToken(models.Model):

@@ -11,12 +11,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from calls.models import Call, Intervention
+from calls.models import Call, Intervention, PartUsed
 from customers.models import Contact, Customer, Product, Site, Unit
 from invoicing.models import Invoice, InvoiceDueDate, InvoiceLine, Payment
 from orders.models import Offer, Order, SparePart
 from service_portal.i18n import localized_fields
 from service_portal.money import line_net
+from stock.models import MoveKind, StockLevel, StockMove, Warehouse
 
 _TIMESTAMPS = ("created_at", "updated_at")
 _ADDRESS = ("address", "postal_code", "city", "province", "country")
@@ -563,3 +564,121 @@ class StockLevelSerializer(serializers.Serializer):
 
 class StockLevelsSerializer(serializers.Serializer):
     items = StockLevelSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+# --- Warehouses and stock --------------------------------------------------------------------
+class WarehouseSerializer(serializers.ModelSerializer):
+    technician = serializers.CharField(source="technician.username", read_only=True, default=None)
+
+    class Meta:
+        model = Warehouse
+        fields = ("id", "code", "name", "kind", "technician", "is_active")
+        read_only_fields = fields
+
+
+class StockLevelReadSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    part_code = serializers.CharField(source="spare_part.code", read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = ("id", "warehouse", "part_code", "quantity", "minimum", "maximum")
+        read_only_fields = fields
+
+
+class StockMoveSerializer(serializers.ModelSerializer):
+    part_code = serializers.CharField(source="spare_part.code", read_only=True)
+    from_warehouse = serializers.CharField(
+        source="from_warehouse.code", read_only=True, default=None
+    )
+    to_warehouse = serializers.CharField(source="to_warehouse.code", read_only=True, default=None)
+    reverses = serializers.IntegerField(source="reverses_id", read_only=True, default=None)
+
+    class Meta:
+        model = StockMove
+        fields = (
+            "id",
+            "kind",
+            "part_code",
+            "quantity",
+            "from_warehouse",
+            "to_warehouse",
+            "reason",
+            "reference",
+            "external_reference",
+            "reverses",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class StockMoveWriteSerializer(serializers.Serializer):
+    """A move the ERP records: a receipt, transfer or adjustment (consumptions and returns
+    come from the parts used on interventions). Warehouses and the part by their codes."""
+
+    kind = serializers.ChoiceField(
+        choices=[MoveKind.RECEIPT, MoveKind.TRANSFER, MoveKind.ADJUSTMENT]
+    )
+    part_code = serializers.CharField(max_length=50)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("1000000")
+    )
+    from_warehouse = serializers.CharField(
+        max_length=30, required=False, allow_null=True, default=None
+    )
+    to_warehouse = serializers.CharField(
+        max_length=30, required=False, allow_null=True, default=None
+    )
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+    def validate_part_code(self, value: str) -> SparePart:
+        part = SparePart.objects.filter(code__iexact=value).first() if "\x00" not in value else None
+        if part is None:
+            raise serializers.ValidationError(_("No spare part has this code."))
+        return part
+
+    def _warehouse(self, value: str | None) -> Warehouse | None:
+        if value in (None, ""):
+            return None
+        warehouse = Warehouse.objects.filter(code=value).first() if "\x00" not in value else None
+        if warehouse is None:
+            raise serializers.ValidationError(_("No warehouse has this code."))
+        return warehouse
+
+    def validate_from_warehouse(self, value):
+        return self._warehouse(value)
+
+    def validate_to_warehouse(self, value):
+        return self._warehouse(value)
+
+    def as_values(self) -> dict:
+        values = dict(self.validated_data)
+        values["spare_part"] = values.pop("part_code")
+        return values
+
+
+class PartUsedSerializer(serializers.ModelSerializer):
+    part_code = serializers.CharField(source="code", read_only=True)
+    warehouse = serializers.CharField(
+        source="stock_move.from_warehouse.code", read_only=True, default=None
+    )
+
+    class Meta:
+        model = PartUsed
+        fields = (
+            "id",
+            "part_code",
+            "description",
+            "quantity",
+            "unit_price",
+            "discount_percent",
+            "vat_rate",
+            "serial_or_lot",
+            "under_warranty",
+            "order_code",
+            "warehouse",
+            "stock_move",
+            "created_at",
+        )
+        read_only_fields = fields

@@ -19,6 +19,9 @@ router.register("offers", views.OfferViewSet, basename="offer")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
 router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
+router.register("stock-levels", views.StockLevelViewSet, basename="stock-level")
+router.register("stock-moves", views.StockMoveViewSet, basename="stock-move")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -26,7 +26,8 @@ from api import serializers as api_serializers
 from api.catalogue import set_stock_levels, upsert_spare_part
 from api.exceptions import as_api_errors
 from api.models import Scope
-from calls.models import Call, Intervention
+from api.stock import record_erp_move
+from calls.models import Call, Intervention, PartUsed
 from customers.importing import upsert
 from customers.models import Contact, Customer, Product, Site, Unit
 from customers.validators import EXTERNAL_CODE_RE
@@ -35,6 +36,7 @@ from invoicing.models import Invoice, InvoiceState, Payment
 from orders.importing import RowError
 from orders.models import Offer, OfferState, Order, SparePart
 from quotes.models import Quote
+from stock.models import StockLevel, StockMove, Warehouse
 
 
 class Pagination(PageNumberPagination):
@@ -247,6 +249,17 @@ class InterventionViewSet(SyncViewSet):
         quotes = Quote.objects.filter(updated_at__gte=moment).values("pk")
         return queryset.filter(Q(updated_at__gte=moment) | Q(quote__in=quotes))
 
+    @extend_schema(responses={200: api_serializers.PartUsedSerializer(many=True), 404: None})
+    @action(detail=True, methods=["get"], url_path="parts-used", pagination_class=None)
+    def parts_used(self, request, pk=None):
+        """The spare parts used on this intervention, with the warehouse each was taken from
+        (none when it came from an order of the call or no stock was kept)."""
+        intervention = self.get_object()
+        parts = PartUsed.objects.filter(intervention=intervention).select_related(
+            "stock_move__from_warehouse"
+        )
+        return Response(api_serializers.PartUsedSerializer(parts, many=True).data)
+
 
 _DOCUMENT_PARTIES = ("customer", "site", "unit", "billing_customer")
 # The terms are short lists: one small query each rather than four more joins, which made
@@ -429,6 +442,124 @@ class SparePartViewSet(SyncViewSet):
         if outcome.errors:
             raise ValidationError({"items": outcome.errors})
         return Response({"updated": outcome.updated, "unchanged": outcome.unchanged})
+
+
+# --- Warehouses, stock levels and stock moves ----------------------------------------------------
+class WarehouseViewSet(SyncViewSet):
+    read_scope = Scope.STOCK_READ
+    queryset = Warehouse.objects.select_related("technician")
+    serializer_class = api_serializers.WarehouseSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        return queryset  # warehouses carry no change time: a short list, read whole
+
+    @extend_schema(parameters=[AFTER_ID])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+WAREHOUSE = OpenApiParameter("warehouse", OpenApiTypes.STR, description="A warehouse's code.")
+PART = OpenApiParameter("part_code", OpenApiTypes.STR, description="A spare part's code.")
+
+
+def _code_filter(queryset: QuerySet, params, name: str, lookup: str) -> QuerySet:
+    value = params.get(name)
+    if value is None:
+        return queryset
+    if len(value) > 50 or "\x00" in value:
+        raise ValidationError({name: [_("Not a valid code.")]})
+    return queryset.filter(**{lookup: value})
+
+
+class StockLevelViewSet(SyncViewSet):
+    """What each warehouse holds of each part now; ``updated_since`` gives the levels a move
+    changed since then."""
+
+    read_scope = Scope.STOCK_READ
+    queryset = StockLevel.objects.select_related("warehouse", "spare_part")
+    serializer_class = api_serializers.StockLevelReadSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        moved = StockMove.objects.filter(created_at__gte=moment, spare_part=OuterRef("spare_part"))
+        return queryset.filter(
+            Exists(moved.filter(from_warehouse=OuterRef("warehouse")))
+            | Exists(moved.filter(to_warehouse=OuterRef("warehouse")))
+        )
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        params = self.request.query_params
+        queryset = _code_filter(queryset, params, "warehouse", "warehouse__code")
+        queryset = _code_filter(queryset, params, "part_code", "spare_part__code__iexact")
+        return super().filter_queryset(queryset)
+
+    @extend_schema(parameters=[UPDATED_SINCE, AFTER_ID, WAREHOUSE, PART])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class StockMoveViewSet(SyncViewSet):
+    """Stock moves, oldest first (``after_id`` reads the new ones). The ERP records a receipt,
+    transfer or adjustment with ``PUT by-reference/<its own id of the move>/``: once. The same
+    PUT again answers 200 (unchanged); a different move under a used reference 409."""
+
+    read_scope = Scope.STOCK_READ
+    write_scope = Scope.STOCK_WRITE
+    queryset = StockMove.objects.select_related("spare_part", "from_warehouse", "to_warehouse")
+    serializer_class = api_serializers.StockMoveSerializer
+
+    def changed_since(self, queryset: QuerySet, moment) -> QuerySet:
+        return queryset.filter(created_at__gte=moment)  # a move never changes
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        params = self.request.query_params
+        queryset = _code_filter(queryset, params, "part_code", "spare_part__code__iexact")
+        return super().filter_queryset(queryset)
+
+    @extend_schema(parameters=[UPDATED_SINCE, AFTER_ID, PART])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(methods=["GET"], responses={200: api_serializers.StockMoveSerializer, 404: None})
+    @extend_schema(
+        methods=["PUT"],
+        request=api_serializers.StockMoveWriteSerializer,
+        responses={
+            200: api_serializers.StockMoveSerializer,
+            201: api_serializers.StockMoveSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="field -> messages: unknown part or warehouse, not enough stock...",
+            ),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the reference names a different move"
+            ),
+        },
+    )
+    @action(detail=False, methods=["get", "put"], url_path=r"by-reference/(?P<code>[^/]+)")
+    def by_reference(self, request, code):
+        """GET a move by the ERP's reference; PUT records it once (idempotent by reference)."""
+        _valid_code(code, "reference")
+        if request.method == "GET":
+            existing = self.get_queryset().filter(external_reference=code).first()
+            if existing is None:
+                raise NotFound
+            return Response(self.get_serializer(existing).data)
+        body = api_serializers.StockMoveWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = record_erp_move(reference=code, values=body.as_values())
+        if outcome.errors:
+            raise ValidationError(outcome.errors)
+        if outcome.action == "conflict":
+            return Response(
+                {"detail": _("A different stock move was already recorded with this reference.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        move = self.get_queryset().get(pk=outcome.move.pk)
+        return Response(
+            self.get_serializer(move).data,
+            status=status.HTTP_201_CREATED if outcome.action == "created" else status.HTTP_200_OK,
+            headers={"X-Upsert-Action": outcome.action},
+        )
 
 
 @csrf_exempt  # like every API view: token authentication, no session, no CSRF cookie

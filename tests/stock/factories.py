@@ -15,7 +15,10 @@ def make_central(code: str = "CENTRAL") -> Warehouse:
 def make_van(technician, code: str | None = None) -> Warehouse:
     code = code or f"VAN-{technician.username}"
     return Warehouse.objects.create(
-        code=code, name=f"Van of {technician.username}", kind=WarehouseKind.VAN, technician=technician
+        code=code,
+        name=f"Van of {technician.username}",
+        kind=WarehouseKind.VAN,
+        technician=technician,
     )
 
 
