@@ -235,7 +235,9 @@ def _cart_page(
         "error": error,
         "steps": _steps(offer, "cart"),
         "query": query,
-        "parts": idempotency.with_tokens(parts_for_cart(query=query, offer=offer)),
+        "parts": with_availability(
+            idempotency.with_tokens(parts_for_cart(query=query, offer=offer))
+        ),
     }
     return render(request, "orders/offer_cart.html", context)
 

@@ -173,6 +173,18 @@ PAGES = [
     Page("batch invoicing preview, page 2", "/invoicing/batch/?up_to={today}&page=2", role="admin"),
     Page("draft invoices", "/invoicing/drafts/", role="admin"),
     Page("expenses report, a month", "/invoicing/expenses/", role="admin"),
+    # Issue 23: the stock pages (the central warehouse holds every part: 200,000 at scale 100)
+    # and the parts search with each part's availability per warehouse.
+    Page("warehouse list", "/stock/", "/admin/stock/warehouse/"),
+    Page("central warehouse stock", "/stock/{central_pk}/", "/admin/stock/stocklevel/"),
+    Page("central warehouse stock, search", "/stock/{central_pk}/?q={part_word}"),
+    Page("central warehouse stock, below minimum", "/stock/{central_pk}/?below_minimum=on"),
+    Page("van stock (technician)", "/stock/{van_pk}/", role="technician"),
+    Page("van restock proposal", "/stock/{van_pk}/restock/"),
+    Page("stock moves", "/stock/moves/", "/admin/stock/stockmove/"),
+    Page("stock moves of a van", "/stock/moves/?warehouse={van_pk}"),
+    Page("spare parts with availability", "/orders/parts/?q={part_word}"),
+    Page("cart search with availability", "/orders/offers/{offer_pk}/cart/search/?q={part_word}"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
     # Issue 20: the offer and order pages (with the call they came from), the customers' pages
@@ -345,6 +357,13 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "offer_token": offer_token(sent_offer.pk) if sent_offer else "0",
         "quote_token": quote_token(sent_quote.pk) if sent_quote else "0",
     }
+    from stock.models import Warehouse, WarehouseKind
+
+    central = Warehouse.objects.filter(kind=WarehouseKind.CENTRAL).order_by("pk").first()
+    van = Warehouse.objects.filter(technician=target.technician).first()
+    values["central_pk"] = central.pk if central else 0
+    values["van_pk"] = van.pk if van else 0
+    values["part_word"] = "filtro"
     users = {
         "operator": User.objects.get(username="operator"),
         "admin": User.objects.get(username="admin"),
