@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models import SparePart
 
@@ -105,10 +106,10 @@ class StockLevel(models.Model):
 
 
 class MoveKind(models.TextChoices):
-    RECEIPT = "receipt", _("Receipt")
+    RECEIPT = "receipt", pgettext_lazy("stock move", "Receipt")
     TRANSFER = "transfer", _("Transfer")
     CONSUMPTION = "consumption", _("Consumption")
-    RETURN = "return", _("Return")
+    RETURN = "return", pgettext_lazy("stock move", "Return")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
