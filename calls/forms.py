@@ -19,6 +19,7 @@ from orders.models import OrderLine, SparePart
 from service_portal.forms import DateInput, DateTimeInput, PlausibleDateField, VersionMixin
 from service_portal.idempotency import SubmissionTokenMixin
 from service_portal.roles import Role
+from stock.models import Warehouse
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -301,6 +302,13 @@ class PartUsedForm(SubmissionTokenMixin, forms.Form):
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
     serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
     under_warranty = forms.BooleanField(label=_("Under warranty"), required=False)
+    # Empty: the van of the intervention's technician (calls.services.actuals.add_part decides
+    # who may take from which warehouse).
+    warehouse = forms.ModelChoiceField(
+        label=_("Taken from"),
+        queryset=Warehouse.objects.filter(is_active=True),
+        required=False,
+    )
 
 
 class PartFromOrderForm(SubmissionTokenMixin, forms.Form):

@@ -48,6 +48,8 @@ from quotes.models import PriceList, Quote
 from quotes.selectors import quoted_quantities
 from quotes.services import price_lists_for
 from service_portal import idempotency
+from service_portal.roles import Role
+from stock.models import Warehouse, WarehouseKind
 
 RELATED = (
     "call",
@@ -413,3 +415,12 @@ def search_spare_parts(intervention: Intervention, q: str) -> list[SparePart]:
     else:
         queryset = queryset.order_by("code")
     return list(queryset[:PART_SEARCH_LIMIT])
+
+
+def stock_sources(user: Any) -> list[Any]:
+    """The warehouses a part used may be taken from besides the technician's van (the default):
+    the central and branch warehouses, and for the office every van too."""
+    sources = Warehouse.objects.filter(is_active=True).select_related("technician")
+    if user.role == Role.TECHNICIAN:
+        sources = sources.exclude(kind=WarehouseKind.VAN)
+    return list(sources.order_by("kind", "code"))

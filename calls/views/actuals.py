@@ -92,6 +92,7 @@ def part_search(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "parts": parts,
         "can_record": access.may_record(intervention, request.user),
         "under_warranty": selectors.unit_under_warranty(intervention),
+        "stock_sources": selectors.stock_sources(request.user) if parts else [],
     }
     return render(request, "calls/sections/part_results.html", context)
 

@@ -97,3 +97,28 @@ def test_without_a_van_no_stock_moves(technician, operator):
     )
     assert used.stock_move is None
     assert not StockMove.objects.exists()
+
+
+def test_the_office_picks_the_warehouse_on_the_management_page(
+    client_for, technician, operator, administrator
+):
+    import uuid
+
+    from django.urls import reverse
+
+    intervention = _planned(technician, operator)
+    central, part = make_central(), make_part("FORM-1")
+    make_van(technician)
+    receive(central, part, "2")
+    url = reverse("calls:part_add", args=[intervention.call_id, intervention.number])
+    client_for(administrator).post(
+        url,
+        {
+            "spare_part": part.pk,
+            "quantity": "1",
+            "warehouse": central.pk,
+            "submission_token": str(uuid.uuid4()),
+        },
+    )
+    assert level(central, part) == 1
+    assert PartUsed.objects.get().stock_move.from_warehouse == central
