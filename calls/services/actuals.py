@@ -302,7 +302,7 @@ def _stock_source(
 def remove_part(*, part: PartUsed, acting_user: User) -> None:
     """Remove a part used; what it took from stock goes back (a return move)."""
     _lock_for_recording(part.intervention, acting_user)
-    if part.stock_move_id is not None:
+    if part.stock_move is not None:
         stock.give_back(consumption=part.stock_move, acting_user=acting_user)
     part.delete()
 
