@@ -53,6 +53,18 @@ ROWS = [
         for name in ("customer", "site", "unit", "spare-part", "payment")
     ),
     Row("api:spare-part-stock-levels", TOKEN_ONLY, method="post", data=lambda world: {}),
+    # Issue 23: warehouses, levels, moves, parts used per intervention.
+    *(
+        row
+        for name in ("warehouse", "stock-level", "stock-move")
+        for row in (
+            Row(f"api:{name}-list", TOKEN_ONLY),
+            Row(f"api:{name}-detail", TOKEN_ONLY, _any_pk),
+        )
+    ),
+    Row("api:stock-move-by-reference", TOKEN_ONLY, _code),
+    Row("api:stock-move-by-reference", TOKEN_ONLY, _code, method="put"),
+    Row("api:intervention-parts-used", TOKEN_ONLY, _any_pk),
     Row("customers:import", ADMIN_ONLY),
     Row(
         "customers:import_apply",
