@@ -21,9 +21,9 @@ flagged "no rate" so the administrator notices. Each line says where its price c
 **Service contracts** (``contracts.Contract``, docs/contracts.md): a call on a covered unit
 carries its contract. The contract's own price list (``PriceList.contract``) comes after the
 quote and before the customer's list in the pricing order; then each line of a covered kind
-(labour, travel, call-out, parts) is billed as the contract says: *included* at zero, *discounted* by its percentage,
-*billed* as priced; the line says "covered by contract N". Kilometres and other expenses are
-billed as usual.
+(labour, travel, call-out, parts) is billed as the contract says: *included* at zero,
+*discounted* by its percentage, *billed* as priced; the line says "covered by contract N".
+Kilometres and other expenses are billed as usual.
 
 The administrator's corrections (``invoicing.Correction``) change, add or remove single lines
 here, in the order they were made; they are never written on the technician's records.
