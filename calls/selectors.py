@@ -56,6 +56,7 @@ RELATED = (
     "call__contact",
     "call__unit",
     "call__unit__product",
+    "call__contract",
     "type",
     "technician",
 )

@@ -1,13 +1,14 @@
-"""Writes on service contracts that are not a form's: the automatic renewal."""
+"""Writes on service contracts besides the form's fields: SLA targets, automatic renewal."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.models import Contract
+from contracts.models import Contract, SlaTarget
 
 
 def renewed_end(contract: Contract, today: datetime.date) -> datetime.date | None:
@@ -40,3 +41,18 @@ def renew_contracts(today: datetime.date | None = None) -> str:
             contract.save(update_fields=["end_date", "version", "updated_at"])
             renewed += 1
     return f"{renewed} contract(s) renewed"
+
+
+@transaction.atomic
+def set_targets(*, contract: Contract, targets: dict[str, tuple[Decimal, Decimal]]) -> None:
+    """Replace the contract's SLA targets (priority -> response, resolution business hours).
+
+    The calls already open keep the deadlines they were given until their next change: a
+    target is part of the agreement in force when the call was received."""
+    SlaTarget.objects.filter(contract=contract).exclude(priority__in=list(targets)).delete()
+    for priority, (response, resolution) in targets.items():
+        SlaTarget.objects.update_or_create(
+            contract=contract,
+            priority=priority,
+            defaults={"response_hours": response, "resolution_hours": resolution},
+        )

@@ -127,18 +127,21 @@ def test_priority_change_recomputes_the_deadline(covered_unit, operator):
     assert call.response_due == at("2026-11-23", "18:00")  # 8 h
     call.priority = Priority.URGENT
     sla.refresh(call)
-    assert Call.objects.get(pk=call.pk).response_due == at("2026-11-23", "14:00")
+    assert Call.objects.get(pk=call.pk).response_due == at("2026-11-23", "12:30")
 
 
-def test_breach_warning_is_sent_once(covered_unit, operator, smtp_server):
+def test_breach_warning_is_sent_once(
+    covered_unit, operator, smtp_server, django_capture_on_commit_callbacks
+):
     call = _call(covered_unit, operator, at("2026-11-23", "08:30"))
-    with frozen(at("2026-11-23", "09:00")):
-        assert send_sla_warnings() == "0 SLA warning(s) sent"  # not yet at risk
-    with frozen(at("2026-11-23", "11:00")):  # due 14:00, warned from 10:30
-        assert send_sla_warnings() == "1 SLA warning(s) sent"
-        assert send_sla_warnings() == "0 SLA warning(s) sent"
-    with frozen(at("2026-11-23", "15:00")):  # breached now: still only the one warning
-        assert send_sla_warnings() == "0 SLA warning(s) sent"
+    with django_capture_on_commit_callbacks(execute=True):
+        with frozen(at("2026-11-23", "09:00")):
+            assert send_sla_warnings() == "0 SLA warning(s) sent"  # not yet at risk
+        with frozen(at("2026-11-23", "11:00")):  # due 12:30, warned from 10:30
+            assert send_sla_warnings() == "1 SLA warning(s) sent"
+            assert send_sla_warnings() == "0 SLA warning(s) sent"
+        with frozen(at("2026-11-23", "15:00")):  # breached now: still only the one warning
+            assert send_sla_warnings() == "0 SLA warning(s) sent"
     assert SlaWarning.objects.filter(call=call).count() == 1
     assert len(smtp_server) == 1
     assert smtp_server[0].rcpt_tos == ["op@example.com"]
