@@ -177,15 +177,16 @@ def clocks(call: Call, now: datetime.datetime | None = None) -> list[ClockView]:
     ]
 
 
-def breached_condition(now: datetime.datetime) -> Q:
-    """Calls whose running clock passed its deadline, or that were answered or resolved late."""
+def breached_condition(now: datetime.datetime, prefix: str = "") -> Q:
+    """Calls whose running clock passed its deadline, or that were answered or resolved late
+    (``prefix``: the path to the call, "call__" from an intervention)."""
     return (
-        Q(sla_due__lte=now)
-        | Q(responded_at__gt=F("response_due"))
-        | Q(resolved_at__gt=F("resolution_due"))
+        Q(**{f"{prefix}sla_due__lte": now})
+        | Q(**{f"{prefix}responded_at__gt": F(f"{prefix}response_due")})
+        | Q(**{f"{prefix}resolved_at__gt": F(f"{prefix}resolution_due")})
     )
 
 
-def at_risk_condition(now: datetime.datetime) -> Q:
+def at_risk_condition(now: datetime.datetime, prefix: str = "") -> Q:
     """Calls whose running clock is within the warning lead time of its deadline."""
-    return Q(sla_warn_at__lte=now, sla_due__gt=now)
+    return Q(**{f"{prefix}sla_warn_at__lte": now, f"{prefix}sla_due__gt": now})

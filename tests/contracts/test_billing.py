@@ -64,9 +64,7 @@ def test_the_same_work_without_a_contract_is_billed_in_full():
 
 def test_an_expired_contract_covers_nothing():
     unit = make_unit()
-    make_contract(
-        unit=unit, start=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31)
-    )
+    make_contract(unit=unit, start=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31))
     lines = _by_kind(_bill(make_done_intervention(unit=unit)))
     assert lines[LineKind.LABOUR].amount == Decimal("220.00")
 

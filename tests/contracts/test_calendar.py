@@ -50,7 +50,7 @@ def test_company_closure_is_skipped():
 
 def test_a_pause_moves_the_deadline_by_its_business_time():
     start = at("2026-11-23", "09:00")  # Monday
-    pauses = [(at("2026-11-23", "10:00"), at("2026-11-23", "15:00"))]  # 1 h before, 3 h after the pause
+    pauses = [(at("2026-11-23", "10:00"), at("2026-11-23", "15:00"))]  # 1 h before, 3 h after
     due = calendar().add(start, datetime.timedelta(hours=4), pauses)
     assert due == at("2026-11-23", "18:00")
     assert calendar().between(start, due, pauses) == datetime.timedelta(hours=4)
