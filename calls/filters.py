@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from calls.forms import TechnicianChoiceField, active_technicians
 from calls import sla
+from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, Priority, State
 from customers.filters import ids_up_to
 from customers.models import Customer, Product, Unit
