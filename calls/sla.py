@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from calls.models import Call, State
 from contracts.calendar import Interval, WorkingCalendar
-from contracts.models import Contract
+from contracts.models import Contract, SlaTarget
 
 # A call in one of these states has been answered and resolved.
 RESOLVED_STATES = frozenset({State.DONE, State.VERIFIED, State.INVOICED, State.RESOLVED_BY_PHONE})
@@ -87,26 +87,36 @@ def refresh(
     if target is None:
         call.response_due = call.resolution_due = call.sla_due = call.sla_warn_at = None
     else:
-        calendar = calendar or WorkingCalendar.from_settings()
         pauses, paused = _pauses(call, now)
-        start = call.received_at
-        call.response_due = calendar.add(start, _hours(target.response_hours), pauses)
-        call.resolution_due = calendar.add(start, _hours(target.resolution_hours), pauses)
-        running = None
-        if call.status != State.CANCELLED and not paused:
-            if call.responded_at is None:
-                running = target.response_hours
-            elif call.resolved_at is None:
-                running = target.resolution_hours
-        if running is None:
-            call.sla_due = call.sla_warn_at = None
-        else:
-            lead = Decimal(settings.SLA_WARNING_MINUTES) / 60
-            call.sla_due = calendar.add(start, _hours(running), pauses)
-            call.sla_warn_at = calendar.add(start, _hours(max(running - lead, Decimal(0))), pauses)
+        apply_target(call, target, calendar or WorkingCalendar.from_settings(), pauses, paused)
     if save and call.pk:
         Call.objects.filter(pk=call.pk).update(**{f: getattr(call, f) for f in FIELDS})
     return call
+
+
+def apply_target(
+    call: Call,
+    target: SlaTarget,
+    calendar: WorkingCalendar,
+    pauses: list[Interval],
+    paused: bool,
+) -> None:
+    """Set the call's deadlines from ``target`` (no query: seeding uses it in bulk)."""
+    start = call.received_at
+    call.response_due = calendar.add(start, _hours(target.response_hours), pauses)
+    call.resolution_due = calendar.add(start, _hours(target.resolution_hours), pauses)
+    running = None
+    if call.status != State.CANCELLED and not paused:
+        if call.responded_at is None:
+            running = target.response_hours
+        elif call.resolved_at is None:
+            running = target.resolution_hours
+    if running is None:
+        call.sla_due = call.sla_warn_at = None
+        return
+    lead = Decimal(settings.SLA_WARNING_MINUTES) / 60
+    call.sla_due = calendar.add(start, _hours(running), pauses)
+    call.sla_warn_at = calendar.add(start, _hours(max(running - lead, Decimal(0))), pauses)
 
 
 # --- What the pages and the search read -----------------------------------------------------
