@@ -93,6 +93,9 @@ def test_the_contract_price_list_prices_what_has_no_quote():
 
 def test_the_issued_invoice_says_covered_by_contract(admin):
     unit = make_unit()
+    customer = unit.site.customer
+    customer.language = "en"  # the invoice speaks the customer's language
+    customer.save()
     contract = make_contract(unit=unit)
     call = make_verified_call(unit=unit)
     draft = services.create_draft(calls=[call], acting_user=admin)

@@ -78,10 +78,27 @@ def test_a_failing_job_is_logged_and_the_others_run(settings_var, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_held_lock_makes_the_other_run_skip(settings_var):
+    """Another machine (here a thread with its own connection) holds the job's lock."""
     job = scheduling._REGISTRY["purge_old_rows"]
-    with scheduling.job_lock(job.name) as got:
-        assert got
+    held, release = threading.Event(), threading.Event()
+
+    def other_machine() -> None:
+        try:
+            with scheduling.job_lock(job.name) as got:
+                assert got
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_machine)
+    thread.start()
+    assert held.wait(30)
+    try:
         run = scheduling.run_job(job, force=True)
+    finally:
+        release.set()
+        thread.join()
     assert run is not None and run.status == JobRunStatus.SKIPPED
 
 

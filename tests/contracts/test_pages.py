@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from calls.models import Call, Priority
 from contracts.models import Contract, Coverage, FeePeriod
-from tests.calls.factories import make_call
+from tests.calls.factories import make_call, make_expected_call, make_intervention_type
 from tests.contracts.factories import make_contract
 from tests.factories import make_customer, make_site, make_unit
 
@@ -25,10 +26,10 @@ def _english(settings):
     settings.SESSION_REFRESH_SECONDS = 3600
 
 
-def _form(customer, **extra):
+def _form(owner, **extra):
     data = {
         "code": "C-NEW-1",
-        "customer": customer.pk,
+        "customer": owner.pk,
         "description": "Full service",
         "start_date": "2026-01-01",
         "end_date": "2026-12-31",
@@ -172,17 +173,20 @@ def test_intake_shows_the_units_contract(operator_client):
 
 @pytest.mark.parametrize("query", ["?sort=sla", "?sort=sla&sla=breached", "?sort=-sla&sla=at_risk"])
 def test_call_search_by_sla_runs_a_fixed_number_of_queries(
-    query, operator_client, operator, django_assert_num_queries
+    query, operator_client, operator, technician, django_assert_num_queries
 ):
+    kind = make_intervention_type()
+    now = timezone.now()
+
     def calls(count):
         for index in range(count):
-            unit = make_unit()
-            make_contract(unit=unit, start=datetime.date(2025, 1, 1))
-            make_call(unit=unit, by=operator, priority=Priority.URGENT, received_at=None)
-            if index % 2:
-                Call.objects.filter(unit=unit).update(
-                    sla_due=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC)
-                )
+            call = make_expected_call(by=operator, technician=technician, type=kind)
+            contract = make_contract(unit=call.unit, start=datetime.date(2025, 1, 1))
+            # half breached, half at risk
+            due = now + datetime.timedelta(hours=-1 if index % 2 else 1)
+            Call.objects.filter(pk=call.pk).update(
+                contract=contract, sla_due=due, sla_warn_at=now - datetime.timedelta(hours=2)
+            )
 
     url = reverse("calls:call_search") + query
     calls(2)
@@ -194,6 +198,7 @@ def test_call_search_by_sla_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(SIGNED_IN + 6):
         response = operator_client.get(url)
     assert response.status_code == 200
+    assert len(response.context["object_list"]) >= 4
 
 
 def test_call_search_sla_sort_puts_the_next_deadline_first(operator_client, operator):
@@ -205,3 +210,18 @@ def test_call_search_sla_sort_puts_the_next_deadline_first(operator_client, oper
     uncovered = make_call(by=operator)
     page = operator_client.get(reverse("calls:call_search") + "?sort=sla").content.decode()
     assert page.index(early_call.code) < page.index(late_call.code) < page.index(uncovered.code)
+
+
+def test_contract_detail_runs_a_fixed_number_of_queries(admin_client_, django_assert_num_queries):
+    unit = make_unit()
+    contract = make_contract(unit=unit)
+    url = contract.get_absolute_url()
+    # the contract with its customer; its targets, sites and price lists; the first covered
+    # units with their product and site; their count; the fees with their invoices
+    with django_assert_num_queries(SIGNED_IN + 7):
+        assert admin_client_.get(url).status_code == 200
+    for _ in range(8):
+        contract.units.add(make_unit(unit.site))
+    contract.sites.add(unit.site)
+    with django_assert_num_queries(SIGNED_IN + 7):
+        assert admin_client_.get(url).status_code == 200
