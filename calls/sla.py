@@ -42,6 +42,15 @@ FIELDS = [
 ]
 
 
+def moves_clocks(before: str, after: str) -> bool:
+    """A status change that answers, resolves, reopens or cancels a call (verified ->
+    invoiced, say, changes nothing for the clocks)."""
+    return (before in RESOLVED_STATES) != (after in RESOLVED_STATES) or State.CANCELLED in (
+        before,
+        after,
+    )
+
+
 def _hours(value: Decimal) -> datetime.timedelta:
     return datetime.timedelta(minutes=float(value) * 60)
 

@@ -138,12 +138,14 @@ def _refresh_call_status(call: Call) -> str:
     states = list(call.interventions.order_by("number").values_list("state", flat=True))
     status = derive_call_status(states)
     if status != call.status:
+        before = call.status
         # Not an edit of the call's data: version and updated_at stay, so a user editing the
         # call section at the same time does not get a false conflict.
         Call.objects.filter(pk=call.pk).update(status=status)
         call.status = status
         summaries.refresh_for(call)  # the dashboard's counts, in this transaction
-        sla.refresh(call)  # answered, resolved, reopened or cancelled: the clocks follow
+        if call.contract_id and sla.moves_clocks(before, status):
+            sla.refresh(call)  # answered, resolved, reopened or cancelled: the clocks follow
     return status
 
 
