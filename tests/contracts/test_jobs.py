@@ -147,3 +147,40 @@ def test_two_machines_running_the_jobs_at_once_do_the_work_once(settings_var):
     # either the second waited out the first (done twice, nothing new the second time) or it
     # found the lock held (skipped)
     assert statuses in (["done", "done"], ["done", "skipped"])
+
+
+@pytest.mark.django_db
+def test_offer_expiry_marks_sent_offers_past_their_validity(django_capture_on_commit_callbacks):
+    from orders.models import Offer, OfferState
+    from orders.services import expire_offers
+    from tests.orders.factories import make_sent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = make_sent(make_user("seller", Role.OPERATOR))
+    Offer.objects.filter(pk=offer.pk).update(valid_until=datetime.date(2026, 1, 31))
+    assert expire_offers(datetime.date(2026, 1, 31)) == "0 offer(s) expired"  # valid that day
+    assert expire_offers(datetime.date(2026, 2, 1)) == "1 offer(s) expired"
+    assert Offer.objects.get(pk=offer.pk).state == OfferState.EXPIRED
+    assert expire_offers(datetime.date(2026, 2, 1)) == "0 offer(s) expired"
+
+
+@pytest.mark.django_db
+def test_purge_deletes_only_old_rows():
+    import uuid
+
+    from django.utils import timezone
+
+    from service_portal.jobs import purge_old_rows
+    from service_portal.models import FormSubmission, RateCounter
+
+    user = make_user("someone", Role.OPERATOR)
+    old = FormSubmission.objects.create(token=uuid.uuid4(), user=user)
+    FormSubmission.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    FormSubmission.objects.create(token=uuid.uuid4(), user=user)
+    RateCounter.objects.create(key="old", window_start=0, expires=1, hits=1)
+    RateCounter.objects.create(key="new", window_start=0, expires=2**40, hits=1)
+    assert purge_old_rows().startswith("purged 1 rate counter(s), 1 form token(s)")
+    assert FormSubmission.objects.count() == 1
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["new"]
