@@ -30,6 +30,9 @@ run: install assets messages ## install, build, migrate, load demo data, serve a
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(RUN_ADDRESS) (Ctrl+C to stop); e-mails are saved under var/mail/"
+	@echo "Scheduled jobs (SLA warnings, contract fees...) run every minute in the background"
+	$(MANAGE) run_scheduled_jobs --loop 60 & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(RUN_ADDRESS)
 
 test: install assets messages ## the whole test suite (browser tests skip without Chromium, outside CI)

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from calls.models import Call, Intervention, InterventionTransition, InterventionType
+from calls.models import (
+    Call,
+    CallPause,
+    Intervention,
+    InterventionTransition,
+    InterventionType,
+    SlaWarning,
+)
 from service_portal.i18n import localized_fields
 
 
@@ -54,6 +61,22 @@ class CallAdmin(ReadOnlyAdmin):
     list_select_related = ("customer", "unit")
     date_hierarchy = "received_at"
     show_full_result_count = False
+
+
+@admin.register(CallPause)
+class CallPauseAdmin(ReadOnlyAdmin):
+    """The SLA pauses (waiting for the customer), written by the management page only."""
+
+    list_display = ("call", "reason", "started_at", "ended_at", "started_by")
+    list_select_related = ("call", "started_by")
+    search_fields = ("call__code", "reason")
+
+
+@admin.register(SlaWarning)
+class SlaWarningAdmin(ReadOnlyAdmin):
+    list_display = ("call", "clock", "due", "sent_at")
+    list_select_related = ("call",)
+    search_fields = ("call__code",)
 
 
 @admin.register(Intervention)

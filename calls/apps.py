@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,11 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls and interventions")
 
     def ready(self) -> None:
+        from calls.jobs import send_sla_warnings
+        from service_portal import scheduling
+
+        # The lead time is minutes: the warnings are looked for at every run of the command.
+        scheduling.register("sla_warnings", send_sla_warnings, every=datetime.timedelta(0))
         from calls import summaries
 
         summaries.connect()

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from calls import services
-from calls.models import Call, Intervention, InterventionType, State
+from calls import services, sla
+from calls.models import OPEN_STATES, Call, Intervention, InterventionType, State
+from contracts.calendar import WorkingCalendar
+from contracts.models import Contract, SlaTarget
 from customers.models import Unit
 from service_portal.i18n import language_codes, translations
 from service_portal.models import Counter
@@ -415,9 +417,43 @@ def _generated_state(rng: random.Random, age_days: int) -> str:
     )
 
 
+def _attach_contracts(progress) -> None:
+    """The generated open calls on sites under a generated contract (contracts/demo.py) get
+    the contract and their SLA deadlines, computed here in bulk (``sla.apply_target``)."""
+    through = Contract.sites.through
+    site_contract = dict(
+        through.objects.filter(contract__code__startswith="CA-GEN-").values_list(
+            "site_id", "contract_id"
+        )
+    )
+    if not site_contract:
+        return
+    targets = {
+        (t.contract_id, t.priority): t
+        for t in SlaTarget.objects.filter(contract_id__in=set(site_contract.values()))
+    }
+    calls = list(
+        Call.objects.filter(
+            description__startswith=GEN_MARK,
+            contract__isnull=True,
+            status__in=list(OPEN_STATES),
+            site_id__in=list(site_contract),
+        )
+    )
+    calendar = WorkingCalendar.from_settings()
+    for call in calls:
+        call.contract_id = site_contract[call.site_id]
+        target = targets.get((call.contract_id, call.priority))
+        if target is not None:
+            sla.apply_target(call, target, calendar, [], False)
+    Call.objects.bulk_update(calls, sla.FIELDS, batch_size=1000)
+    progress.step("generated calls under contract", len(calls), len(calls))
+
+
 def seed(*, scale: int, progress) -> None:
     types = _seed_types()
     created = _seed_calls(types)
     progress.step("demo calls", created, len(DEMO_CALLS))
     if scale:
         _seed_volume(scale, list(types.values()), progress)
+        _attach_contracts(progress)

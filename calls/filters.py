@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from calls import sla
 from calls.forms import TechnicianChoiceField, active_technicians
 from calls.models import InterventionType, Priority, State
 from customers.filters import ids_up_to
@@ -49,7 +50,15 @@ SORTS = {
     # Urgent first (then the newest); "priority" is the natural way to read it.
     "priority": (PRIORITY_RANK.desc(), "-call__received_at", "-pk"),
     "-priority": (PRIORITY_RANK.asc(), "-call__received_at", "-pk"),
+    # The next SLA deadline first (calls without a running clock last): the partial index
+    # ``call_sla_due_idx`` holds the running ones.
+    "sla": (F("call__sla_due").asc(nulls_last=True), "pk"),
+    "-sla": (F("call__sla_due").desc(nulls_last=True), "-pk"),
 }
+SLA_CHOICES = [
+    (sla.AT_RISK, pgettext_lazy("SLA", "At risk")),
+    (sla.BREACHED, pgettext_lazy("SLA", "Breached")),
+]
 DEFAULT_SORT = "-received"
 # The serial number filter lists at most this many matching units in its condition.
 UNIT_IDS_LIMIT = 1000
@@ -113,6 +122,9 @@ class CallSearchFilter(django_filters.FilterSet):
     serial_number = django_filters.CharFilter(
         label=_("Serial number"), method="filter_serial", max_length=60
     )
+    sla = django_filters.ChoiceFilter(
+        label=_("SLA"), choices=SLA_CHOICES, method="filter_sla", empty_label=ANY
+    )
 
     class Meta:
         form = SearchForm
@@ -126,6 +138,7 @@ class CallSearchFilter(django_filters.FilterSet):
             "customer",
             "technician",
             "serial_number",
+            "sla",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -134,6 +147,12 @@ class CallSearchFilter(django_filters.FilterSet):
 
     # Dates are turned into a range of instants in the portal's time zone, so the index on
     # received_at is used (a ``__date`` lookup would cast every row).
+    def filter_sla(self, queryset, name, value):
+        now = timezone.now()
+        if value == sla.BREACHED:
+            return queryset.filter(sla.breached_condition(now, "call__"))
+        return queryset.filter(sla.at_risk_condition(now, "call__"))
+
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(call__received_at__gte=_start_of(value))
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contracts.models import Contract, Priority
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import Offer, OrderLine, SparePart
 from quotes.models import PriceList, Quote
@@ -56,13 +57,6 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEB = "web", _("Web")
     OTHER = "other", _("Other")
-
-
-class Priority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent (machine stopped)")
 
 
 class NoteKind(models.TextChoices):
@@ -157,6 +151,36 @@ class Call(CachedChoiceLabels, Audited):
     status = models.CharField(
         _("status"), max_length=20, choices=State.choices, default=State.NEW, editable=False
     )
+    # --- The service contract and the SLA clocks (calls.sla, docs/contracts.md) -------------
+    # The contract covering the unit (or its site) when the call was received, found at intake.
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("service contract"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # Waiting for the customer (a part to be sent back, access to the plant): the clocks stop;
+    # every pause is recorded (``CallPause``).
+    waiting_for_customer = models.BooleanField(
+        _("waiting for the customer"), default=False, editable=False
+    )
+    waiting_reason = models.CharField(
+        _("why we are waiting"), max_length=200, blank=True, editable=False
+    )
+    responded_at = models.DateTimeField(_("first answer at"), null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    response_due = models.DateTimeField(_("response due"), null=True, blank=True, editable=False)
+    resolution_due = models.DateTimeField(
+        _("resolution due"), null=True, blank=True, editable=False
+    )
+    # The next deadline still running (response, then resolution) and the moment the operators
+    # are warned before it: stored so the search filters and sorts by them from an index.
+    # None: no contract target, paused, met or cancelled.
+    sla_due = models.DateTimeField(_("next SLA deadline"), null=True, blank=True, editable=False)
+    sla_warn_at = models.DateTimeField(_("SLA at risk from"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("call")
@@ -178,6 +202,13 @@ class Call(CachedChoiceLabels, Audited):
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
+            # The search sorted by SLA and its "at risk"/"breached" filters: only the calls
+            # whose clock runs.
+            models.Index(
+                fields=["sla_due", "id"],
+                condition=models.Q(sla_due__isnull=False),
+                name="call_sla_due_idx",
+            ),
             # The solutions search: the few calls with a recorded solution, newest first,
             # without reading the others.
             models.Index(
@@ -203,6 +234,77 @@ class Call(CachedChoiceLabels, Audited):
 
     def get_absolute_url(self) -> str:
         return reverse_ids("calls:call_detail", self.pk)
+
+
+class SlaClock(models.TextChoices):
+    RESPONSE = "response", _("Response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class CallPause(models.Model):
+    """An interval in which the call's SLA clocks stood still (waiting for the customer)."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("call")
+    )
+    reason = models.CharField(_("why we are waiting"), max_length=200)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paused by"),
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resumed by"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+        ordering = ["call", "started_at"]
+        constraints = [
+            # One open pause per call at a time.
+            models.UniqueConstraint(
+                fields=["call"], condition=models.Q(ended_at__isnull=True), name="call_pause_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="call_pause_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class SlaWarning(models.Model):
+    """The e-mail that warned the operators before a clock's deadline: sent once per call and
+    clock (the unique constraint, whatever runs the job twice)."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="sla_warnings", verbose_name=_("call")
+    )
+    clock = models.CharField(_("clock"), max_length=10, choices=SlaClock.choices)
+    due = models.DateTimeField(_("deadline"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA warning")
+        verbose_name_plural = _("SLA warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "clock"], name="sla_warning_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.clock}"
 
 
 class Intervention(CachedChoiceLabels, TimeStamped, Versioned):

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -43,6 +44,8 @@ from calls.models import (
     State,
 )
 from calls.services.actuals import call_orders, unit_under_warranty, warranty_date
+from contracts.models import Contract
+from customers.models import Unit
 from orders.models import Offer, OfferState, OrderLine, SparePart
 from quotes.models import PriceList, Quote
 from quotes.selectors import quoted_quantities
@@ -58,6 +61,7 @@ RELATED = (
     "call__contact",
     "call__unit",
     "call__unit__product",
+    "call__contract",
     "type",
     "technician",
 )
@@ -201,6 +205,17 @@ def open_calls_of_unit(unit_id: Any) -> list[Call]:
             "-received_at", "-pk"
         )[:OPEN_CALLS_SHOWN]
     )
+
+
+def contract_of_unit(unit_id: Any) -> Contract | None:
+    """The service contract covering the unit today (or its site), with its targets: intake
+    shows it, the call gets it when created (``sla.find_contract``)."""
+    if not str(unit_id or "").isdecimal() or len(str(unit_id)) > 18:
+        return None
+    unit = Unit.objects.filter(pk=int(unit_id)).select_related("site").first()
+    if unit is None:
+        return None
+    return Contract.objects.covering(unit, unit.site, timezone.localdate())
 
 
 def send_back_reason(intervention: Intervention, history: list[InterventionTransition]) -> str:

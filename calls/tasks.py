@@ -42,3 +42,50 @@ def send_report_email(intervention_pk: int, user_pk: int | None = None) -> int:
         language=language,
         attachments=[(filename, pdf, "application/pdf")],
     )
+
+
+def sla_recipients() -> list[tuple[str, str]]:
+    """(address, language) of whom the SLA warnings go to: ``SLA_WARNING_RECIPIENTS``, else
+    every active operator and administrator with an e-mail address."""
+    from django.conf import settings
+
+    from accounts.models import User
+    from service_portal.roles import STAFF
+
+    if settings.SLA_WARNING_RECIPIENTS:
+        return [(address, settings.LANGUAGE_CODE) for address in settings.SLA_WARNING_RECIPIENTS]
+    people = User.objects.filter(role__in=STAFF, is_active=True).exclude(email="").order_by("pk")
+    return [(user.email, user.language or settings.LANGUAGE_CODE) for user in people]
+
+
+@task()
+def send_sla_warning(warning_pk: int) -> int:
+    """E-mail one SLA warning to the operators, each in their own language."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from calls.models import SlaWarning
+
+    warning = (
+        SlaWarning.objects.select_related("call__customer", "call__contract")
+        .filter(pk=warning_pk)
+        .first()
+    )
+    if warning is None:
+        return 0
+    call = warning.call
+    sent = 0
+    for address, language in sla_recipients():
+        sent += send_email(
+            template="calls/email/sla_warning",
+            context={
+                "call": call,
+                "clock": warning.clock,
+                "due": timezone.localtime(warning.due),
+                "breached": warning.due <= timezone.now(),
+                "call_url": settings.SITE_URL + call.get_absolute_url(),
+            },
+            to=[address],
+            language=language,
+        )
+    return sent

@@ -37,6 +37,7 @@ urlpatterns = [
         name="resolve_by_phone",
     ),
     path("<int:pk>/interventions/<int:number>/follow-up/", sections.follow_up, name="follow_up"),
+    path("<int:pk>/interventions/<int:number>/sla/", sections.sla_action, name="sla_action"),
     path("<int:pk>/interventions/<int:number>/quote/", sections.quote_create, name="quote_create"),
     path(
         "<int:pk>/interventions/<int:number>/quote/send/",

@@ -565,6 +565,114 @@ def technician_activity(filters: Filters) -> list[TechnicianRow]:
     return sorted(rows.values(), key=lambda r: (r.name.lower(), r.pk))
 
 
+# --- SLA compliance ---------------------------------------------------------------------------
+@dataclass
+class SlaRow:
+    """Calls with an SLA clock received in the period, and how their deadlines went."""
+
+    pk: int | None
+    name: str
+    calls: int = 0
+    response_met: int = 0
+    response_breached: int = 0
+    resolution_met: int = 0
+    resolution_breached: int = 0
+
+    @property
+    def response_percent(self) -> Decimal | None:
+        decided = self.response_met + self.response_breached
+        return Decimal(100 * self.response_met) / decided if decided else None
+
+    @property
+    def resolution_percent(self) -> Decimal | None:
+        decided = self.resolution_met + self.resolution_breached
+        return Decimal(100 * self.resolution_met) / decided if decided else None
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    total: SlaRow
+    customers: list[SlaRow]
+    technicians: list[SlaRow]
+
+
+def _sla_counts(prefix: str, now: datetime.datetime) -> dict[str, Count]:
+    """Met: answered (resolved) by the deadline; breached: late, or still running past it."""
+    p = prefix
+
+    def met(done: str, due: str) -> Q:
+        return Q(**{f"{p}{done}__isnull": False, f"{p}{done}__lte": F(f"{p}{due}")})
+
+    def breached(done: str, due: str) -> Q:
+        return Q(**{f"{p}{done}__gt": F(f"{p}{due}")}) | Q(
+            **{f"{p}{done}__isnull": True, f"{p}{due}__lte": now, f"{p}status__in": OPEN_STATUSES}
+        )
+
+    key = f"{p}pk"
+    return {
+        "calls": Count(key, distinct=True),
+        "response_met": Count(key, filter=met("responded_at", "response_due"), distinct=True),
+        "response_breached": Count(
+            key, filter=breached("responded_at", "response_due"), distinct=True
+        ),
+        "resolution_met": Count(key, filter=met("resolved_at", "resolution_due"), distinct=True),
+        "resolution_breached": Count(
+            key, filter=breached("resolved_at", "resolution_due"), distinct=True
+        ),
+    }
+
+
+# A clock can still breach only on a call that is not cancelled.
+OPEN_STATUSES = [state for state in State if state != State.CANCELLED]
+
+
+def sla_compliance(filters: Filters, now: datetime.datetime | None = None) -> SlaFigures:
+    """Per period (the filters'), per customer (the TOP with most calls) and per technician
+    (of the call's interventions): the calls with an SLA clock received in the period and how
+    many met or breached each deadline. Three grouped queries; the deadlines are stored on
+    the call (``calls.sla``), so nothing is recomputed here."""
+    now = now or timezone.now()
+    calls = _period_calls(filters).filter(response_due__isnull=False)
+    counts = _sla_counts("", now)
+    total = SlaRow(None, "", **calls.aggregate(**counts))
+    customers = [
+        SlaRow(row.pop("customer"), row.pop("customer__name"), **row)
+        for row in calls.values("customer", "customer__name")
+        .annotate(**counts)
+        .order_by("-calls", "customer__name")[:TOP]
+    ]
+    interventions = Intervention.objects.filter(
+        _intervention_q(filters, ""),
+        call__in=calls.values("pk"),
+        technician__isnull=False,
+    )
+    per_technician = list(
+        interventions.values("technician").annotate(**_sla_counts("call__", now)).order_by()
+    )
+    names = (
+        {
+            user.pk: str(user)
+            for user in User.objects.filter(pk__in=[r["technician"] for r in per_technician]).only(
+                "username", "first_name", "last_name"
+            )
+        }
+        if per_technician
+        else {}
+    )
+    technicians = sorted(
+        (
+            SlaRow(
+                row["technician"],
+                names.get(row["technician"], ""),
+                **{k: v for k, v in row.items() if k != "technician"},
+            )
+            for row in per_technician
+        ),
+        key=lambda r: (r.name.lower(), r.pk),
+    )
+    return SlaFigures(total=total, customers=customers, technicians=technicians)
+
+
 # --- All of it ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Dashboard:
@@ -576,6 +684,7 @@ class Dashboard:
     top_units: list[TopRow]
     top_products: list[TopRow]
     technicians: list[TechnicianRow]
+    sla: SlaFigures
 
 
 def dashboard(filters: Filters) -> Dashboard:
@@ -589,4 +698,5 @@ def dashboard(filters: Filters) -> Dashboard:
         top_units=top_units(filters),
         top_products=top_products(filters),
         technicians=technician_activity(filters),
+        sla=sla_compliance(filters),
     )

@@ -18,6 +18,13 @@ flagged "no rate" so the administrator notices. Each line says where its price c
 - Parts at their frozen price (zero when under warranty). A warranty intervention type makes
   every line zero, shown as such.
 
+**Service contracts** (``contracts.Contract``, docs/contracts.md): a call on a covered unit
+carries its contract. The contract's own price list (``PriceList.contract``) comes after the
+quote and before the customer's list in the pricing order; then each line of a covered kind
+(labour, travel, call-out, parts) is billed as the contract says: *included* at zero,
+*discounted* by its percentage, *billed* as priced; the line says "covered by contract N".
+Kilometres and other expenses are billed as usual.
+
 The administrator's corrections (``invoicing.Correction``) change, add or remove single lines
 here, in the order they were made; they are never written on the technician's records.
 
@@ -44,6 +51,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import ExpenseKind, Intervention, State
+from contracts.models import Coverage
 from invoicing import vat
 from invoicing.models import CorrectionAction, LineKind
 from planner.models import LabourRate, WorkKind
@@ -73,6 +81,17 @@ SOURCE_COST = _("at cost")
 SOURCE_MARKUP = _("at cost + %(percent)s %%")
 SOURCE_FIXED = _("fixed rate per expense")
 SOURCE_ADDED = _("added at verification")
+SOURCE_CONTRACT = _("price list of contract %(code)s")
+NOTE_CONTRACT = _("covered by contract %(code)s")
+NOTE_CONTRACT_DISCOUNT = _("contract %(code)s: discount %(percent)s%%")
+
+# The line kinds a contract covers, and the contract field of each.
+CONTRACT_KINDS = {
+    LineKind.LABOUR: "labour",
+    LineKind.TRAVEL: "travel",
+    LineKind.CALL_OUT: "call_out",
+    LineKind.PARTS: "parts",
+}
 
 # Interventions in these states do not stop a call from being invoiced (nothing to bill).
 NOT_BILLED_STATES = frozenset({State.CANCELLED, State.RESOLVED_BY_PHONE})
@@ -149,6 +168,8 @@ class Line:
     vat_code: str = ""
     vat_natura: str = ""
     vat_reference: str = ""
+    # What the customer's invoice says about the line ("covered by contract C-12").
+    customer_note: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -215,7 +236,8 @@ def _valid_on(price_list: PriceList | None, day: datetime.date) -> bool:
 
 
 class Pricing:
-    """The pricing order of one intervention: quote, customer list, type list, company default."""
+    """The pricing order of one intervention: quote, contract list, customer list, type list,
+    company default."""
 
     def __init__(self, intervention: Intervention) -> None:
         self.quote = intervention.quote
@@ -225,6 +247,12 @@ class Pricing:
         self.language = language[:2]
         self.quote_code = self.quote.code if self.quote is not None else ""
         lists: list[tuple[Any, Any]] = []
+        contract = intervention.call.contract
+        if contract is not None:
+            covering = [p for p in contract.price_lists.all() if _valid_on(p, day)]  # prefetched
+            if covering:
+                chosen = max(covering, key=lambda p: (p.valid_from, p.pk))
+                lists.append((chosen, SOURCE_CONTRACT % {"code": contract.code}))
         own = [
             p for p in intervention.call.customer.price_lists.all() if _valid_on(p, day)
         ]  # prefetched
@@ -315,6 +343,7 @@ def bill(intervention: Intervention, codes: vat.Codes | None = None) -> Interven
         *_expense_lines(intervention, service_vat),
     ]
     _name_lines(lines)
+    _apply_contract(lines, intervention.call.contract)
     _apply_corrections(lines, corrections, service_vat)
     _settle(lines, is_warranty)
     vat.apply(lines, intervention.call.customer, codes)
@@ -491,6 +520,38 @@ def _expense_lines(intervention: Intervention, service_vat: Decimal) -> list[Lin
             )
         )
     return lines
+
+
+def _apply_contract(lines: list[Line], contract: Any) -> None:
+    """The contract's coverage on the lines of the kinds it covers: included (zero) or
+    discounted by its percentage; the line says so. Parts already paid through an order or
+    under warranty stay as they are (zero)."""
+    if contract is None:
+        return
+    for line in lines:
+        field_name = CONTRACT_KINDS.get(LineKind(line.kind))
+        if field_name is None:
+            continue
+        mode, percent = contract.coverage_of(field_name)
+        if mode == Coverage.INCLUDED:
+            percent = Decimal(100)
+        elif mode != Coverage.DISCOUNTED or not percent:
+            continue
+        if line.list_price is not None:
+            # Priced lines: the contract's discount replaces a smaller one (never adds up past
+            # 100 %); ``_settle`` computes the price and amount from it.
+            line.discount = max(line.discount, percent)
+        elif line.amount:
+            line.unit_price = discounted(line.unit_price, percent)
+            line.amount = money(line.amount * (Decimal(100) - percent) / Decimal(100))
+        else:
+            continue
+        if mode == Coverage.INCLUDED:
+            note = NOTE_CONTRACT % {"code": contract.code}
+        else:
+            note = NOTE_CONTRACT_DISCOUNT % {"code": contract.code, "percent": plain(percent)}
+        line.notes.append(note)
+        line.customer_note = str(note)
 
 
 def _name_lines(lines: list[Line]) -> None:

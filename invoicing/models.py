@@ -38,6 +38,7 @@ class LineKind(models.TextChoices):
     OTHER = "other", _("Other")
     PARTS = "parts", _("Spare parts")
     EXPENSES = "expenses", _("Expenses")
+    CONTRACT_FEE = "contract_fee", _("Contract fee")
 
 
 class CorrectionAction(models.TextChoices):
@@ -459,3 +460,46 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.date} {self.amount}"
+
+
+class ContractFee(models.Model):
+    """The periodic fee of a service contract for one period, on its own draft invoice.
+
+    Made by the scheduled job ``contract_fees`` (``invoicing.fees``) once per contract and
+    period (the unique constraint), as a draft the administrator checks and issues like any
+    other invoice (same series and numbering). The amount and the description are copied when
+    the draft is made: a later change of the contract's fee applies to the next periods.
+    """
+
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="fees",
+        verbose_name=_("service contract"),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("description"), max_length=250)
+    # A discarded draft leaves the row without invoice: that period is not billed again.
+    invoice = models.OneToOneField(
+        Invoice,
+        on_delete=models.SET_NULL,
+        related_name="contract_fee",
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("contract fee")
+        verbose_name_plural = _("contract fees")
+        ordering = ["contract", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start"], name="contract_fee_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

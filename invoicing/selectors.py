@@ -28,6 +28,7 @@ def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention
         "call__customer",
         "call__site",
         "call__unit__product",
+        "call__contract",
     ).prefetch_related(
         "quote__lines",
         "time_entries",
@@ -37,6 +38,12 @@ def with_billing_data(queryset: QuerySet[Intervention]) -> QuerySet[Intervention
         "type__price_list__rates",
         Prefetch(
             "call__customer__price_lists",
+            queryset=PriceList.objects.filter(active=True, is_warranty=False).prefetch_related(
+                "rates"
+            ),
+        ),
+        Prefetch(
+            "call__contract__price_lists",
             queryset=PriceList.objects.filter(active=True, is_warranty=False).prefetch_related(
                 "rates"
             ),

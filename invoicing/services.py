@@ -21,8 +21,9 @@ from calls import services as call_services
 from calls.models import Call, Intervention, State
 from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
 from customers.models import Customer
-from invoicing import access, billing, payments, selectors, vat
+from invoicing import access, billing, fees, payments, selectors, vat
 from invoicing.models import (
+    ContractFee,
     Correction,
     CorrectionAction,
     Invoice,
@@ -317,7 +318,7 @@ def _frozen_lines(invoice: Invoice, bills: list[billing.InterventionBill]) -> li
                     vat_rate=line.vat_rate,
                     vat_natura=line.vat_natura,
                     vat_reference=line.vat_reference[:250],
-                    note=str(billing.NOTE_WARRANTY) if warranty else "",
+                    note=(str(billing.NOTE_WARRANTY) if warranty else line.customer_note)[:100],
                     position=position,
                 )
             )
@@ -493,6 +494,9 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if locked.state != InvoiceState.DRAFT or locked.kind != InvoiceKind.INVOICE:
         raise InvoicingError(_("This invoice has already been issued."))
+    fee = ContractFee.objects.filter(invoice=locked).first()
+    if fee is not None:
+        return _issue_fee(locked, fee, acting_user)
     interventions = list(
         Intervention.objects.select_for_update()
         .filter(invoices=locked)
@@ -528,6 +532,45 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
         call_services.transition(
             intervention=intervention, to_state=State.INVOICED, acting_user=acting_user
         )
+    _queue_email(locked)
+    return locked
+
+
+def _issue_fee(locked: Invoice, fee: ContractFee, acting_user: User) -> Invoice:
+    """Issue a contract fee's draft (``invoicing.fees``): one line, the fee of its period, taxed
+    like any service for the customer, numbered in the same series as every invoice."""
+    _require_fiscal_data(locked.customer)
+    with translation.override(locked.customer.language or None):
+        line = fees.fee_line(fee)
+        vat.apply([line], locked.customer)
+        lines = [
+            InvoiceLine(
+                invoice=locked,
+                reference=_("Service contract %(code)s") % {"code": fee.contract.code},
+                kind=LineKind.CONTRACT_FEE,
+                description=str(line.description)[:250],
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                vat_rate=line.vat_rate,
+                vat_natura=line.vat_natura,
+                vat_reference=line.vat_reference[:250],
+                position=1,
+            )
+        ]
+        stamp_line = _stamp_duty_line(locked, lines)
+    if stamp_line is not None:
+        lines.append(stamp_line)
+    result = money_totals(Taxed(item.amount, item.vat_rate) for item in lines)
+    _freeze_customer(locked)
+    _freeze_seller(locked)
+    _number(locked)
+    locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
+    locked.split_payment = vat.split_payment(locked.customer)
+    locked.stamp_duty = stamp_line.amount if stamp_line is not None else ZERO
+    _issue(locked, acting_user)
+    payments.freeze_terms(locked)
+    InvoiceLine.objects.bulk_create(lines)
     _queue_email(locked)
     return locked
 

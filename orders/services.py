@@ -566,3 +566,23 @@ def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: s
         fields=["version"],
     )
     return order
+
+
+def expire_offers(today: datetime.date | None = None) -> str:
+    """Mark the sent offers past their validity date expired (the scheduled job
+    ``offer_expiry``); a customer's late answer is refused either way (``decide``)."""
+    today = today or timezone.localdate()
+    expired = 0
+    pks = list(
+        Offer.objects.filter(state=OfferState.SENT, valid_until__lt=today).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in pks:
+        with transaction.atomic():
+            locked = Offer.objects.select_for_update().get(pk=pk)
+            if locked.state != OfferState.SENT:
+                continue  # answered meanwhile
+            _set_offer_state(locked, OfferState.EXPIRED, reason=_("validity date passed"))
+            expired += 1
+    return f"{expired} offer(s) expired"

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contracts.models import Contract
 from customers.models import Customer
 from quotes.models import PriceList, Quote, Rate, RateKind
 from quotes.services import LineChange
@@ -41,6 +42,7 @@ class PriceListForm(VersionedModelForm):
         fields = [
             "name",
             "customer",
+            "contract",
             "is_warranty",
             "is_default",
             "valid_from",
@@ -67,6 +69,21 @@ class PriceListForm(VersionedModelForm):
         field.empty_label = _("(standard list, every customer)")
         if customer_pk and not self.instance.pk:
             self.initial.setdefault("customer", customer_pk)
+        # A contract's list belongs to the contract's customer: only that customer's contracts.
+        contract = self.fields["contract"]
+        contract.queryset = (
+            Contract.objects.filter(customer_id=customer_pk).order_by("-start_date")
+            if customer_pk
+            else Contract.objects.none()
+        )
+        contract.empty_label = _("(no contract)")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        contract, customer = cleaned.get("contract"), cleaned.get("customer")
+        if contract is not None and (customer is None or contract.customer_id != customer.pk):
+            self.add_error("contract", _("The contract must be the customer's own."))
+        return cleaned
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()

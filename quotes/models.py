@@ -61,6 +61,18 @@ class PriceList(TimeStamped, Versioned):
         blank=True,
         help_text=_("Only for a customer's own price list; leave empty for a standard list."),
     )
+    # A service contract's list prices what the contract does not cover, before the customer's
+    # own list (docs/invoicing.md, "Pricing order"); the contract is below this app, so the link
+    # is here and billing reads it from the contract (``contract.price_lists``).
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="price_lists",
+        verbose_name=_("service contract"),
+        null=True,
+        blank=True,
+        help_text=_("Prices what this contract does not cover."),
+    )
     is_warranty = models.BooleanField(
         _("warranty list"),
         default=False,

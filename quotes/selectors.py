@@ -21,7 +21,7 @@ def price_lists() -> QuerySet[PriceList]:
 
 
 def price_list_with_rates() -> QuerySet[PriceList]:
-    return PriceList.objects.select_related("customer").prefetch_related(
+    return PriceList.objects.select_related("customer", "contract").prefetch_related(
         Prefetch("rates", queryset=Rate.objects.order_by("position", "pk"))
     )
 

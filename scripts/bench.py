@@ -137,6 +137,13 @@ PAGES = [
     # first page): page 40, or the last full page when the data has fewer.
     Page("customer list, page 40", "{customer_page_40}"),
     Page("call search, page 40", "{call_page_40}"),
+    # Issue 22: the call search sorted by the next SLA deadline, and its "at risk" and
+    # "breached" filters (the partial index on Call.sla_due); the contract list.
+    Page("call search, sorted by SLA", "/calls/?sort=sla"),
+    Page("call search, SLA breached", "/calls/?sla=breached&sort=sla"),
+    Page("call search, SLA at risk", "/calls/?sla=at_risk&sort=sla"),
+    Page("contract list", "/contracts/", "/admin/contracts/contract/", role="admin"),
+    Page("contract search", "/contracts/?q=CA-", "/admin/contracts/contract/?q=CA-", role="admin"),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
     # The solutions search reads the few calls with a solution (a partial index), then words.
     Page("solutions, no filter", "/calls/solutions/"),

@@ -3,7 +3,7 @@ from django.db import models
 from django.http import HttpRequest
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from service_portal.models import CompanyProfile, PaymentTerm
+from service_portal.models import CompanyProfile, JobRun, PaymentTerm
 
 
 @admin.register(CompanyProfile)
@@ -29,3 +29,18 @@ class PaymentTermAdmin(TabbedTranslationAdmin):
 
     list_display = ("name", "days", "end_of_month", "method", "is_active")
     list_filter = ("is_active", "end_of_month", "method")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """The log of the scheduled jobs' runs (read only: the command writes it)."""
+
+    list_display = ("job", "started_at", "finished_at", "status", "host", "result")
+    list_filter = ("job", "status")
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
+        return False

@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ PORTAL_APPS = (
     "service_portal",
     "accounts",
     "customers",
+    "contracts",
     "quotes",
     "orders",
     "stock",
@@ -26,6 +29,9 @@ class ServicePortalConfig(AppConfig):
     verbose_name = _("Service Portal")
 
     def ready(self) -> None:
+        from service_portal import jobs, scheduling
+
+        scheduling.register("purge_old_rows", jobs.purge_old_rows, every=datetime.timedelta(days=1))
         from django.db.backends.signals import connection_created
 
         from service_portal import (

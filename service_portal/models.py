@@ -411,3 +411,38 @@ class CompanyProfile(Versioned):
     @property
     def place(self) -> str:
         return f"{self.postal_code} {self.city} ({self.province})"
+
+
+class JobRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped: running elsewhere")
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (``service_portal.scheduling``): when, where, what it did."""
+
+    job = models.CharField(_("job"), max_length=60)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobRunStatus.choices, default=JobRunStatus.RUNNING
+    )
+    # What the job did ("3 warnings sent") or the error that stopped it.
+    result = models.TextField(_("result"), blank=True, max_length=4000)
+    host = models.CharField(_("machine"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["job", "status", "-started_at"], name="jobrun_job_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobRunStatus.values), name="jobrun_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,13 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Import / export"), "customers:import", ADMIN, "arrow-left-right", _("Installed base")
     ),
+    NavItem(
+        _("Service contracts"),
+        "contracts:contract_list",
+        ADMIN,
+        "file-earmark-check",
+        _("Installed base"),
+    ),
     # Quotes (service work) and offers and orders (spare parts) share one "Sales" menu, with a
     # heading each: eight top-level menus do not fit a 1280 px screen in every language.
     NavItem(_("Quotes"), "quotes:quote_list", STAFF, "calculator", _("Sales"), _("Quotes")),

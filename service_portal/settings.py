@@ -315,6 +315,23 @@ else:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 
+# --- Working calendar and SLA clocks (contracts/calendar.py, docs/contracts.md) ------------
+# The business hours the SLA clocks count: the working weekdays (1 = Monday ... 7 = Sunday)
+# and the day's working periods ("08:30-12:30,14:00-18:00"), in TIME_ZONE. The country's
+# public holidays (``holidays`` library) and the company closures (master data) are not
+# working days.
+SLA_WORKING_DAYS = [int(d) for d in env_list("SLA_WORKING_DAYS", ["1", "2", "3", "4", "5"])]
+SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS") or "08:30-12:30,14:00-18:00"
+SLA_HOLIDAY_COUNTRY = env_str("SLA_HOLIDAY_COUNTRY") or "IT"
+# The operators are warned this many business minutes before a deadline passes (once per call
+# and clock), by the scheduled job `sla_warnings`.
+SLA_WARNING_MINUTES = env_int("SLA_WARNING_MINUTES", 120, minimum=1)
+# Where the warnings go; empty: every active operator and administrator with an e-mail.
+SLA_WARNING_RECIPIENTS = env_list("SLA_WARNING_RECIPIENTS", [])
+
+# The log of the scheduled jobs (service_portal.JobRun) keeps this many days.
+JOB_RUNS_KEEP_DAYS = env_int("JOB_RUNS_KEEP_DAYS", 90, minimum=1)
+
 # --- Background tasks (PDF + e-mail to customers) -----------------------------------------
 # "immediate" runs a task in the request that queues it (development, tests); "database" stores
 # it for the worker started with `manage.py db_worker` (production, see docs/operations.md): no

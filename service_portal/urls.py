@@ -15,6 +15,7 @@ urlpatterns = [
     path("company/theme.css", views.company_theme, name="company_theme"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("contracts/", include("contracts.urls")),
     path("quotes/", include("quotes.urls")),
     path("orders/", include("orders.urls")),
     path("stock/", include("stock.urls")),

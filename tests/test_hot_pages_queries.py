@@ -152,8 +152,9 @@ def test_dashboard(admin_client_, operator, technician, django_assert_num_querie
     # quoted hours; worked hours; interventions of the period; top units; top products; visits
     # and completions per technician; hours per person; the people of those rows; the
     # intervention types of the filter bar; the overdue invoices (administrators); the
-    # customers' recent answers to offers and to quotes (the office's notices)
+    # customers' recent answers to offers and to quotes (the office's notices); the SLA
+    # compliance of the period, per customer and per technician
     _calls(operator, technician, 2)
     grow = lambda: _calls(operator, technician, 12)  # noqa: E731
-    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 19,
+    _twice(admin_client_, reverse("dashboard:home"), SIGNED_IN + 22,
            django_assert_num_queries, grow)  # fmt: skip

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from calls import access, summaries
+from calls import access, sla, summaries
 from calls.access import TRANSITIONS, call_is_editable
 from calls.models import (
     OPEN_STATES,
@@ -138,11 +138,14 @@ def _refresh_call_status(call: Call) -> str:
     states = list(call.interventions.order_by("number").values_list("state", flat=True))
     status = derive_call_status(states)
     if status != call.status:
+        before = call.status
         # Not an edit of the call's data: version and updated_at stay, so a user editing the
         # call section at the same time does not get a false conflict.
         Call.objects.filter(pk=call.pk).update(status=status)
         call.status = status
         summaries.refresh_for(call)  # the dashboard's counts, in this transaction
+        if call.contract_id and sla.moves_clocks(before, status):
+            sla.refresh(call)  # answered, resolved, reopened or cancelled: the clocks follow
     return status
 
 
@@ -246,6 +249,8 @@ def create_call(
         created_by=acting_user,
     )
     _new_intervention(call, 1, acting_user)
+    call.contract = sla.find_contract(call)
+    sla.refresh(call)
     return call
 
 
@@ -289,6 +294,9 @@ def update_call(
         ]
     )
     summaries.refresh([received_before])  # the day it moved from (the signal did the new one)
+    # Another unit or day may be covered by another contract; another priority, other targets.
+    locked.contract = sla.find_contract(locked)
+    sla.refresh(locked)
     return locked
 
 

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from calls import access, selectors, services
+from calls import access, selectors, services, sla
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -70,6 +70,8 @@ def render_manage(
         "can_resolve": allowed.resolve_by_phone,
         "can_follow_up": allowed.follow_up,
         "can_create_offer": allowed.create_offer,
+        "sla_clocks": sla.clocks(call),
+        "can_edit_clocks": access.may_edit_call(call, user) and call.contract_id is not None,
         "actions": [
             {
                 "state": state,

@@ -82,7 +82,10 @@ def _intake_hints(form: NewCallForm) -> dict:
     """What intake warns of, for the unit chosen (typed or given): its open calls, with links
     (a warning, never a refusal: a second problem on the same machine is possible)."""
     unit = form.data.get("unit") if form.is_bound else form.initial.get("unit")
-    return {"open_calls": selectors.open_calls_of_unit(unit)}
+    return {
+        "open_calls": selectors.open_calls_of_unit(unit),
+        "unit_contract": selectors.contract_of_unit(unit),
+    }
 
 
 def _picked(params: Any) -> tuple[Customer | None, Unit | None]:

@@ -77,6 +77,7 @@ class CallSearch(PortalListView):
             context["export_query"].pop(key, None)
         context["export_query"] = context["export_query"].urlencode()
         context["can_open_call"] = access.may_open_call(self.request.user)
+        context["now"] = timezone.now()  # the SLA column's "at risk" and "breached"
         return context
 
 

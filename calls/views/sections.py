@@ -19,7 +19,7 @@ from calls.forms import (
     ResolveByPhoneForm,
     TransitionForm,
 )
-from calls.services import MANUAL_TARGETS, CallError
+from calls.services import MANUAL_TARGETS, CallError, clocks
 from calls.views.management import after_post, section_post
 from service_portal.permissions import role_required
 from service_portal.roles import EVERYONE, STAFF
@@ -147,6 +147,32 @@ def follow_up(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         response["HX-Redirect"] = created.get_absolute_url()
         return response
     return redirect(created.get_absolute_url())
+
+
+@require_POST
+@role_required(*STAFF)
+def sla_action(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The SLA clocks: wait for the customer (with the reason), resume, record the first answer."""
+    intervention = selectors.get_intervention_for(request.user, pk, number)
+    action = request.POST.get("action", "")
+    call = intervention.call
+    try:
+        if action == "wait":
+            clocks.wait_for_customer(
+                call=call, acting_user=request.user, reason=request.POST.get("reason", "")[:200]
+            )
+            done = _("The clocks stand still until the customer answers.")
+        elif action == "resume":
+            clocks.resume(call=call, acting_user=request.user)
+            done = _("The clocks run again.")
+        elif action == "answer":
+            clocks.record_answer(call=call, acting_user=request.user)
+            done = _("First answer recorded.")
+        else:
+            return after_post(request, intervention, "", error=_("Unknown action."), section="sla")
+    except CallError as error:
+        return after_post(request, intervention, "", error=error.message, section="sla")
+    return after_post(request, intervention, done)
 
 
 @require_POST

@@ -71,6 +71,7 @@ ROWS = [
     # Without a solution: the form comes back with its error (200).
     Row("calls:resolve_by_phone", STAFF_POST, _intervention, method="post"),
     Row("calls:follow_up", STAFF_POST, _intervention, method="post"),
+    Row("calls:sla_action", STAFF_POST, _intervention, method="post"),
     Row("calls:quote_create", STAFF_POST, _intervention, method="post"),
     # No quote yet: the refusal is shown on the page (a redirect back to it).
     Row("calls:quote_send", STAFF_POST, _intervention, method="post"),
