@@ -61,13 +61,17 @@ def batch_calls(up_to: datetime.date) -> QuerySet[Call]:
     return selectors.billable_calls().exclude(Exists(later))
 
 
-def _has_batch_calls(up_to: datetime.date) -> Q:
-    """A payer (a customer paying for itself) with calls of ``batch_calls(up_to)``: its own, or
-    those of the plants it pays for. Probed per customer through the foreign-key indexes."""
+def _with_batch_calls(customers: QuerySet[Customer], up_to: datetime.date) -> QuerySet[Customer]:
+    """The ``customers`` that pay for calls of ``batch_calls(up_to)``: their own, or those of
+    the plants they pay for. Each customer is probed through the foreign-key indexes for its
+    first such call (a scalar subquery with LIMIT 1: PostgreSQL turns an EXISTS under an OR into
+    a hashed set of every call to invoice, which is what the page must not compute)."""
     calls = batch_calls(up_to).order_by()
-    own = calls.filter(customer_id=OuterRef("pk"))
-    plants = calls.filter(customer__billing_customer_id=OuterRef("pk"))
-    return Q(Exists(own)) | Q(Exists(plants))
+    own = calls.filter(customer_id=OuterRef("pk")).values("pk")[:1]
+    plants = calls.filter(customer__billing_customer_id=OuterRef("pk")).values("pk")[:1]
+    return customers.alias(own_call=Subquery(own), plant_call=Subquery(plants)).filter(
+        Q(own_call__isnull=False) | Q(plant_call__isnull=False)
+    )
 
 
 def preview_payers(
@@ -80,7 +84,7 @@ def preview_payers(
     for a call to invoice, so a page costs what its payers and the customers between them cost,
     not the verified interventions of the whole database; there is no total count (the page
     offers "Next" when one more payer follows)."""
-    payers = Customer.objects.filter(billing_customer__isnull=True).filter(_has_batch_calls(up_to))
+    payers = _with_batch_calls(Customer.objects.filter(billing_customer__isnull=True), up_to)
     if after is not None:
         name, pk = after
         payers = payers.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
@@ -92,10 +96,10 @@ def preview_rows(up_to: datetime.date, payer_ids: list[int]) -> QuerySet:
     and the verified figures summed (``without_figures`` counts the interventions verified
     before figures were recorded, billed as they are). The plants are found by foreign key
     (indexed), not by the payer expression."""
-    paid_by_page = Q(customer__billing_customer_id__in=payer_ids) | Q(
-        customer_id__in=payer_ids, customer__billing_customer__isnull=True
+    plants = Customer.objects.filter(
+        Q(billing_customer_id__in=payer_ids) | Q(pk__in=payer_ids, billing_customer__isnull=True)
     )
-    calls = batch_calls(up_to).filter(paid_by_page).order_by().values("pk")
+    calls = batch_calls(up_to).filter(customer__in=plants.values("pk")).order_by().values("pk")
     return (
         Intervention.objects.filter(state=State.VERIFIED, call__in=calls)
         .values(
