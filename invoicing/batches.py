@@ -87,7 +87,8 @@ def preview_payers(
     payers = _with_batch_calls(Customer.objects.filter(billing_customer__isnull=True), up_to)
     if after is not None:
         name, pk = after
-        payers = payers.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+        # name >= the key first: the index starts there, the OR only sorts out the ties.
+        payers = payers.filter(name__gte=name).filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
     return payers.order_by("name", "pk")[offset:] if offset else payers.order_by("name", "pk")
 
 
