@@ -66,6 +66,11 @@ class CustomerSerializer(BaseSerializer):
             "language",
             "notes",
             "is_active",
+            # The fiscal data of the FatturaPA (issue 18), checked by the model like the forms.
+            "vat_regime",
+            "sdi_code",
+            "pec",
+            "is_public_administration",
             *_TIMESTAMPS,
         )
         read_only_fields = ("id", "external_code", *_TIMESTAMPS)

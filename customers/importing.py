@@ -198,6 +198,11 @@ KINDS: dict[str, Kind] = {
                 Column("language", lambda v: _text(v).lower(), skip_blank=True),
                 Column("notes"),
                 _ACTIVE,
+                # The fiscal data of the FatturaPA (issue 18); checked by the model on save.
+                Column("vat_regime", lambda v: _text(v).lower(), skip_blank=True),
+                Column("sdi_code", lambda v: _text(v).upper()),
+                Column("pec"),
+                Column("is_public_administration", _boolean, skip_blank=True),
             ),
         ),
         Kind(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from calls.models import Call
+from customers.models import Customer
 from invoicing import batches, selection, services
 from invoicing.filters import DraftFilter
 from invoicing.forms import BatchForm
@@ -23,6 +23,7 @@ from invoicing.models import Invoice
 from service_portal.crud import PortalListView
 from service_portal.errors import show_error
 from service_portal.forms import parse_id
+from service_portal.pagination import decode_key, encode_key
 from service_portal.permissions import role_required
 from service_portal.roles import ADMINISTRATORS
 
@@ -60,7 +61,7 @@ def _report(request: HttpRequest, outcome: batches.Outcome, done: str) -> None:
 @role_required(*ADMINISTRATORS)
 def batch(request: HttpRequest) -> HttpResponse:
     """GET: the preview of the drafts for calls verified up to a day, one per paying customer,
-    paginated; POST: make those drafts."""
+    a page at a time (Next by key, no total count); POST: make those drafts."""
     if request.method == "POST":
         form = BatchForm(request.POST)
         if form.is_valid():
@@ -86,15 +87,34 @@ def batch(request: HttpRequest) -> HttpResponse:
     up_to = form.cleaned_data["up_to"] if form.is_bound and form.is_valid() else None
     context: dict = {"form": form, "up_to": up_to}
     if up_to is not None:
-        paginator = Paginator(batches.preview_rows(up_to), settings.PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        context.update(
-            page_obj=page,
-            paginator=paginator,
-            drafts=batches.preview_details(list(page.object_list), up_to),
-            query_string=f"up_to={up_to.isoformat()}",
-        )
+        context.update(_preview_page(request, up_to))
     return render(request, "invoicing/batch.html", context)
+
+
+MAX_PAGE = 100_000  # a typed page number beyond any data set, kept within the OFFSET's range
+
+
+def _preview_page(request: HttpRequest, up_to) -> dict:
+    """One page of the preview: its payers from the key of the previous page's last one
+    (``after``, carried by the Next link) or, for a page number typed without a key, by
+    offset; one payer more than the page tells whether a next page exists."""
+    size = settings.PAGE_SIZE
+    number = min(parse_id(request.GET.get("page")) or 1, MAX_PAGE)
+    after = None
+    if number > 1 and request.GET.get("after"):
+        key = decode_key(request.GET["after"], Customer, ["name", "pk"])
+        if key is not None:
+            after = (key[0], key[1])
+    offset = 0 if after is not None else (number - 1) * size
+    payers = list(batches.preview_payers(up_to, after=after, offset=offset)[: size + 1])
+    has_next = len(payers) > size
+    payers = payers[:size]
+    return {
+        "drafts": batches.preview_details(payers, up_to),
+        "page_number": number,
+        "next_key": encode_key(payers[-1], ["name", "pk"]) if has_next else "",
+        "query_string": f"up_to={up_to.isoformat()}",
+    }
 
 
 class DraftList(PortalListView):

@@ -4,9 +4,11 @@ draft per billing customer", its preview, and issuing several drafts together.
 The paying customer of a call is its customer's billing customer (a head office paying for its
 plants) or the customer itself (``Customer.payer_id``); in SQL, ``PAYER``.
 
-The preview is read in SQL (grouped per payer, the verified figures summed by the database) and
-paginated: a page costs the same few queries with ten or with fifty thousand verified
-interventions waiting. Only the payers of the page shown get their details.
+The preview is paginated by payer: a page reads its payers by walking the customers in name
+order and probing each for calls to invoice (``preview_payers``), then sums the verified
+figures of those payers only, in SQL (``preview_rows``). A page costs the same two queries and
+about the same time with ten or with fifty thousand verified interventions waiting; there is
+no total count of payers (that would sum everything), the page offers "Next" instead.
 
 Creating the drafts takes one transaction per payer (``services.create_draft``, which locks the
 calls); issuing selected drafts too (``services.issue``, under the numbering lock): a refusal
@@ -59,18 +61,52 @@ def batch_calls(up_to: datetime.date) -> QuerySet[Call]:
     return selectors.billable_calls().exclude(Exists(later))
 
 
-def preview_rows(up_to: datetime.date) -> QuerySet:
-    """One row per paying customer: payer id and name, calls, interventions, and the verified
-    figures summed (``without_figures`` counts the interventions verified before figures were
-    recorded, billed as they are). Ordered by the payer's name."""
-    calls = batch_calls(up_to).order_by().values("pk")
+def _with_batch_calls(customers: QuerySet[Customer], up_to: datetime.date) -> QuerySet[Customer]:
+    """The ``customers`` that pay for calls of ``batch_calls(up_to)``: their own, or those of
+    the plants they pay for. Each customer is probed through the foreign-key indexes for its
+    first such call (a scalar subquery with LIMIT 1: PostgreSQL turns an EXISTS under an OR into
+    a hashed set of every call to invoice, which is what the page must not compute)."""
+    calls = batch_calls(up_to).order_by()
+    own = calls.filter(customer_id=OuterRef("pk")).values("pk")[:1]
+    plants = calls.filter(customer__billing_customer_id=OuterRef("pk")).values("pk")[:1]
+    return customers.alias(own_call=Subquery(own), plant_call=Subquery(plants)).filter(
+        Q(own_call__isnull=False) | Q(plant_call__isnull=False)
+    )
+
+
+def preview_payers(
+    up_to: datetime.date, *, after: tuple[str, int] | None = None, offset: int = 0
+) -> QuerySet[Customer]:
+    """The paying customers with calls to invoice up to ``up_to``, by name then id, from the
+    key ``after`` (name, id) of the last one of the previous page (or skipping ``offset``).
+
+    Read by walking the customers in name order (``customer_list_order_idx``) and probing each
+    for a call to invoice, so a page costs what its payers and the customers between them cost,
+    not the verified interventions of the whole database; there is no total count (the page
+    offers "Next" when one more payer follows)."""
+    payers = _with_batch_calls(Customer.objects.filter(billing_customer__isnull=True), up_to)
+    if after is not None:
+        name, pk = after
+        # name >= the key first: the index starts there, the OR only sorts out the ties.
+        payers = payers.filter(name__gte=name).filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+    return payers.order_by("name", "pk")[offset:] if offset else payers.order_by("name", "pk")
+
+
+def preview_rows(up_to: datetime.date, payer_ids: list[int]) -> QuerySet:
+    """For the payers ``payer_ids``: one row per (payer, plant) with the calls, interventions
+    and the verified figures summed (``without_figures`` counts the interventions verified
+    before figures were recorded, billed as they are). The plants are found by foreign key
+    (indexed), not by the payer expression."""
+    plants = Customer.objects.filter(
+        Q(billing_customer_id__in=payer_ids) | Q(pk__in=payer_ids, billing_customer__isnull=True)
+    )
+    calls = batch_calls(up_to).filter(customer__in=plants.values("pk")).order_by().values("pk")
     return (
         Intervention.objects.filter(state=State.VERIFIED, call__in=calls)
         .values(
             payer=payer("call__customer__"),
-            payer_name=Coalesce(
-                F("call__customer__billing_customer__name"), F("call__customer__name")
-            ),
+            plant=F("call__customer_id"),
+            plant_name=F("call__customer__name"),
         )
         .annotate(
             calls=Count("call_id", distinct=True),
@@ -79,7 +115,7 @@ def preview_rows(up_to: datetime.date) -> QuerySet:
             total=Sum("verified_figures__total"),
             without_figures=Count("pk", filter=Q(verified_figures__isnull=True)),
         )
-        .order_by("payer_name", "payer")
+        .order_by("payer", "plant_name", "plant")
     )
 
 
@@ -88,51 +124,39 @@ class PreviewDraft:
     """A draft the batch would make: the payer, its figures and the plants whose calls it pays."""
 
     payer: Customer
-    calls: int
-    interventions: int
-    taxable: object
-    total: object
-    without_figures: int
+    calls: int = 0
+    interventions: int = 0
+    taxable: object = None
+    total: object = None
+    without_figures: int = 0
     plants: list[tuple[str, int]] = field(default_factory=list)  # (customer name, calls)
     missing_fiscal: list[str] = field(default_factory=list)
 
 
-def preview_details(rows: list[dict], up_to: datetime.date) -> list[PreviewDraft]:
-    """The page's rows with their payers and plants: two queries, whatever the page holds."""
-    ids = [row["payer"] for row in rows]
-    payers = Customer.objects.in_bulk(ids)
-    plants: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    # The page's payers and their plants, by foreign key (indexed), not by the payer expression.
-    paid_by_page = Q(customer__billing_customer_id__in=ids) | Q(
-        customer_id__in=ids, customer__billing_customer__isnull=True
-    )
-    per_plant = (
-        batch_calls(up_to)
-        .filter(paid_by_page)
-        .order_by()
-        .annotate(payer=payer())
-        .values("payer", "customer_id", "customer__name")
-        .annotate(calls=Count("pk"))
-        .order_by("payer", "customer__name", "customer_id")
-    )
-    for plant in per_plant:
-        plants[plant["payer"]].append((plant["customer__name"], plant["calls"]))
-    drafts = []
-    for row in rows:
-        customer = payers[row["payer"]]
-        drafts.append(
-            PreviewDraft(
-                payer=customer,
-                calls=row["calls"],
-                interventions=row["interventions"],
-                taxable=row["taxable"],
-                total=row["total"],
-                without_figures=row["without_figures"],
-                plants=plants[row["payer"]],
-                missing_fiscal=missing_labels(missing_for_invoice(customer)),
-            )
+def _add(total, amount):
+    """Sums as the database's SUM does: None only when every amount is None."""
+    if amount is None:
+        return total
+    return amount if total is None else total + amount
+
+
+def preview_details(payers: list[Customer], up_to: datetime.date) -> list[PreviewDraft]:
+    """The page's payers with their figures and plants: one query, whatever the page holds."""
+    drafts = {
+        customer.pk: PreviewDraft(
+            payer=customer, missing_fiscal=missing_labels(missing_for_invoice(customer))
         )
-    return drafts
+        for customer in payers
+    }
+    for row in preview_rows(up_to, list(drafts)):
+        draft = drafts[row["payer"]]
+        draft.calls += row["calls"]
+        draft.interventions += row["interventions"]
+        draft.taxable = _add(draft.taxable, row["taxable"])
+        draft.total = _add(draft.total, row["total"])
+        draft.without_figures += row["without_figures"]
+        draft.plants.append((row["plant_name"], row["calls"]))
+    return list(drafts.values())
 
 
 @dataclass

@@ -390,8 +390,18 @@ def _measure(scale: int, repeat: int, admin_repeat: int) -> dict[str, dict[str, 
 
     values, users = _placeholders()
     results: dict[str, dict[str, float]] = {}
+    # --only (BENCH_ONLY): the pages whose name contains one of its words, with the trivial
+    # pages and the bare WeasyPrint page the ratios are read against.
+    only = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
+    pages = [
+        page
+        for page in PAGES
+        if not only
+        or page.name.startswith(("trivial page", "bare WeasyPrint"))
+        or any(word in page.name for word in only)
+    ]
     with override_settings(ROOT_URLCONF="scripts.bench_urls", DEBUG=False):
-        for page in PAGES:
+        for page in pages:
             for label, url, user, times in (
                 (page.name, page.url, users[page.role], repeat),
                 (f"{page.name} [admin]", page.admin_url, users["admin"], admin_repeat),
@@ -439,6 +449,8 @@ def _table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
         "|---" * (2 + 5 * len(scales)) + "|",
     ]
     for page in PAGES:
+        if not all(page.name in all_results[s] for s in scales):
+            continue  # left out by --only
         cells = [page.name]
         if any("missing" in all_results[s].get(page.name, {"missing": ""}) for s in scales):
             url = next(iter(all_results[s][page.name].get("missing", "") for s in scales))
@@ -467,7 +479,9 @@ def _table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
     lines += ["", "Admin changelists (the reference of the ×admin column):", ""]
     for page in PAGES:
         label = f"{page.name} [admin]"
-        if not page.admin_url or "missing" in all_results[scales[0]].get(label, {}):
+        if not page.admin_url or any(
+            "missing" in all_results[s].get(label, {"missing": ""}) for s in scales
+        ):
             continue
         cells = [
             f"{all_results[s][label]['p50']:.1f} ms p50, "
@@ -509,7 +523,15 @@ def main() -> int:
         action="store_true",
         help="measure the current database (already seeded at the single scale given)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated words: measure only the pages whose name contains one of them "
+        "(and the trivial and bare WeasyPrint pages), e.g. --only 'batch,PDF'",
+    )
     args = parser.parse_args()
+    if args.only:
+        os.environ["BENCH_ONLY"] = args.only
     scales = [int(s) for s in args.scales.split(",")]
     results = {}
     throughput_results = {}

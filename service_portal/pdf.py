@@ -7,9 +7,10 @@ so a document never reaches the network and never reads arbitrary local files.
 What does not change between documents is prepared once per process, not per document: the
 document's stylesheet (a static file, parsed once and re-read only when the file changes) and
 WeasyPrint's font configuration (fontconfig's font list and the fonts already matched, one per
-thread as Pango's font maps are not thread-safe). Everything that depends on the data, the
-settings or the language (company name, amounts, translated words, the page footer with the
-document's code) is rendered into the HTML of each document, never cached.
+thread as Pango's font maps are not thread-safe) and the images (the logo), parsed once per
+thread. Everything that depends on the data, the settings or the language (company name,
+amounts, translated words, the page footer with the document's code) is rendered into the HTML
+of each document, never cached.
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ COMPANY_STYLESHEET = "pdf/company.css"
 
 _per_thread = threading.local()
 _stylesheets: dict[str, tuple[int, CSS]] = {}
+
+
+def _image_cache() -> dict:
+    """This thread's WeasyPrint image cache: the company logo (the one image every document
+    shows) is read and parsed once, not once per document. Keys are the images' addresses; an
+    uploaded logo gets a new random file name (``company_logo_path``), so a replaced logo is
+    never served stale. Only the portal's own files are fetched (``PortalURLFetcher``), so the
+    cache stays small. Per thread, as the parsed images are not shared between threads."""
+    cache = getattr(_per_thread, "images", None)
+    if cache is None:
+        cache = _per_thread.images = {}
+    return cache
 
 
 def _font_config() -> FontConfiguration:
@@ -125,4 +138,5 @@ def render_pdf(
         return document.write_pdf(
             stylesheets=[_stylesheet(name) for name in names] or None,
             font_config=_font_config(),
+            cache=_image_cache(),
         )

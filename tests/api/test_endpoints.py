@@ -210,3 +210,74 @@ def test_list_query_counts_do_not_grow_with_rows(api, url):
     _add_rows(12)
     assert _count_queries(api, url) == few
     assert few <= 5  # token, the token's rate counter, count, page (+ one relation)
+
+
+def test_the_customers_fiscal_data_is_read_and_written(api):
+    url = "/api/v1/customers/by-code/PA-1/"
+    body = {
+        "name": "Comune di Brescia",
+        "fiscal_code": "00761890177",
+        "country": "IT",
+        "city": "Brescia",
+        "vat_regime": "italian",
+        "sdi_code": "uf 1a2b",
+        "pec": "protocollo@pec.comune.brescia.it",
+        "is_public_administration": True,
+    }
+    created = api.put(url, body, format="json")
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    # The office code is normalised as the form does (spaces out, upper case).
+    assert (data["sdi_code"], data["is_public_administration"]) == ("UF1A2B", True)
+    assert (data["vat_regime"], data["pec"]) == ("italian", "protocollo@pec.comune.brescia.it")
+    customer = Customer.objects.get(external_code="PA-1")
+    assert (customer.sdi_code, customer.is_public_administration) == ("UF1A2B", True)
+
+    german = api.put(
+        "/api/v1/customers/by-code/DE-1/",
+        {
+            "name": "Muster GmbH",
+            "country": "DE",
+            "vat_regime": "eu_business",
+            "sdi_code": "XXXXXXX",
+        },
+        format="json",
+    )
+    assert german.status_code == 201, german.json()
+    assert api.get("/api/v1/customers/by-code/DE-1/").json()["vat_regime"] == "eu_business"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"vat_regime": "martian"}, "vat_regime", "is not a valid choice"),
+        ({"vat_regime": "eu_business"}, "vat_regime", "EU country other than Italy"),
+        ({"sdi_code": "ABC"}, "sdi_code", "7 letters or digits"),
+        ({"sdi_code": "XXXXXXX"}, "sdi_code", "customers abroad"),
+        ({"pec": "not an address"}, "pec", "valid email"),
+        (
+            {"country": "DE", "vat_regime": "eu_business", "is_public_administration": True},
+            "is_public_administration",
+            "Only an Italian customer",
+        ),
+        ({"is_public_administration": "perhaps"}, "is_public_administration", "valid boolean"),
+    ],
+)
+def test_bad_fiscal_data_is_a_400_naming_the_field(api, body, field, message):
+    response = api.put(
+        "/api/v1/customers/by-code/BAD/",
+        {"name": "Typo", "country": "IT", **body},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+    assert not Customer.objects.filter(external_code="BAD").exists()
+
+
+def test_bad_fiscal_data_leaves_an_existing_customer_unchanged(api):
+    customer = make_customer(external_code="C1", sdi_code="ABC1234")
+    response = api.put("/api/v1/customers/by-code/C1/", {"sdi_code": "AB"}, format="json")
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert customer.sdi_code == "ABC1234"

@@ -490,6 +490,23 @@ def test_technician_home_runs_a_fixed_number_of_queries(client_for, technician):
     assert _count(client, reverse("calls:my_interventions")) == small
 
 
+def test_technician_home_shows_twenty_jobs_a_page_then_the_rest(client_for, technician):
+    """Issue 20: a full home page costs the same whatever the technician's backlog."""
+    for _ in range(21):
+        make_intervention(State.EXPECTED, technician=technician)
+    client = client_for(technician)
+    url = reverse("calls:my_interventions")
+    first = client.get(url)
+    assert len(first.context["object_list"]) == 20
+    assert first.content.decode().count('data-testid="job-card"') == 20
+    assert len(client.get(url, {"page": 2}).context["object_list"]) == 1
+    full = _count(client, url)
+    for _ in range(5):
+        make_intervention(State.PLANNED, technician=technician)
+    assert _count(client, url) == full
+    assert _count(client, f"{url}?page=2") == full
+
+
 @pytest.mark.parametrize(
     ("state", "blocked"),
     [

@@ -223,3 +223,72 @@ def test_export_query_count_does_not_grow_with_rows(admin_client_):
     for _ in range(10):
         make_unit(make_site(), product)
     assert count() == few
+
+
+FISCAL_CSV = (
+    "external_code,name,fiscal_code,city,country,vat_regime,sdi_code,pec,is_public_administration\n"
+    "PA1,Comune di Brescia,00761890177,Brescia,IT,italian,uf1a2b,protocollo@pec.example.it,yes\n"
+    "DE1,Muster GmbH,,Berlin,DE,EU_Business,XXXXXXX,,no\n"
+)
+
+
+def test_the_customers_fiscal_data_is_imported():
+    report = _run("customers.csv", FISCAL_CSV)
+    assert report.applied, [row.errors for row in report.rejected]
+    town = Customer.objects.get(external_code="PA1")
+    assert (town.sdi_code, town.pec, town.is_public_administration, town.vat_regime) == (
+        "UF1A2B",
+        "protocollo@pec.example.it",
+        True,
+        "italian",
+    )
+    german = Customer.objects.get(external_code="DE1")
+    assert (german.vat_regime, german.sdi_code, german.is_public_administration) == (
+        "eu_business",
+        "XXXXXXX",
+        False,
+    )
+
+
+def test_bad_fiscal_data_is_rejected_with_reasons():
+    header = FISCAL_CSV.splitlines()[0]
+    content = (
+        header + "\n"
+        "B1,Regime,,Roma,IT,martian,,,\n"
+        "B2,Sdi,,Roma,IT,italian,AB,,\n"
+        "B3,Abroad,,Roma,IT,italian,XXXXXXX,,\n"
+        "B4,Pec,,Roma,IT,italian,,not-an-address,\n"
+        "B5,Pa,,Berlin,DE,eu_business,,,yes\n"
+        "B6,Flag,,Roma,IT,italian,,,perhaps\n"
+        "B7,Eu,,Roma,IT,eu_business,,,\n"
+    )
+    report = _run("customers.csv", content)
+    assert not report.applied
+    assert Customer.objects.count() == 0
+    rejected = {row.external_code: " ".join(row.errors) for row in report.rejected}
+    assert "vat_regime:" in rejected["B1"] and "not a valid choice" in rejected["B1"]
+    assert "sdi_code:" in rejected["B2"] and "7 letters or digits" in rejected["B2"]
+    assert "customers abroad" in rejected["B3"]
+    assert "pec:" in rejected["B4"]
+    assert "Only an Italian customer can be a public administration" in rejected["B5"]
+    assert "is not yes or no" in rejected["B6"]
+    assert "EU country other than Italy" in rejected["B7"]
+
+
+def test_the_export_carries_the_fiscal_data_and_reimports_unchanged(admin_client_):
+    make_customer(
+        external_code="PA1",
+        fiscal_code="00761890177",
+        vat_number="",
+        sdi_code="UF1A2B",
+        pec="protocollo@pec.example.it",
+        is_public_administration=True,
+    )
+    rows = csv_rows(admin_client_.get(reverse("customers:export_csv", args=["customers"])))
+    exported = dict(zip(rows[0], rows[1], strict=True))
+    assert exported["vat_regime"] == "italian"
+    assert exported["sdi_code"] == "UF1A2B"
+    assert exported["pec"] == "protocollo@pec.example.it"
+    assert exported["is_public_administration"] == "yes"
+    content = "\n".join(",".join(row) for row in rows) + "\n"
+    assert _run("back.csv", content).summary()["unchanged"] == 1

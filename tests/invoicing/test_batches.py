@@ -271,6 +271,58 @@ def test_the_preview_runs_a_fixed_number_of_queries(admin_client_):
     assert len(admin_client_.get(url).context["drafts"]) == settings.PAGE_SIZE
 
 
+def test_the_preview_pages_by_next_link_through_every_payer_once(admin_client_, settings):
+    settings.PAGE_SIZE = 2
+    url = f"{BATCH}?up_to={timezone.localdate().isoformat()}"
+    # Five payers, two with the same name (the id breaks the tie), one head office paying for
+    # a plant, and a customer with no call to invoice (never shown).
+    payers = [make_customer(name=name) for name in ("Delta", "Alfa", "Beta", "Beta", "Gamma")]
+    for payer in payers:
+        _quick_calls(payer, 1)
+    _quick_calls(make_customer(name="Aaa plant", billing_customer=payers[4]), 2)
+    make_customer(name="Aab idle")
+    seen, pages, next_url = [], [], url
+    while next_url:
+        response = admin_client_.get(next_url)
+        drafts = response.context["drafts"]
+        pages.append(response.context["page_number"])
+        seen += [(draft.payer.name, draft.payer.pk, draft.calls) for draft in drafts]
+        key = response.context["next_key"]
+        next_url = f"{url}&page={pages[-1] + 1}&after={key}" if key else ""
+        if key:
+            assert 'data-testid="next-page"' in response.content.decode()
+    expected = sorted((p.name, p.pk, 3 if p == payers[4] else 1) for p in payers)
+    assert seen == expected
+    assert pages == [1, 2, 3]
+    # a page number without its key is read by offset, a broken key likewise; far pages are empty
+    by_offset = admin_client_.get(f"{url}&page=2").context["drafts"]
+    assert [d.payer.pk for d in by_offset] == [pk for _name, pk, _calls in expected[2:4]]
+    broken = admin_client_.get(f"{url}&page=2&after=%%%").context["drafts"]
+    assert [d.payer.pk for d in broken] == [d.payer.pk for d in by_offset]
+    far = admin_client_.get(f"{url}&page=999999999999")
+    assert far.status_code == 200 and far.context["drafts"] == []
+
+
+def test_the_preview_sums_each_payer_as_the_drafts_bill_it(admin_client_, admin):
+    head, _plants, plant_calls = _head_office()
+    _verify_all(admin, plant_calls)
+    (unpriced,) = _quick_calls(make_customer(name="Zeta S.r.l."), 1)  # verified, no figures
+    page = admin_client_.get(BATCH, {"up_to": timezone.localdate().isoformat()})
+    preview = {draft.payer.pk: draft for draft in page.context["drafts"]}
+    assert set(preview) == {head.pk, unpriced.customer_id}
+    outcome = batches.create_drafts(up_to=timezone.localdate(), acting_user=admin)
+    for invoice in outcome.done:
+        draft = preview[invoice.customer_id]
+        assert draft.calls == invoice.calls.count()
+        assert draft.interventions == invoice.interventions.count()
+    figures = [i.verified_figures for c in plant_calls for i in c.interventions.all()]
+    assert preview[head.pk].total == sum((f.total for f in figures), start=0)
+    assert preview[head.pk].taxable == sum((f.taxable for f in figures), start=0)
+    assert preview[head.pk].without_figures == 0
+    assert preview[unpriced.customer_id].total is None
+    assert preview[unpriced.customer_id].without_figures == 1
+
+
 # --- Drafts: edit and issue together ----------------------------------------------------------
 def test_a_call_taken_off_a_draft_is_waiting_again(admin_client_, admin):
     first = make_verified_call()
