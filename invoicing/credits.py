@@ -25,6 +25,7 @@ from accounts.models import User
 from calls.models import Intervention, State
 from invoicing import services
 from invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceState, InvoiceStateChange
+from events.outbox import emit
 from service_portal import history
 from service_portal.money import ZERO, Taxed, money
 from service_portal.money import totals as money_totals
@@ -179,5 +180,6 @@ def issue_credit_note(
     if rebill:
         codes = {line.intervention_code for line, _amount in chosen if line.intervention_code}
         _rebill(original, codes, acting_user, reason=f"{note.code}: {note.reason}")
+    emit("invoice.credited", note, services.invoice_payload(note))
     services._queue_email(note)
     return note

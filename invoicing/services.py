@@ -33,6 +33,7 @@ from invoicing.models import (
     LineKind,
     VerifiedFigures,
 )
+from events.outbox import emit
 from service_portal import company, history, parties
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.money import ZERO, Taxed, money
@@ -528,8 +529,26 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
         call_services.transition(
             intervention=intervention, to_state=State.INVOICED, acting_user=acting_user
         )
+    emit("invoice.issued", locked, invoice_payload(locked))
     _queue_email(locked)
     return locked
+
+
+def invoice_payload(invoice: Invoice) -> dict:
+    """What the ERP is told of an issued invoice or credit note (docs/integration.md)."""
+    return {
+        "invoice": {
+            "id": invoice.pk,
+            "number": invoice.code,
+            "kind": invoice.kind,
+            "issue_date": invoice.issue_date,
+            "taxable": invoice.taxable,
+            "vat": invoice.vat,
+            "total": invoice.total,
+            "credited": invoice.credited.code if invoice.credited_id else None,
+        },
+        "customer": {"id": invoice.customer_id, "external_code": invoice.customer.external_code},
+    }
 
 
 def _check_verified_figures(bills: list[billing.InterventionBill]) -> None:

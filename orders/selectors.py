@@ -116,3 +116,18 @@ def recent_decisions(since: Any) -> list[Offer]:
         .select_related("customer", "order")
         .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
     )
+
+
+def order_shipments(order: Order) -> list:
+    """The order's shipments with their lines, in two queries whatever their number."""
+    from django.db.models import Prefetch
+
+    from orders.models import Shipment, ShipmentLine
+
+    return list(
+        Shipment.objects.filter(order=order)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+        )
+    )

@@ -47,6 +47,7 @@ from quotes.services import (
     quote_not_accepted,
     send_quote,
 )
+from events.outbox import emit
 from service_portal import history, locking
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.numbering import next_code
@@ -141,6 +142,11 @@ def _refresh_call_status(call: Call) -> str:
         # Not an edit of the call's data: version and updated_at stay, so a user editing the
         # call section at the same time does not get a false conflict.
         Call.objects.filter(pk=call.pk).update(status=status)
+        emit(
+            "call.state_changed",
+            call,
+            {"call": {"id": call.pk, "code": call.code, "from": call.status, "to": status}},
+        )
         call.status = status
         summaries.refresh_for(call)  # the dashboard's counts, in this transaction
     return status
@@ -175,6 +181,19 @@ def transition(
         by=acting_user,
         reason=reason.strip(),
         fields=["state_changed_at", "version"],
+    )
+    emit(
+        "intervention.state_changed",
+        locked,
+        {
+            "intervention": {
+                "id": locked.pk,
+                "code": locked.code,
+                "call_id": locked.call_id,
+                "from": from_state,
+                "to": to_state,
+            }
+        },
     )
     call = Call.objects.get(pk=locked.call_id)
     _refresh_call_status(call)
