@@ -38,7 +38,10 @@ ROWS = [
     ),
     *(
         row
-        for name in ("spare-part", "call", "intervention", "offer", "order", "invoice", "payment")
+        for name in (
+            "spare-part", "call", "intervention", "offer", "order", "invoice", "payment",
+            "shipment", "order-state", "event",
+        )
         for row in (
             Row(f"api:{name}-list", TOKEN_ONLY),
             Row(f"api:{name}-detail", TOKEN_ONLY, _any_pk),
@@ -53,6 +56,9 @@ ROWS = [
         for name in ("customer", "site", "unit", "spare-part", "payment")
     ),
     Row("api:spare-part-stock-levels", TOKEN_ONLY, method="post", data=lambda world: {}),
+    Row("api:shipment-by-reference", TOKEN_ONLY, _code),
+    Row("api:shipment-by-reference", TOKEN_ONLY, _code, method="put"),
+    Row("api:order-state-detail", TOKEN_ONLY, _any_pk, method="put"),
     Row("customers:import", ADMIN_ONLY),
     Row(
         "customers:import_apply",
