@@ -78,16 +78,23 @@ class ShipmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Shipment
         fields = [
-            "id", "ddt", "order", "order_code", "date", "carrier", "packages", "notes",
-            "erp_reference", "lines", "created_at",
+            "id",
+            "ddt",
+            "order",
+            "order_code",
+            "date",
+            "carrier",
+            "packages",
+            "notes",
+            "erp_reference",
+            "lines",
+            "created_at",
         ]
 
 
 class ShipmentLineWriteSerializer(serializers.Serializer):
     order_line = serializers.IntegerField(min_value=1)
-    quantity = serializers.DecimalField(
-        max_digits=12, decimal_places=3, min_value=Decimal("0.001")
-    )
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
 
 
 class ShipmentWriteSerializer(serializers.Serializer):
@@ -220,7 +227,8 @@ class OrderStateViewSet(SyncViewSet):
         body.is_valid(raise_exception=True)
         try:
             order, changed = shipping.set_state_from_erp(
-                order=order, to_state=body.validated_data["state"],
+                order=order,
+                to_state=body.validated_data["state"],
                 reason=body.validated_data["reason"],
             )
         except shipping.ShipmentError as error:
@@ -229,5 +237,3 @@ class OrderStateViewSet(SyncViewSet):
             {"id": order.pk, "code": order.code, "state": order.state},
             headers={"X-Upsert-Action": "updated" if changed else "unchanged"},
         )
-
-

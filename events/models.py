@@ -139,6 +139,9 @@ class DeliveryAttempt(models.Model):
         verbose_name_plural = _("delivery attempts")
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300

@@ -38,7 +38,7 @@ def emit(event_type: str, record: models.Model, payload: dict[str, Any]) -> Even
         raise ValueError(f"Unknown event type {event_type!r}: add it to events.catalogue.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events.emit() must be called inside the change's transaction.")
-    record_type, record_id = record._meta.model_name, str(record.pk)
+    record_type, record_id = str(record._meta.model_name), str(record.pk)
     event = Event.objects.create(
         event_type=event_type,
         record_type=record_type,

@@ -3,6 +3,8 @@ network path (a replay only queues the delivery for the worker)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,12 +19,12 @@ class WebhookError(DomainError):
     """A refused action on an endpoint or a delivery; the message is shown to the user."""
 
 
-def _require_admin(user) -> None:
+def _require_admin(user: Any) -> None:
     check_role(user, ADMINISTRATORS)
 
 
 @transaction.atomic
-def enable_endpoint(*, endpoint: WebhookEndpoint, acting_user) -> WebhookEndpoint:
+def enable_endpoint(*, endpoint: WebhookEndpoint, acting_user: Any) -> WebhookEndpoint:
     """Enable again an endpoint disabled after failures: its waiting events go out in order."""
     _require_admin(acting_user)
     locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
@@ -40,7 +42,7 @@ def enable_endpoint(*, endpoint: WebhookEndpoint, acting_user) -> WebhookEndpoin
 
 
 @transaction.atomic
-def rotate_secret(*, endpoint: WebhookEndpoint, acting_user) -> WebhookEndpoint:
+def rotate_secret(*, endpoint: WebhookEndpoint, acting_user: Any) -> WebhookEndpoint:
     _require_admin(acting_user)
     locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     locked.secret = new_secret()
@@ -49,7 +51,7 @@ def rotate_secret(*, endpoint: WebhookEndpoint, acting_user) -> WebhookEndpoint:
 
 
 @transaction.atomic
-def replay(*, delivery: Delivery, acting_user) -> Delivery:
+def replay(*, delivery: Delivery, acting_user: Any) -> Delivery:
     """Send a delivery again (a receiver that lost it, or one waiting for its next retry)."""
     _require_admin(acting_user)
     locked = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)

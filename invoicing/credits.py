@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls.models import Intervention, State
+from events.outbox import emit
 from invoicing import services
 from invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceState, InvoiceStateChange
-from events.outbox import emit
 from service_portal import history
 from service_portal.money import ZERO, Taxed, money
 from service_portal.money import totals as money_totals

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
+from events.outbox import emit
 from invoicing import access
 from invoicing.models import (
     Invoice,
@@ -49,7 +50,6 @@ from invoicing.models import (
     Payment,
     PaymentSource,
 )
-from events.outbox import emit
 from service_portal import company
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.models import PaymentMethod, PaymentTerm

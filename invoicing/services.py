@@ -21,6 +21,7 @@ from calls import services as call_services
 from calls.models import Call, Intervention, State
 from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
 from customers.models import Customer
+from events.outbox import emit
 from invoicing import access, billing, payments, selectors, vat
 from invoicing.models import (
     Correction,
@@ -33,7 +34,6 @@ from invoicing.models import (
     LineKind,
     VerifiedFigures,
 )
-from events.outbox import emit
 from service_portal import company, history, parties
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.money import ZERO, Taxed, money
@@ -545,7 +545,7 @@ def invoice_payload(invoice: Invoice) -> dict:
             "taxable": invoice.taxable,
             "vat": invoice.vat,
             "total": invoice.total,
-            "credited": invoice.credited.code if invoice.credited_id else None,
+            "credited": invoice.credited.code if invoice.credited is not None else None,
         },
         "customer": {"id": invoice.customer_id, "external_code": invoice.customer.external_code},
     }

@@ -86,8 +86,6 @@ def decision_emails(offer_id: int) -> list:
 
 # --- Order confirmation and delivery notes --------------------------------------------------
 def order_confirmation_pdf(order: Order) -> bytes:
-    from orders.shipping import delivery_date
-
     return render_pdf(
         "orders/pdf/order_confirmation.html",
         {
@@ -95,7 +93,7 @@ def order_confirmation_pdf(order: Order) -> bytes:
             "parties": parties_of(order),
             "totals": document_totals(order),
             "show_prices": True,
-            "delivery_date": delivery_date(order),
+            "delivery_date": order.expected_delivery,
         },
         language=order.language,
         stylesheet="orders/pdf/offer.css",
@@ -108,11 +106,10 @@ def order_confirmation_filename(order: Order) -> str:
 
 def order_confirmation_email(order_id: int):
     order = Order.objects.select_related(*DOCUMENT_RELATIONS).get(pk=order_id)
-    from orders.shipping import delivery_date
 
     return build_email(
         template="orders/email/order_confirmation",
-        context={"order": order, "delivery_date": delivery_date(order)},
+        context={"order": order, "delivery_date": order.expected_delivery},
         to=[order.contact.email],
         language=order.language,
         attachments=[

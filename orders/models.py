@@ -8,6 +8,7 @@ converts into an order that keeps the offer's code and copies its data and lines
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -474,6 +476,13 @@ class Order(CommercialDocument):
     def get_absolute_url(self) -> str:
         return reverse("orders:order_detail", args=[self.pk])
 
+    @property
+    def expected_delivery(self) -> datetime.date | None:
+        """The promised delivery: the order's date plus its delivery days (None without them)."""
+        if self.delivery_days is None:
+            return None
+        return timezone.localdate(self.created_at) + datetime.timedelta(days=self.delivery_days)
+
 
 class OrderLine(DocumentLine):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -562,3 +571,6 @@ class ShipmentLine(models.Model):
                 condition=models.Q(quantity__gt=0), name="shipmentline_quantity_positive"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line_id} x {self.quantity}"

@@ -41,8 +41,11 @@ def shipment_payload(shipment: Shipment) -> dict[str, Any]:
             "packages": shipment.packages,
             "erp_reference": shipment.erp_reference,
             "lines": [
-                {"order_line": line.order_line_id, "code": line.order_line.code,
-                 "quantity": line.quantity}
+                {
+                    "order_line": line.order_line_id,
+                    "code": line.order_line.code,
+                    "quantity": line.quantity,
+                }
                 for line in shipment.lines.all()
             ],
         },

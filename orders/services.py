@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Contact, Customer, Site, Unit
+from events.outbox import emit
 from orders import access, payloads
 from orders.models import (
     Offer,
@@ -30,7 +31,6 @@ from orders.models import (
     SparePart,
     VatRate,
 )
-from events.outbox import emit
 from service_portal import history, locking, parties
 from service_portal.errors import DomainError
 from service_portal.numbering import next_code

@@ -28,7 +28,9 @@ from service_portal.roles import STAFF
 
 
 class ShipmentForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=150)
     packages = forms.IntegerField(label=gettext_lazy("Packages"), min_value=1, max_value=9999)
     notes = forms.CharField(label=gettext_lazy("Notes"), max_length=500, required=False)
@@ -99,7 +101,9 @@ def order_shipments_view(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def delivery_note_view(request: HttpRequest, pk: int, shipment_pk: int) -> HttpResponse:
     order = get_order_for(request.user, pk)
-    shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=shipment_pk, order=order)
+    shipment = get_object_or_404(
+        Shipment.objects.select_related("order"), pk=shipment_pk, order=order
+    )
     response = HttpResponse(delivery_note_pdf(shipment), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{delivery_note_filename(shipment)}"'
     return response
@@ -111,5 +115,3 @@ def order_confirmation_view(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(order_confirmation_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order_confirmation_filename(order)}"'
     return response
-
-

@@ -49,16 +49,7 @@ def shipped_quantities(order: Order) -> dict[int, Decimal]:
 def remaining(order: Order) -> dict[int, Decimal]:
     """{order line pk: quantity still to ship} for every line of the order."""
     shipped = shipped_quantities(order)
-    return {
-        line.pk: line.quantity - shipped.get(line.pk, Decimal(0)) for line in order.lines.all()
-    }
-
-
-def delivery_date(order: Order) -> datetime.date | None:
-    """The promised delivery: the order's date plus its delivery days (None without them)."""
-    if order.delivery_days is None:
-        return None
-    return timezone.localdate(order.created_at) + datetime.timedelta(days=order.delivery_days)
+    return {line.pk: line.quantity - shipped.get(line.pk, Decimal(0)) for line in order.lines.all()}
 
 
 def _set_state(order: Order, to_state: str, *, user: Any, by_name: str, reason: str) -> None:

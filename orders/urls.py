@@ -15,7 +15,9 @@ urlpatterns = [
         shipment_views.delivery_note_view,
         name="delivery_note",
     ),
-    path("<int:pk>/confirmation/", shipment_views.order_confirmation_view, name="order_confirmation"),
+    path(
+        "<int:pk>/confirmation/", shipment_views.order_confirmation_view, name="order_confirmation"
+    ),
     path("parts/", views.SparePartList.as_view(), name="sparepart_list"),
     path("offers/", views.OfferList.as_view(), name="offer_list"),
     path("offers/export/", views.offer_export, name="offer_export"),

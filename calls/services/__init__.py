@@ -38,6 +38,7 @@ from calls.models import (
     State,
 )
 from customers.models import Contact, Customer, Site, Unit
+from events.outbox import emit
 from orders.models import Offer
 from orders.services import OfferError, create_draft_offer
 from quotes.models import PriceList, Quote
@@ -47,7 +48,6 @@ from quotes.services import (
     quote_not_accepted,
     send_quote,
 )
-from events.outbox import emit
 from service_portal import history, locking
 from service_portal.errors import DomainError, RoleRefused
 from service_portal.numbering import next_code

@@ -62,7 +62,9 @@ def test_writes_need_orders_write_and_reading_the_feed_events_read(order, api_fo
     reader = api_for(Scope.ORDERS_READ)
     url = "/api/v1/shipments/by-reference/SHIP-3/"
     assert reader.put(url, _body(order), format="json").status_code == 403
-    assert reader.put(f"/api/v1/order-states/{order.pk}/", {"state": "delivered"}).status_code == 403
+    assert (
+        reader.put(f"/api/v1/order-states/{order.pk}/", {"state": "delivered"}).status_code == 403
+    )
     assert reader.get("/api/v1/events/").status_code == 403
     assert api_for(Scope.EVENTS_READ).get("/api/v1/events/").status_code == 200
 
@@ -72,7 +74,9 @@ def test_the_erp_sets_an_order_delivered_idempotently(order, api_for):
     url = f"/api/v1/order-states/{order.pk}/"
     assert api.put(url, {"state": "shipped"}, format="json").status_code == 400
     line_qty = {line.pk: line.quantity for line in order.lines.all()}
-    body = _body(order, lines=[{"order_line": pk, "quantity": str(q)} for pk, q in line_qty.items()])
+    body = _body(
+        order, lines=[{"order_line": pk, "quantity": str(q)} for pk, q in line_qty.items()]
+    )
     assert api.put("/api/v1/shipments/by-reference/S-4/", body, format="json").status_code == 201
     first = api.put(url, {"state": "delivered"}, format="json")
     assert first.status_code == 200 and first["X-Upsert-Action"] == "updated"

@@ -60,9 +60,7 @@ def test_an_endpoint_gets_only_the_types_it_chose(db, erp):
     customer = make_customer()
     _emit(customer, "order.changed")
     _emit(customer, "invoice.issued")
-    assert list(Delivery.objects.values_list("event__event_type", flat=True)) == [
-        "invoice.issued"
-    ]
+    assert list(Delivery.objects.values_list("event__event_type", flat=True)) == ["invoice.issued"]
 
 
 def test_deliveries_are_signed_and_the_receiver_verifies_them(db, endpoint, erp):

@@ -39,9 +39,7 @@ def order(operator) -> Order:
 
 def _ship(order, user, quantities, **fields):
     values = {"date": TODAY(), "carrier": "BRT", "packages": 1, **fields}
-    return shipping.create_shipment(
-        order=order, quantities=quantities, acting_user=user, **values
-    )
+    return shipping.create_shipment(order=order, quantities=quantities, acting_user=user, **values)
 
 
 def test_partial_shipments_then_shipped_with_gapless_delivery_notes(order, operator):
@@ -55,11 +53,17 @@ def test_partial_shipments_then_shipped_with_gapless_delivery_notes(order, opera
     assert order.state == OrderState.SHIPPED
     assert (a.number, b.number) == (1, 2) and a.year == b.year == TODAY().year
     assert list(order.history.values_list("to_state", flat=True)) == [
-        "confirmed", "partly_shipped", "shipped"
+        "confirmed",
+        "partly_shipped",
+        "shipped",
     ]
     types = list(Event.objects.values_list("event_type", flat=True))
     assert types == [
-        "order.accepted", "order.changed", "order.shipped", "order.changed", "order.shipped"
+        "order.accepted",
+        "order.changed",
+        "order.shipped",
+        "order.changed",
+        "order.shipped",
     ]
 
 
@@ -121,7 +125,7 @@ def test_the_confirmation_goes_to_the_customer_with_the_company_header_and_deliv
     from service_portal.company import branding
 
     assert branding().name in text and order.code in text and offer.display_code in text
-    expected = shipping.delivery_date(order)
+    expected = order.expected_delivery
     assert expected == timezone.localdate(order.created_at) + timezone.timedelta(days=10)
 
 
@@ -153,7 +157,10 @@ def test_the_shipments_page_records_one_and_keeps_the_data_of_a_refused_one(
     shipment = Shipment.objects.get()
     pdf = operator_client.get(reverse("orders:delivery_note", args=[order.pk, shipment.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    assert operator_client.get(reverse("orders:order_confirmation", args=[order.pk])).status_code == 200
+    assert (
+        operator_client.get(reverse("orders:order_confirmation", args=[order.pk])).status_code
+        == 200
+    )
 
 
 def test_the_shipments_page_runs_the_same_queries_with_many_shipments(

@@ -39,8 +39,16 @@ ROWS = [
     *(
         row
         for name in (
-            "spare-part", "call", "intervention", "offer", "order", "invoice", "payment",
-            "shipment", "order-state", "event",
+            "spare-part",
+            "call",
+            "intervention",
+            "offer",
+            "order",
+            "invoice",
+            "payment",
+            "shipment",
+            "order-state",
+            "event",
         )
         for row in (
             Row(f"api:{name}-list", TOKEN_ONLY),
