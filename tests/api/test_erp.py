@@ -18,13 +18,13 @@ def order(operator) -> Order:
     return Order.objects.get(offer=make_accepted(operator, parts=[make_part(), make_part()]))
 
 
-def _body(order, **changes):
+def _body(the_order, **changes):
     body = {
-        "order": order.pk,
+        "order": the_order.pk,
         "date": timezone.localdate().isoformat(),
         "carrier": "BRT",
         "packages": 2,
-        "lines": [{"order_line": line.pk, "quantity": "1"} for line in order.lines.all()],
+        "lines": [{"order_line": line.pk, "quantity": "1"} for line in the_order.lines.all()],
     }
     return {**body, **changes}
 
