@@ -16,6 +16,8 @@ class Scope(models.TextChoices):
     CATALOGUE_WRITE = "catalogue:write", _("Create and update spare parts and their stock")
     CALLS_READ = "calls:read", _("Read calls and interventions")
     ORDERS_READ = "orders:read", _("Read offers and orders")
+    ORDERS_WRITE = "orders:write", _("Record shipments and set the state of orders")
+    EVENTS_READ = "events:read", _("Read the feed of events")
     INVOICES_READ = "invoices:read", _("Read invoices and credit notes")
     PAYMENTS_WRITE = "payments:write", _("Record payments received against invoices")
     STOCK_READ = "stock:read", _("Read warehouses, stock levels and stock moves")

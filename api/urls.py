@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import erp, views
 
 app_name = "api"
 
@@ -22,6 +22,9 @@ router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", views.StockLevelViewSet, basename="stock-level")
 router.register("stock-moves", views.StockMoveViewSet, basename="stock-move")
+router.register("shipments", erp.ShipmentViewSet, basename="shipment")
+router.register("order-states", erp.OrderStateViewSet, basename="order-state")
+router.register("events", erp.EventViewSet, basename="event")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

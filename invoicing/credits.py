@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls.models import Intervention, State
+from events.outbox import emit
 from invoicing import services
 from invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceState, InvoiceStateChange
 from service_portal import history
@@ -179,5 +180,6 @@ def issue_credit_note(
     if rebill:
         codes = {line.intervention_code for line, _amount in chosen if line.intervention_code}
         _rebill(original, codes, acting_user, reason=f"{note.code}: {note.reason}")
+    emit("invoice.credited", note, services.invoice_payload(note))
     services._queue_email(note)
     return note

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
+from events.outbox import emit
 from invoicing import access
 from invoicing.models import (
     Invoice,
@@ -255,7 +256,7 @@ def record_payment(
         raise PaymentRoleRefused(_("Only administrators may record payments."))
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _check(locked, date=date, amount=amount, method=method)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         invoice=locked,
         date=date,
         amount=money(amount),
@@ -265,6 +266,22 @@ def record_payment(
         external_code=external_code,
         recorded_by=acting_user if external_code is None else None,
     )
+    emit(
+        "invoice.paid",
+        locked,
+        {
+            "invoice": {"id": locked.pk, "number": locked.code, "total": locked.total},
+            "payment": {
+                "id": payment.pk,
+                "date": payment.date,
+                "amount": payment.amount,
+                "method": payment.method,
+                "external_code": payment.external_code,
+                "source": payment.source,
+            },
+        },
+    )
+    return payment
 
 
 def matches(

@@ -21,6 +21,7 @@ from calls import services as call_services
 from calls.models import Call, Intervention, State
 from customers.fiscal import SDI_FOREIGN, SDI_NONE, missing_for_invoice, missing_labels
 from customers.models import Customer
+from events.outbox import emit
 from invoicing import access, billing, fees, payments, selectors, vat
 from invoicing.models import (
     ContractFee,
@@ -532,6 +533,7 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
         call_services.transition(
             intervention=intervention, to_state=State.INVOICED, acting_user=acting_user
         )
+    emit("invoice.issued", locked, invoice_payload(locked))
     _queue_email(locked)
     return locked
 
@@ -573,6 +575,23 @@ def _issue_fee(locked: Invoice, fee: ContractFee, acting_user: User) -> Invoice:
     InvoiceLine.objects.bulk_create(lines)
     _queue_email(locked)
     return locked
+
+
+def invoice_payload(invoice: Invoice) -> dict:
+    """What the ERP is told of an issued invoice or credit note (docs/integration.md)."""
+    return {
+        "invoice": {
+            "id": invoice.pk,
+            "number": invoice.code,
+            "kind": invoice.kind,
+            "issue_date": invoice.issue_date,
+            "taxable": invoice.taxable,
+            "vat": invoice.vat,
+            "total": invoice.total,
+            "credited": invoice.credited.code if invoice.credited is not None else None,
+        },
+        "customer": {"id": invoice.customer_id, "external_code": invoice.customer.external_code},
+    }
 
 
 def _check_verified_figures(bills: list[billing.InterventionBill]) -> None:

@@ -82,3 +82,56 @@ def decision_emails(offer_id: int) -> list:
             )
         )
     return messages
+
+
+# --- Order confirmation and delivery notes --------------------------------------------------
+def order_confirmation_pdf(order: Order) -> bytes:
+    return render_pdf(
+        "orders/pdf/order_confirmation.html",
+        {
+            "order": order,
+            "parties": parties_of(order),
+            "totals": document_totals(order),
+            "show_prices": True,
+            "delivery_date": order.expected_delivery,
+        },
+        language=order.language,
+        stylesheet="orders/pdf/offer.css",
+    )
+
+
+def order_confirmation_filename(order: Order) -> str:
+    return f"order-{order.code}.pdf"
+
+
+def order_confirmation_email(order_id: int):
+    order = Order.objects.select_related(*DOCUMENT_RELATIONS).get(pk=order_id)
+
+    return build_email(
+        template="orders/email/order_confirmation",
+        context={"order": order, "delivery_date": order.expected_delivery},
+        to=[order.contact.email],
+        language=order.language,
+        attachments=[
+            (order_confirmation_filename(order), order_confirmation_pdf(order), "application/pdf")
+        ],
+    )
+
+
+def delivery_note_pdf(shipment) -> bytes:
+    order = shipment.order
+    return render_pdf(
+        "orders/pdf/delivery_note.html",
+        {
+            "shipment": shipment,
+            "order": order,
+            "parties": parties_of(order),
+            "lines": list(shipment.lines.select_related("order_line")),
+        },
+        language=order.language,
+        stylesheet="orders/pdf/offer.css",
+    )
+
+
+def delivery_note_filename(shipment) -> str:
+    return f"ddt-{shipment.year}-{shipment.number:05d}.pdf"

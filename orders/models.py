@@ -8,6 +8,7 @@ converts into an order that keeps the offer's code and copies its data and lines
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -432,6 +434,7 @@ class OfferStateChange(StateChange):
 
 class OrderState(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
+    PARTLY_SHIPPED = "partly_shipped", _("partly shipped")
     SHIPPED = "shipped", _("shipped")
     DELIVERED = "delivered", _("delivered")
     CANCELLED = "cancelled", _("cancelled")
@@ -473,6 +476,13 @@ class Order(CommercialDocument):
     def get_absolute_url(self) -> str:
         return reverse("orders:order_detail", args=[self.pk])
 
+    @property
+    def expected_delivery(self) -> datetime.date | None:
+        """The promised delivery: the order's date plus its delivery days (None without them)."""
+        if self.delivery_days is None:
+            return None
+        return timezone.localdate(self.created_at) + datetime.timedelta(days=self.delivery_days)
+
 
 class OrderLine(DocumentLine):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -488,3 +498,79 @@ class OrderStateChange(StateChange):
     @property
     def to_label(self) -> str:
         return OrderState(self.to_state).label
+
+
+# --- Shipments and delivery notes ---------------------------------------------------------
+class Shipment(models.Model):
+    """Goods of an order that left together, with their delivery note (DDT).
+
+    The note's number comes from its own gapless series (``orders.shipping.DDT_SERIES``), one
+    per year. Recorded in the portal (``created_by``) or by the ERP through the API
+    (``erp_reference``, its own id of the shipment, which makes a repeated request harmless).
+    A shipment is never edited: the goods have left.
+    """
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    date = models.DateField(_("date"))
+    carrier = models.CharField(_("carrier"), max_length=150)
+    packages = models.PositiveSmallIntegerField(
+        _("packages"), validators=[MinValueValidator(1), MaxValueValidator(9999)]
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    erp_reference = models.CharField(
+        _("ERP reference"), max_length=60, unique=True, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="shipment_ddt_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.ddt_code
+
+    @property
+    def ddt_code(self) -> str:
+        return f"{self.year}/{self.number:05d}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="shipped", verbose_name=_("order line")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+
+    class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="shipmentline_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line_id} x {self.quantity}"

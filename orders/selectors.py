@@ -167,3 +167,16 @@ def with_availability(parts: Iterable[Any]) -> list[Any]:
     for part in parts:
         part.availability = found[part.pk]
     return parts
+def order_shipments(order: Order) -> list:
+    """The order's shipments with their lines, in two queries whatever their number."""
+    from django.db.models import Prefetch
+
+    from orders.models import Shipment, ShipmentLine
+
+    return list(
+        Shipment.objects.filter(order=order)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+        )
+    )

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers.models import Contact, Customer, Site, Unit
-from orders import access
+from events.outbox import emit
+from orders import access, payloads
 from orders.models import (
     Offer,
     OfferLine,
@@ -56,7 +57,8 @@ OFFER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 ORDER_TRANSITIONS: dict[str, set[str]] = {
-    OrderState.CONFIRMED: {OrderState.SHIPPED, OrderState.CANCELLED},
+    OrderState.CONFIRMED: {OrderState.PARTLY_SHIPPED, OrderState.SHIPPED, OrderState.CANCELLED},
+    OrderState.PARTLY_SHIPPED: {OrderState.SHIPPED},
     OrderState.SHIPPED: {OrderState.DELIVERED},
     OrderState.DELIVERED: set(),
     OrderState.CANCELLED: set(),
@@ -548,12 +550,21 @@ def _create_order(offer: Offer, *, created_by: User, by_name: str) -> Order:
         by_name=by_name,
         reason=offer.display_code,
     )
+    emit("order.accepted", order, payloads.order_payload(order))
+    # The customer gets the order confirmation (PDF) once the acceptance is committed.
+    from orders.tasks import send_order_confirmation
+
+    enqueue_after_commit(send_order_confirmation, order.pk)
     return order
 
 
 @transaction.atomic
 def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: str = "") -> Order:
+    """The office's changes of an order's state: delivered or cancelled. Shipped and partly
+    shipped follow the delivery notes (``orders.shipping``), never a click."""
     access.check_may_sell(acting_user)
+    if to_state in (OrderState.SHIPPED, OrderState.PARTLY_SHIPPED):
+        raise OfferError(_("An order is shipped by recording a shipment with its delivery note."))
     order = Order.objects.select_for_update().get(pk=order.pk)
     history.apply(
         order,
@@ -565,6 +576,7 @@ def set_order_state(*, order: Order, to_state: str, acting_user: User, reason: s
         refused=_order_refused,
         fields=["version"],
     )
+    emit("order.changed", order, payloads.order_payload(order))
     return order
 
 

@@ -16,3 +16,12 @@ def send_offer_decision_email(offer_id: int) -> int:
     """Tell the offer's author and the operators that the customer accepted (with the order)
     or declined (with the reason): one message each, in each reader's language."""
     return sum(message.send() for message in decision_emails(offer_id))
+
+
+@task()
+def send_order_confirmation(order_id: int) -> int:
+    """The order confirmation (PDF) to the customer's contact, in the order's language."""
+    from orders.documents import order_confirmation_email
+
+    message = order_confirmation_email(order_id)
+    return message.send() if message.to and message.to[0] else 0

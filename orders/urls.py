@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views
+from orders import shipment_views, views
 
 app_name = "orders"
 
@@ -9,6 +9,15 @@ urlpatterns = [
     path("export/", views.order_export, name="order_export"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
     path("<int:pk>/state/", views.order_state, name="order_state"),
+    path("<int:pk>/shipments/", shipment_views.order_shipments_view, name="order_shipments"),
+    path(
+        "<int:pk>/shipments/<int:shipment_pk>/ddt/",
+        shipment_views.delivery_note_view,
+        name="delivery_note",
+    ),
+    path(
+        "<int:pk>/confirmation/", shipment_views.order_confirmation_view, name="order_confirmation"
+    ),
     path("parts/", views.SparePartList.as_view(), name="sparepart_list"),
     path("offers/", views.OfferList.as_view(), name="offer_list"),
     path("offers/export/", views.offer_export, name="offer_export"),

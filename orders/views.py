@@ -605,6 +605,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for state in sorted(
                 services.ORDER_TRANSITIONS[order.state], key=lambda s: (s == "cancelled", s)
             )
+            # Shipped and partly shipped follow the delivery notes (the shipments page).
+            if state not in (services.OrderState.SHIPPED, services.OrderState.PARTLY_SHIPPED)
         ],
     }
     return render(request, "orders/order_detail.html", context)

@@ -198,6 +198,10 @@ PAGES = [
     # behind the signed links (a quote never sent for acceptance: "n/a").
     Page("offer page", "/orders/offers/{offer_pk}/"),
     Page("order page", "/orders/{order_pk}/"),
+    # Issue 23: the order's shipments (delivery notes), the webhook endpoints and a delivery log.
+    Page("order shipments", "/orders/{order_pk}/shipments/"),
+    Page("webhook endpoints", "/events/endpoints/", role="admin"),
+    Page("webhook delivery log", "/events/endpoints/{endpoint_pk}/", role="admin"),
     Page("offer link (customer)", "/orders/o/{offer_token}/", role="anonymous"),
     Page("quote link (customer)", "/quotes/q/{quote_token}/", role="anonymous"),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
@@ -309,6 +313,8 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     busy = busy - datetime.timedelta(days=40)  # a whole month of entries
     offer = Offer.objects.order_by("pk").filter(lines__isnull=False).distinct().first()
     order = Order.objects.order_by("pk").first()
+    from events.models import WebhookEndpoint
+
     sent_offer = Offer.objects.filter(sent_at__isnull=False).order_by("pk").first()
     sent_quote = Quote.objects.filter(sent_at__isnull=False).order_by("pk").first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
@@ -361,6 +367,8 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "offer_rows": offer.lines.count() if offer else 5,
         "invoice_pk": invoice.pk if invoice else 0,
         "order_pk": order.pk if order else 0,
+        "endpoint_pk": WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).first()
+        or 0,
         "offer_token": offer_token(sent_offer.pk) if sent_offer else "0",
         "quote_token": quote_token(sent_quote.pk) if sent_quote else "0",
     }

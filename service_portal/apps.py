@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # import-linter layers are checked against it (tests/service_portal/test_app_list.py).
 PORTAL_APPS = (
     "service_portal",
+    "events",
     "accounts",
     "customers",
     "contracts",

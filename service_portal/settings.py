@@ -346,6 +346,14 @@ if _tasks_backend not in _TASK_BACKENDS:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 
+# --- Webhooks to the ERP (events/, docs/integration.md) -------------------------------------
+# A failed delivery is tried again after BASE seconds, then 2x, 4x... at most MAX; an endpoint
+# failing DISABLE_AFTER times in a row is disabled (its events wait until it is enabled again).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10, minimum=1)
+
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("invoicing/", include("invoicing.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),  # unnamed: no row in the permission table needed
 ]

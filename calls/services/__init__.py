@@ -38,6 +38,7 @@ from calls.models import (
     State,
 )
 from customers.models import Contact, Customer, Site, Unit
+from events.outbox import emit
 from orders.models import Offer
 from orders.services import OfferError, create_draft_offer
 from quotes.models import PriceList, Quote
@@ -142,6 +143,11 @@ def _refresh_call_status(call: Call) -> str:
         # Not an edit of the call's data: version and updated_at stay, so a user editing the
         # call section at the same time does not get a false conflict.
         Call.objects.filter(pk=call.pk).update(status=status)
+        emit(
+            "call.state_changed",
+            call,
+            {"call": {"id": call.pk, "code": call.code, "from": call.status, "to": status}},
+        )
         call.status = status
         summaries.refresh_for(call)  # the dashboard's counts, in this transaction
         if call.contract_id and sla.moves_clocks(before, status):
@@ -178,6 +184,19 @@ def transition(
         by=acting_user,
         reason=reason.strip(),
         fields=["state_changed_at", "version"],
+    )
+    emit(
+        "intervention.state_changed",
+        locked,
+        {
+            "intervention": {
+                "id": locked.pk,
+                "code": locked.code,
+                "call_id": locked.call_id,
+                "from": from_state,
+                "to": to_state,
+            }
+        },
     )
     call = Call.objects.get(pk=locked.call_id)
     _refresh_call_status(call)

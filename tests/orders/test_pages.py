@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from orders import services
 from orders.models import Offer, OfferState, Order, OrderState
@@ -174,7 +175,13 @@ def test_send_revise_decide_convert_through_the_pages(
     response = operator_client.post(reverse("orders:offer_convert", args=[offer.pk]))
     order = Order.objects.get()
     assert response["Location"] == order.get_absolute_url() and order.code == offer.code
+    # Shipped is not a click: it follows the delivery notes.
     operator_client.post(reverse("orders:order_state", args=[order.pk]), {"state": "shipped"})
+    order.refresh_from_db()
+    assert order.state == OrderState.CONFIRMED
+    form = {"date": timezone.localdate().isoformat(), "carrier": "BRT", "packages": "1"}
+    form.update({f"qty_{line.pk}": str(line.quantity) for line in order.lines.all()})
+    operator_client.post(reverse("orders:order_shipments", args=[order.pk]), form)
     order.refresh_from_db()
     assert order.state == OrderState.SHIPPED
 

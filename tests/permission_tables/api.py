@@ -38,7 +38,18 @@ ROWS = [
     ),
     *(
         row
-        for name in ("spare-part", "call", "intervention", "offer", "order", "invoice", "payment")
+        for name in (
+            "spare-part",
+            "call",
+            "intervention",
+            "offer",
+            "order",
+            "invoice",
+            "payment",
+            "shipment",
+            "order-state",
+            "event",
+        )
         for row in (
             Row(f"api:{name}-list", TOKEN_ONLY),
             Row(f"api:{name}-detail", TOKEN_ONLY, _any_pk),
@@ -65,6 +76,9 @@ ROWS = [
     Row("api:stock-move-by-reference", TOKEN_ONLY, _code),
     Row("api:stock-move-by-reference", TOKEN_ONLY, _code, method="put"),
     Row("api:intervention-parts-used", TOKEN_ONLY, _any_pk),
+    Row("api:shipment-by-reference", TOKEN_ONLY, _code),
+    Row("api:shipment-by-reference", TOKEN_ONLY, _code, method="put"),
+    Row("api:order-state-detail", TOKEN_ONLY, _any_pk, method="put"),
     Row("customers:import", ADMIN_ONLY),
     Row(
         "customers:import_apply",

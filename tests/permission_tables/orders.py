@@ -36,6 +36,18 @@ def build(world):
         offer=ordered, accept=True, name="G", channel="paper", acting_user=clerk
     )
     world.order = services.convert_to_order(offer=ordered, acting_user=clerk)
+    from django.utils import timezone
+
+    from orders import shipping
+
+    world.shipment = shipping.create_shipment(
+        order=world.order,
+        quantities={line.pk: line.quantity for line in world.order.lines.all()},
+        date=timezone.localdate(),
+        carrier="BRT",
+        packages=1,
+        acting_user=clerk,
+    )
 
 
 def _pk(attr):
@@ -58,6 +70,16 @@ ROWS = [
         method="post",
         data=lambda world: {"state": "shipped"},
     ),
+    Row("orders:order_shipments", STAFF, _pk("order")),
+    Row(
+        "orders:order_shipments",
+        {ANON: LOGIN, TECH: 403, OPER: 400, ADMIN: 400},
+        _pk("order"),
+        method="post",
+        data=lambda world: {"carrier": ""},
+    ),
+    Row("orders:order_confirmation", STAFF, _pk("order")),
+    Row("orders:delivery_note", STAFF, lambda world: [world.order.pk, world.shipment.pk]),
     Row("orders:sparepart_list", STAFF),
     Row("orders:offer_list", STAFF),
     Row("orders:offer_export", STAFF),
