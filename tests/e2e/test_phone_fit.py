@@ -28,12 +28,15 @@ from django.utils import timezone
 from accounts.models import User
 from calls.models import Call, Intervention, NoteKind, State
 from calls.services import actuals, add_note
+from customers.models import Unit
 from orders.models import SparePart
 from planner.models import Activity, ActivityKind
 from planner.services import plan_intervention, record_time_entry
+from tests.calls.factories import make_call, make_intervention
+from tests.e2e.conftest import guide_screenshot
 from tests.e2e.test_accessibility import _pages
 from tests.permission_tables import TECH
-from tests.planner.factories import at, ready_intervention
+from tests.planner.factories import at
 from tests.test_permissions import ROWS, _build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,17 +106,27 @@ def _start_a_job(technician: User) -> Intervention:
     """The demo's planned job of ``technician``, started today: hours, a part, an expense and a
     note recorded, not signed yet (the signature pad is on its page)."""
     today = timezone.localdate()
+    office = User.objects.get(username="operator")
     intervention = Intervention.objects.filter(technician=technician, state=State.PLANNED).first()
     if intervention is None:  # the demo plans on working days: on a Sunday, plan one today
-        intervention = ready_intervention()
-        received = timezone.now() - datetime.timedelta(days=1)
-        Call.objects.filter(pk=intervention.call_id).update(received_at=received)
+        # A call on one of the demo's machines, received yesterday, for its customer's contact.
+        unit = Unit.objects.filter(site__customer__contacts__isnull=False).order_by("pk").first()
+        call = make_call(
+            by=office,
+            unit=unit,
+            with_contact=False,
+            description="Il compressore si ferma con allarme alta temperatura",
+            received_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        contact = unit.site.customer.contacts.order_by("pk").first()
+        Call.objects.filter(pk=call.pk).update(contact=contact)
+        intervention = make_intervention(State.EXPECTED, call=call)
         plan_intervention(
             intervention=Intervention.objects.get(pk=intervention.pk),
             technician=technician,
             start=at(today, 8),
             end=at(today, 12),
-            acting_user=User.objects.get(username="operator"),
+            acting_user=office,
             notes="Chiamare 30 minuti prima; codice cancello 1234",
             confirm=True,
         )
@@ -166,9 +179,7 @@ def _own_pages(technician: User) -> list[str]:
         .order_by("pk")
         .first()
     )
-    office = Activity.objects.filter(technician=technician).exclude(
-        kind=ActivityKind.INTERVENTION
-    )
+    office = Activity.objects.filter(technician=technician).exclude(kind=ActivityKind.INTERVENTION)
     pages = {
         "calls:manage": [[i.call_id, i.number] for i in (started, quoted) if i is not None],
         "planner:day": [[technician.pk, today.isoformat()]],
@@ -230,3 +241,37 @@ def test_every_technician_page_fits_a_phone_in_italian_and_english(browser, live
     report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
     assert not problems, f"{len(problems)} pages do not fit a phone:\n{report}"
     assert not console, console
+
+
+AGENDA_SHOWN = """() => ({
+  agenda: !!document.querySelector('[data-testid=agenda]').offsetParent,
+  grid: !!document.querySelector('[data-testid=my-calendar]').offsetParent,
+})"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_my_calendar_is_an_agenda_on_a_phone_and_a_month_on_a_wide_screen(page, login, language):
+    """The agenda on a 390 x 844 phone, one tap to the job; the month grid at 1280 px. With
+    SCREENSHOTS=1 the phone's agenda and job page are saved for the technician's guide."""
+    call_command("seed_demo", no_logins=True, verbosity=0)
+    technician = User.objects.get(username="tech1")
+    User.objects.filter(pk=technician.pk).update(language=language)
+    started = _start_a_job(technician)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(technician.username, DEMO_PASSWORD)
+    page.wait_for_selector("[data-testid=user-menu]", state="attached")
+    page.goto("/planner/my/")
+    assert page.evaluate(AGENDA_SHOWN) == {"agenda": True, "grid": False}
+    today = page.locator(f"[data-day='{timezone.localdate().isoformat()}']")
+    visit = today.locator("[data-testid=agenda-visit]").first
+    assert visit.locator("[data-testid=agenda-call]").get_attribute("href").startswith("tel:")
+    assert visit.locator("[data-testid=agenda-geo]").get_attribute("href").startswith("geo:")
+    guide_screenshot(page, language, "technician-phone-agenda")
+    visit.locator("[data-testid=agenda-open-job]").click()
+    page.wait_for_url(f"**{started.get_absolute_url()}")
+    page.wait_for_selector("[data-testid=job-card]")
+    page.wait_for_load_state("networkidle")
+    guide_screenshot(page, language, "technician-phone-job")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/planner/my/")
+    assert page.evaluate(AGENDA_SHOWN) == {"agenda": False, "grid": True}

@@ -31,7 +31,9 @@ def _visit(technician, day, hour=9, notes="Gate code 1234; ask for Giulia"):
     site.address = "Via Roma 12"
     site.city = "Bologna"
     site.save()
-    call.contact = make_contact(call.customer, site=site, name="Giulia Neri", phone="+39 051 123456")
+    call.contact = make_contact(
+        call.customer, site=site, name="Giulia Neri", phone="+39 051 123456"
+    )
     call.received_at = timezone.now() - datetime.timedelta(days=30)
     call.save()
     Call.objects.filter(pk=call.pk).update(received_at=call.received_at)
@@ -59,9 +61,7 @@ def test_the_agenda_lists_today_first_with_what_a_visit_needs(client_for, techni
     response = client_for(technician).get(URL)
     assert response.status_code == 200
     agenda = _agenda(response)
-    days = [
-        part.split('"', 1)[0] for part in agenda.split('data-day="')[1:]
-    ]
+    days = [part.split('"', 1)[0] for part in agenda.split('data-day="')[1:]]
     assert days[0] == today().isoformat()
     assert len(days) == 7
     visit = agenda.split(f'data-day="{(today() + datetime.timedelta(days=1)).isoformat()}"')[1]
