@@ -271,7 +271,12 @@ def test_my_calendar_is_an_agenda_on_a_phone_and_a_month_on_a_wide_screen(page, 
     page.wait_for_url(f"**{started.get_absolute_url()}")
     page.wait_for_selector("[data-testid=job-card]")
     page.wait_for_load_state("networkidle")
+    # The guide shows the hours as cards (the header and the job's card are above them).
+    page.locator("#intervention-hours").evaluate("element => element.scrollIntoView()")
     guide_screenshot(page, language, "technician-phone-job")
+    # Hours and report are there: the customer signs on a pad as wide as the phone's card.
+    pad = page.locator("[data-testid=signature-pad]").bounding_box()
+    assert pad is not None and pad["width"] >= 390 - 2 * 40, pad
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/planner/my/")
     assert page.evaluate(AGENDA_SHOWN) == {"agenda": False, "grid": True}
