@@ -8,7 +8,8 @@ one (quoted and actual), the day, the activity and the hours of a job. The data 
 (``seed_demo``) with a job started today on top.
 
 A page fails when it scrolls sideways (the document wider than the window), when a visible
-element reaches past the window's edges, or when a control is covered by another (two visible
+element reaches past the window's edges, when a button or field is smaller than a 44 px touch
+target, or when a control is covered by another (two visible
 buttons, links or fields overlapping, or the element found at a control's centre is another
 control). One live server and one browser for the whole sweep; one context per size.
 """
@@ -72,6 +73,15 @@ MEASURE = """() => {
     const r = el.getBoundingClientRect();
     if (r.right > width + 1 || r.left < -1) {
       problems.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px`);
+    }
+  }
+  // Touch targets: buttons and fields at least 44 px (text links in sentences are not counted).
+  for (const el of document.querySelectorAll('.btn, .btn-close, .form-control, .form-select')) {
+    // Swagger UI draws the API's reference with its own markup (third-party, as in the axe sweep).
+    if (!visible(el) || el.closest('#swagger-ui')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height < 43.5 || r.width < 43.5) {
+      problems.push(`${name(el)} is ${Math.round(r.width)} x ${Math.round(r.height)} px`);
     }
   }
   const controls = [...document.querySelectorAll(
