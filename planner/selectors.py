@@ -289,6 +289,35 @@ def day_activities(technician: User, day: datetime.date) -> list[Activity]:
     )
 
 
+AGENDA_DAYS = 7
+
+
+@dataclass
+class AgendaDay:
+    day: datetime.date
+    activities: list[Activity] = field(default_factory=list)
+
+
+def agenda(technician: User, first: datetime.date, days: int = AGENDA_DAYS) -> list[AgendaDay]:
+    """The phone's agenda: ``days`` days from ``first``, each with its activities by start and,
+    for a visit, the job's customer, site, contact, unit and type (one query whatever the
+    number of visits). An activity over several days is listed on each of them."""
+    agenda_days = [AgendaDay(first + datetime.timedelta(days=n)) for n in range(days)]
+    range_start, _ = day_bounds(first)
+    _, range_end = day_bounds(agenda_days[-1].day)
+    activities = (
+        Activity.objects.filter(technician=technician, start__lt=range_end, end__gt=range_start)
+        .select_related(*(f"intervention__{name}" for name in JOB_RELATED), "intervention__type")
+        .order_by("start", "pk")
+    )
+    for activity in activities:
+        for agenda_day in agenda_days:
+            start, end = day_bounds(agenda_day.day)
+            if activity.start < end and activity.end > start:
+                agenda_day.activities.append(activity)
+    return agenda_days
+
+
 def feed_activities(technician: User) -> QuerySet[Activity]:
     """What a technician's calendar feed shows: their activities from 90 days back on."""
     since = timezone.now() - datetime.timedelta(days=90)

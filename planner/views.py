@@ -109,8 +109,12 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @role_required(*EVERYONE)
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own month of activities (a technician's calendar)."""
-    first = _parse_month(request.GET.get("month"))
+    """The signed-in person's own activities: on a phone a list of seven days from today (or
+    from ``?from=``), on a wide screen the month grid (``?month=``). Both are rendered; the
+    stylesheet shows the one that fits the screen (no script)."""
+    today = timezone.localdate()
+    agenda_first = _parse_day(request.GET.get("from"), today)
+    first = _parse_month(request.GET.get("month") or request.GET.get("from"))
     weeks = selectors.month_weeks(first)
     row = selectors.planner_rows([request.user], weeks[0][0], weeks[-1][-1])[0]
     cells = iter(row.cells)
@@ -120,7 +124,10 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         "row": row,
         "previous": selectors.add_months(first, -1),
         "following": selectors.add_months(first, 1),
-        "today": timezone.localdate(),
+        "today": today,
+        "agenda": selectors.agenda(request.user, agenda_first),
+        "agenda_previous": agenda_first - datetime.timedelta(days=selectors.AGENDA_DAYS),
+        "agenda_following": agenda_first + datetime.timedelta(days=selectors.AGENDA_DAYS),
     }
     return render(request, "planner/my_calendar.html", context)
 

@@ -157,6 +157,8 @@ PAGES = [
         role="admin",
     ),
     Page("hours month (technician)", "/planner/hours/?month={busy_month}", role="technician"),
+    # "My calendar": the agenda (seven days from today, every visit with its job) and the month.
+    Page("my calendar and agenda (technician)", "/planner/my/", role="technician"),
     Page("dashboard", "/dashboard/", role="admin"),
     # A whole year of figures: the call counts come from the daily call summaries.
     Page(
