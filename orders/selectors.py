@@ -167,6 +167,8 @@ def with_availability(parts: Iterable[Any]) -> list[Any]:
     for part in parts:
         part.availability = found[part.pk]
     return parts
+
+
 def order_shipments(order: Order) -> list:
     """The order's shipments with their lines, in two queries whatever their number."""
     from django.db.models import Prefetch
