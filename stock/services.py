@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from events.outbox import emit
 from orders.models import SparePart
 from service_portal.errors import DomainError
 from service_portal.money import plain
@@ -166,7 +167,34 @@ def record_move(
             if earlier is not None:
                 return Recorded(earlier, created=False)
         raise
+    _emit_move(move)
     return Recorded(move, created=True)
+
+
+# The ERP hears of every move (docs/integration.md): a consumption or a return on an intervention
+# as part.consumed / part.returned, every other move as stock.moved.
+EVENT_OF_KIND = {MoveKind.CONSUMPTION: "part.consumed", MoveKind.RETURN: "part.returned"}
+
+
+def _emit_move(move: StockMove) -> None:
+    emit(
+        EVENT_OF_KIND.get(move.kind, "stock.moved"),
+        move,
+        {
+            "move": {
+                "id": move.pk,
+                "kind": move.kind,
+                "quantity": move.quantity,
+                "reference": move.reference,
+                "external_reference": move.external_reference,
+                "reason": move.reason,
+                "reverses": move.reverses_id,
+            },
+            "spare_part": {"id": move.spare_part_id, "code": move.spare_part.code},
+            "from_warehouse": move.from_warehouse.code if move.from_warehouse else None,
+            "to_warehouse": move.to_warehouse.code if move.to_warehouse else None,
+        },
+    )
 
 
 # --- Parts used on an intervention ------------------------------------------------------------
