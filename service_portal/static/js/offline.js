@@ -77,9 +77,10 @@
       .then(function (summary) {
         return render().then(function (entries) {
           document.documentElement.dataset.outboxSent = String(summary.sent);
-          // Everything went: a saved copy of a job page now shows what was sent.
-          if (summary.sent && !entries.length && document.querySelector("[data-offline-queue]")
-              && !document.activeElement.closest("form")) {
+          // Everything went: a saved copy of a job page now shows what was sent (unless the
+          // technician is typing in it).
+          var typing = document.activeElement && document.activeElement.matches("input, textarea, select");
+          if (summary.sent && !entries.length && document.querySelector("[data-offline-queue]") && !typing) {
             window.location.reload();
           }
         });
@@ -213,8 +214,8 @@
             var headers = job.fragment ? { "HX-Request": "true" } : {};
             return fetch(job.url, { credentials: "same-origin", headers: headers, cache: "no-store" })
               .then(function (response) {
-                if (response.ok && !response.redirected) return cache.put(key, response);
-                return null;
+                if (!response.ok || response.redirected) return null;
+                return Promise.all([cache.put(key, response.clone()), keepFilesOf(response)]);
               });
           });
           return Promise.all(fetches).then(function () {
@@ -228,6 +229,29 @@
         });
       })
       .then(keepFiles);
+  }
+
+  // The static files a kept page uses (a job page has scripts of its own): in the cache now,
+  // not when the page is first opened without signal.
+  function keepFilesOf(response) {
+    return response.text().then(function (html) {
+      var pattern = /(?:src|href)="([^"]+)"/g;
+      var urls = [];
+      var match;
+      while ((match = pattern.exec(html)) !== null) {
+        var url = new URL(match[1].replace(/&amp;/g, "&"), window.location.href);
+        if (url.origin === window.location.origin && url.pathname.indexOf(config.staticPrefix) === 0) {
+          urls.push(url.href);
+        }
+      }
+      return caches.open(PortalOutbox.STATIC_CACHE).then(function (cache) {
+        return Promise.all(urls.map(function (url) {
+          return cache.match(url).then(function (found) {
+            return found || cache.add(url).catch(function () { return null; });
+          });
+        }));
+      });
+    });
   }
 
   // The files this page used (styles, scripts, fonts, the company's theme), for the saved
