@@ -68,7 +68,9 @@ def office_changes(job: Intervention, operator) -> None:
 
 
 def test_a_queued_note_is_saved_and_answered_in_json(client_for, technician, job):
-    response = queued(client_for(technician), technician, note_url(job), note(job, str(uuid.uuid4())))
+    response = queued(
+        client_for(technician), technician, note_url(job), note(job, str(uuid.uuid4()))
+    )
     assert response.status_code == 200
     assert response.json()["outcome"] == offline.SAVED
     assert response.json()["version"] == Intervention.objects.get(pk=job.pk).version
@@ -90,7 +92,9 @@ def test_a_repeated_entry_is_saved_once(client_for, technician, job, operator):
 
 def test_an_entry_typed_on_an_older_copy_is_refused_with_409(client_for, technician, job, operator):
     office_changes(job, operator)
-    response = queued(client_for(technician), technician, note_url(job), note(job, str(uuid.uuid4())))
+    response = queued(
+        client_for(technician), technician, note_url(job), note(job, str(uuid.uuid4()))
+    )
     assert response.status_code == 409
     assert response.json()["outcome"] == offline.CONFLICT
     assert "The office changed this job" in response.json()["message"]

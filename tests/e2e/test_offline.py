@@ -187,9 +187,7 @@ def test_a_change_in_the_office_meanwhile_is_shown_not_overwritten(
     assert Intervention.objects.get(pk=intervention.pk).what_to_bring == "Ladder and the new pump"
 
 
-def test_discarding_asks_and_logging_out_forgets_the_phones_copy(
-    page, login, technician, operator
-):
+def test_discarding_asks_and_logging_out_forgets_the_phones_copy(page, login, technician, operator):
     intervention = planned_job(technician, operator)
     ready_for_offline(page, login, technician)
     open_saved_job(page, intervention)
