@@ -71,6 +71,13 @@ def ready_for_offline(page, login, technician) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
+def settle(page) -> None:
+    """The reloaded job page has loaded its hours and kept the day's pages again: no request
+    is left running when the test's database goes."""
+    page.wait_for_selector("[data-testid=intervention-hours]")
+    page.wait_for_function("() => document.documentElement.dataset.offlineReady === 'yes'")
+
+
 def wait_for_count(page, count: str) -> None:
     page.wait_for_function(
         "count => document.getElementById('outbox-count').textContent === count", arg=count
@@ -148,6 +155,7 @@ def test_entries_typed_offline_are_sent_once_when_the_signal_returns(
     assert TimeEntry.objects.filter(intervention=intervention).count() == 1
     assert InterventionNote.objects.filter(intervention=intervention).count() == 1
     assert Expense.objects.filter(intervention=intervention).count() == 1
+    settle(page)
 
 
 def test_a_change_in_the_office_meanwhile_is_shown_not_overwritten(
@@ -185,6 +193,7 @@ def test_a_change_in_the_office_meanwhile_is_shown_not_overwritten(
     page.wait_for_selector("[data-testid=notes]:has-text('Typed on the old copy.')")
     assert InterventionNote.objects.filter(intervention=intervention).count() == 1
     assert Intervention.objects.get(pk=intervention.pk).what_to_bring == "Ladder and the new pump"
+    settle(page)
 
 
 def test_discarding_asks_and_logging_out_forgets_the_phones_copy(page, login, technician, operator):

@@ -13,13 +13,26 @@
   var STATIC_CACHE = "portal-static";
   var LOCK = "portal-outbox-send";
 
+  // One connection per page (or worker), closed before the database is deleted.
+  var connection = null;
   function open() {
-    return root.idb.openDB(DB_NAME, 1, {
-      upgrade: function (db) {
-        db.createObjectStore(ENTRIES, { keyPath: "id", autoIncrement: true });
-        db.createObjectStore(META);
-      },
-    });
+    if (!connection) {
+      connection = root.idb.openDB(DB_NAME, 1, {
+        upgrade: function (db) {
+          db.createObjectStore(ENTRIES, { keyPath: "id", autoIncrement: true });
+          db.createObjectStore(META);
+        },
+        // Another page (or the worker) deletes the database (logging out): let it.
+        blocking: function () { close(); },
+      });
+    }
+    return connection;
+  }
+
+  function close() {
+    var closing = connection ? connection.then(function (db) { db.close(); }) : Promise.resolve();
+    connection = null;
+    return closing;
   }
 
   // Entries in the order they were typed (the key grows with each one).
@@ -58,9 +71,11 @@
   // Everything kept on this phone: pages, static files, the outbox (logging out, another user).
   function forgetEverything() {
     var steps = [caches.delete(PAGES_CACHE), caches.delete(STATIC_CACHE)];
-    steps.push(new Promise(function (resolve) {
-      var request = root.indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    steps.push(close().then(function () {
+      return new Promise(function (resolve) {
+        var request = root.indexedDB.deleteDatabase(DB_NAME);
+        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+      });
     }));
     return Promise.all(steps);
   }
