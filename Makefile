@@ -11,10 +11,13 @@ APPS_OF_THE_PORTAL := $(PY) -c "from service_portal.apps import PORTAL_APPS; pri
 # The modules that hold the rules, type-checked by `make lint` (mypy settings: pyproject.toml).
 TYPED_MODULES = $(wildcard */services.py */services/*.py */selectors.py */access.py */money.py)
 # Front-end packages from npm, copied into the portal's static files (so they ship in the
-# wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>.
+# wheel) and served under static/vendor/<name>/: <name>=<folder in node_modules>. Workbox's
+# modules share one folder: workbox-sw loads them from there by name (service_portal/pwa.py).
 VENDOR_DIR := service_portal/static/vendor
 VENDOR_ASSETS := bootstrap=bootstrap/dist bootstrap-icons=bootstrap-icons/font htmx=htmx.org/dist \
-  jquery-ui=jquery-ui/dist chart.js=chart.js/dist air-datepicker=air-datepicker
+  jquery-ui=jquery-ui/dist chart.js=chart.js/dist air-datepicker=air-datepicker \
+  workbox=workbox-sw/build workbox=workbox-core/build workbox=workbox-routing/build \
+  workbox=workbox-strategies/build workbox=workbox-cacheable-response/build idb=idb/build
 # `make bench` keeps one seeded database per scale (sp_bench_1, sp_bench_100): the full scale
 # takes the better part of an hour to seed. BENCH_ARGS="--scales 1,100" rebuilds them.
 BENCH_ARGS ?= --keep

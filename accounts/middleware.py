@@ -66,7 +66,15 @@ def stamp_session_on_login(sender: Any, request: HttpRequest, user: Any, **kwarg
 
 
 # URL names a user in onboarding may still reach.
-ONBOARDING_ALLOWED = ("accounts:onboarding", "accounts:logout", "accounts:set_language", "health")
+ONBOARDING_ALLOWED = (
+    "accounts:onboarding",
+    "accounts:logout",
+    "accounts:set_language",
+    "health",
+    # The installable portal's files hold no data; a redirect would break the worker's script.
+    "manifest",
+    "service_worker",
+)
 
 
 class OnboardingMiddleware:

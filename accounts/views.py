@@ -189,7 +189,25 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     services.logout_everywhere(user=request.user, request=request)
     auth_logout(request)
     messages.success(request, _("You have been logged out on every device."))
-    return redirect("accounts:login")
+    return forget_on_this_device(redirect("accounts:login"))
+
+
+# What the phone kept for working without signal (pages, files, the outbox: service_portal/pwa.py)
+# goes with the session. The page's script deletes it before logging out (after a warning when
+# entries wait); the header is the browser's own guarantee, also without that script.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def forget_on_this_device(response: HttpResponse) -> HttpResponse:
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, and the browser told to delete what it keeps of the portal."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return forget_on_this_device(super().post(request, *args, **kwargs))
 
 
 # --- Administrators: users ----------------------------------------------------------------

@@ -432,3 +432,23 @@ def intervention_entries(intervention: Intervention) -> list[TimeEntry]:
             .order_by("date", "start_time", "pk")
         )
     )
+
+
+def offline_jobs(user: User, today: datetime.date) -> list[Intervention]:
+    """The interventions ``user`` visits today or tomorrow (their planner's activities, not
+    cancelled), each once, by first visit: the pages a phone keeps for working without signal.
+    One query."""
+    start, _end = day_bounds(today)
+    _start, end = day_bounds(today + datetime.timedelta(days=1))
+    activities = (
+        Activity.objects.filter(
+            technician=user, intervention__isnull=False, start__lt=end, end__gt=start
+        )
+        .select_related("intervention")
+        .order_by("start", "pk")
+    )
+    jobs: dict[int, Intervention] = {}
+    for activity in activities:
+        if not is_cancelled(activity) and activity.intervention is not None:
+            jobs.setdefault(activity.intervention.pk, activity.intervention)
+    return list(jobs.values())

@@ -7,6 +7,7 @@ app_name = "planner"
 urlpatterns = [
     path("", views.board, name="board"),
     path("my/", views.my_calendar, name="my_calendar"),
+    path("my/offline.json", views.offline_pages, name="offline_pages"),
     path("technicians/<int:technician_pk>/<str:day>/", views.day_detail, name="day"),
     path("activities/<int:pk>/edit/", views.activity_update, name="activity_update"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import Intervention, State
 from planner import access, exports, ical, selectors, services
@@ -23,7 +23,7 @@ from planner.forms import ActivityForm, PlanForm, TimeEntryForm
 from planner.models import ActivityKind, CalendarFeed, LabourRate
 from planner.services import PlannerError
 from service_portal import exports as limits
-from service_portal import idempotency
+from service_portal import idempotency, offline
 from service_portal.errors import show_error
 from service_portal.forms import is_plausible_date, parse_id
 from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
@@ -130,6 +130,20 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         "agenda_following": agenda_first + datetime.timedelta(days=selectors.AGENDA_DAYS),
     }
     return render(request, "planner/my_calendar.html", context)
+
+
+@require_GET
+@role_required(*EVERYONE)
+def offline_pages(request: HttpRequest) -> HttpResponse:
+    """What the phone keeps for working without signal (static/js/offline.js): the home page,
+    "My calendar" and the pages of the jobs the signed-in person visits today and tomorrow,
+    with their hours section (a fragment the job page loads). Only the person's own jobs."""
+    pages = [reverse("calls:my_interventions"), reverse("planner:my_calendar")]
+    fragments = []
+    for intervention in selectors.offline_jobs(request.user, timezone.localdate()):
+        pages.append(intervention.get_absolute_url())
+        fragments.append(reverse("planner:intervention_hours", args=[intervention.pk]))
+    return JsonResponse({"pages": pages, "fragments": fragments})
 
 
 def _day_url(technician_pk: int, day: datetime.date) -> str:
@@ -497,6 +511,8 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
             intervention=intervention,
             initial={"date": timezone.localdate(), "kind": "labour"},
         )
+        if request.method == "POST" and offline.is_queued(request):
+            return _queued_intervention_hours(request, intervention, person, form)
         if request.method == "POST" and form.is_valid():
             done, form = _record_intervention_hours(request, intervention, person, form)
             if done is not None:
@@ -507,6 +523,35 @@ def intervention_hours(request: HttpRequest, pk: int) -> HttpResponse:
     if not _is_htmx(request):
         template = "planner/intervention_hours_page.html"
     return render(request, template, _intervention_hours_context(request, intervention, form))
+
+
+def _queued_intervention_hours(
+    request: HttpRequest, intervention: Intervention, person: Any, form: TimeEntryForm
+) -> HttpResponse:
+    """Hours sent later by the phone's outbox: a JSON answer (``service_portal.offline``);
+    refused when the job changed since the copy they were typed on."""
+    if refusal := offline.wrong_sender(request):
+        return refusal
+    if not form.is_valid():
+        return offline.refused(offline.form_errors(form), _job_version(intervention))
+    data = {**form.cleaned_data, "intervention": intervention}
+    try:
+        with idempotency.once(data["submission_token"], request.user):
+            offline.check_fresh(request, Intervention, intervention.pk)
+            services.record_time_entry(acting_user=request.user, user=person, **_entry_kwargs(data))
+    except idempotency.AlreadySubmitted:
+        return offline.answer(
+            offline.ALREADY_SAVED, idempotency.ALREADY_SAVED, version=_job_version(intervention)
+        )
+    except offline.StaleCopy as stale:
+        return offline.conflict(stale.version)
+    except PlannerError as error:
+        return offline.refused(error.message, _job_version(intervention))
+    return offline.answer(offline.SAVED, _("Hours recorded."), version=_job_version(intervention))
+
+
+def _job_version(intervention: Intervention) -> int:
+    return Intervention.objects.values_list("version", flat=True).get(pk=intervention.pk)
 
 
 def _record_intervention_hours(

@@ -149,6 +149,7 @@ PAGES = [
     Page("solutions, no filter", "/calls/solutions/"),
     Page("solutions, words", "/calls/solutions/?q=reset+counter"),
     Page("technician's home", "/calls/mine/", role="technician"),
+    Page("pages the phone keeps (offline list)", "/planner/my/offline.json", role="technician"),
     Page("planner board, week", "/planner/?view=week&date={today}"),
     Page("planner board, month", "/planner/?view=month&date={today}"),
     Page(

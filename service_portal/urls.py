@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from service_portal import views
+from service_portal import pwa, views
 
 admin.site.site_header = _("Service Portal administration")
 admin.site.site_title = _("Service Portal")
@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
     path("favicon.ico", views.favicon),  # unnamed: no row in the permission table needed
 ]
 

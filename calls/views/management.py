@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +27,7 @@ from calls.forms import (
 )
 from calls.models import Intervention
 from calls.services import MANUAL_TARGETS, CallError, actuals
-from service_portal import idempotency
+from service_portal import idempotency, offline
 from service_portal.permissions import role_required
 from service_portal.roles import EVERYONE
 
@@ -136,11 +137,18 @@ def section_post(
     ``form_name``: the form is shown again with its field errors under that name; without it,
     its errors are the section's error line. ``once``: the form's submission token makes a
     double submit create nothing twice (the repeat is told it was already saved).
+    A form sent later by the phone's outbox gets a JSON answer instead, and is refused when the
+    job changed since the copy it was typed on (``service_portal.offline``).
     """
+    if refusal := offline.wrong_sender(request):
+        return refusal
+    queued = offline.is_queued(request)
     forms = {form_name: form} if form is not None and form_name else None
     data: dict = {}
     if form is not None:
         if not form.is_valid():
+            if queued:
+                return offline.refused(offline.form_errors(form), _version(intervention))
             if forms:
                 return after_post(request, intervention, "", forms=forms)
             errors = "; ".join(str(e) for field in form.errors.values() for e in field)
@@ -149,16 +157,37 @@ def section_post(
     try:
         if once:
             with idempotency.once(data.pop("submission_token"), request.user):
+                offline.check_fresh(request, Intervention, intervention.pk)
                 result = action(data)
         else:
-            result = action(data)
+            with transaction.atomic():
+                offline.check_fresh(request, Intervention, intervention.pk)
+                result = action(data)
     except idempotency.AlreadySubmitted:
+        if queued:
+            return offline.answer(
+                offline.ALREADY_SAVED, idempotency.ALREADY_SAVED, version=_version(intervention)
+            )
         return after_post(request, intervention, idempotency.ALREADY_SAVED)
+    except offline.StaleCopy as stale:
+        if queued:
+            return offline.conflict(stale.version)
+        return after_post(request, intervention, "", error=str(stale.message), section=section)
     except CallError as error:
+        if queued:
+            return offline.refused(error.message, _version(intervention))
         return after_post(
             request, intervention, "", error=error.message, section=section, forms=forms
         )
-    return after_post(request, intervention, success(result) if callable(success) else success)
+    message = success(result) if callable(success) else success
+    if queued:
+        return offline.answer(offline.SAVED, message, version=_version(intervention))
+    return after_post(request, intervention, message)
+
+
+def _version(intervention: Intervention) -> int:
+    """The job's version now (the outbox sends the next entries of this job with it)."""
+    return Intervention.objects.values_list("version", flat=True).get(pk=intervention.pk)
 
 
 def _completion(intervention: Intervention, allowed: access.InterventionActions) -> dict:

@@ -101,6 +101,7 @@ ROWS = [
     Row("planner:board", STAFF),
     Row("planner:board", STAFF, query="view=month"),
     Row("planner:my_calendar", EVERYONE),
+    Row("planner:offline_pages", EVERYONE),
     Row("planner:day", STAFF_SEE_OTHERS, lambda w: [w.owner.pk, w.today]),
     Row("planner:activity_update", STAFF_SEE_OTHERS, lambda w: [w.office_activity.pk]),
     Row(

@@ -38,6 +38,9 @@ ROWS = [
     # The logo is public like any letterhead (the login page shows it); none in this world.
     Row("company_logo", {ANON: 404, TECH: 404, OPER: 404, ADMIN: 404}),
     Row("company_theme", PUBLIC),
+    # The installable portal: its manifest and service worker hold no data (public).
+    Row("manifest", PUBLIC),
+    Row("service_worker", PUBLIC),
     Row("accounts:login", {ANON: 200, TECH: 302, OPER: 302, ADMIN: 302}),
     Row("accounts:logout", {ANON: 302, TECH: 302, OPER: 302, ADMIN: 302}, method="post"),
     Row(
