@@ -151,7 +151,8 @@ def _add(model: type, fields: tuple[str, ...], deltas: Counter[tuple]) -> None:
         params.append(n)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, calls) VALUES {', '.join([row] * len(items))} "
+            # Names from the model's metadata, quoted; every value is a parameter.
+            f"INSERT INTO {table} ({columns}, calls) VALUES {', '.join([row] * len(items))} "  # noqa: S608
             f"ON CONFLICT ({columns}) DO UPDATE SET calls = {table}.calls + EXCLUDED.calls",
             params,
         )
@@ -179,8 +180,16 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
         new = CallDaySummary.objects.bulk_create(_rows(Call.objects.filter(calls)))
         _deltas(
             (
-                (r.day, r.status, r.customer_id, r.by_type, r.type_id, r.by_technician,
-                 r.technician_id, r.calls)
+                (
+                    r.day,
+                    r.status,
+                    r.customer_id,
+                    r.by_type,
+                    r.type_id,
+                    r.by_technician,
+                    r.technician_id,
+                    r.calls,
+                )
                 for r in new
             ),
             1,
@@ -228,18 +237,19 @@ def rebuild_totals(summary_model: type, total_model: type, open_model: type) -> 
     usable = "NOT (by_type AND type_id IS NULL) AND NOT (by_technician AND technician_id IS NULL)"
     closed = sorted(s.value for s in CLOSED_STATES)
     is_open = f"status NOT IN ({', '.join(['%s'] * len(closed))})"
+    # Table names from the models' metadata, quoted; the states are parameters.
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {total}")
-        cursor.execute(f"DELETE FROM {open_}")
+        cursor.execute(f"DELETE FROM {total}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {open_}")  # noqa: S608
         cursor.execute(
-            f"INSERT INTO {total} (day, status, type_key, technician_key, calls) "
+            f"INSERT INTO {total} (day, status, type_key, technician_key, calls) "  # noqa: S608
             f"SELECT day, status, {keys}, SUM(calls) FROM {summary} WHERE {usable} "
             f"GROUP BY day, status, {keys}"
         )
         # Per customer, then any customer (0).
         for customer, group in (("customer_id", "customer_id, "), ("0", "")):
             cursor.execute(
-                f"INSERT INTO {open_} (status, customer_key, type_key, technician_key, calls) "
+                f"INSERT INTO {open_} (status, customer_key, type_key, technician_key, calls) "  # noqa: S608
                 f"SELECT status, {customer}, {keys}, SUM(calls) FROM {summary} "
                 f"WHERE {usable} AND {is_open} GROUP BY status, {group}{keys}",
                 closed,

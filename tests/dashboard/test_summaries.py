@@ -81,7 +81,10 @@ def every_filter(data) -> list[Filters]:
     return [
         Filters(*period, customer=customer, technician=technician, intervention_type=kind)
         for period, customer, technician, kind in itertools.product(
-            periods, (None, data.c1, data.c2), (None, data.tech_a, data.tech_b), (None, data.t1, data.t2)
+            periods,
+            (None, data.c1, data.c2),
+            (None, data.tech_a, data.tech_b),
+            (None, data.t1, data.t2),
         )
     ]
 
@@ -131,16 +134,19 @@ def test_the_figures_equal_the_aggregate_queries_on_the_hand_worked_data(data):
     assert counters()[0] and counters()[1]
 
 
-def test_the_open_calls_read_one_row_per_state_whatever_the_filters(data, django_assert_num_queries):
+def test_the_open_calls_read_one_row_per_state_whatever_the_filters(
+    data, django_assert_num_queries
+):
     assert OpenCallCount.objects.count() > 6
     for filters in every_filter(data)[:18]:
         with django_assert_num_queries(1):
             statistics.open_calls_by_state(filters)
     whole = Filters(*OCTOBER)
     assert OpenCallCount.objects.filter(customer_key=0, type_key=0, technician_key=0).count() <= 6
-    assert sum(r.count for r in statistics.open_calls_by_state(whole)) == Call.objects.exclude(
-        status__in=CLOSED_STATES
-    ).count()
+    assert (
+        sum(r.count for r in statistics.open_calls_by_state(whole))
+        == Call.objects.exclude(status__in=CLOSED_STATES).count()
+    )
 
 
 def test_the_summaries_follow_changes_made_through_the_services(data, administrator):

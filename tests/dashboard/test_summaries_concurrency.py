@@ -40,11 +40,7 @@ def _live_open(customer: Customer | None = None) -> dict[str, int]:
     calls = Call.objects.exclude(status__in=CLOSED_STATES)
     if customer is not None:
         calls = calls.filter(customer=customer)
-    return {
-        s.value: calls.filter(status=s.value).count()
-        for s in State
-        if s not in CLOSED_STATES
-    }
+    return {s.value: calls.filter(status=s.value).count() for s in State if s not in CLOSED_STATES}
 
 
 def test_concurrent_changes_of_one_customers_calls_of_one_day_are_all_counted():
