@@ -673,6 +673,62 @@ class CallDaySummary(models.Model):
         return f"{self.day} {self.status} {self.customer_id}: {self.calls}"
 
 
+class CallDayTotal(models.Model):
+    """The daily call summaries of all customers together (calls.summaries): per day the call
+    was received and status, the number of calls, and the same per type, per technician and per
+    type and technician of their interventions. ``type_key`` / ``technician_key`` hold the id,
+    0 meaning "any" (a call counts once in the row with both 0). A dashboard without a customer
+    filter reads a handful of these rows per day instead of a row per customer. Kept by
+    calls.summaries with additions (``calls = calls + n``) in the transaction that changes a
+    call; plain integers, not foreign keys, so that "any" can be part of the unique key.
+    """
+
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=20, choices=State.choices)
+    type_key = models.PositiveIntegerField(default=0)
+    technician_key = models.PositiveIntegerField(default=0)
+    calls = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily call total")
+        verbose_name_plural = _("daily call totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type_key", "technician_key", "day", "status"], name="calldaytotal_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}: {self.calls}"
+
+
+class OpenCallCount(models.Model):
+    """How many calls are open now, per status (not closed), and per customer, type and
+    technician of their interventions, 0 meaning "any" (calls.summaries). The dashboard's open
+    calls read at most six of these rows whatever the filters; kept by calls.summaries with
+    additions (``calls = calls + n``) in the transaction that changes a call.
+    """
+
+    status = models.CharField(_("status"), max_length=20, choices=State.choices)
+    customer_key = models.PositiveIntegerField(default=0)
+    type_key = models.PositiveIntegerField(default=0)
+    technician_key = models.PositiveIntegerField(default=0)
+    calls = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("open call count")
+        verbose_name_plural = _("open call counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_key", "type_key", "technician_key", "status"],
+                name="opencallcount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.customer_key}/{self.type_key}/{self.technician_key}"
+
+
 class SignedReport(models.Model):
     """One customer signature of an intervention and the report PDF made from it (issue 20).
 

@@ -1,26 +1,47 @@
-"""The daily call summaries (``CallDaySummary``) the dashboard counts calls from.
+"""The call summaries the dashboard counts calls from, at three grains.
 
-A summary row holds the number of calls received on one day by one customer in one status
-(and, for the filters, per type and technician of their interventions; see the model). A change
-to a call or an intervention rewrites the rows of that call's day and customer, recounted from
-the calls, in the same transaction (``refresh_for``): a customer has a handful of calls a day,
-so the recount reads a few index entries. Signals cover saves of calls and interventions
-(services, admin, imports); the services that write with ``update()`` (the call's status) call
-``refresh_for`` themselves. ``rebuild()`` (``manage.py rebuild_call_summaries``, run after
-``seed_demo`` and by the nightly job in docs/operations.md) recounts everything.
+- ``CallDaySummary``: the number of calls received on one day by one customer in one status
+  (and, for the filters, per type and technician of their interventions; see the model). A
+  change to a call or an intervention rewrites the rows of that call's day and customer,
+  recounted from the calls, in the same transaction (``refresh_for``): a customer has a handful
+  of calls a day, so the recount reads a few index entries.
+- ``CallDayTotal``: the same per day for all customers together (the dashboard without a
+  customer filter reads a few rows a day instead of one per customer).
+- ``OpenCallCount``: the calls open now per status, customer, type and technician, "any"
+  included (the dashboard's open calls read at most six rows).
+
+The two coarser tables are sums of the first. ``refresh`` keeps them so by adding the
+difference between a (day, customer)'s rows before and after the recount (``INSERT ... ON
+CONFLICT DO UPDATE SET calls = calls + n``: an addition under the row's lock, so concurrent
+changes of other customers' calls never lose one). The recount of one (day, customer) is
+serialised by a transaction-scoped advisory lock on PostgreSQL: two transactions changing calls
+of the same customer and day take turns, and the second recounts after the first committed.
+
+Signals cover saves of calls and interventions (services, admin, imports); the services that
+write with ``update()`` (the call's status) call ``refresh_for`` themselves. ``rebuild()``
+(``manage.py rebuild_call_summaries``, run after ``seed_demo`` and by the nightly job in
+docs/operations.md) recounts everything.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from calls.models import Call, CallDaySummary, Intervention
+from calls.models import (
+    CLOSED_STATES,
+    Call,
+    CallDaySummary,
+    CallDayTotal,
+    Intervention,
+    OpenCallCount,
+)
 
 # (by_type, by_technician) -> the intervention fields the rows are grouped by.
 _CUBE = {
@@ -80,10 +101,67 @@ def _rows(
     return rows
 
 
+# The columns of a day row, in the order _deltas reads them.
+_ROW = ("day", "status", "customer", "by_type", "type", "by_technician", "technician", "calls")
+
+
+def _lock(pairs: list[tuple[datetime.date, int]]) -> None:
+    """Take turns with other transactions recounting the same (day, customer): a
+    transaction-scoped advisory lock per pair, in a fixed order (no deadlock between two
+    recounts). SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for day, customer_id in pairs:
+            # 'SD' in the top bits keeps the keys apart from other advisory locks.
+            key = (0x5344 << 48) | (customer_id << 20) | day.toordinal()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _deltas(
+    rows: Iterable[tuple], sign: int, totals: Counter[tuple], opens: Counter[tuple]
+) -> None:
+    """Add ``sign`` × each day row to the day totals and the open counts it is part of."""
+    for day, status, customer, by_type, type_id, by_technician, technician, n in rows:
+        if (by_type and type_id is None) or (by_technician and technician is None):
+            continue  # no filter names "no type" or "no technician"
+        type_key = type_id if by_type else 0
+        technician_key = technician if by_technician else 0
+        totals[(type_key, technician_key, day, status)] += sign * n
+        if status not in CLOSED_STATES:
+            opens[(customer, type_key, technician_key, status)] += sign * n
+            opens[(0, type_key, technician_key, status)] += sign * n
+
+
+def _add(model: type, fields: tuple[str, ...], deltas: Counter[tuple]) -> None:
+    """``calls = calls + n`` for each key of ``deltas`` (the row made when missing), in key
+    order, as one statement."""
+    items = sorted((key, n) for key, n in deltas.items() if n)
+    if not items:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f) for f in fields)
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    params: list[object] = []
+    for key, n in items:
+        params += [
+            connection.ops.adapt_datefield_value(v) if isinstance(v, datetime.date) else v
+            for v in key
+        ]
+        params.append(n)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Names from the model's metadata, quoted; every value is a parameter.
+            f"INSERT INTO {table} ({columns}, calls) VALUES {', '.join([row] * len(items))} "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET calls = {table}.calls + EXCLUDED.calls",
+            params,
+        )
+
+
 def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
-    """Recount the rows of each (day, customer) in ``pairs`` from the calls, in the caller's
-    transaction."""
-    pairs = set(pairs)
+    """Recount the rows of each (day, customer) in ``pairs`` from the calls, and add the
+    difference to the day totals and the open counts, in the caller's transaction."""
+    pairs = sorted(set(pairs))
     if not pairs:
         return
     where = Q()
@@ -93,8 +171,33 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
         where |= Q(day=day, customer_id=customer_id)
         calls |= Q(customer_id=customer_id, received_at__gte=start, received_at__lt=end)
     with transaction.atomic():
-        CallDaySummary.objects.filter(where).delete()
-        CallDaySummary.objects.bulk_create(_rows(Call.objects.filter(calls)))
+        _lock(pairs)
+        totals: Counter[tuple] = Counter()
+        opens: Counter[tuple] = Counter()
+        old = CallDaySummary.objects.filter(where)
+        _deltas(old.values_list(*_ROW), -1, totals, opens)
+        old.delete()
+        new = CallDaySummary.objects.bulk_create(_rows(Call.objects.filter(calls)))
+        _deltas(
+            (
+                (
+                    r.day,
+                    r.status,
+                    r.customer_id,
+                    r.by_type,
+                    r.type_id,
+                    r.by_technician,
+                    r.technician_id,
+                    r.calls,
+                )
+                for r in new
+            ),
+            1,
+            totals,
+            opens,
+        )
+        _add(CallDayTotal, ("type_key", "technician_key", "day", "status"), totals)
+        _add(OpenCallCount, ("customer_key", "type_key", "technician_key", "status"), opens)
 
 
 def pair_of(call: Call) -> tuple[datetime.date, int]:
@@ -106,14 +209,51 @@ def refresh_for(*calls: Call) -> None:
     refresh(pair_of(call) for call in calls)
 
 
-def rebuild(models: tuple[type, type, type] = (Call, Intervention, CallDaySummary)) -> int:
-    """Every row recounted from all the calls; returns the number of rows written."""
+def rebuild(
+    models: tuple[type, type, type] = (Call, Intervention, CallDaySummary), *, totals: bool = True
+) -> int:
+    """Every row recounted from all the calls; returns the number of day rows written.
+    ``totals=False`` leaves the day totals and open counts alone (the migration that made the
+    day rows ran before they existed)."""
     call_model, intervention_model, summary_model = models
     with transaction.atomic():
         summary_model.objects.all().delete()
         rows = _rows(call_model.objects.all(), intervention_model, summary_model)
         summary_model.objects.bulk_create(rows, batch_size=5000)
+        if totals:
+            rebuild_totals(summary_model, CallDayTotal, OpenCallCount)
     return len(rows)
+
+
+def rebuild_totals(summary_model: type, total_model: type, open_model: type) -> None:
+    """The day totals and the open counts summed from the day rows, in SQL (models are
+    parameters for the migration that adds the tables)."""
+    q = connection.ops.quote_name
+    summary = q(summary_model._meta.db_table)
+    total = q(total_model._meta.db_table)
+    open_ = q(open_model._meta.db_table)
+    keys = "COALESCE(type_id, 0), COALESCE(technician_id, 0)"
+    # Rows per type with no type, per technician with no technician: no filter names them.
+    usable = "NOT (by_type AND type_id IS NULL) AND NOT (by_technician AND technician_id IS NULL)"
+    closed = sorted(s.value for s in CLOSED_STATES)
+    is_open = f"status NOT IN ({', '.join(['%s'] * len(closed))})"
+    # Table names from the models' metadata, quoted; the states are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {total}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {open_}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {total} (day, status, type_key, technician_key, calls) "  # noqa: S608
+            f"SELECT day, status, {keys}, SUM(calls) FROM {summary} WHERE {usable} "
+            f"GROUP BY day, status, {keys}"
+        )
+        # Per customer, then any customer (0).
+        for customer, group in (("customer_id", "customer_id, "), ("0", "")):
+            cursor.execute(
+                f"INSERT INTO {open_} (status, customer_key, type_key, technician_key, calls) "  # noqa: S608
+                f"SELECT status, {customer}, {keys}, SUM(calls) FROM {summary} "
+                f"WHERE {usable} AND {is_open} GROUP BY status, {group}{keys}",
+                closed,
+            )
 
 
 def _call_saved(sender: type, instance: Call, raw: bool = False, **kwargs: object) -> None:

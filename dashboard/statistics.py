@@ -51,9 +51,11 @@ from calls.models import (
     CLOSED_STATES,
     Call,
     CallDaySummary,
+    CallDayTotal,
     Intervention,
     InterventionTransition,
     InterventionType,
+    OpenCallCount,
     State,
 )
 from customers.models import Customer
@@ -156,15 +158,20 @@ class StateCount:
     count: int
 
 
-def _summaries(filters: Filters) -> QuerySet[CallDaySummary]:
-    """The daily call summary rows for the filters (calls.summaries): the rows per type, per
-    technician or per both when the filters name them, each call counted once in them."""
+def _summaries(filters: Filters) -> QuerySet[CallDaySummary] | QuerySet[CallDayTotal]:
+    """The daily call summary rows for the filters (calls.summaries): a customer's own rows
+    with a customer filter, else the totals of all customers (a few rows a day); the rows per
+    type, per technician or per both when the filters name them, each call counted once in
+    them."""
+    if filters.customer is None:
+        return CallDayTotal.objects.filter(
+            type_key=_key(filters.intervention_type), technician_key=_key(filters.technician)
+        )
     rows = CallDaySummary.objects.filter(
+        customer=filters.customer,
         by_type=filters.intervention_type is not None,
         by_technician=filters.technician is not None,
     )
-    if filters.customer is not None:
-        rows = rows.filter(customer=filters.customer)
     if filters.intervention_type is not None:
         rows = rows.filter(type=filters.intervention_type)
     if filters.technician is not None:
@@ -172,19 +179,23 @@ def _summaries(filters: Filters) -> QuerySet[CallDaySummary]:
     return rows
 
 
+def _key(chosen: Customer | User | InterventionType | None) -> int:
+    """A filter as the summaries' key: the id, 0 for "any"."""
+    return 0 if chosen is None else chosen.pk
+
+
 def open_calls_by_state(filters: Filters) -> list[StateCount]:
     """Calls not closed (closed: invoiced, resolved by phone, cancelled), by their status.
 
-    Summed from the daily call summaries (one row per day, status and customer) rather than
-    counted over the calls.
+    Read from the open call counts (calls.summaries: one row per status for the filters'
+    customer, type and technician, "any" included) rather than counted over the calls.
     """
     counts = dict(
-        _summaries(filters)
-        .filter(status__in=[state.value for state in OPEN_CALL_STATES])
-        .values("status")
-        .annotate(n=Sum("calls"))
-        .order_by()
-        .values_list("status", "n")
+        OpenCallCount.objects.filter(
+            customer_key=_key(filters.customer),
+            type_key=_key(filters.intervention_type),
+            technician_key=_key(filters.technician),
+        ).values_list("status", "calls")
     )
     return [StateCount(s.value, str(s.label), counts.get(s.value, 0)) for s in OPEN_CALL_STATES]
 

@@ -30,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PORT = 8131
+# THROUGHPUT_PORT: another port when someone else measures on the same machine (a second
+# server on 8131 would fail to bind, and wrk would measure the first one's code).
+PORT = int(os.environ.get("THROUGHPUT_PORT", "8131"))
 TRIVIAL = "trivial page (25 rows, no DB)"
 SIGNED_IN = "trivial page, signed in"
 
@@ -82,6 +84,12 @@ def prepare() -> dict:
 
 
 def _start_server(workers: int) -> subprocess.Popen:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2).read()
+    except OSError:
+        pass
+    else:
+        raise RuntimeError(f"port {PORT} already serves something: set THROUGHPUT_PORT")
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),

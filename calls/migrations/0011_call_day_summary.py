@@ -44,7 +44,8 @@ def fill(apps, schema_editor):
             apps.get_model("calls", "Call"),
             apps.get_model("calls", "Intervention"),
             apps.get_model("calls", "CallDaySummary"),
-        )
+        ),
+        totals=False,  # the day totals and open counts came later (0018)
     )
 
 

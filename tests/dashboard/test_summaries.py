@@ -11,7 +11,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from calls import services as call_services
 from calls import summaries
-from calls.models import CLOSED_STATES, Call, CallDaySummary, Intervention, State
+from calls.models import (
+    CLOSED_STATES,
+    Call,
+    CallDaySummary,
+    CallDayTotal,
+    Intervention,
+    OpenCallCount,
+    State,
+)
 from dashboard import statistics
 from dashboard.statistics import Filters
 from planner import services as planner_services
@@ -73,7 +81,10 @@ def every_filter(data) -> list[Filters]:
     return [
         Filters(*period, customer=customer, technician=technician, intervention_type=kind)
         for period, customer, technician, kind in itertools.product(
-            periods, (None, data.c1, data.c2), (None, data.tech_a, data.tech_b), (None, data.t1)
+            periods,
+            (None, data.c1, data.c2),
+            (None, data.tech_a, data.tech_b),
+            (None, data.t1, data.t2),
         )
     ]
 
@@ -93,12 +104,49 @@ def _rows() -> set[tuple]:
     )
 
 
+def counters() -> tuple[set[tuple], set[tuple]]:
+    """The day totals and the open counts (rows at zero left by additions are no count)."""
+    return (
+        set(
+            CallDayTotal.objects.exclude(calls=0).values_list(
+                "day", "status", "type_key", "technician_key", "calls"
+            )
+        ),
+        set(
+            OpenCallCount.objects.exclude(calls=0).values_list(
+                "status", "customer_key", "type_key", "technician_key", "calls"
+            )
+        ),
+    )
+
+
+def assert_kept_as_rebuilt() -> None:
+    """What the changes kept up to date equals what the nightly recount writes."""
+    kept = _rows(), counters()
+    summaries.rebuild()
+    assert (_rows(), counters()) == kept
+
+
 # --- The tests ------------------------------------------------------------------------------
 def test_the_figures_equal_the_aggregate_queries_on_the_hand_worked_data(data):
     assert_summaries_exact(data)
-    kept = _rows()
-    summaries.rebuild()  # the nightly recount changes nothing
-    assert _rows() == kept
+    assert_kept_as_rebuilt()  # the nightly recount changes nothing
+    assert counters()[0] and counters()[1]
+
+
+def test_the_open_calls_read_one_row_per_state_whatever_the_filters(
+    data, django_assert_num_queries
+):
+    assert OpenCallCount.objects.count() > 6
+    for filters in every_filter(data)[:18]:
+        with django_assert_num_queries(1):
+            statistics.open_calls_by_state(filters)
+    whole = Filters(*OCTOBER)
+    assert OpenCallCount.objects.filter(customer_key=0, type_key=0, technician_key=0).count() <= 6
+    assert (
+        sum(r.count for r in statistics.open_calls_by_state(whole))
+        == Call.objects.exclude(status__in=CLOSED_STATES).count()
+    )
 
 
 def test_the_summaries_follow_changes_made_through_the_services(data, administrator):
@@ -165,15 +213,16 @@ def test_the_summaries_follow_changes_made_through_the_services(data, administra
         received_at=at(datetime.date(2026, 11, 20), 9),
     )
     assert_summaries_exact(data)
-    kept = _rows()
-    summaries.rebuild()
-    assert _rows() == kept
+    assert_kept_as_rebuilt()
 
 
 def test_the_rebuild_command_recounts_rows_lost_or_changed_by_hand(data, capsys):
-    kept = _rows()
+    kept = _rows(), counters()
     CallDaySummary.objects.filter(day__month=10).delete()
     CallDaySummary.objects.update(calls=99)
+    CallDayTotal.objects.filter(day__month=10).delete()
+    OpenCallCount.objects.update(calls=7)
     call_command("rebuild_call_summaries")
-    assert _rows() == kept
-    assert f"{len(kept)} summary rows written." in capsys.readouterr().out
+    assert (_rows(), counters()) == kept
+    assert_summaries_exact(data)
+    assert f"{len(kept[0])} summary rows written." in capsys.readouterr().out
