@@ -73,6 +73,7 @@ NAV_ITEMS: list[NavItem] = [
         _("Authentication log"), "accounts:audit_log", ADMIN, "shield-lock", _("Administration")
     ),
     NavItem(_("Company profile"), "company_profile", ADMIN, "building-gear", _("Administration")),
+    NavItem(_("Checklists"), "calls:checklist_templates", ADMIN, "ui-checks", _("Administration")),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.
