@@ -113,7 +113,7 @@ def _check_items(items: list[dict[str, Any]]) -> None:
         raise CallError(_("A checklist needs at least one item."))
     for data in items:
         label = data.get("label") or ""
-        if data["kind"] == ChecklistItemKind.CHOICE and len(
+        if data["kind"] == ChecklistItemKind.CHOICE and "options" in data and len(
             [line for line in (data.get("options") or "").splitlines() if line.strip()]
         ) < 2:
             raise CallError(
