@@ -48,17 +48,18 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
 
-def _read(upload: UploadedFile, limit: int, what: str) -> bytes:
+def _read(upload: UploadedFile, limit: int, kind: str) -> bytes:
+    too_large = (
+        _("The photo is larger than %(mb)s MB.")
+        if kind == AttachmentKind.PHOTO
+        else _("The document is larger than %(mb)s MB.")
+    ) % {"mb": _megabytes(limit)}
     if (upload.size or 0) > limit:
-        raise CallError(
-            _("The %(what)s is larger than %(mb)s MB.") % {"what": what, "mb": _megabytes(limit)}
-        )
+        raise CallError(too_large)
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise CallError(
-            _("The %(what)s is larger than %(mb)s MB.") % {"what": what, "mb": _megabytes(limit)}
-        )
+        raise CallError(too_large)
     if not data:
         raise CallError(_("The file is empty."))
     return data
@@ -132,7 +133,7 @@ def _store(
         if kind == AttachmentKind.PHOTO
         else settings.ATTACHMENT_DOCUMENT_MAX_BYTES
     )
-    data = _read(upload, limit, _("photo") if kind == AttachmentKind.PHOTO else _("document"))
+    data = _read(upload, limit, kind)
     attachment = Attachment(
         intervention=intervention, kind=kind, title=_title(upload), created_by=acting_user
     )
