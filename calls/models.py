@@ -678,7 +678,7 @@ class Attachment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path)
     thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, blank=True)
-    content_type = models.CharField(_("content type"), max_length=40)
+    content_type = models.CharField(_("file type"), max_length=40)
     title = models.CharField(_("title"), max_length=200, blank=True)
     report_tag = models.CharField(
         _("in the report"), max_length=10, choices=ReportTag.choices, blank=True, default=""

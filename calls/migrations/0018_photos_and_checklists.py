@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('photo', 'Photo'), ('document', 'Document')], max_length=10, verbose_name='kind')),
                 ('file', models.FileField(upload_to=calls.models.attachment_path, verbose_name='file')),
                 ('thumbnail', models.FileField(blank=True, upload_to=calls.models.attachment_path, verbose_name='thumbnail')),
-                ('content_type', models.CharField(max_length=40, verbose_name='content type')),
+                ('content_type', models.CharField(max_length=40, verbose_name='file type')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
                 ('report_tag', models.CharField(blank=True, choices=[('', 'Not in the report'), ('before', 'Before'), ('after', 'After')], default='', max_length=10, verbose_name='in the report')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
