@@ -49,7 +49,9 @@ def attach(intervention: Intervention) -> None:
         intervention.save(update_fields=["checklist"])
 
 
-def items_with_answers(intervention: Intervention) -> list[tuple[ChecklistItem, ChecklistAnswer | None]]:
+def items_with_answers(
+    intervention: Intervention,
+) -> list[tuple[ChecklistItem, ChecklistAnswer | None]]:
     """The checklist's items in order, each with its answer on ``intervention`` (or None);
     two queries whatever the number of items."""
     if intervention.checklist_id is None:

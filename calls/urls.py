@@ -98,9 +98,7 @@ urlpatterns = [
     ),
     # Photos, documents and the checklist (issue 21).
     path("<int:pk>/interventions/<int:number>/photos/", media.photo_add, name="photo_add"),
-    path(
-        "<int:pk>/interventions/<int:number>/documents/", media.document_add, name="document_add"
-    ),
+    path("<int:pk>/interventions/<int:number>/documents/", media.document_add, name="document_add"),
     path(
         "<int:pk>/interventions/<int:number>/attachments/<int:attachment_pk>/",
         media.attachment_file,

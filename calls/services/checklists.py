@@ -61,13 +61,13 @@ def _lock_for_answers(intervention: Intervention, user: User) -> Intervention:
 
 
 @transaction.atomic
-def save_answers(
-    *, intervention: Intervention, acting_user: User, answers: dict[int, str]
-) -> int:
+def save_answers(*, intervention: Intervention, acting_user: User, answers: dict[int, str]) -> int:
     """Save the answers given (item id -> raw value; "" clears an answer), all or none: one
     refused answer refuses them all with every item's message. Returns how many changed."""
     locked = _lock_for_answers(intervention, acting_user)
-    items = {item.pk: item for item in ChecklistItem.objects.filter(template_id=locked.checklist_id)}
+    items = {
+        item.pk: item for item in ChecklistItem.objects.filter(template_id=locked.checklist_id)
+    }
     errors: dict[int, str] = {}
     cleaned = {}
     for item_id, raw in answers.items():
@@ -91,7 +91,10 @@ def save_answers(
             continue
         if answer is None:
             ChecklistAnswer.objects.create(
-                intervention=locked, item_id=item_id, value=value, photo=photo,
+                intervention=locked,
+                item_id=item_id,
+                value=value,
+                photo=photo,
                 answered_by=acting_user,
             )
             changed += 1
@@ -113,9 +116,11 @@ def _check_items(items: list[dict[str, Any]]) -> None:
         raise CallError(_("A checklist needs at least one item."))
     for data in items:
         label = data.get("label") or ""
-        if data["kind"] == ChecklistItemKind.CHOICE and "options" in data and len(
-            [line for line in (data.get("options") or "").splitlines() if line.strip()]
-        ) < 2:
+        if (
+            data["kind"] == ChecklistItemKind.CHOICE
+            and "options" in data
+            and len([line for line in (data.get("options") or "").splitlines() if line.strip()]) < 2
+        ):
             raise CallError(
                 _("“%(label)s”: a choice needs at least two options, one a line.")
                 % {"label": label}

@@ -218,7 +218,13 @@ def remove_attachment(*, attachment: Attachment, acting_user: User) -> None:
     files = [attachment.file, attachment.thumbnail]
     attachment.delete()
     # The files go once the row is gone for good.
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files: list) -> None:
+    for file in files:
+        if file:
+            file.delete(save=False)
 
 
 @transaction.atomic

@@ -85,8 +85,11 @@ def template_edit(request: HttpRequest, template_pk: int | None = None) -> HttpR
                 if template is not None and saved.pk != template.pk:
                     messages.success(
                         request,
-                        _("Saved as version %(number)s: the interventions that have version "
-                          "%(old)s keep it.") % {"number": saved.number, "old": template.number},
+                        _(
+                            "Saved as version %(number)s: the interventions that have version "
+                            "%(old)s keep it."
+                        )
+                        % {"number": saved.number, "old": template.number},
                     )
                 else:
                     messages.success(request, _("Checklist saved."))

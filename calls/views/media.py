@@ -58,7 +58,9 @@ def document_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @role_required(*EVERYONE)
-def attachment_remove(request: HttpRequest, pk: int, number: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove(
+    request: HttpRequest, pk: int, number: int, attachment_pk: int
+) -> HttpResponse:
     intervention = selectors.get_intervention_for(request.user, pk, number)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, intervention=intervention)
     return section_post(
@@ -119,7 +121,9 @@ def checklist_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         if key.startswith("item-") and key.removeprefix("item-").isdigit()
     }
     try:
-        checklists.save_answers(intervention=intervention, acting_user=request.user, answers=answers)
+        checklists.save_answers(
+            intervention=intervention, acting_user=request.user, answers=answers
+        )
     except checklists.ChecklistInvalid as invalid:
         fresh = selectors.get_intervention_for(request.user, pk, number)
         return render_manage(

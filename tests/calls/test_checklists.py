@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-
 from decimal import Decimal
 
 import pytest
@@ -120,7 +119,10 @@ def test_editing_a_checklist_in_use_makes_a_new_version_and_the_intervention_kee
     job, administrator, technician, operator
 ):
     old = job.checklist
-    edited = [dict(item, source=item_pk) for item, item_pk in zip(ITEMS, [i.pk for i in old.items.all()])]
+    edited = [
+        dict(item, source=item_pk)
+        for item, item_pk in zip(ITEMS, [i.pk for i in old.items.all()], strict=True)
+    ]
     edited[1]["max_value"] = Decimal("8")
     new = checklists.save_template(
         acting_user=administrator,
@@ -167,7 +169,11 @@ def test_only_administrators_define_checklists_and_bad_items_are_refused(
     with pytest.raises(CallRoleRefused):
         _template(operator, intervention.type)
     with pytest.raises(CallError, match="two options"):
-        _template(administrator, intervention.type, [{"label": "Colour", "kind": "choice", "options": "red"}])
+        _template(
+            administrator,
+            intervention.type,
+            [{"label": "Colour", "kind": "choice", "options": "red"}],
+        )
     with pytest.raises(CallError, match="minimum is greater"):
         _template(
             administrator,
@@ -231,7 +237,9 @@ def test_the_administrators_page_creates_and_versions_a_checklist(
     data["items-1-max_value"] = "440"
     client.post(reverse("calls:checklist_template_edit", args=[template.pk]), data)
     assert ChecklistTemplate.objects.count() == 2
-    assert ChecklistTemplate.objects.get(is_current=True).items.get(label="Voltage").max_value == 440
+    assert (
+        ChecklistTemplate.objects.get(is_current=True).items.get(label="Voltage").max_value == 440
+    )
     # Not for the other roles.
     assert client_for(operator).get(reverse("calls:checklist_templates")).status_code == 403
     assert client_for(technician).get(reverse("calls:checklist_templates")).status_code == 403
@@ -301,9 +309,7 @@ def test_the_technician_fills_the_checklist_on_the_page(client_for, job, technic
         media.remove_attachment(attachment=photo, acting_user=technician)
 
 
-def test_a_technician_of_another_job_gets_404_and_cannot_answer(
-    client_for, job, other_technician
-):
+def test_a_technician_of_another_job_gets_404_and_cannot_answer(client_for, job, other_technician):
     items = _items(job)
     response = client_for(other_technician).post(
         _url("checklist_save", job), {f"item-{items['Oil pressure'].pk}": "3"}
@@ -357,7 +363,9 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-def test_queries_do_not_grow_with_the_checklists_items(client_for, technician, operator, administrator):
+def test_queries_do_not_grow_with_the_checklists_items(
+    client_for, technician, operator, administrator
+):
     small = make_intervention(State.EXPECTED, technician=technician)
     _template(administrator, small.type, ITEMS[:1])
     plan_with_visit(small, operator)
@@ -377,4 +385,3 @@ def test_queries_do_not_grow_with_the_checklists_items(client_for, technician, o
     listed = _count(admin, reverse("calls:checklist_templates"))
     _template(administrator, large.type, many, name="Another")
     assert _count(admin, reverse("calls:checklist_templates")) == listed
-

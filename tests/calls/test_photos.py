@@ -70,9 +70,7 @@ def _stored(attachment: Attachment, thumbnail=False) -> Image.Image:
 
 
 # --- What is stored ---------------------------------------------------------------------------
-def test_a_phone_photo_is_resized_turned_upright_and_stripped_of_its_position(
-    planned, technician
-):
+def test_a_phone_photo_is_resized_turned_upright_and_stripped_of_its_position(planned, technician):
     # A landscape sensor image the phone marks "rotate 90°" (orientation 6), with GPS data.
     data = picture((3000, 2000), orientation=6, gps=True)
     photo = media.add_photo(intervention=planned, acting_user=technician, upload=upload(data))
@@ -113,9 +111,7 @@ def test_a_fake_image_with_a_jpeg_name_is_refused(planned, technician):
     assert not Attachment.objects.exists()
 
 
-def test_a_photo_over_the_size_limit_is_refused_with_the_limit_named(
-    planned, technician, settings
-):
+def test_a_photo_over_the_size_limit_is_refused_with_the_limit_named(planned, technician, settings):
     settings.ATTACHMENT_PHOTO_MAX_BYTES = 2 * 1024 * 1024
     big = upload(b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024 + 1))
     with pytest.raises(CallError, match="larger than 2 MB"):
@@ -123,12 +119,13 @@ def test_a_photo_over_the_size_limit_is_refused_with_the_limit_named(
     assert not Attachment.objects.exists()
 
 
-def test_the_page_shows_the_refusal_and_keeps_nothing(
-    client_for, planned, technician
-):
+def test_the_page_shows_the_refusal_and_keeps_nothing(client_for, planned, technician):
     response = client_for(technician).post(
         _url("photo_add", planned),
-        {"photo-file": upload(b"not a picture", "x.jpg"), "photo-submission_token": str(uuid.uuid4())},
+        {
+            "photo-file": upload(b"not a picture", "x.jpg"),
+            "photo-submission_token": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -200,7 +197,9 @@ def test_the_office_attaches_documents_the_technician_sees(
 ):
     manual = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     document = media.add_document(
-        intervention=planned, acting_user=operator, upload=upload(manual, "manual.pdf", "application/pdf")
+        intervention=planned,
+        acting_user=operator,
+        upload=upload(manual, "manual.pdf", "application/pdf"),
     )
     assert document.content_type == "application/pdf"
     with document.file.open("rb") as handle:
