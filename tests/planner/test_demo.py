@@ -74,6 +74,7 @@ def test_demo_visits_have_before_and_after_photos_and_a_filled_checklist(setting
         assert tags == ["after", "before"]
         if intervention.checklist_id:
             assert intervention.checklist_answers.count() >= 3
-    assert done.filter(checklist__isnull=False).exists() or not done.filter(
-        type__code="maintenance"
-    ).exists()
+    assert (
+        done.filter(checklist__isnull=False).exists()
+        or not done.filter(type__code="maintenance").exists()
+    )
