@@ -1,16 +1,23 @@
 """Master data for the system operator; calls themselves are handled in the portal pages."""
 
 from django.contrib import admin
-from modeltranslation.admin import TabbedTranslationAdmin
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from calls.models import (
     Call,
     CallPause,
+    ChecklistItem,
+    ChecklistTemplate,
     Intervention,
     InterventionTransition,
     InterventionType,
     SlaWarning,
 )
+from calls.services import CallError, checklists
+from calls.services.checklists import ITEM_PLAIN_FIELDS
 from service_portal.i18n import localized_fields
 
 
@@ -94,3 +101,68 @@ class InterventionAdmin(ReadOnlyAdmin):
     list_select_related = ("type", "technician")
     inlines = [InterventionTransitionInline]
     show_full_result_count = False
+
+
+# --- Checklists (issue 21): the translations of names and questions are edited here ----------
+class ChecklistItemInline(TranslationTabularInline):
+    model = ChecklistItem
+    extra = 1
+    fields = ("position", "label", "kind", "required", "unit", "min_value", "max_value", "options")
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(TabbedTranslationAdmin):
+    """A version interventions got is read-only here, as on the portal's page: the action
+    "new version" copies it (every language) into the next version, the current one."""
+
+    list_display = ("name", "intervention_type", "number", "is_current")
+    list_filter = ("is_current", "intervention_type")
+    search_fields = localized_fields("name")
+    list_select_related = ("intervention_type",)
+    fields = ("intervention_type", "name")
+    inlines = [ChecklistItemInline]
+    actions = ["new_version"]
+
+    def _in_use(self, obj: ChecklistTemplate | None) -> bool:
+        return obj is not None and obj.interventions.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._in_use(obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # The next version of its type, and the current one.
+            with transaction.atomic():
+                last = ChecklistTemplate.objects.filter(
+                    intervention_type=obj.intervention_type
+                ).aggregate(n=Max("number"))["n"]
+                ChecklistTemplate.objects.filter(
+                    intervention_type=obj.intervention_type, is_current=True
+                ).update(is_current=False)
+                obj.number, obj.is_current = (last or 0) + 1, True
+                super().save_model(request, obj, form, change)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Make a new version (to edit a checklist in use)"))
+    def new_version(self, request, queryset):
+        for template in queryset.select_related("intervention_type"):
+            items = [
+                {"source": item.pk, **{f: getattr(item, f) for f in ITEM_PLAIN_FIELDS}}
+                for item in template.items.all()
+            ]
+            try:
+                saved = checklists.save_template(
+                    acting_user=request.user,
+                    intervention_type=template.intervention_type,
+                    name=None,  # every language's name copied as it is
+                    items=items,
+                    template=template,
+                )
+            except CallError as error:
+                self.message_user(request, error.message, level="error")
+            else:
+                self.message_user(request, str(saved))

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from calls import services, sla
-from calls.models import OPEN_STATES, Call, Intervention, InterventionType, State
+from calls.models import (
+    OPEN_STATES,
+    Call,
+    ChecklistItem,
+    ChecklistTemplate,
+    Intervention,
+    InterventionType,
+    State,
+)
 from contracts.calendar import WorkingCalendar
 from contracts.models import Contract, SlaTarget
 from customers.models import Unit
@@ -450,8 +458,162 @@ def _attach_contracts(progress) -> None:
     progress.step("generated calls under contract", len(calls), len(calls))
 
 
+# The demo checklist of preventive maintenance (issue 21): label texts in it, en, de, fr, es.
+DEMO_CHECKLIST_NAME = (
+    "Tagliando di manutenzione",
+    "Maintenance service sheet",
+    "Wartungsprotokoll",
+    "Fiche d’entretien",
+    "Hoja de mantenimiento",
+)
+DEMO_CHECKLIST = [
+    # kind, required, labels, unit, min, max, options (it / en...: the same words in every language)
+    (
+        "yes_no",
+        True,
+        (
+            "Protezioni di sicurezza al loro posto",
+            "Safety guards in place",
+            "Schutzvorrichtungen angebracht",
+            "Protections de sécurité en place",
+            "Protecciones de seguridad en su sitio",
+        ),
+        "",
+        None,
+        None,
+        "",
+    ),
+    (
+        "number",
+        True,
+        (
+            "Pressione dell'olio",
+            "Oil pressure",
+            "Öldruck",
+            "Pression d’huile",
+            "Presión del aceite",
+        ),
+        "bar",
+        Decimal("2"),
+        Decimal("6"),
+        "",
+    ),
+    (
+        "choice",
+        True,
+        (
+            "Stato del filtro",
+            "Filter state",
+            "Filterzustand",
+            "État du filtre",
+            "Estado del filtro",
+        ),
+        "",
+        None,
+        None,
+        "OK\nSostituito / Replaced",
+    ),
+    (
+        "text",
+        False,
+        ("Osservazioni", "Remarks", "Bemerkungen", "Remarques", "Observaciones"),
+        "",
+        None,
+        None,
+        "",
+    ),
+    (
+        "photo",
+        False,
+        (
+            "Foto della targhetta",
+            "Photo of the nameplate",
+            "Foto des Typenschilds",
+            "Photo de la plaque signalétique",
+            "Foto de la placa de características",
+        ),
+        "",
+        None,
+        None,
+        "",
+    ),
+]
+
+
+@transaction.atomic
+def _seed_checklist(types: dict[str, InterventionType]) -> None:
+    """Preventive maintenance gets a checklist (before the demo calls, which then get it)."""
+    kind = types.get("maintenance")
+    if kind is None or ChecklistTemplate.objects.filter(intervention_type=kind).exists():
+        return
+    codes = language_codes()
+    template = ChecklistTemplate.objects.create(
+        intervention_type=kind,
+        **translations("name", dict(zip(codes, DEMO_CHECKLIST_NAME, strict=True))),
+    )
+    for position, (item_kind, required, labels, unit, low, high, options) in enumerate(
+        DEMO_CHECKLIST, start=1
+    ):
+        ChecklistItem.objects.create(
+            template=template,
+            position=position,
+            kind=item_kind,
+            required=required,
+            unit=unit,
+            min_value=low,
+            max_value=high,
+            options=options,
+            **translations("label", dict(zip(codes, labels, strict=True))),
+        )
+
+
+def _demo_photo(colour: tuple[int, int, int], text: str) -> bytes:
+    """A small picture drawn on the spot (no binary files in the repository)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((80, 80, 720, 520), outline=(255, 255, 255), width=8)
+    draw.text((110, 110), text, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def fill_fieldwork(intervention: Intervention, technician: User) -> None:
+    """What a demo technician does on site besides hours and parts (issue 21): a "before" and
+    an "after" photo, and the checklist's answers. The planner demo calls it before the
+    customer signs."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calls.services import checklists, media
+
+    photos = []
+    for tag, colour in (("before", (150, 60, 40)), ("after", (40, 120, 70))):
+        upload = SimpleUploadedFile(
+            f"{tag}.jpg", _demo_photo(colour, f"{intervention.code} {tag}"), "image/jpeg"
+        )
+        photo = media.add_photo(intervention=intervention, acting_user=technician, upload=upload)
+        media.tag_photo(attachment=photo, acting_user=technician, tag=tag)
+        photos.append(photo)
+    answers = {}
+    for item in ChecklistItem.objects.filter(template_id=intervention.checklist_id):
+        answers[item.pk] = {
+            "yes_no": "yes",
+            "number": "4.2",
+            "choice": "OK",
+            "text": "",
+            "photo": str(photos[0].pk),
+        }[item.kind]
+    if answers:
+        checklists.save_answers(intervention=intervention, acting_user=technician, answers=answers)
+
+
 def seed(*, scale: int, progress) -> None:
     types = _seed_types()
+    _seed_checklist(types)
     created = _seed_calls(types)
     progress.step("demo calls", created, len(DEMO_CALLS))
     if scale:

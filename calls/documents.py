@@ -6,9 +6,22 @@ import base64
 
 from django.conf import settings
 from django.db.models import Sum
+from django.db.models.fields.files import FieldFile
 
-from calls.models import Expense, Intervention, NoteKind, PartUsed, SignedReport
+from calls import checklists
+from calls.models import (
+    Attachment,
+    AttachmentKind,
+    Expense,
+    Intervention,
+    NoteKind,
+    PartUsed,
+    ReportTag,
+    SignedReport,
+)
 from service_portal.pdf import render_pdf
+
+REPORT_TAG_ORDER = [ReportTag.BEFORE, ReportTag.AFTER]
 
 
 def report_context(intervention: Intervention, version: SignedReport | None = None) -> dict:
@@ -24,6 +37,7 @@ def report_context(intervention: Intervention, version: SignedReport | None = No
         with source.signature.open("rb") as handle:
             signature = "data:image/png;base64," + base64.b64encode(handle.read()).decode()
     return {
+        **_fieldwork(intervention),
         "intervention": intervention,
         "call": intervention.call,
         "entries": entries,
@@ -39,6 +53,31 @@ def report_context(intervention: Intervention, version: SignedReport | None = No
         "signed_at": source.signed_at,
         "version": version,
         "company_name": settings.COMPANY_NAME,
+    }
+
+
+def _data_uri(file: FieldFile) -> str:
+    with file.open("rb") as handle:
+        return "data:image/jpeg;base64," + base64.b64encode(handle.read()).decode()
+
+
+def _fieldwork(intervention: Intervention) -> dict:
+    """The checklist's answers and the photos the technician chose for the report (issue 21):
+    "before" photos first, then "after", each in the order taken."""
+    photos = Attachment.objects.filter(
+        intervention=intervention, kind=AttachmentKind.PHOTO, report_tag__in=REPORT_TAG_ORDER
+    )
+    ordered = sorted(photos, key=lambda p: (REPORT_TAG_ORDER.index(p.report_tag), p.created_at))
+    return {
+        "checklist": intervention.checklist,
+        "checklist_rows": [
+            {"label": item.label, "answer": checklists.display(item, answer)}
+            for item, answer in checklists.items_with_answers(intervention)
+        ],
+        "report_photos": [
+            {"tag": photo.get_report_tag_display(), "data": _data_uri(photo.file)}
+            for photo in ordered
+        ],
     }
 
 

@@ -13,7 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from calls.models import Call, Channel, ExpenseKind, InterventionType, NoteKind, Priority, State
+from calls.models import (
+    Call,
+    Channel,
+    ChecklistItemKind,
+    ExpenseKind,
+    InterventionType,
+    NoteKind,
+    Priority,
+    State,
+)
 from customers.models import Contact, Customer, Site, Unit
 from orders.models import OrderLine, SparePart
 from service_portal.forms import DateInput, DateTimeInput, PlausibleDateField, VersionMixin
@@ -318,3 +327,87 @@ class PartFromOrderForm(SubmissionTokenMixin, forms.Form):
     order_line = forms.ModelChoiceField(label=_("Order line"), queryset=OrderLine.objects.all())
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
     serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
+
+
+class PhotoForm(SubmissionTokenMixin, forms.Form):
+    """A photo of the work (issue 21): the phone opens its camera, or a file is chosen. The
+    content, size and conversion are ``calls.services.media``'s."""
+
+    file = forms.FileField(
+        label=_("Photo"),
+        help_text=_("Take a photo or choose one: JPEG, PNG or HEIC, at most %(mb)s MB."),
+        error_messages={"required": _("Take or choose a photo.")},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        kwargs.setdefault("prefix", "photo")
+        super().__init__(*args, **kwargs)
+        megabytes = settings.ATTACHMENT_PHOTO_MAX_BYTES // (1024 * 1024)
+        self.fields["file"].help_text = self.fields["file"].help_text % {"mb": megabytes}
+
+
+class DocumentForm(SubmissionTokenMixin, forms.Form):
+    """A manual or drawing the office attaches for the technician (issue 21)."""
+
+    file = forms.FileField(
+        label=_("Document"),
+        help_text=_("A PDF, or a JPEG, PNG or HEIC picture, at most %(mb)s MB."),
+        error_messages={"required": _("Choose a document.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf,image/*"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        kwargs.setdefault("prefix", "document")
+        super().__init__(*args, **kwargs)
+        megabytes = settings.ATTACHMENT_DOCUMENT_MAX_BYTES // (1024 * 1024)
+        self.fields["file"].help_text = self.fields["file"].help_text % {"mb": megabytes}
+
+
+class ChecklistTemplateForm(forms.Form):
+    """The checklist's type and name (in the reader's language; the other languages are
+    edited in the Django admin)."""
+
+    intervention_type = forms.ModelChoiceField(
+        label=_("Intervention type"), queryset=InterventionType.objects.filter(is_active=True)
+    )
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class ChecklistItemForm(forms.Form):
+    """One item of a checklist; ``source`` is the item of the version being edited."""
+
+    source = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Question"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=ChecklistItemKind.choices)
+    # "Optional" rather than "required": an empty extra form stays unchanged (and skipped).
+    optional = forms.BooleanField(
+        label=_("Optional"),
+        required=False,
+        help_text=_("Required items must be answered before the intervention is completed."),
+    )
+    unit = forms.CharField(
+        label=_("Unit"), max_length=20, required=False, help_text=_("For a number: bar, °C, mm…")
+    )
+    min_value = forms.DecimalField(
+        label=_("Minimum"), required=False, max_digits=12, decimal_places=3
+    )
+    max_value = forms.DecimalField(
+        label=_("Maximum"), required=False, max_digits=12, decimal_places=3
+    )
+    options = forms.CharField(
+        label=_("Options"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a choice: one option a line."),
+    )
+
+
+ChecklistItemFormSet = forms.formset_factory(
+    ChecklistItemForm, extra=2, can_delete=True, max_num=100, validate_max=True
+)

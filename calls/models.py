@@ -353,6 +353,16 @@ class Intervention(CachedChoiceLabels, TimeStamped, Versioned):
     signature = models.FileField(_("signature"), upload_to="signatures/%Y/%m/", blank=True)
     signed_by = models.CharField(_("signed by"), max_length=100, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # The checklist version the intervention got when it was created or planned (issue 21):
+    # editing the template later makes a new version and leaves this one as it was.
+    checklist = models.ForeignKey(
+        "ChecklistTemplate",
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        verbose_name=_("checklist"),
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("intervention")
@@ -793,3 +803,216 @@ class SignedReport(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+
+# --- Photos and attachments (issue 21) --------------------------------------------------------
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    DOCUMENT = "document", _("Document")
+
+
+class ReportTag(models.TextChoices):
+    NONE = "", _("Not in the report")
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+
+
+ATTACHMENT_EXTENSIONS = {".jpg", ".pdf"}
+
+
+def attachment_path(instance: Any, filename: str) -> str:
+    """Like receipts: a random name, only the extension of the detected type kept (photos are
+    always re-encoded as JPEG, documents are PDFs)."""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in ATTACHMENT_EXTENSIONS:
+        extension = ""
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Attachment(models.Model):
+    """A photo the technician took (re-encoded JPEG with a thumbnail, metadata stripped) or a
+    document the office attached (a PDF, or a picture) to an intervention.
+
+    Stored under MEDIA_ROOT and served only by ``calls.views.media`` to those who may see the
+    intervention. Photos tagged "before" or "after" are printed in the report PDF.
+    """
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("intervention"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, blank=True)
+    content_type = models.CharField(_("file type"), max_length=40)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    report_tag = models.CharField(
+        _("in the report"), max_length=10, choices=ReportTag.choices, blank=True, default=""
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["intervention", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AttachmentKind.values), name="attachment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report_tag__in=ReportTag.values),
+                name="attachment_report_tag_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+# --- Checklists (worksheets) per intervention type (issue 21) ----------------------------------
+class ChecklistItemKind(models.TextChoices):
+    YES_NO = "yes_no", _("Yes / no")
+    NUMBER = "number", _("Number")
+    TEXT = "text", _("Text")
+    CHOICE = "choice", _("Choice")
+    PHOTO = "photo", _("Photo")
+
+
+class ChecklistTemplate(models.Model):
+    """One version of the checklist of an intervention type (scheda di lavoro).
+
+    Versions are never edited once an intervention got them: ``calls.services.checklists``
+    makes the next version instead and marks it current. Name and labels are translatable.
+    """
+
+    intervention_type = models.ForeignKey(
+        InterventionType,
+        on_delete=models.PROTECT,
+        related_name="checklist_templates",
+        verbose_name=_("intervention type"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    number = models.PositiveSmallIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        ordering = ["intervention_type", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention_type", "number"], name="checklist_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["intervention_type"],
+                condition=models.Q(is_current=True),
+                name="checklist_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+
+class ChecklistItem(models.Model):
+    """One question of a checklist version."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("checklist template"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChecklistItemKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    min_value = models.DecimalField(
+        _("minimum"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("maximum"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    options = models.TextField(
+        _("options"), blank=True, max_length=2000, help_text=_("For a choice: one option a line.")
+    )
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["template", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ChecklistItemKind.values),
+                name="checklist_item_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_value__isnull=True)
+                | models.Q(max_value__isnull=True)
+                | models.Q(min_value__lte=models.F("max_value")),
+                name="checklist_item_range_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choices(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+
+class ChecklistAnswer(models.Model):
+    """The technician's answer to one item on one intervention; frozen with the signature."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.PROTECT,
+        related_name="checklist_answers",
+        verbose_name=_("intervention"),
+    )
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item")
+    )
+    value = models.TextField(_("answer"), blank=True, max_length=2000)
+    photo = models.ForeignKey(
+        Attachment,
+        on_delete=models.PROTECT,
+        related_name="checklist_answers",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "item"], name="checklist_answer_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"

@@ -25,7 +25,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from calls.documents import report_pdf
-from calls.models import Expense, Intervention, NoteKind, PartUsed, SignedReport
+from calls.models import (
+    Attachment,
+    AttachmentKind,
+    ChecklistAnswer,
+    Expense,
+    Intervention,
+    NoteKind,
+    PartUsed,
+    SignedReport,
+)
 
 
 def _fingerprint(
@@ -50,6 +59,17 @@ def _fingerprint(
             for x in Expense.objects.filter(intervention=intervention).order_by("pk")
         ],
         "report": [n.text for n in intervention.notes.filter(kind=NoteKind.REPORT).order_by("pk")],
+        # Issue 21: the checklist's answers and the photos printed in the report are signed too.
+        "checklist": [
+            [a.item_id, a.value]
+            for a in ChecklistAnswer.objects.filter(intervention=intervention).order_by("item_id")
+        ],
+        "photos": [
+            [p.pk, p.report_tag, p.file.name]
+            for p in Attachment.objects.filter(intervention=intervention, kind=AttachmentKind.PHOTO)
+            .exclude(report_tag="")
+            .order_by("pk")
+        ],
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()

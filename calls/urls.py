@@ -1,6 +1,15 @@
 from django.urls import path
 
-from calls.views import actuals, management, new_call, search, sections, solutions
+from calls.views import (
+    actuals,
+    checklist_templates,
+    management,
+    media,
+    new_call,
+    search,
+    sections,
+    solutions,
+)
 
 app_name = "calls"
 
@@ -87,5 +96,41 @@ urlpatterns = [
         "<int:pk>/interventions/<int:number>/expenses/<int:expense_pk>/receipt/",
         actuals.expense_receipt,
         name="expense_receipt",
+    ),
+    # Photos, documents and the checklist (issue 21).
+    path("<int:pk>/interventions/<int:number>/photos/", media.photo_add, name="photo_add"),
+    path("<int:pk>/interventions/<int:number>/documents/", media.document_add, name="document_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/attachments/<int:attachment_pk>/",
+        media.attachment_file,
+        name="attachment_file",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/attachments/<int:attachment_pk>/thumbnail/",
+        media.attachment_file,
+        {"thumbnail": True},
+        name="attachment_thumbnail",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/attachments/<int:attachment_pk>/remove/",
+        media.attachment_remove,
+        name="attachment_remove",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/attachments/<int:attachment_pk>/tag/",
+        media.photo_tag,
+        name="photo_tag",
+    ),
+    path(
+        "<int:pk>/interventions/<int:number>/checklist/",
+        media.checklist_save,
+        name="checklist_save",
+    ),
+    path("checklists/", checklist_templates.template_list, name="checklist_templates"),
+    path("checklists/new/", checklist_templates.template_edit, name="checklist_template_new"),
+    path(
+        "checklists/<int:template_pk>/",
+        checklist_templates.template_edit,
+        name="checklist_template_edit",
     ),
 ]

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from calls.demo import DEMO_CALLS, DemoCall, working_day
+from calls.demo import DEMO_CALLS, DemoCall, fill_fieldwork, working_day
 from calls.models import Intervention, NoteKind, SignedReport, State
 from calls.services import actuals, add_note, transition
 from orders.models import SparePart
@@ -123,6 +123,7 @@ def visit(demo: DemoCall, office: User, technicians: list[User], today: datetime
             quantity=Decimal("1"),
             serial_or_lot="L2611",
         )
+    fill_fieldwork(intervention, technician)  # photos and the checklist (issue 21)
     signed_by = intervention.call.contact.name if intervention.call.contact else "Cliente"
     actuals.complete_intervention(
         intervention=intervention,

@@ -208,6 +208,14 @@ PAGES = [
     Page("offer link (customer)", "/orders/o/{offer_token}/", role="anonymous"),
     Page("quote link (customer)", "/quotes/q/{quote_token}/", role="anonymous"),
     Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
+    # Issue 21: the intervention report of a demo visit with its "before" and "after" photos,
+    # rendered each time (the portal itself renders it once and stores it).
+    Page(
+        "report PDF with two photos",
+        "/bench/report-{photo_report_pk}.pdf",
+        role="admin",
+        reference=BARE_PDF,
+    ),
     # FatturaPA (SPEC §6): one invoice's XML, built and validated against the schema; the zip
     # of a month's issued invoices and credit notes from the invoice list.
     Page("invoice FatturaPA XML", "/invoicing/invoices/{invoice_pk}/xml/", role="admin"),
@@ -279,6 +287,7 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     same kind of row at every scale), and the users to request the pages as."""
     import datetime
 
+    from django.db.models import Count
     from django.utils import timezone
 
     from accounts.models import User
@@ -321,6 +330,13 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     sent_offer = Offer.objects.filter(sent_at__isnull=False).order_by("pk").first()
     sent_quote = Quote.objects.filter(sent_at__isnull=False).order_by("pk").first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
+    photo_report = (
+        Intervention.objects.filter(attachments__report_tag__in=["before", "after"])
+        .annotate(photos=Count("attachments"))
+        .filter(photos__gte=2)
+        .order_by("pk")
+        .first()
+    )
     digits = "".join(ch for ch in call.customer.name if ch.isdigit())
     from django.conf import settings
 
@@ -372,6 +388,7 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "order_pk": order.pk if order else 0,
         "endpoint_pk": WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).first()
         or 0,
+        "photo_report_pk": photo_report.pk if photo_report else 0,
         "offer_token": offer_token(sent_offer.pk) if sent_offer else "0",
         "quote_token": quote_token(sent_quote.pk) if sent_quote else "0",
     }

@@ -39,8 +39,23 @@ def bare_pdf(request):
     return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
 
 
+def report_with_photos(request, pk: int):
+    """The intervention report rendered afresh (the portal stores it once signed and serves the
+    stored bytes): the time of WeasyPrint with the two "before"/"after" photos (issue 21)."""
+    from django.http import Http404
+
+    from calls.documents import report_pdf
+    from calls.models import Intervention
+
+    intervention = Intervention.objects.select_related("call__customer").filter(pk=pk).first()
+    if intervention is None:
+        raise Http404
+    return HttpResponse(report_pdf(intervention), content_type="application/pdf")
+
+
 urlpatterns = [
     path("bench/trivial/", trivial),
     path("bench/bare.pdf", bare_pdf),
+    path("bench/report-<int:pk>.pdf", report_with_photos),
     *portal_urlpatterns,
 ]

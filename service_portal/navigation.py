@@ -83,6 +83,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("Company profile"), "company_profile", ADMIN, "building-gear", _("Administration")),
     NavItem(_("Webhooks"), "events:endpoint_list", ADMIN, "broadcast", _("Administration")),
+    NavItem(_("Checklists"), "calls:checklist_templates", ADMIN, "ui-checks", _("Administration")),
 ]
 
 # Where each role lands after login; apps with a better start page replace their entry.

@@ -291,6 +291,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # 5 MB, imports 10 MB; nginx in docs/operations.md allows 12 MB too.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 12 * 1024 * 1024, minimum=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Photos and documents of interventions (calls/services/media.py, issue 21): the upload limits
+# (a phone's photo is 2-8 MB; HEIC less), the long side photos are resized to, the thumbnails'.
+ATTACHMENT_PHOTO_MAX_BYTES = env_int("ATTACHMENT_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ATTACHMENT_DOCUMENT_MAX_BYTES = env_int(
+    "ATTACHMENT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+ATTACHMENT_PHOTO_MAX_SIDE = env_int("ATTACHMENT_PHOTO_MAX_SIDE", 2048, minimum=320)
+ATTACHMENT_THUMBNAIL_SIDE = 320
 # Rows in one CSV (streamed) or Excel (written to a temporary file) export; above, the user
 # narrows the filters.
 EXPORT_MAX_ROWS_CSV = env_int("EXPORT_MAX_ROWS_CSV", 100_000, minimum=1)

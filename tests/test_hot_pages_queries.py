@@ -105,7 +105,8 @@ def test_call_management_page(operator_client, operator, technician, django_asse
     # interventions; the notes with their authors; the history; the customer's sites, units
     # and contacts and the intervention types (the forms' choices); the technicians; the
     # planned visits; the warranty type suggested (the unit is under warranty, no type yet);
-    # the spare-part offers made from the call, with their orders; the signed report versions
+    # the spare-part offers made from the call, with their orders; the signed report versions;
+    # the photos and documents (issue 21; no checklist for this type)
     _calls(operator, technician, 1)
     intervention = first_intervention(make_call(by=operator))
     call_services.add_note(
@@ -125,7 +126,7 @@ def test_call_management_page(operator_client, operator, technician, django_asse
                 intervention=intervention, acting_user=operator
             )
 
-    _twice(operator_client, url, SIGNED_IN + 13, django_assert_num_queries, grow)
+    _twice(operator_client, url, SIGNED_IN + 14, django_assert_num_queries, grow)
 
 
 @pytest.mark.parametrize("view", ["week", "month"])

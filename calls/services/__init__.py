@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls import access, sla, summaries
+from calls import checklists as checklist_rules
 from calls.access import TRANSITIONS, call_is_editable
 from calls.models import (
     OPEN_STATES,
@@ -176,6 +177,9 @@ def transition(
         reports.supersede(intervention=locked, acting_user=acting_user, reason=reason)
         for field in ("signature", "signed_by", "signed_at"):
             setattr(intervention, field, getattr(locked, field))
+    if to_state == State.PLANNED:
+        # The checklist version of the visit: the current one when it is planned (issue 21).
+        checklist_rules.attach(locked)
     locked.state_changed_at = timezone.now()
     history.apply(
         locked,
@@ -358,6 +362,7 @@ def fill_intervention_section(
             "updated_at",
         ]
     )
+    checklist_rules.attach(locked)  # the type's current checklist (issue 21)
     if locked.state == State.NEW:
         locked = transition(intervention=locked, to_state=State.EXPECTED, acting_user=acting_user)
     return locked

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls import access, reports
+from calls import checklists as checklist_rules
 from calls.access import FROZEN_STATES
 from calls.models import (
     Expense,
@@ -320,6 +321,12 @@ def completion_missing(intervention: Intervention) -> list[str]:
         missing.append(_("Record at least one time entry (hours section)."))
     if not intervention.notes.filter(kind=NoteKind.REPORT).exists():
         missing.append(_("Write the technician's report (notes section)."))
+    unanswered = checklist_rules.missing(intervention)
+    if unanswered:
+        missing.append(
+            _("Answer the checklist's required items: %(items)s.")
+            % {"items": ", ".join(unanswered)}
+        )
     return missing
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from calls import access, selectors, services, sla
+from calls import access, fieldwork, selectors, services, sla
 from calls.forms import (
     CallForm,
     ExpenseForm,
@@ -48,6 +48,8 @@ def render_manage(
     forms: dict | None = None,
     errors: dict | None = None,
     flash: str = "",
+    checklist_errors: dict | None = None,
+    checklist_values: dict | None = None,
 ) -> HttpResponse:
     user = request.user
     call = intervention.call
@@ -86,6 +88,14 @@ def render_manage(
         "flash": flash,
         **selectors.management_data(intervention, user),
         **_completion(intervention, allowed),
+        # Photos, documents and the checklist (issue 21).
+        **fieldwork.forms_for(user),
+        **fieldwork.context(
+            intervention,
+            user,
+            checklist_errors=checklist_errors,
+            checklist_values=checklist_values,
+        ),
     }
     context.update(forms or {})
     return render(request, "calls/manage.html", context)

@@ -7,7 +7,17 @@ from decimal import Decimal
 
 from calls.models import Expense
 from tests.calls.factories import make_call
-from tests.permission_tables import ADMIN, ANON, EVERYONE, LOGIN, OPER, STAFF, TECH, Row
+from tests.permission_tables import (
+    ADMIN,
+    ADMIN_ONLY,
+    ANON,
+    EVERYONE,
+    LOGIN,
+    OPER,
+    STAFF,
+    TECH,
+    Row,
+)
 
 # The world's intervention is assigned to nobody: the technician of the table is an outsider.
 OWNED = {ANON: LOGIN, TECH: 404, OPER: 200, ADMIN: 200}
@@ -33,6 +43,13 @@ def _part(world):
 
 def _expense(world):
     return [world.call.pk, 1, world.expense.pk]
+
+
+NOTHING = {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}
+
+
+def _no_attachment(world):
+    return [world.call.pk, 1, 0]
 
 
 def _call(world):
@@ -106,4 +123,21 @@ ROWS = [
     ),
     Row("calls:report_send", OWNED, _intervention, method="post"),
     Row("calls:expense_receipt", {ANON: LOGIN, TECH: 404, OPER: 404, ADMIN: 404}, _expense),
+    # Photos, documents and the checklist (issue 21). The world's intervention is new: the
+    # office's empty forms come back with their errors (200); no attachment 0 (404). Uploads,
+    # serving and technician B: tests/calls/test_photos.py and test_checklists.py.
+    Row("calls:photo_add", OWNED, _intervention, method="post"),
+    Row("calls:document_add", OWNED, _intervention, method="post"),
+    Row("calls:checklist_save", OWNED, _intervention, method="post"),
+    Row("calls:attachment_file", NOTHING, _no_attachment),
+    Row("calls:attachment_thumbnail", NOTHING, _no_attachment),
+    Row("calls:attachment_remove", NOTHING, _no_attachment, method="post"),
+    Row("calls:photo_tag", NOTHING, _no_attachment, method="post"),
+    Row("calls:checklist_templates", ADMIN_ONLY),
+    Row("calls:checklist_template_new", ADMIN_ONLY),
+    Row(
+        "calls:checklist_template_edit",
+        {ANON: LOGIN, TECH: 403, OPER: 403, ADMIN: 404},
+        lambda world: [0],
+    ),
 ]

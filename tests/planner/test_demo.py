@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from calls import demo as calls_demo
-from calls.models import Intervention, State
+from calls.models import ChecklistTemplate, Intervention, State
 from customers import demo as customers_demo
 from orders import demo as orders_demo
 from planner import demo
@@ -56,3 +56,25 @@ def test_demo_volume_respects_the_daily_limit():
         TimeEntry.objects.values("user", "date").annotate(total=Sum("hours")).order_by("-total")
     ).first()
     assert busiest["total"] <= 24
+
+
+@pytest.mark.django_db
+def test_demo_visits_have_before_and_after_photos_and_a_filled_checklist(settings, tmp_path):
+    """Issue 21: preventive maintenance has a checklist; each visit done by the demo has its
+    "before" and "after" photos and the checklist answered before the customer signed."""
+    settings.MEDIA_ROOT = tmp_path
+    for module in (accounts_demo, customers_demo, orders_demo, calls_demo):
+        module.seed(scale=0, progress=Quiet())
+    demo.seed(scale=0, progress=Quiet())
+    assert ChecklistTemplate.objects.filter(intervention_type__code="maintenance").exists()
+    done = Intervention.objects.filter(state__in=(State.DONE, State.VERIFIED))
+    assert done.exists()
+    for intervention in done:
+        tags = sorted(intervention.attachments.values_list("report_tag", flat=True))
+        assert tags == ["after", "before"]
+        if intervention.checklist_id:
+            assert intervention.checklist_answers.count() >= 3
+    assert (
+        done.filter(checklist__isnull=False).exists()
+        or not done.filter(type__code="maintenance").exists()
+    )
