@@ -173,7 +173,10 @@ def record_move(
 
 # The ERP hears of every move (docs/integration.md): a consumption or a return on an intervention
 # as part.consumed / part.returned, every other move as stock.moved.
-EVENT_OF_KIND = {MoveKind.CONSUMPTION: "part.consumed", MoveKind.RETURN: "part.returned"}
+EVENT_OF_KIND: dict[str, str] = {
+    MoveKind.CONSUMPTION: "part.consumed",
+    MoveKind.RETURN: "part.returned",
+}
 
 
 def _emit_move(move: StockMove) -> None:

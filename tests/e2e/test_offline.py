@@ -1,5 +1,5 @@
 """Working without signal: the technician opens today's job with the network switched off (the
-saved copy), records hours, a note and an expense with its receipt; nothing reaches the portal
+saved copy), records hours, a note, an expense with its receipt and a photo; nothing reaches the portal
 until the network is back, then each entry is stored exactly once. When the office changes the
 job meanwhile, the entry is shown as a conflict on the phone and nothing is overwritten."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from calls import services as call_services
-from calls.models import Expense, Intervention, InterventionNote, State
+from calls.models import Attachment, Expense, Intervention, InterventionNote, State
 from planner.models import TimeEntry
 from tests.calls.factories import make_intervention, plan_with_visit
 from tests.conftest import PASSWORD
@@ -129,13 +129,22 @@ def test_entries_typed_offline_are_sent_once_when_the_signal_returns(
     )
     page.click("[data-testid=add-expense]")
     wait_for_count(page, "3")
+
+    # A photo of the work, taken in the basement (the photo form posts like the others).
+    photo_form = page.locator("[data-testid=photo-form]")
+    photo_form.locator("input[type=file]").set_input_files(
+        files=[{"name": "pump.png", "mimeType": "image/png", "buffer": receipt_png()}]
+    )
+    photo_form.locator("button[type=submit]").click()
+    wait_for_count(page, "4")
     entries = page.locator("[data-testid=outbox-entry]")
-    assert entries.count() == 3
+    assert entries.count() == 4
     assert intervention.code in entries.first.inner_text()
     # Nothing has reached the portal.
     assert not TimeEntry.objects.filter(intervention=intervention).exists()
     assert not intervention.notes.exists()
     assert not Expense.objects.filter(intervention=intervention).exists()
+    assert not Attachment.objects.filter(intervention=intervention).exists()
 
     page.context.set_offline(False)
     # Sent in order; once the outbox is empty the job page reloads with what was sent.
@@ -147,6 +156,8 @@ def test_entries_typed_offline_are_sent_once_when_the_signal_returns(
     assert InterventionNote.objects.filter(intervention=intervention).count() == 1
     expense = Expense.objects.get(intervention=intervention)
     assert expense.receipt.read().startswith(b"\x89PNG")
+    photo = Attachment.objects.get(intervention=intervention)
+    assert photo.file.read().startswith(b"\xff\xd8")  # converted to JPEG on the server
     assert page.evaluate("() => PortalOutbox.list().then(e => e.length)") == 0
 
     # The same entries sent again (an answer lost on the way back): nothing doubles.
@@ -155,6 +166,7 @@ def test_entries_typed_offline_are_sent_once_when_the_signal_returns(
     assert TimeEntry.objects.filter(intervention=intervention).count() == 1
     assert InterventionNote.objects.filter(intervention=intervention).count() == 1
     assert Expense.objects.filter(intervention=intervention).count() == 1
+    assert Attachment.objects.filter(intervention=intervention).count() == 1
     settle(page)
 
 
