@@ -1,7 +1,7 @@
 """Working without signal: the technician opens today's job with the network switched off (the
 saved copy), records hours, a note, an expense with its receipt and a photo; nothing reaches the
-portal until the network is back, then each entry is stored exactly once. When the office changes the
-job meanwhile, the entry is shown as a conflict on the phone and nothing is overwritten."""
+portal until the network is back, then each entry is stored exactly once. When the office changes
+the job meanwhile, the entry is shown as a conflict on the phone and nothing is overwritten."""
 
 from __future__ import annotations
 
