@@ -23,6 +23,7 @@ from orders.documents import (
 from orders.models import Order, Shipment
 from orders.selectors import get_order_for, order_shipments
 from service_portal.errors import show_error
+from service_portal.money import plain
 from service_portal.permissions import role_required
 from service_portal.roles import STAFF
 
@@ -40,13 +41,13 @@ class ShipmentForm(forms.Form):
         self.order_lines = [line for line in order.lines.all() if left.get(line.pk, 0) > 0]
         for line in self.order_lines:
             self.fields[f"qty_{line.pk}"] = forms.DecimalField(
-                label=f"{line.code} – {line.description}",
+                label=" – ".join((line.code, line.description)),  # the part: data, not text
                 required=False,
                 min_value=Decimal(0),
                 max_value=left[line.pk],
                 max_digits=12,
                 decimal_places=3,
-                help_text=_("left to ship: %(left)s") % {"left": left[line.pk].normalize()},
+                help_text=_("left to ship: %(left)s") % {"left": plain(left[line.pk])},
             )
 
     def quantities(self) -> dict[int, Decimal]:
