@@ -517,6 +517,22 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
         lines = _frozen_lines(locked, bills)
         stamp_line = _stamp_duty_line(locked, lines)
     _check_verified_figures(bills)  # a refusal speaks the user's language, not the customer's
+    _freeze_and_number(locked, lines, stamp_line, acting_user)
+    for intervention in interventions:
+        call_services.transition(
+            intervention=intervention, to_state=State.INVOICED, acting_user=acting_user
+        )
+    emit("invoice.issued", locked, invoice_payload(locked))
+    _queue_email(locked)
+    return locked
+
+
+def _freeze_and_number(
+    locked: Invoice, lines: list[InvoiceLine], stamp_line: InvoiceLine | None, acting_user: User
+) -> None:
+    """What every issue does once the lines are written: the stamp duty's line, the totals,
+    the customer and the seller frozen, the next number of the series, the payment terms and
+    due dates, the lines saved."""
     if stamp_line is not None:
         lines.append(stamp_line)
     result = money_totals(Taxed(line.amount, line.vat_rate) for line in lines)
@@ -529,13 +545,6 @@ def issue(*, invoice: Invoice, acting_user: User) -> Invoice:
     _issue(locked, acting_user)
     payments.freeze_terms(locked)
     InvoiceLine.objects.bulk_create(lines)
-    for intervention in interventions:
-        call_services.transition(
-            intervention=intervention, to_state=State.INVOICED, acting_user=acting_user
-        )
-    emit("invoice.issued", locked, invoice_payload(locked))
-    _queue_email(locked)
-    return locked
 
 
 def _issue_fee(locked: Invoice, fee: ContractFee, acting_user: User) -> Invoice:
@@ -561,18 +570,8 @@ def _issue_fee(locked: Invoice, fee: ContractFee, acting_user: User) -> Invoice:
             )
         ]
         stamp_line = _stamp_duty_line(locked, lines)
-    if stamp_line is not None:
-        lines.append(stamp_line)
-    result = money_totals(Taxed(item.amount, item.vat_rate) for item in lines)
-    _freeze_customer(locked)
-    _freeze_seller(locked)
-    _number(locked)
-    locked.taxable, locked.vat, locked.total = result.taxable, result.vat, result.total
-    locked.split_payment = vat.split_payment(locked.customer)
-    locked.stamp_duty = stamp_line.amount if stamp_line is not None else ZERO
-    _issue(locked, acting_user)
-    payments.freeze_terms(locked)
-    InvoiceLine.objects.bulk_create(lines)
+    _freeze_and_number(locked, lines, stamp_line, acting_user)
+    emit("invoice.issued", locked, invoice_payload(locked))
     _queue_email(locked)
     return locked
 

@@ -127,6 +127,11 @@ def test_a_quarterly_fee_draft_once_per_period(admin):
     line = invoice.lines.get()
     assert line.kind == LineKind.CONTRACT_FEE and line.amount == Decimal("600.00")
     assert invoice.taxable == Decimal("600.00") and invoice.total == Decimal("732.00")
+    # the ERP hears of it like of any invoice (docs/integration.md)
+    from events.models import Event
+
+    told = Event.objects.get(event_type="invoice.issued", record_id=str(invoice.pk))
+    assert told.payload["invoice"]["number"] == invoice.code
 
 
 def test_a_discarded_fee_draft_is_not_made_again(admin):
