@@ -69,6 +69,9 @@ def page(browser, live_server, browser_locale):
         locale=browser_locale,
         viewport=VIEWPORT,
         reduced_motion="reduce",  # no smooth scrolling or transitions half-way in a screenshot
+        # The offline worker keeps the day's pages by fetching them after each signed-in page:
+        # requests that would outlive a test. Only tests/e2e/test_offline.py lets it run.
+        service_workers="block",
     )
     context.set_default_timeout(15_000)
     # On a loaded machine the live server's first page (its first requests for static files)

@@ -77,7 +77,10 @@ def test_every_page_passes_axe_core_for_each_role_in_italian_and_english(browser
         user = make_user(f"axe-{role}", role, password=PASSWORD, **STAFF_FIELDS.get(role, {}))
         urls = _pages(world, role, user)
         context = browser.new_context(
-            base_url=live_server.url, viewport=VIEWPORT, reduced_motion="reduce"
+            service_workers="block",  # no background fetches of the offline worker (conftest)
+            base_url=live_server.url,
+            viewport=VIEWPORT,
+            reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
         context.set_default_navigation_timeout(60_000)

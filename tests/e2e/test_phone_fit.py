@@ -220,7 +220,11 @@ def test_every_technician_page_fits_a_phone_in_italian_and_english(browser, live
     visited = 0
     for size in SIZES:
         context = browser.new_context(
-            base_url=live_server.url, viewport=size, reduced_motion="reduce", has_touch=True
+            service_workers="block",  # no background fetches of the offline worker (conftest)
+            base_url=live_server.url,
+            viewport=size,
+            reduced_motion="reduce",
+            has_touch=True,
         )
         context.set_default_timeout(15_000)
         context.set_default_navigation_timeout(60_000)
