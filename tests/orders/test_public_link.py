@@ -79,9 +79,14 @@ def test_acceptance_by_link_creates_the_order_at_once_and_tells_the_office(
     assert [line.code for line in order.lines.all()] == [line.code for line in sent.lines.all()]
     assert order.created_by == operator  # the offer's author
     assert order.history.get().by_name == "Giulia Neri"
-    # The author and every operator, once each (an administrator who is not the author: no).
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([operator.email, other_operator.email])
-    assert all(order.get_absolute_url() in m.body for m in mail.outbox)
+    # The author and every operator, once each (an administrator who is not the author: no);
+    # the customer's contact receives the order confirmation with its PDF.
+    buyer = sent.contact.email
+    office = [m for m in mail.outbox if m.to[0] != buyer]
+    assert sorted(m.to[0] for m in office) == sorted([operator.email, other_operator.email])
+    assert all(order.get_absolute_url() in m.body for m in office)
+    (confirmation,) = [m for m in mail.outbox if m.to[0] == buyer]
+    assert confirmation.attachments[0][2] == "application/pdf"
 
 
 def test_a_link_used_twice_cannot_change_the_decision(sent, client):

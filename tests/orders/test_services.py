@@ -222,10 +222,25 @@ def test_an_accepted_offer_becomes_one_order_with_its_code(operator):
 
 
 def test_order_states_follow_the_transition_map(operator):
+    import datetime
+
+    from orders import shipping
+
     order = services.convert_to_order(offer=make_accepted(operator), acting_user=operator)
     with pytest.raises(OfferError):
         services.set_order_state(order=order, to_state=OrderState.DELIVERED, acting_user=operator)
-    services.set_order_state(order=order, to_state=OrderState.SHIPPED, acting_user=operator)
+    # shipped is never a click: it follows the delivery notes (orders.shipping)
+    with pytest.raises(OfferError):
+        services.set_order_state(order=order, to_state=OrderState.SHIPPED, acting_user=operator)
+    shipping.create_shipment(
+        order=order,
+        quantities={line.pk: line.quantity for line in order.lines.all()},
+        date=datetime.date.today(),
+        carrier="BRT",
+        packages=1,
+        acting_user=operator,
+    )
+    order.refresh_from_db()
     services.set_order_state(order=order, to_state=OrderState.DELIVERED, acting_user=operator)
     with pytest.raises(OfferError):
         services.set_order_state(order=order, to_state=OrderState.CANCELLED, acting_user=operator)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from stock.models import MoveKind, StockLevel, StockMove
 from stock.services import StockError, record_move
@@ -30,14 +31,16 @@ def _race(users, warehouse, part):
     def work(user):
         try:
             barrier.wait()
-            record_move(
-                kind=MoveKind.CONSUMPTION,
-                spare_part=part,
-                quantity=Decimal("1"),
-                from_warehouse=warehouse,
-                reference=user.username,
-                acting_user=user,
-            )
+            # a thread starts in the site's default language: speak the test's
+            with translation.override("en"):
+                record_move(
+                    kind=MoveKind.CONSUMPTION,
+                    spare_part=part,
+                    quantity=Decimal("1"),
+                    from_warehouse=warehouse,
+                    reference=user.username,
+                    acting_user=user,
+                )
             with lock:
                 wins.append(user)
         except StockError as refused:
