@@ -164,5 +164,8 @@ def set_state_from_erp(*, order: Order, to_state: str, reason: str = "") -> tupl
         return locked, False
     if to_state == OrderState.CANCELLED and locked.shipments.exists():
         raise ShipmentError(_("An order with shipments cannot be cancelled."), field="state")
-    _set_state(locked, to_state, user=None, by_name=ERP_NAME, reason=reason.strip()[:500])
+    try:
+        _set_state(locked, to_state, user=None, by_name=ERP_NAME, reason=reason.strip()[:500])
+    except OfferError as refused:  # the map's refusal (delivered before any shipment): a 400
+        raise ShipmentError(refused.message, field="state") from None
     return locked, True

@@ -73,6 +73,9 @@ def test_the_erp_sets_an_order_delivered_idempotently(order, api_for):
     api = api_for(Scope.ORDERS_WRITE)
     url = f"/api/v1/order-states/{order.pk}/"
     assert api.put(url, {"state": "shipped"}, format="json").status_code == 400
+    # delivered before anything was shipped: the map refuses it, a 400 naming the state, no 500
+    early = api.put(url, {"state": "delivered"}, format="json")
+    assert early.status_code == 400 and "state" in early.json()
     line_qty = {line.pk: line.quantity for line in order.lines.all()}
     body = _body(
         order, lines=[{"order_line": pk, "quantity": str(q)} for pk, q in line_qty.items()]
