@@ -222,7 +222,7 @@ def test_an_accepted_offer_becomes_one_order_with_its_code(operator):
 
 
 def test_order_states_follow_the_transition_map(operator):
-    import datetime
+    from django.utils import timezone
 
     from orders import shipping
 
@@ -235,7 +235,7 @@ def test_order_states_follow_the_transition_map(operator):
     shipping.create_shipment(
         order=order,
         quantities={line.pk: line.quantity for line in order.lines.all()},
-        date=datetime.date.today(),
+        date=timezone.localdate(),
         carrier="BRT",
         packages=1,
         acting_user=operator,
