@@ -1,11 +1,10 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from orders.models import Offer, OfferState, Order, OrderState, SparePart
-from service_portal.i18n import localized_fields
+from orders.selectors import part_matches
 
 
 class SparePartFilter(django_filters.FilterSet):
@@ -19,10 +18,7 @@ class SparePartFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(code__icontains=value)
-        for name in localized_fields("description"):
-            condition |= Q(**{f"{name}__icontains": value})
-        return queryset.filter(condition)
+        return queryset.filter(part_matches(value))
 
 
 class DocumentFilter(django_filters.FilterSet):

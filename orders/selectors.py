@@ -33,6 +33,22 @@ DOCUMENT_RELATIONS = (
 )
 
 
+def part_matches(text: str, prefix: str = "") -> Q:
+    """The spare part's code or any of its descriptions contains ``text``, whatever the case
+    (accents as typed): the catalogue, the offer cart and a warehouse's stock search with it
+    (``prefix``: the path to the part, ``"spare_part__"`` from a stock level).
+
+    On PostgreSQL each ``icontains`` is ``UPPER(col::text) LIKE UPPER('%...%')``, the expression
+    of the part's trigram indexes (orders' migrations 0003 and 0012, one per column): the OR
+    reads six small index scans instead of every part. A column left out of those indexes would
+    send the whole OR back to reading the table.
+    """
+    condition = Q(**{f"{prefix}code__icontains": text})
+    for name in localized_fields("description"):
+        condition |= Q(**{f"{prefix}{name}__icontains": text})
+    return condition
+
+
 def get_offer_for(user: Any, pk: int) -> Offer:
     """Offers are office work: staff only (403 for others), 404 for unknown offers."""
     access.check_may_sell(user)
@@ -85,10 +101,7 @@ def parts_for_cart(*, query: str, offer: Offer, limit: int = 20) -> QuerySet[Spa
     parts = SparePart.objects.filter(is_active=True)
     query = query.strip()
     if query:
-        condition = Q(code__icontains=query)
-        for name in localized_fields("description"):
-            condition |= Q(**{f"{name}__icontains": query})
-        parts = parts.filter(condition)
+        parts = parts.filter(part_matches(query))
     product_id = offer.unit.product_id if offer.unit is not None else None
     if product_id:
         fitting = SparePart.objects.filter(pk__in=parts.values("pk"), products=product_id)

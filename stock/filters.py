@@ -6,15 +6,8 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from service_portal.i18n import localized_fields
+from orders.selectors import part_matches
 from stock.models import MoveKind, StockLevel, StockMove, Warehouse, WarehouseKind
-
-
-def _part_condition(prefix: str, value: str) -> Q:
-    condition = Q(**{f"{prefix}code__icontains": value})
-    for name in localized_fields("description"):
-        condition |= Q(**{f"{prefix}{name}__icontains": value})
-    return condition
 
 
 class LevelFilter(django_filters.FilterSet):
@@ -31,7 +24,7 @@ class LevelFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(_part_condition("spare_part__", value)) if value else queryset
+        return queryset.filter(part_matches(value, "spare_part__")) if value else queryset
 
     def filter_below(self, queryset, name, value):
         return queryset.filter(quantity__lt=F("minimum")) if value else queryset

@@ -95,7 +95,16 @@ class StockLevel(models.Model):
                 name="stocklevel_min_max",
             ),
         ]
-        indexes = [models.Index(fields=["spare_part", "warehouse"], name="stocklevel_part_idx")]
+        indexes = [
+            models.Index(fields=["spare_part", "warehouse"], name="stocklevel_part_idx"),
+            # "Below minimum only" counts its rows from this index alone (a few thousand
+            # entries at most), not from every level of the warehouse.
+            models.Index(
+                fields=["warehouse", "spare_part"],
+                condition=Q(quantity__lt=models.F("minimum")),
+                name="stocklevel_below_minimum_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.warehouse.code}: {self.quantity} × {self.spare_part.code}"
