@@ -185,15 +185,30 @@ PAGES = [
     Page("expenses report, a month", "/invoicing/expenses/", role="admin"),
     # Issue 23: the stock pages (the central warehouse holds every part: 200,000 at scale 100)
     # and the parts search with each part's availability per warehouse.
+    # The text searches match the code and the five descriptions through the parts' trigram
+    # indexes; page 40 as the Next links write it (by key) and as a typed number (OFFSET).
     Page("warehouse list", "/stock/", "/admin/stock/warehouse/"),
     Page("central warehouse stock", "/stock/{central_pk}/", "/admin/stock/stocklevel/"),
-    Page("central warehouse stock, search", "/stock/{central_pk}/?q={part_word}"),
+    Page(
+        "central warehouse stock, search",
+        "/stock/{central_pk}/?q={part_word}",
+        "/admin/stock/stocklevel/?warehouse__id__exact={central_pk}&q={part_word}",
+    ),
+    Page("central warehouse stock, search by code", "/stock/{central_pk}/?q={part_code}"),
     Page("central warehouse stock, below minimum", "/stock/{central_pk}/?below_minimum=on"),
+    Page("central warehouse stock, page 40", "{stock_page_40}"),
+    Page("central warehouse stock, page 40 by number", "/stock/{central_pk}/?page=40"),
     Page("van stock (technician)", "/stock/{van_pk}/", role="technician"),
     Page("van restock proposal", "/stock/{van_pk}/restock/"),
     Page("stock moves", "/stock/moves/", "/admin/stock/stockmove/"),
     Page("stock moves of a van", "/stock/moves/?warehouse={van_pk}"),
-    Page("spare parts with availability", "/orders/parts/?q={part_word}"),
+    Page("spare parts catalogue", "/orders/parts/", "/admin/orders/sparepart/"),
+    Page(
+        "spare parts with availability",
+        "/orders/parts/?q={part_word}",
+        "/admin/orders/sparepart/?q={part_word}",
+    ),
+    Page("spare parts catalogue, page 40", "{parts_page_40}"),
     Page("cart search with availability", "/orders/offers/{offer_pk}/cart/search/?q={part_word}"),
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
     Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
@@ -399,6 +414,18 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     values["central_pk"] = central.pk if central else 0
     values["van_pk"] = van.pk if van else 0
     values["part_word"] = "filtro"
+    # The code of the part in the middle of the catalogue, less its first and last letters.
+    from orders.models import SparePart
+    from stock.models import StockLevel
+
+    middle = SparePart.objects.order_by("code")[SparePart.objects.count() // 2].code
+    values["part_code"] = middle[1:-1]
+    values["parts_page_40"] = page_40("/orders/parts/", SparePart.objects.all(), ["code"])
+    values["stock_page_40"] = page_40(
+        f"/stock/{values['central_pk']}/",
+        StockLevel.objects.filter(warehouse_id=values["central_pk"]).select_related("spare_part"),
+        ["spare_part__code", "pk"],
+    )
     users = {
         "operator": User.objects.get(username="operator"),
         "admin": User.objects.get(username="admin"),
