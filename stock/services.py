@@ -268,10 +268,14 @@ def restock_proposal(*, van: Warehouse, source: Warehouse) -> list[RestockLine]:
         .select_related("spare_part")
         .order_by("spare_part__code")[:RESTOCK_LIMIT]
     )
+    # No ordering: the model's default (warehouse, then part code) would join every part and
+    # warehouse to sort a dictionary's rows (a scan of the whole catalogue at 200,000 parts).
     held = dict(
         StockLevel.objects.filter(
             warehouse=source, spare_part_id__in=[lv.spare_part_id for lv in levels]
-        ).values_list("spare_part_id", "quantity")
+        )
+        .order_by()
+        .values_list("spare_part_id", "quantity")
     )
     lines = []
     for level in levels:
