@@ -59,6 +59,7 @@ def _quoted(values: list[str]) -> str:
 
 def _rows_of(where: str) -> str:
     """The INSERT of the rows of the calls ``where`` selects (``c`` is the call)."""
+    # Table names and states are this module's constants, ``where`` is SQL of this module.
     return f"""
 INSERT INTO {TABLE}
     (call_id, customer_id, last_verified_at, interventions, taxable, total, without_figures)
@@ -73,7 +74,7 @@ WHERE ({where})
   AND NOT EXISTS (SELECT 1 FROM invoicing_invoice_calls ic
                   JOIN invoicing_invoice d ON d.id = ic.invoice_id
                   WHERE ic.call_id = c.id AND d.state = 'draft')
-GROUP BY c.id, c.customer_id"""  # noqa: S608 (constants only)
+GROUP BY c.id, c.customer_id"""  # noqa: S608
 
 
 # --- PostgreSQL: one function rewrites a set of calls, one trigger function per table ----------
@@ -88,7 +89,7 @@ BEGIN
     DELETE FROM {TABLE} WHERE call_id = ANY(ids);
     {_rows_of("c.id = ANY(ids)")};
 END $$;
-"""
+"""  # noqa: S608 (this module's constants only)
 
 # (table, trigger events, the call ids of NEW / OLD as a SQL array, when to rewrite on UPDATE)
 _PG_TRIGGERS = {
@@ -152,7 +153,11 @@ END $$;
 _SQLITE_TRIGGERS = [
     ("calls_intervention", "INSERT", "NEW.call_id"),
     ("calls_intervention", "DELETE", "OLD.call_id"),
-    ("calls_intervention", "UPDATE OF state, state_changed_at, call_id", "NEW.call_id, OLD.call_id"),
+    (
+        "calls_intervention",
+        "UPDATE OF state, state_changed_at, call_id",
+        "NEW.call_id, OLD.call_id",
+    ),
     (
         "invoicing_verifiedfigures",
         "INSERT",
@@ -186,13 +191,14 @@ def _sqlite_name(table: str, event: str) -> str:
 
 
 def _sqlite_statements() -> list[str]:
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(table, event)} AFTER {event} ON {table} "
-        f"FOR EACH ROW BEGIN "
-        f"DELETE FROM {TABLE} WHERE call_id IN ({ids}); "
-        f"{_rows_of(f'c.id IN ({ids})')}; END"
-        for table, event, ids in _SQLITE_TRIGGERS
-    ]
+    statements = []
+    for table, event, ids in _SQLITE_TRIGGERS:
+        body = f"DELETE FROM {TABLE} WHERE call_id IN ({ids}); {_rows_of(f'c.id IN ({ids})')};"  # noqa: S608
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(table, event)} AFTER {event} ON {table} "
+            f"FOR EACH ROW BEGIN {body} END"
+        )
+    return statements
 
 
 def _missing_sqlite_triggers(cursor) -> bool:
