@@ -524,8 +524,13 @@ class CallToInvoice(models.Model):
         related_name="to_invoice",
         verbose_name=_("call"),
     )
+    # Indexed by call_to_invoice_idx, which starts with it.
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("customer"),
+        db_index=False,
     )
     last_verified_at = models.DateTimeField(_("last verified at"), null=True)
     interventions = models.IntegerField(_("interventions"), default=0)

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('taxable', models.DecimalField(decimal_places=2, max_digits=14, null=True, verbose_name='taxable')),
                 ('total', models.DecimalField(decimal_places=2, max_digits=14, null=True, verbose_name='total')),
                 ('without_figures', models.IntegerField(default=0)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='customer')),
+                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='customer')),
             ],
             options={
                 'verbose_name': 'call to invoice',
