@@ -4,11 +4,13 @@ draft per billing customer", its preview, and issuing several drafts together.
 The paying customer of a call is its customer's billing customer (a head office paying for its
 plants) or the customer itself (``Customer.payer_id``); in SQL, ``PAYER``.
 
-The preview is paginated by payer: a page reads its payers by walking the customers in name
-order and probing each for calls to invoice (``preview_payers``), then sums the verified
-figures of those payers only, in SQL (``preview_rows``). A page costs the same two queries and
-about the same time with ten or with fifty thousand verified interventions waiting; there is
-no total count of payers (that would sum everything), the page offers "Next" instead.
+The preview is paginated by payer and reads ``CallToInvoice``, one row per call waiting to be
+invoiced with its verified figures already summed, kept by the database in the transaction of
+every change (``invoicing.waiting``): a page reads its payers by walking the customers in name
+order and probing each for a waiting call (``preview_payers``), then sums the rows of those
+payers' calls only (``preview_rows``). A page costs the same two queries and about the same
+time with ten or with fifty thousand verified interventions waiting; there is no total count of
+payers (that would sum everything), the page offers "Next" instead.
 
 Creating the drafts takes one transaction per payer (``services.create_draft``, which locks the
 calls); issuing selected drafts too (``services.issue``, under the numbering lock): a refusal
@@ -34,8 +36,8 @@ from accounts.models import User
 from calls.models import Call, Intervention, State
 from customers.fiscal import missing_for_invoice, missing_labels
 from customers.models import Customer
-from invoicing import selectors, services
-from invoicing.models import Invoice, InvoiceState
+from invoicing import selectors, services, waiting
+from invoicing.models import CallToInvoice, Invoice, InvoiceState
 
 # How many drafts one run of the batch makes; the rest waits for the next run (the page says so).
 MAX_DRAFTS_PER_RUN = 200
@@ -63,12 +65,13 @@ def batch_calls(up_to: datetime.date) -> QuerySet[Call]:
 
 def _with_batch_calls(customers: QuerySet[Customer], up_to: datetime.date) -> QuerySet[Customer]:
     """The ``customers`` that pay for calls of ``batch_calls(up_to)``: their own, or those of
-    the plants they pay for. Each customer is probed through the foreign-key indexes for its
-    first such call (a scalar subquery with LIMIT 1: PostgreSQL turns an EXISTS under an OR into
-    a hashed set of every call to invoice, which is what the page must not compute)."""
-    calls = batch_calls(up_to).order_by()
-    own = calls.filter(customer_id=OuterRef("pk")).values("pk")[:1]
-    plants = calls.filter(customer__billing_customer_id=OuterRef("pk")).values("pk")[:1]
+    the plants they pay for. Each customer is probed for its first waiting call in
+    ``CallToInvoice`` (kept by the database, ``invoicing.waiting``) through its index by
+    (customer, last verification): a scalar subquery with LIMIT 1, for the customer and for
+    its plants (an EXISTS under an OR would become a hashed set of every waiting call)."""
+    waiting_calls = CallToInvoice.objects.filter(waiting.waiting_by(_end_of(up_to))).order_by()
+    own = waiting_calls.filter(customer_id=OuterRef("pk")).values("pk")[:1]
+    plants = waiting_calls.filter(customer__billing_customer_id=OuterRef("pk")).values("pk")[:1]
     return customers.alias(own_call=Subquery(own), plant_call=Subquery(plants)).filter(
         Q(own_call__isnull=False) | Q(plant_call__isnull=False)
     )
@@ -95,25 +98,26 @@ def preview_payers(
 def preview_rows(up_to: datetime.date, payer_ids: list[int]) -> QuerySet:
     """For the payers ``payer_ids``: one row per (payer, plant) with the calls, interventions
     and the verified figures summed (``without_figures`` counts the interventions verified
-    before figures were recorded, billed as they are). The plants are found by foreign key
-    (indexed), not by the payer expression."""
+    before figures were recorded, billed as they are), from the rows of their waiting calls in
+    ``CallToInvoice`` (one per call, already summed over its interventions). The plants are
+    found by foreign key (indexed), not by the payer expression."""
     plants = Customer.objects.filter(
         Q(billing_customer_id__in=payer_ids) | Q(pk__in=payer_ids, billing_customer__isnull=True)
     )
-    calls = batch_calls(up_to).filter(customer__in=plants.values("pk")).order_by().values("pk")
     return (
-        Intervention.objects.filter(state=State.VERIFIED, call__in=calls)
+        CallToInvoice.objects.filter(waiting.waiting_by(_end_of(up_to)))
+        .filter(customer__in=plants.values("pk"))
         .values(
-            payer=payer("call__customer__"),
-            plant=F("call__customer_id"),
-            plant_name=F("call__customer__name"),
+            payer=payer("customer__"),
+            plant=F("customer_id"),
+            plant_name=F("customer__name"),
         )
         .annotate(
-            calls=Count("call_id", distinct=True),
-            interventions=Count("pk"),
-            taxable=Sum("verified_figures__taxable"),
-            total=Sum("verified_figures__total"),
-            without_figures=Count("pk", filter=Q(verified_figures__isnull=True)),
+            calls=Count("pk"),
+            interventions=Sum("interventions"),
+            taxable=Sum("taxable"),
+            total=Sum("total"),
+            without_figures=Sum("without_figures"),
         )
         .order_by("payer", "plant_name", "plant")
     )

@@ -503,3 +503,47 @@ class ContractFee(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class CallToInvoice(models.Model):
+    """A call waiting to be invoiced, with its verified figures summed (invoicing.waiting): one
+    row per call of ``selectors.billable_calls``, nothing else. The batch preview sums these rows
+    for the payers of its page instead of the verified interventions of the whole database.
+
+    Kept by database triggers (``invoicing.waiting``) in the transaction of every change that
+    can alter it: an intervention's state or time of verification, its verified figures, a
+    call put on or taken off a draft, a draft issued, a call's customer; ``last_verified_at``
+    is the latest verification of its verified interventions (the batch "up to day D" takes the
+    calls whose latest verification falls before the end of D). Never written by the code.
+    """
+
+    call = models.OneToOneField(
+        Call,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="to_invoice",
+        verbose_name=_("call"),
+    )
+    # Indexed by call_to_invoice_idx, which starts with it.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("customer"),
+        db_index=False,
+    )
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True)
+    interventions = models.IntegerField(_("interventions"), default=0)
+    taxable = models.DecimalField(_("taxable"), max_digits=14, decimal_places=2, null=True)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, null=True)
+    without_figures = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("call to invoice")
+        verbose_name_plural = _("calls to invoice")
+        indexes = [
+            models.Index(fields=["customer", "last_verified_at"], name="call_to_invoice_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.call_id)

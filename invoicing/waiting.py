@@ -1,0 +1,264 @@
+"""The calls waiting to be invoiced with their verified figures (``CallToInvoice``), kept by the
+database itself so that the batch preview reads one row per waiting call of its page's payers.
+
+A call waits when it has a verified intervention, nothing still open and is on no draft
+(``selectors.billable_calls``); its row holds its customer (the plant: the payer is read
+through the customer, so a change of billing customer needs nothing), the latest verification
+of its verified interventions, their number, the sums of their verified figures (NULL when
+none has figures, as SQL's SUM) and how many have none.
+
+Kept by triggers, in the transaction of the change: whatever writes the rows the rule reads
+(the services, the admin, an import, a test's ``update()``) rewrites the rows of the calls it
+touches, recomputed from those calls:
+
+- ``calls_intervention``: a row inserted or deleted, its state, time of the state change or
+  call changed (verification, sending back, reopening, invoicing, a credit note's re-billing);
+- ``invoicing_verifiedfigures``: figures recorded, changed or dropped;
+- ``invoicing_invoice_calls``: a call put on or taken off an invoice (draft made, call
+  removed, draft discarded);
+- ``invoicing_invoice``: an invoice's state (a draft issued frees calls that still have
+  verified work not on it);
+- ``calls_call``: a call's customer.
+
+Each rewrite is "delete the calls' rows, insert them again from the source tables", one row
+per call and no shared counter, so two transactions never add to the same total. On PostgreSQL
+the rewrite of a call first takes a transaction-scoped advisory lock on it: two transactions
+changing the same call take turns, and the second recomputes after the first committed (it then
+sees both changes). SQLite writes one transaction at a time.
+
+``install()`` creates the triggers (the migration, and after every ``migrate``: SQLite drops a
+table's triggers when a migration remakes the table, so they are put back, and the rows
+recomputed, whenever one is missing); ``rebuild()`` (``manage.py rebuild_calls_to_invoice``)
+recomputes every row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from calls.models import State
+from invoicing.billing import NOT_BILLED_STATES
+
+TABLE = "invoicing_calltoinvoice"
+# The states of work still open: a call with one of these is not invoiced yet.
+_OPEN = sorted(
+    s.value for s in State if s not in {*NOT_BILLED_STATES, State.VERIFIED, State.INVOICED}
+)
+# 'CI' in the top bits keeps the keys apart from the other advisory locks (calls.summaries).
+_LOCK_PREFIX = 0x4349 << 48
+
+
+def _quoted(values: list[str]) -> str:
+    # The states are the model's constants (letters and underscores), not input.
+    assert all(v.replace("_", "").isalpha() for v in values)
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _rows_of(where: str) -> str:
+    """The INSERT of the rows of the calls ``where`` selects (``c`` is the call)."""
+    # Table names and states are this module's constants, ``where`` is SQL of this module.
+    return f"""
+INSERT INTO {TABLE}
+    (call_id, customer_id, last_verified_at, interventions, taxable, total, without_figures)
+SELECT c.id, c.customer_id, MAX(i.state_changed_at), COUNT(*), SUM(f.taxable), SUM(f.total),
+       COUNT(*) - COUNT(f.id)
+FROM calls_call c
+JOIN calls_intervention i ON i.call_id = c.id AND i.state = '{State.VERIFIED.value}'
+LEFT JOIN invoicing_verifiedfigures f ON f.intervention_id = i.id
+WHERE ({where})
+  AND NOT EXISTS (SELECT 1 FROM calls_intervention o
+                  WHERE o.call_id = c.id AND o.state IN ({_quoted(_OPEN)}))
+  AND NOT EXISTS (SELECT 1 FROM invoicing_invoice_calls ic
+                  JOIN invoicing_invoice d ON d.id = ic.invoice_id
+                  WHERE ic.call_id = c.id AND d.state = 'draft')
+GROUP BY c.id, c.customer_id"""  # noqa: S608
+
+
+# --- PostgreSQL: one function rewrites a set of calls, one trigger function per table ----------
+_PG_REFRESH = f"""
+CREATE OR REPLACE FUNCTION invoicing_refresh_calls_to_invoice(ids bigint[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE k bigint;
+BEGIN
+    FOR k IN SELECT DISTINCT x FROM unnest(ids) AS x WHERE x IS NOT NULL ORDER BY x LOOP
+        PERFORM pg_advisory_xact_lock({_LOCK_PREFIX} | k);
+    END LOOP;
+    DELETE FROM {TABLE} WHERE call_id = ANY(ids);
+    {_rows_of("c.id = ANY(ids)")};
+END $$;
+"""  # noqa: S608 (this module's constants only)
+
+# (table, trigger events, the call ids of NEW / OLD as a SQL array, when to rewrite on UPDATE)
+_PG_TRIGGERS = {
+    "calls_intervention": (
+        "INSERT OR DELETE OR UPDATE OF state, state_changed_at, call_id",
+        "ARRAY[{r}.call_id]",
+        "(NEW.state, NEW.state_changed_at, NEW.call_id) IS DISTINCT FROM "
+        "(OLD.state, OLD.state_changed_at, OLD.call_id)",
+    ),
+    "invoicing_verifiedfigures": (
+        "INSERT OR DELETE OR UPDATE OF taxable, total, intervention_id",
+        "ARRAY(SELECT call_id FROM calls_intervention WHERE id = {r}.intervention_id)",
+        "(NEW.taxable, NEW.total, NEW.intervention_id) IS DISTINCT FROM "
+        "(OLD.taxable, OLD.total, OLD.intervention_id)",
+    ),
+    "invoicing_invoice_calls": (
+        "INSERT OR DELETE OR UPDATE",
+        "ARRAY[{r}.call_id]",
+        "(NEW.call_id, NEW.invoice_id) IS DISTINCT FROM (OLD.call_id, OLD.invoice_id)",
+    ),
+    "invoicing_invoice": (
+        "UPDATE OF state",
+        "ARRAY(SELECT call_id FROM invoicing_invoice_calls WHERE invoice_id = {r}.id)",
+        "NEW.state IS DISTINCT FROM OLD.state",
+    ),
+    "calls_call": (
+        "UPDATE OF customer_id",
+        "ARRAY[{r}.id]",
+        "NEW.customer_id IS DISTINCT FROM OLD.customer_id",
+    ),
+}
+
+
+def _pg_statements() -> list[str]:
+    statements = [_PG_REFRESH]
+    for table, (events, ids, changed) in _PG_TRIGGERS.items():
+        function = f"{table}_to_invoice"
+        statements.append(f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM invoicing_refresh_calls_to_invoice({ids.format(r="NEW")});
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM invoicing_refresh_calls_to_invoice({ids.format(r="OLD")});
+    ELSIF {changed} THEN
+        PERFORM invoicing_refresh_calls_to_invoice(
+            {ids.format(r="NEW")} || {ids.format(r="OLD")});
+    END IF;
+    RETURN NULL;
+END $$;
+""")
+        statements.append(
+            f"CREATE OR REPLACE TRIGGER {function} AFTER {events} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+    return statements
+
+
+# --- SQLite: a trigger per table and event, each rewriting the calls it names -----------------
+# (table, event, the SQL selecting the call ids, from NEW and/or OLD)
+_SQLITE_TRIGGERS = [
+    ("calls_intervention", "INSERT", "NEW.call_id"),
+    ("calls_intervention", "DELETE", "OLD.call_id"),
+    (
+        "calls_intervention",
+        "UPDATE OF state, state_changed_at, call_id",
+        "NEW.call_id, OLD.call_id",
+    ),
+    (
+        "invoicing_verifiedfigures",
+        "INSERT",
+        "SELECT call_id FROM calls_intervention WHERE id = NEW.intervention_id",
+    ),
+    (
+        "invoicing_verifiedfigures",
+        "DELETE",
+        "SELECT call_id FROM calls_intervention WHERE id = OLD.intervention_id",
+    ),
+    (
+        "invoicing_verifiedfigures",
+        "UPDATE OF taxable, total, intervention_id",
+        "SELECT call_id FROM calls_intervention "
+        "WHERE id IN (NEW.intervention_id, OLD.intervention_id)",
+    ),
+    ("invoicing_invoice_calls", "INSERT", "NEW.call_id"),
+    ("invoicing_invoice_calls", "DELETE", "OLD.call_id"),
+    ("invoicing_invoice_calls", "UPDATE", "NEW.call_id, OLD.call_id"),
+    (
+        "invoicing_invoice",
+        "UPDATE OF state",
+        "SELECT call_id FROM invoicing_invoice_calls WHERE invoice_id = NEW.id",
+    ),
+    ("calls_call", "UPDATE OF customer_id", "NEW.id, OLD.id"),
+]
+
+
+def _sqlite_name(table: str, event: str) -> str:
+    return f"{table}_{event.split()[0].lower()}_to_invoice"
+
+
+def _sqlite_statements() -> list[str]:
+    statements = []
+    for table, event, ids in _SQLITE_TRIGGERS:
+        body = f"DELETE FROM {TABLE} WHERE call_id IN ({ids}); {_rows_of(f'c.id IN ({ids})')};"  # noqa: S608
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(table, event)} AFTER {event} ON {table} "
+            f"FOR EACH ROW BEGIN {body} END"
+        )
+    return statements
+
+
+def _missing_sqlite_triggers(cursor) -> bool:
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    present = {row[0] for row in cursor.fetchall()}
+    return any(_sqlite_name(t, e) not in present for t, e, _ids in _SQLITE_TRIGGERS)
+
+
+def install(conn=None) -> bool:
+    """Create the triggers (idempotent); returns True when some were missing (SQLite) and the
+    rows were therefore recomputed."""
+    conn = conn or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            for statement in _pg_statements():
+                cursor.execute(statement)
+            return False
+        if conn.vendor != "sqlite":
+            raise NotImplementedError(conn.vendor)
+        missing = _missing_sqlite_triggers(cursor)
+        if missing:
+            for statement in _sqlite_statements():
+                cursor.execute(statement)
+    if missing:
+        rebuild(conn)
+    return missing
+
+
+def uninstall(conn=None) -> None:
+    """Drop the triggers (the migration's reverse)."""
+    conn = conn or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            for table in _PG_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_to_invoice ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_to_invoice()")
+            cursor.execute("DROP FUNCTION IF EXISTS invoicing_refresh_calls_to_invoice(bigint[])")
+        else:
+            for table, event, _ids in _SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_sqlite_name(table, event)}")
+
+
+def rebuild(conn=None) -> int:
+    """Every row recomputed from the calls (the migration, ``rebuild_calls_to_invoice``);
+    returns the number of calls waiting. On PostgreSQL the table is locked against the
+    triggers' rewrites meanwhile (they wait, then rewrite their calls again)."""
+    conn = conn or connection
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        cursor.execute(_rows_of("TRUE" if conn.vendor == "postgresql" else "1"))
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def waiting_by(end: datetime.datetime, prefix: str = "") -> Q:
+    """The rows of calls whose interventions were all verified before ``end`` (a verified
+    intervention without a time of verification never holds a call back, as in
+    ``batches.batch_calls``)."""
+    return Q(**{f"{prefix}last_verified_at__lt": end}) | Q(
+        **{f"{prefix}last_verified_at__isnull": True}
+    )
