@@ -6,12 +6,15 @@ means than the portal (a restore of part of the data, SQL by hand) and from the 
 from django.core.management.base import BaseCommand
 
 from calls.summaries import rebuild
+from planner import summaries as hours_summaries
 
 
 class Command(BaseCommand):
-    help = "Recount the daily call summaries of the dashboard from the calls."
+    help = "Recount the daily call summaries and daily hours of the dashboard from the calls and time entries."
 
     def handle(self, *args, **options):
         rows = rebuild()
+        hours = hours_summaries.rebuild()
         if options["verbosity"]:
             self.stdout.write(f"{rows} summary rows written.")
+            self.stdout.write(f"{hours} daily hours rows written.")
