@@ -1,7 +1,9 @@
-"""Recount the daily call summaries the dashboard reads (calls.summaries).
+"""Recount the daily call summaries (calls.summaries) and daily hours (planner.summaries) the
+dashboard reads.
 
-They are kept up to date by every change to a call; run this after loading calls by other
-means than the portal (a restore of part of the data, SQL by hand) and from the nightly job."""
+They are kept up to date by every change to a call or a time entry; run this after loading data
+by other means than the portal (a restore of part of the data, SQL by hand) and from the
+nightly job."""
 
 from django.core.management.base import BaseCommand
 
@@ -10,7 +12,7 @@ from planner import summaries as hours_summaries
 
 
 class Command(BaseCommand):
-    help = "Recount the daily call summaries and daily hours of the dashboard from the calls and time entries."
+    help = "Recount the dashboard's daily call summaries and daily hours from the data."
 
     def handle(self, *args, **options):
         rows = rebuild()
