@@ -34,24 +34,3 @@ class Migration(migrations.Migration):
             },
         ),
     ]
-
-
-def fill(apps, schema_editor):
-    """The daily call summaries recounted with the product of each call's unit, then every
-    coarser table summed from them in SQL (calls.summaries)."""
-    from calls.summaries import rebuild, rebuild_totals
-
-    summary = apps.get_model("calls", "CallDaySummary")
-    rebuild(
-        (apps.get_model("calls", "Call"), apps.get_model("calls", "Intervention"), summary),
-        totals=False,
-    )
-    rebuild_totals(
-        summary,
-        apps.get_model("calls", "CallDayTotal"),
-        apps.get_model("calls", "OpenCallCount"),
-        apps.get_model("calls", "CallDayProduct"),
-    )
-
-
-Migration.operations.append(migrations.RunPython(fill, migrations.RunPython.noop))

@@ -33,13 +33,3 @@ class Migration(migrations.Migration):
             },
         ),
     ]
-
-
-def fill(apps, schema_editor):
-    """The daily hours summed from the time entries (planner.summaries)."""
-    from planner.summaries import rebuild
-
-    rebuild((apps.get_model("planner", "TimeEntry"), apps.get_model("planner", "DayHours")))
-
-
-Migration.operations.append(migrations.RunPython(fill, migrations.RunPython.noop))
