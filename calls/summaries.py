@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -61,60 +61,93 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     return start, end
 
 
-def _rows(
+def _grouped(
     calls: QuerySet[Call],
     intervention_model: type[Intervention] = Intervention,
     summary_model: type[CallDaySummary] = CallDaySummary,
-) -> list[CallDaySummary]:
-    """The summary rows of ``calls``, counted in the database (four grouped queries). The
-    models are parameters for the migrations that fill the table (historical models; the
-    product came in a later migration than the table)."""
+) -> list[tuple[QuerySet, bool, bool]]:
+    """The four grouped queries that count the summary rows of ``calls``, with the
+    (by_type, by_technician) of their rows. The models are parameters for the migrations that
+    fill the table (historical models; the product came in a later migration than the
+    table)."""
     tz = timezone.get_current_timezone()
     by_product = any(f.name == "product" for f in summary_model._meta.fields)
     product = {"product": F("unit__product")} if by_product else {}
-    rows = [
-        summary_model(
-            day=r["day"],
-            status=r["status"],
-            customer_id=r["customer"],
-            calls=r["n"],
-            **({"product_id": r["product"]} if by_product else {}),
+    queries = [
+        (
+            calls.values("status", "customer", day=TruncDate("received_at", tzinfo=tz), **product)
+            .annotate(n=Count("*"))
+            .order_by(),
+            False,
+            False,
         )
-        for r in calls.values(
-            "status", "customer", day=TruncDate("received_at", tzinfo=tz), **product
-        )
-        .annotate(n=Count("*"))
-        .order_by()
     ]
     call_product = {"product": F("call__unit__product")} if by_product else {}
     interventions = intervention_model.objects.filter(call__in=calls.values("pk"))
     for (by_type, by_technician), fields in _CUBE.items():
-        grouped = (
-            interventions.values(
-                *fields,
-                status=F("call__status"),
-                customer=F("call__customer"),
-                day=TruncDate("call__received_at", tzinfo=tz),
-                **call_product,
+        queries.append(
+            (
+                interventions.values(
+                    *fields,
+                    status=F("call__status"),
+                    customer=F("call__customer"),
+                    day=TruncDate("call__received_at", tzinfo=tz),
+                    **call_product,
+                )
+                .annotate(n=Count("call", distinct=True))
+                .order_by(),
+                by_type,
+                by_technician,
             )
-            .annotate(n=Count("call", distinct=True))
-            .order_by()
         )
-        rows += [
-            summary_model(
-                day=r["day"],
-                status=r["status"],
-                customer_id=r["customer"],
-                by_type=by_type,
-                type_id=r.get("type"),
-                by_technician=by_technician,
-                technician_id=r.get("technician"),
-                calls=r["n"],
-                **({"product_id": r["product"]} if by_product else {}),
-            )
-            for r in grouped
-        ]
-    return rows
+    return queries
+
+
+def _rows(calls: QuerySet[Call]) -> list[CallDaySummary]:
+    """The summary rows of ``calls``, counted in the database (four grouped queries)."""
+    return [
+        CallDaySummary(
+            day=r["day"],
+            status=r["status"],
+            customer_id=r["customer"],
+            by_type=by_type,
+            type_id=r.get("type"),
+            by_technician=by_technician,
+            technician_id=r.get("technician"),
+            product_id=r["product"],
+            calls=r["n"],
+        )
+        for grouped, by_type, by_technician in _grouped(calls)
+        for r in grouped
+    ]
+
+
+def insert_select(model: type, queryset: QuerySet, columns: dict[str, str]) -> int:
+    """``INSERT INTO model's table SELECT ...`` the rows of a ``values()`` queryset, in the
+    database (a rebuild writes millions of rows at scale: no round trip through Python).
+    ``columns`` maps the queryset's names to the table's columns; returns the rows written."""
+    query = queryset.query
+    names = [*query.values_select, *query.annotation_select]
+    sql, params = query.sql_with_params()
+    q = connection.ops.quote_name
+    target = ", ".join(q(columns[name]) for name in names)
+    with connection.cursor() as cursor:
+        # Names from the models' metadata, quoted; the SELECT is the ORM's with its parameters.
+        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({target}) {sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+_SUMMARY_COLUMNS = {
+    "day": "day",
+    "status": "status",
+    "customer": "customer_id",
+    "type": "type_id",
+    "technician": "technician_id",
+    "product": "product_id",
+    "n": "calls",
+    "by_type": "by_type",
+    "by_technician": "by_technician",
+}
 
 
 # The columns of a day row, in the order _deltas reads them.
@@ -253,13 +286,17 @@ def rebuild(
     ``totals=False`` leaves the day totals and open counts alone (the migration that made the
     day rows ran before they existed)."""
     call_model, intervention_model, summary_model = models
+    written = 0
     with transaction.atomic():
         summary_model.objects.all().delete()
-        rows = _rows(call_model.objects.all(), intervention_model, summary_model)
-        summary_model.objects.bulk_create(rows, batch_size=5000)
+        for grouped, by_type, by_technician in _grouped(
+            call_model.objects.all(), intervention_model, summary_model
+        ):
+            flags = {"by_type": Value(by_type), "by_technician": Value(by_technician)}
+            written += insert_select(summary_model, grouped.annotate(**flags), _SUMMARY_COLUMNS)
         if totals:
             rebuild_totals(summary_model, CallDayTotal, OpenCallCount, CallDayProduct)
-    return len(rows)
+    return written
 
 
 def rebuild_totals(

@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from calls.models import Intervention
+from calls.summaries import insert_select
 from planner.models import DayHours, TimeEntry, WorkKind
 
 _SUMS = {
@@ -52,7 +54,7 @@ def _rows(entries, entry_model: type = TimeEntry, hours_model: type = DayHours) 
                 continue  # an intervention without a type: no filter names it
             labour, travel = r["labour"] or Decimal(0), r["travel"] or Decimal(0)
             rows.append(
-                hours_model(
+                DayHours(
                     day=r["date"],
                     user_id=r["user"],
                     type_key=type_key,
@@ -93,13 +95,35 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
 
 
 def rebuild(models: tuple[type, type] = (TimeEntry, DayHours)) -> int:
-    """Every row recounted from all the time entries; returns the number of rows written."""
+    """Every row recounted from all the time entries, in the database (``INSERT ... SELECT``:
+    millions of entries at scale); returns the number of rows written."""
     entry_model, hours_model = models
+    zero = Value(Decimal(0), output_field=DecimalField())
+
+    def kind(name: str | None) -> Coalesce:
+        condition = Q(kind=name) if name else ~Q(kind__in=[WorkKind.LABOUR, WorkKind.TRAVEL])
+        return Coalesce(Sum("hours", filter=condition), zero)
+
+    sums = {"labour": kind(WorkKind.LABOUR), "travel": kind(WorkKind.TRAVEL), "other": kind(None)}
+    entries = entry_model.objects.all()
+    queries = [
+        entries.values("user", "date", type_key=Value(0)).annotate(**sums).order_by(),
+        entries.filter(intervention__type__isnull=False)
+        .values("user", "date", type_key=F("intervention__type"))
+        .annotate(**sums)
+        .order_by(),
+    ]
+    columns = {
+        "user": "user_id",
+        "date": "day",
+        "type_key": "type_key",
+        "labour": "labour",
+        "travel": "travel",
+        "other": "other",
+    }
     with transaction.atomic():
         hours_model.objects.all().delete()
-        rows = _rows(entry_model.objects.all(), entry_model, hours_model)
-        hours_model.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        return sum(insert_select(hours_model, query, columns) for query in queries)
 
 
 def _entry_loaded(sender: type, instance: TimeEntry, **kwargs: object) -> None:
