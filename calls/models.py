@@ -216,6 +216,13 @@ class Call(CachedChoiceLabels, Audited):
                 condition=~models.Q(solution=""),
                 name="call_solution_idx",
             ),
+            # The dashboard's SLA compliance: the period's calls with an SLA clock, without
+            # reading the others.
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=models.Q(response_due__isnull=False),
+                name="call_sla_received_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -391,6 +398,13 @@ class Intervention(CachedChoiceLabels, TimeStamped, Versioned):
                 fields=["call"],
                 condition=models.Q(state="verified"),
                 name="intervention_verified_idx",
+            ),
+            # The dashboard's hours quoted vs actual: the interventions with a quote, without
+            # reading the others of the period's calls.
+            models.Index(
+                fields=["call"],
+                condition=models.Q(quote__isnull=False),
+                name="intervention_quoted_idx",
             ),
         ]
         constraints = [

@@ -33,4 +33,12 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('type_key', 'technician_key', 'day', 'product'), name='calldayproduct_key')],
             },
         ),
+        migrations.AddIndex(
+            model_name='call',
+            index=models.Index(condition=models.Q(('response_due__isnull', False)), fields=['-received_at', '-id'], name='call_sla_received_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='intervention',
+            index=models.Index(condition=models.Q(('quote__isnull', False)), fields=['call'], name='intervention_quoted_idx'),
+        ),
     ]
