@@ -399,13 +399,6 @@ class Intervention(CachedChoiceLabels, TimeStamped, Versioned):
                 condition=models.Q(state="verified"),
                 name="intervention_verified_idx",
             ),
-            # The dashboard's hours quoted vs actual: the interventions with a quote, without
-            # reading the others of the period's calls.
-            models.Index(
-                fields=["call"],
-                condition=models.Q(quote__isnull=False),
-                name="intervention_quoted_idx",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["call", "number"], name="intervention_unique_number"),

@@ -37,8 +37,4 @@ class Migration(migrations.Migration):
             model_name='call',
             index=models.Index(condition=models.Q(('response_due__isnull', False)), fields=['-received_at', '-id'], name='call_sla_received_idx'),
         ),
-        migrations.AddIndex(
-            model_name='intervention',
-            index=models.Index(condition=models.Q(('quote__isnull', False)), fields=['call'], name='intervention_quoted_idx'),
-        ),
     ]
