@@ -9,8 +9,8 @@ two transactions changing entries of the same person and day take turns, and the
 recounts after the first committed. An entry moved to another day or person recounts both.
 
 Signals cover saves and deletions of time entries (services, admin) and a change of an
-intervention's type; ``rebuild()`` (``manage.py rebuild_call_summaries``, ``seed_demo``, the
-nightly job) recounts everything, for entries written in bulk or by hand.
+intervention's type; ``rebuild()`` (``manage.py rebuild_day_hours``, ``seed_demo``, the nightly
+job) recounts everything, for entries written in bulk or by hand.
 """
 
 from __future__ import annotations

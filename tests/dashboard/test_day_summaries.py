@@ -93,6 +93,7 @@ def day_rows() -> tuple[set[tuple], set[tuple]]:
 def assert_kept_as_rebuilt_too() -> None:
     kept = day_rows()
     call_command("rebuild_call_summaries", verbosity=0)
+    call_command("rebuild_day_hours", verbosity=0)
     assert day_rows() == kept
     assert_kept_as_rebuilt()
 
@@ -215,6 +216,7 @@ def test_the_rebuild_recounts_day_rows_lost_or_changed_by_hand(data, capsys):
     DayHours.objects.filter(type_key=0).delete()
     DayHours.objects.update(labour=Decimal(9))
     call_command("rebuild_call_summaries")
+    call_command("rebuild_day_hours")
     assert day_rows() == kept
     assert_exact(data)
     assert f"{DayHours.objects.count()} daily hours rows written." in capsys.readouterr().out
