@@ -30,18 +30,20 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from calls.models import (
     CLOSED_STATES,
     Call,
+    CallDayProduct,
     CallDaySummary,
     CallDayTotal,
     Intervention,
     OpenCallCount,
 )
+from customers.models import Unit
 
 # (by_type, by_technician) -> the intervention fields the rows are grouped by.
 _CUBE = {
@@ -59,50 +61,107 @@ def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetim
     return start, end
 
 
-def _rows(
+def _grouped(
     calls: QuerySet[Call],
     intervention_model: type[Intervention] = Intervention,
     summary_model: type[CallDaySummary] = CallDaySummary,
-) -> list[CallDaySummary]:
-    """The summary rows of ``calls``, counted in the database (four grouped queries). The
-    models are parameters for the migration that fills the table (historical models)."""
+) -> list[tuple[QuerySet, bool, bool]]:
+    """The four grouped queries that count the summary rows of ``calls``, with the
+    (by_type, by_technician) of their rows. The models are parameters for the migrations that
+    fill the table (historical models; the product came in a later migration than the
+    table)."""
     tz = timezone.get_current_timezone()
-    rows = [
-        summary_model(day=r["day"], status=r["status"], customer_id=r["customer"], calls=r["n"])
-        for r in calls.values("status", "customer", day=TruncDate("received_at", tzinfo=tz))
-        .annotate(n=Count("*"))
-        .order_by()
+    by_product = any(f.name == "product" for f in summary_model._meta.fields)
+    product = {"product": F("unit__product")} if by_product else {}
+    queries = [
+        (
+            calls.values("status", "customer", day=TruncDate("received_at", tzinfo=tz), **product)
+            .annotate(n=Count("*"))
+            .order_by(),
+            False,
+            False,
+        )
     ]
+    call_product = {"product": F("call__unit__product")} if by_product else {}
     interventions = intervention_model.objects.filter(call__in=calls.values("pk"))
     for (by_type, by_technician), fields in _CUBE.items():
-        grouped = (
-            interventions.values(
-                *fields,
-                status=F("call__status"),
-                customer=F("call__customer"),
-                day=TruncDate("call__received_at", tzinfo=tz),
+        queries.append(
+            (
+                interventions.values(
+                    *fields,
+                    status=F("call__status"),
+                    customer=F("call__customer"),
+                    day=TruncDate("call__received_at", tzinfo=tz),
+                    **call_product,
+                )
+                .annotate(n=Count("call", distinct=True))
+                .order_by(),
+                by_type,
+                by_technician,
             )
-            .annotate(n=Count("call", distinct=True))
-            .order_by()
         )
-        rows += [
-            summary_model(
-                day=r["day"],
-                status=r["status"],
-                customer_id=r["customer"],
-                by_type=by_type,
-                type_id=r.get("type"),
-                by_technician=by_technician,
-                technician_id=r.get("technician"),
-                calls=r["n"],
-            )
-            for r in grouped
-        ]
-    return rows
+    return queries
+
+
+def _rows(calls: QuerySet[Call]) -> list[CallDaySummary]:
+    """The summary rows of ``calls``, counted in the database (four grouped queries)."""
+    return [
+        CallDaySummary(
+            day=r["day"],
+            status=r["status"],
+            customer_id=r["customer"],
+            by_type=by_type,
+            type_id=r.get("type"),
+            by_technician=by_technician,
+            technician_id=r.get("technician"),
+            product_id=r["product"],
+            calls=r["n"],
+        )
+        for grouped, by_type, by_technician in _grouped(calls)
+        for r in grouped
+    ]
+
+
+def insert_select(model: type, queryset: QuerySet, columns: dict[str, str]) -> int:
+    """``INSERT INTO model's table SELECT ...`` the rows of a ``values()`` queryset, in the
+    database (a rebuild writes millions of rows at scale: no round trip through Python).
+    ``columns`` maps the queryset's names to the table's columns; returns the rows written."""
+    query = queryset.query
+    names = [*query.values_select, *query.annotation_select]
+    sql, params = query.sql_with_params()
+    q = connection.ops.quote_name
+    target = ", ".join(q(columns[name]) for name in names)
+    with connection.cursor() as cursor:
+        # Names from the models' metadata, quoted; the SELECT is the ORM's with its parameters.
+        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({target}) {sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+_SUMMARY_COLUMNS = {
+    "day": "day",
+    "status": "status",
+    "customer": "customer_id",
+    "type": "type_id",
+    "technician": "technician_id",
+    "product": "product_id",
+    "n": "calls",
+    "by_type": "by_type",
+    "by_technician": "by_technician",
+}
 
 
 # The columns of a day row, in the order _deltas reads them.
-_ROW = ("day", "status", "customer", "by_type", "type", "by_technician", "technician", "calls")
+_ROW = (
+    "day",
+    "status",
+    "customer",
+    "by_type",
+    "type",
+    "by_technician",
+    "technician",
+    "product",
+    "calls",
+)
 
 
 def _lock(pairs: list[tuple[datetime.date, int]]) -> None:
@@ -119,15 +178,22 @@ def _lock(pairs: list[tuple[datetime.date, int]]) -> None:
 
 
 def _deltas(
-    rows: Iterable[tuple], sign: int, totals: Counter[tuple], opens: Counter[tuple]
+    rows: Iterable[tuple],
+    sign: int,
+    totals: Counter[tuple],
+    opens: Counter[tuple],
+    products: Counter[tuple],
 ) -> None:
-    """Add ``sign`` × each day row to the day totals and the open counts it is part of."""
-    for day, status, customer, by_type, type_id, by_technician, technician, n in rows:
+    """Add ``sign`` × each day row to the day totals, the open counts and the day totals per
+    product it is part of."""
+    for day, status, customer, by_type, type_id, by_technician, technician, product, n in rows:
         if (by_type and type_id is None) or (by_technician and technician is None):
             continue  # no filter names "no type" or "no technician"
         type_key = type_id if by_type else 0
         technician_key = technician if by_technician else 0
         totals[(type_key, technician_key, day, status)] += sign * n
+        if product is not None:
+            products[(type_key, technician_key, day, product)] += sign * n
         if status not in CLOSED_STATES:
             opens[(customer, type_key, technician_key, status)] += sign * n
             opens[(0, type_key, technician_key, status)] += sign * n
@@ -174,8 +240,9 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
         _lock(pairs)
         totals: Counter[tuple] = Counter()
         opens: Counter[tuple] = Counter()
+        products: Counter[tuple] = Counter()
         old = CallDaySummary.objects.filter(where)
-        _deltas(old.values_list(*_ROW), -1, totals, opens)
+        _deltas(old.values_list(*_ROW), -1, totals, opens, products)
         old.delete()
         new = CallDaySummary.objects.bulk_create(_rows(Call.objects.filter(calls)))
         _deltas(
@@ -188,6 +255,7 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
                     r.type_id,
                     r.by_technician,
                     r.technician_id,
+                    r.product_id,
                     r.calls,
                 )
                 for r in new
@@ -195,9 +263,11 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
             1,
             totals,
             opens,
+            products,
         )
         _add(CallDayTotal, ("type_key", "technician_key", "day", "status"), totals)
         _add(OpenCallCount, ("customer_key", "type_key", "technician_key", "status"), opens)
+        _add(CallDayProduct, ("type_key", "technician_key", "day", "product_id"), products)
 
 
 def pair_of(call: Call) -> tuple[datetime.date, int]:
@@ -216,18 +286,25 @@ def rebuild(
     ``totals=False`` leaves the day totals and open counts alone (the migration that made the
     day rows ran before they existed)."""
     call_model, intervention_model, summary_model = models
+    written = 0
     with transaction.atomic():
         summary_model.objects.all().delete()
-        rows = _rows(call_model.objects.all(), intervention_model, summary_model)
-        summary_model.objects.bulk_create(rows, batch_size=5000)
+        for grouped, by_type, by_technician in _grouped(
+            call_model.objects.all(), intervention_model, summary_model
+        ):
+            flags = {"by_type": Value(by_type), "by_technician": Value(by_technician)}
+            written += insert_select(summary_model, grouped.annotate(**flags), _SUMMARY_COLUMNS)
         if totals:
-            rebuild_totals(summary_model, CallDayTotal, OpenCallCount)
-    return len(rows)
+            rebuild_totals(summary_model, CallDayTotal, OpenCallCount, CallDayProduct)
+    return written
 
 
-def rebuild_totals(summary_model: type, total_model: type, open_model: type) -> None:
-    """The day totals and the open counts summed from the day rows, in SQL (models are
-    parameters for the migration that adds the tables)."""
+def rebuild_totals(
+    summary_model: type, total_model: type, open_model: type, product_model: type | None = None
+) -> None:
+    """The day totals, the open counts and (``product_model``, a later table) the day totals per
+    product summed from the day rows, in SQL (models are parameters for the migrations that add
+    the tables)."""
     q = connection.ops.quote_name
     summary = q(summary_model._meta.db_table)
     total = q(total_model._meta.db_table)
@@ -254,6 +331,14 @@ def rebuild_totals(summary_model: type, total_model: type, open_model: type) -> 
                 f"WHERE {usable} AND {is_open} GROUP BY status, {group}{keys}",
                 closed,
             )
+        if product_model is not None:
+            product = q(product_model._meta.db_table)
+            cursor.execute(f"DELETE FROM {product}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {product} (day, product_id, type_key, technician_key, calls) "  # noqa: S608
+                f"SELECT day, product_id, {keys}, SUM(calls) FROM {summary} "
+                f"WHERE {usable} AND product_id IS NOT NULL GROUP BY day, product_id, {keys}"
+            )
 
 
 def _call_saved(sender: type, instance: Call, raw: bool = False, **kwargs: object) -> None:
@@ -271,10 +356,32 @@ def _intervention_changed(
         refresh_for(call)
 
 
+def _unit_loaded(sender: type, instance: Unit, **kwargs: object) -> None:
+    # __dict__: a unit loaded without its product (only()) must not fetch it here.
+    instance._summary_product_id = instance.__dict__.get("product_id")
+
+
+def _unit_saved(
+    sender: type, instance: Unit, created: bool = False, raw: bool = False, **kwargs: object
+) -> None:
+    """A unit given another product moves its calls to that product's rows."""
+    if raw or created or getattr(instance, "_summary_product_id", None) == instance.product_id:
+        return
+    instance._summary_product_id = instance.product_id
+    refresh(
+        (timezone.localtime(received_at).date(), customer_id)
+        for received_at, customer_id in Call.objects.filter(unit=instance).values_list(
+            "received_at", "customer"
+        )
+    )
+
+
 def connect() -> None:
     """Called once from CallsConfig.ready()."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_init, post_save
 
     post_save.connect(_call_saved, sender=Call, dispatch_uid="call_day_summary")
     post_save.connect(_intervention_changed, sender=Intervention, dispatch_uid="call_day_summary")
     post_delete.connect(_intervention_changed, sender=Intervention, dispatch_uid="call_day_summary")
+    post_init.connect(_unit_loaded, sender=Unit, dispatch_uid="call_day_summary")
+    post_save.connect(_unit_saved, sender=Unit, dispatch_uid="call_day_summary")

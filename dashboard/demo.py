@@ -2,8 +2,11 @@
 (the generated calls are written in bulk, without the signals that keep them)."""
 
 from calls.summaries import rebuild
+from planner import summaries as hours_summaries
 
 
 def seed(*, scale: int, progress) -> None:
     rows = rebuild()
     progress.step("call summaries", rows, rows)
+    rows = hours_summaries.rebuild()
+    progress.step("daily hours", rows, rows)

@@ -50,6 +50,7 @@ from accounts.models import User
 from calls.models import (
     CLOSED_STATES,
     Call,
+    CallDayProduct,
     CallDaySummary,
     CallDayTotal,
     Intervention,
@@ -59,7 +60,7 @@ from calls.models import (
     State,
 )
 from customers.models import Customer
-from planner.models import Activity, ActivityKind, TimeEntry, WorkKind
+from planner.models import Activity, ActivityKind, DayHours, TimeEntry, WorkKind
 from planner.services import PLANNABLE_STATES
 from quotes.models import QuoteLine, RateKind
 from service_portal.roles import Role
@@ -484,23 +485,25 @@ def _translated(path: str) -> Coalesce:
 
 
 def top_products(filters: Filters, limit: int = TOP) -> list[TopRow]:
-    """The products (machine models) with the most calls received in the period."""
-    rows = (
-        _period_calls(filters)
-        .filter(unit__isnull=False)
-        .values("unit__product", "unit__product__code")
-        .annotate(n=Count("pk"), description=_translated("unit__product__description"))
-        .order_by("-n", "unit__product__code", "unit__product")[:limit]
-    )
-    return [
-        TopRow(
-            r["unit__product"],
-            r["unit__product__code"],
-            r["description"] or "",
-            r["n"],
+    """The products (machine models) with the most calls received in the period.
+
+    Added up from the daily call totals per product (calls.summaries: a few rows a day), or
+    from the customer's daily call summaries with a customer filter, rather than from the
+    calls."""
+    if filters.customer is None:
+        counted = CallDayProduct.objects.filter(
+            type_key=_key(filters.intervention_type), technician_key=_key(filters.technician)
         )
-        for r in rows
-    ]
+    else:
+        counted = _summaries(filters).filter(product__isnull=False)
+    rows = (
+        counted.filter(day__gte=filters.date_from, day__lte=filters.date_to)
+        .values("product", "product__code")
+        .annotate(n=Sum("calls"), description=_translated("product__description"))
+        .filter(n__gt=0)
+        .order_by("-n", "product__code", "product")[:limit]
+    )
+    return [TopRow(r["product"], r["product__code"], r["description"] or "", r["n"]) for r in rows]
 
 
 # --- Period: activity per technician ------------------------------------------------------
@@ -536,11 +539,26 @@ def technician_activity(filters: Filters) -> list[TechnicianRow]:
         at__lt=filters.end,
         intervention__technician__isnull=False,
     )
-    entries = TimeEntry.objects.filter(
-        user__role=Role.TECHNICIAN, date__gte=filters.date_from, date__lte=filters.date_to
-    )
-    if filters.customer is not None or filters.intervention_type is not None:
-        entries = entries.filter(_intervention_q(filters, "intervention__", technician=False))
+    if filters.customer is None:
+        # The daily hours (planner.summaries): a row per technician and day, per type with a
+        # type filter, rather than every time entry of the period.
+        entries = DayHours.objects.filter(
+            type_key=_key(filters.intervention_type), day__gte=filters.date_from
+        ).filter(day__lte=filters.date_to)
+        sums = {"labour": Sum("labour"), "travel": Sum("travel"), "other": Sum("other")}
+    else:
+        # A customer's hours are few: read from their entries.
+        entries = TimeEntry.objects.filter(
+            _intervention_q(filters, "intervention__", technician=False),
+            date__gte=filters.date_from,
+            date__lte=filters.date_to,
+        )
+        sums = {
+            "labour": Sum("hours", filter=Q(kind=WorkKind.LABOUR)),
+            "travel": Sum("hours", filter=Q(kind=WorkKind.TRAVEL)),
+            "other": Sum("hours", filter=~Q(kind__in=[WorkKind.LABOUR, WorkKind.TRAVEL])),
+        }
+    entries = entries.filter(user__role=Role.TECHNICIAN)
     if filters.technician is not None:
         entries = entries.filter(user=filters.technician)
 
@@ -557,18 +575,14 @@ def technician_activity(filters: Filters) -> list[TechnicianRow]:
         .values_list("intervention__technician", "n")
     ):
         row(pk).completed = n
-    for pk, labour, travel, total in (
+    for pk, labour, travel, other in (
         entries.values("user")
-        .annotate(
-            labour=Sum("hours", filter=Q(kind=WorkKind.LABOUR)),
-            travel=Sum("hours", filter=Q(kind=WorkKind.TRAVEL)),
-            total=Sum("hours"),
-        )
-        .values_list("user", "labour", "travel", "total")
+        .annotate(**sums)
+        .order_by()
+        .values_list("user", "labour", "travel", "other")
     ):
         r = row(pk)
-        r.labour, r.travel = _hours_sum(labour), _hours_sum(travel)
-        r.other = _hours_sum(total) - r.labour - r.travel
+        r.labour, r.travel, r.other = _hours_sum(labour), _hours_sum(travel), _hours_sum(other)
     if not rows:
         return []
     for user in User.objects.filter(pk__in=rows).only("username", "first_name", "last_name"):

@@ -214,6 +214,37 @@ class TimeEntry(Audited):
         return f"{self.date} {self.user} {self.hours}h"
 
 
+class DayHours(models.Model):
+    """The hours one person recorded on one day, by kind of work (planner.summaries): once over
+    all their entries (``type_key`` 0) and once per type of the interventions they were
+    recorded on. The dashboard's hours per technician add up a few of these rows a day instead
+    of reading every time entry of the period. Kept in the transaction that changes an entry.
+    """
+
+    day = models.DateField(_("day"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    type_key = models.PositiveIntegerField(default=0)
+    labour = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    travel = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    other = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("daily hours")
+        verbose_name_plural = _("daily hours")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "type_key"], name="dayhours_key")
+        ]
+        indexes = [models.Index(fields=["type_key", "day"], name="dayhours_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id}/{self.type_key}"
+
+
 class CalendarFeed(models.Model):
     """The secret token of a person's iCalendar feed; a new token revokes the old link."""
 

@@ -616,6 +616,9 @@ def update_time_entry(
 
 @transaction.atomic
 def delete_time_entry(*, entry: TimeEntry, acting_user: User) -> None:
+    # The person first, as recording and changing hours do: the recount of their daily hours
+    # (planner.summaries) then takes its lock in the same order in every service.
+    User.objects.select_for_update().filter(pk=entry.user_id).first()
     locked = (
         TimeEntry.objects.select_for_update(of=("self",))
         .select_related("intervention", "user")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Sum
 from django.utils import timezone
 
 from calls import services, summaries
@@ -16,6 +18,8 @@ from calls.models import CLOSED_STATES, Call, Intervention, OpenCallCount, State
 from customers.models import Customer
 from dashboard import statistics
 from dashboard.statistics import Filters
+from planner import services as planner_services
+from planner.models import DayHours, TimeEntry, WorkKind
 from service_portal.roles import Role
 from tests.calls.factories import make_call, make_intervention
 from tests.dashboard.test_summaries import _rows, counters
@@ -94,3 +98,54 @@ def test_concurrent_changes_of_one_customers_calls_of_one_day_are_all_counted():
     summaries.rebuild()
     assert (_rows(), counters()) == kept
     assert OpenCallCount.objects.filter(calls__lt=0).count() == 0
+
+
+def test_concurrent_changes_of_one_technicians_hours_of_one_day_are_all_counted():
+    """Hours recorded and deleted at the same moment for one technician and one day: the daily
+    hours (planner.summaries) end equal to the entries left."""
+    technician = make_user("tech-hours", Role.TECHNICIAN)
+    day = datetime.date(2026, 11, 3)
+
+    def record(kind: str, hours: str) -> TimeEntry:
+        return planner_services.record_time_entry(
+            acting_user=technician,
+            user=technician,
+            date=day,
+            kind=kind,
+            hours=Decimal(hours),
+            description="Workshop",
+        )
+
+    doomed = [record(WorkKind.OFFICE, "1"), record(WorkKind.TRAVEL, "0.5")]
+    jobs = [
+        lambda: record(WorkKind.OFFICE, "2"),
+        lambda: record(WorkKind.TRAVEL, "1.25"),
+        lambda: record(WorkKind.OFFICE, "0.75"),
+        lambda: planner_services.delete_time_entry(entry=doomed[0], acting_user=technician),
+        lambda: planner_services.delete_time_entry(entry=doomed[1], acting_user=technician),
+    ]
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def work(job) -> None:
+        try:
+            barrier.wait()
+            job()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    row = DayHours.objects.get(user=technician, day=day, type_key=0)
+    assert (row.labour, row.travel, row.other) == (Decimal(0), Decimal("1.25"), Decimal("2.75"))
+    (mine,) = [
+        r for r in statistics.technician_activity(Filters(day, day)) if r.pk == technician.pk
+    ]
+    assert mine.hours == TimeEntry.objects.filter(user=technician).aggregate(s=Sum("hours"))["s"]
