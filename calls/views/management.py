@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from calls import access, fieldwork, selectors, services, sla
 from calls.forms import (
     CallForm,
+    CompletionForm,
     ExpenseForm,
     InterventionForm,
     NoteForm,
@@ -207,4 +208,5 @@ def _completion(intervention: Intervention, allowed: access.InterventionActions)
         "show_completion": may_complete or intervention.signed_at is not None,
         "can_complete": may_complete,
         "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
+        "completion_form": CompletionForm() if may_complete else None,
     }
