@@ -8,7 +8,8 @@ one (quoted and actual), the day, the activity and the hours of a job. The data 
 (``seed_demo``) with a job started today on top.
 
 A page fails when it scrolls sideways (the document wider than the window), when a visible
-element reaches past the window's edges, when a button or field is smaller than a 44 px touch
+element reaches past the window's edges, when a cell of a table stacked as cards has no label
+(``data-label``, the column's name shown before the value), when a button or field is smaller than a 44 px touch
 target, or when a control is covered by another (two visible
 buttons, links or fields overlapping, or the element found at a control's centre is another
 control). One live server and one browser for the whole sweep; one context per size.
@@ -92,6 +93,18 @@ MEASURE = """() => {
     const r = el.getBoundingClientRect();
     if (r.height < 43.5 || r.width < 43.5) {
       problems.push(`${name(el)} is ${Math.round(r.width)} x ${Math.round(r.height)} px`);
+    }
+  }
+  // A table stacked as cards names each value: every cell of a row carries its column's label
+  // (data-label), but a row's only cell (a "nothing found" line spanning the columns) and its
+  // buttons (.table-actions).
+  for (const table of document.querySelectorAll('table.table-stack')) {
+    if (!visible(table)) continue;
+    for (const cell of table.querySelectorAll(':scope > tbody > tr > td, :scope > tbody > tr > th')) {
+      if (!visible(cell) || cell.hasAttribute('data-label') || cell.hasAttribute('colspan')
+          || cell.classList.contains('table-actions')) continue;
+      if (cell.parentElement.children.length === 1 || !cell.innerText.trim()) continue;
+      problems.push(`${name(cell)} has no data-label (a stacked table's cell)`);
     }
   }
   const controls = [...document.querySelectorAll(
