@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from calls import services
 from calls.models import State
 from calls.services import CallError, actuals
-from service_portal import offline
 from planner.models import TimeEntry
+from service_portal import offline
 from tests.calls.factories import make_intervention, plan_with_visit
 from tests.orders.factories import make_part
 

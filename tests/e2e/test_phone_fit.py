@@ -9,9 +9,9 @@ one (quoted and actual), the day, the activity and the hours of a job. The data 
 
 A page fails when it scrolls sideways (the document wider than the window), when a visible
 element reaches past the window's edges, when a cell of a table stacked as cards has no label
-(``data-label``, the column's name shown before the value), when a button or field is smaller than a 44 px touch
-target, or when a control is covered by another (two visible
-buttons, links or fields overlapping, or the element found at a control's centre is another
+(``data-label``, the column's name shown before the value), when a button or field is smaller
+than a 44 px touch target, or when a control is covered by another (two visible buttons, links
+or fields overlapping, or the element found at a control's centre is another
 control). One live server and one browser for the whole sweep; one context per size.
 """
 
@@ -100,7 +100,8 @@ MEASURE = """() => {
   // buttons (.table-actions).
   for (const table of document.querySelectorAll('table.table-stack')) {
     if (!visible(table)) continue;
-    for (const cell of table.querySelectorAll(':scope > tbody > tr > td, :scope > tbody > tr > th')) {
+    const cells = table.querySelectorAll(':scope > tbody > tr > td, :scope > tbody > tr > th');
+    for (const cell of cells) {
       if (!visible(cell) || cell.hasAttribute('data-label') || cell.hasAttribute('colspan')
           || cell.classList.contains('table-actions')) continue;
       if (cell.parentElement.children.length === 1 || !cell.innerText.trim()) continue;
