@@ -96,14 +96,14 @@ MEASURE = """() => {
     }
   }
   // A table stacked as cards names each value: every cell of a row carries its column's label
-  // (data-label), but a row's only cell (a "nothing found" line spanning the columns) and its
-  // buttons (.table-actions).
+  // (data-label), but a row's only cell (a "nothing found" line spanning the columns), its
+  // buttons (.table-actions) and its heading (th scope=row: the row's own name).
   for (const table of document.querySelectorAll('table.table-stack')) {
     if (!visible(table)) continue;
     const cells = table.querySelectorAll(':scope > tbody > tr > td, :scope > tbody > tr > th');
     for (const cell of cells) {
       if (!visible(cell) || cell.hasAttribute('data-label') || cell.hasAttribute('colspan')
-          || cell.classList.contains('table-actions')) continue;
+          || cell.classList.contains('table-actions') || cell.matches('th[scope=row]')) continue;
       if (cell.parentElement.children.length === 1 || !cell.innerText.trim()) continue;
       problems.push(`${name(cell)} has no data-label (a stacked table's cell)`);
     }
