@@ -4,6 +4,7 @@ A fixed number of queries whatever the number of photos or items (three)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from accounts.models import User
@@ -36,6 +37,8 @@ def context(
                 # What the form shows: what was typed when refused, else the stored answer.
                 "value": values.get(item.pk, answer.value if answer else ""),
                 "error": errors.get(item.pk, ""),
+                # Each item is saved on its own (htmx), once per token (the phone's outbox).
+                "token": uuid.uuid4(),
             }
         )
     return {

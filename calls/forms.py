@@ -329,6 +329,14 @@ class PartFromOrderForm(SubmissionTokenMixin, forms.Form):
     serial_or_lot = forms.CharField(label=_("Serial or lot"), required=False, max_length=60)
 
 
+class CompletionForm(SubmissionTokenMixin, forms.Form):
+    """The customer's signature marking the job done: only its submission token is a form field
+    (the signature and the signer's name are read by the view). A repeat of the same form (a
+    double tap, the phone's outbox sending it again) is told it was already saved."""
+
+    editing = False
+
+
 class PhotoForm(SubmissionTokenMixin, forms.Form):
     """A photo of the work (issue 21): the phone opens its camera, or a file is chosen. The
     content, size and conversion are ``calls.services.media``'s."""

@@ -126,6 +126,11 @@ urlpatterns = [
         media.checklist_save,
         name="checklist_save",
     ),
+    path(
+        "<int:pk>/interventions/<int:number>/checklist/<int:item_pk>/",
+        media.checklist_item_save,
+        name="checklist_item_save",
+    ),
     path("checklists/", checklist_templates.template_list, name="checklist_templates"),
     path("checklists/new/", checklist_templates.template_edit, name="checklist_template_new"),
     path(

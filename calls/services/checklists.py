@@ -40,11 +40,17 @@ TRANSLATED = {ChecklistTemplate: ("name",), ChecklistItem: ("label", "unit", "op
 
 
 class ChecklistInvalid(CallError):
-    """Some answers were refused: ``errors`` maps each item's id to its message."""
+    """Some answers were refused: ``errors`` maps each item's id to its message. The other
+    answers given with them were saved (``saved``: how many changed)."""
 
-    def __init__(self, errors: dict[int, str]) -> None:
-        super().__init__(_("Some answers need correcting: see the items marked in red."))
+    def __init__(self, errors: dict[int, str], saved: int = 0) -> None:
+        if saved:
+            message = _("The other answers are saved; correct the items marked in red.")
+        else:
+            message = _("Some answers need correcting: see the items marked in red.")
+        super().__init__(message)
         self.errors = errors
+        self.saved = saved
 
 
 def _lock_for_answers(intervention: Intervention, user: User) -> Intervention:
@@ -60,49 +66,76 @@ def _lock_for_answers(intervention: Intervention, user: User) -> Intervention:
     return locked
 
 
-@transaction.atomic
+def _store(
+    locked: Intervention,
+    item_id: int,
+    cleaned: tuple[str, Any],
+    existing: ChecklistAnswer | None,
+    user: User,
+) -> bool:
+    """Write one cleaned answer ("" clears it); True when something changed."""
+    value, photo = cleaned
+    if not value:
+        if existing is None:
+            return False
+        existing.delete()
+        return True
+    if existing is None:
+        ChecklistAnswer.objects.create(
+            intervention=locked, item_id=item_id, value=value, photo=photo, answered_by=user
+        )
+        return True
+    if existing.value == value:
+        return False
+    existing.value, existing.photo, existing.answered_by = value, photo, user
+    existing.save(update_fields=["value", "photo", "answered_by", "answered_at"])
+    return True
+
+
 def save_answers(*, intervention: Intervention, acting_user: User, answers: dict[int, str]) -> int:
-    """Save the answers given (item id -> raw value; "" clears an answer), all or none: one
-    refused answer refuses them all with every item's message. Returns how many changed."""
-    locked = _lock_for_answers(intervention, acting_user)
-    items = {
-        item.pk: item for item in ChecklistItem.objects.filter(template_id=locked.checklist_id)
-    }
-    errors: dict[int, str] = {}
-    cleaned = {}
-    for item_id, raw in answers.items():
-        item = items.get(item_id)
-        if item is None:
-            continue  # an item of another version: ignored, never stored
-        try:
-            cleaned[item_id] = rules.clean_answer(item, raw, locked)
-        except rules.AnswerRefused as refused:
-            errors[item_id] = str(refused)
+    """Save the answers given (item id -> raw value; "" clears an answer), each on its own: an
+    answer that does not fit its item is refused with its message, the others are saved all
+    the same (a phone in a plant must not lose what was typed because of another item).
+    Returns how many changed; raises ``ChecklistInvalid`` (after saving the others) when some
+    were refused. Runs in the caller's transaction when there is one."""
+    with transaction.atomic():
+        locked = _lock_for_answers(intervention, acting_user)
+        items = {
+            item.pk: item for item in ChecklistItem.objects.filter(template_id=locked.checklist_id)
+        }
+        existing = {a.item_id: a for a in ChecklistAnswer.objects.filter(intervention=locked)}
+        errors: dict[int, str] = {}
+        changed = 0
+        for item_id, raw in answers.items():
+            item = items.get(item_id)
+            if item is None:
+                continue  # an item of another version: ignored, never stored
+            try:
+                cleaned = rules.clean_answer(item, raw, locked)
+            except rules.AnswerRefused as refused:
+                errors[item_id] = str(refused)
+                continue
+            changed += _store(locked, item_id, cleaned, existing.get(item_id), acting_user)
     if errors:
-        raise ChecklistInvalid(errors)
-    existing = {a.item_id: a for a in ChecklistAnswer.objects.filter(intervention=locked)}
-    changed = 0
-    for item_id, (value, photo) in cleaned.items():
-        answer = existing.get(item_id)
-        if not value:
-            if answer is not None:
-                answer.delete()
-                changed += 1
-            continue
-        if answer is None:
-            ChecklistAnswer.objects.create(
-                intervention=locked,
-                item_id=item_id,
-                value=value,
-                photo=photo,
-                answered_by=acting_user,
-            )
-            changed += 1
-        elif answer.value != value:
-            answer.value, answer.photo, answer.answered_by = value, photo, acting_user
-            answer.save(update_fields=["value", "photo", "answered_by", "answered_at"])
-            changed += 1
+        raise ChecklistInvalid(errors, saved=changed)
     return changed
+
+
+def save_answer(
+    *, intervention: Intervention, acting_user: User, item: ChecklistItem, raw: str
+) -> bool:
+    """Save one item's answer (a phone saves each item as it is answered); ``ChecklistInvalid``
+    with its message when it does not fit, nothing saved. True when it changed."""
+    with transaction.atomic():
+        locked = _lock_for_answers(intervention, acting_user)
+        if item.template_id != locked.checklist_id:
+            raise CallError(_("This item is not on this intervention's checklist."))
+        try:
+            cleaned = rules.clean_answer(item, raw, locked)
+        except rules.AnswerRefused as refused:
+            raise ChecklistInvalid({item.pk: str(refused)}) from None
+        existing = ChecklistAnswer.objects.filter(intervention=locked, item=item).first()
+        return _store(locked, item.pk, cleaned, existing, acting_user)
 
 
 # --- Templates (administrators) ---------------------------------------------------------------

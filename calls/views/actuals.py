@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calls import access, reports, selectors
 from calls.forms import (
+    CompletionForm,
     ExpenseForm,
     PartFromOrderForm,
     PartUsedForm,
@@ -156,7 +157,8 @@ def _signature_bytes(value: str) -> bytes:
 @require_POST
 @role_required(*EVERYONE)
 def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """The customer signed on the page: store the signature and mark the intervention done."""
+    """The customer signed on the page: store the signature and mark the intervention done.
+    Once per form (its submission token): a repeat is answered "already saved"."""
     intervention = selectors.get_intervention_for(request.user, pk, number)
     return section_post(
         request,
@@ -169,6 +171,8 @@ def complete(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         ),
         section="completion",
         success=_("The intervention is done: the report is ready."),
+        form=CompletionForm(request.POST),  # its token's error goes to the section's line
+        once=True,
     )
 
 

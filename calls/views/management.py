@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from calls import access, fieldwork, selectors, services, sla
 from calls.forms import (
     CallForm,
+    CompletionForm,
     ExpenseForm,
     InterventionForm,
     NoteForm,
@@ -158,7 +159,7 @@ def section_post(
     if form is not None:
         if not form.is_valid():
             if queued:
-                return offline.refused(offline.form_errors(form), _version(intervention))
+                return offline.refused(offline.form_errors(form), current_version(intervention))
             if forms:
                 return after_post(request, intervention, "", forms=forms)
             errors = "; ".join(str(e) for field in form.errors.values() for e in field)
@@ -176,7 +177,9 @@ def section_post(
     except idempotency.AlreadySubmitted:
         if queued:
             return offline.answer(
-                offline.ALREADY_SAVED, idempotency.ALREADY_SAVED, version=_version(intervention)
+                offline.ALREADY_SAVED,
+                idempotency.ALREADY_SAVED,
+                version=current_version(intervention),
             )
         return after_post(request, intervention, idempotency.ALREADY_SAVED)
     except offline.StaleCopy as stale:
@@ -185,17 +188,17 @@ def section_post(
         return after_post(request, intervention, "", error=str(stale.message), section=section)
     except CallError as error:
         if queued:
-            return offline.refused(error.message, _version(intervention))
+            return offline.refused(error.message, current_version(intervention))
         return after_post(
             request, intervention, "", error=error.message, section=section, forms=forms
         )
     message = success(result) if callable(success) else success
     if queued:
-        return offline.answer(offline.SAVED, message, version=_version(intervention))
+        return offline.answer(offline.SAVED, message, version=current_version(intervention))
     return after_post(request, intervention, message)
 
 
-def _version(intervention: Intervention) -> int:
+def current_version(intervention: Intervention) -> int:
     """The job's version now (the outbox sends the next entries of this job with it)."""
     return Intervention.objects.values_list("version", flat=True).get(pk=intervention.pk)
 
@@ -207,4 +210,5 @@ def _completion(intervention: Intervention, allowed: access.InterventionActions)
         "show_completion": may_complete or intervention.signed_at is not None,
         "can_complete": may_complete,
         "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
+        "completion_form": CompletionForm() if may_complete else None,
     }

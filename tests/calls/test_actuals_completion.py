@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from calls import services
 from calls.models import State
 from calls.services import CallError, actuals
 from planner.models import TimeEntry
+from service_portal import offline
 from tests.calls.factories import make_intervention, plan_with_visit
 from tests.orders.factories import make_part
 
@@ -115,7 +117,8 @@ def test_signing_completes_and_the_report_reads_back(client_for, technician, ope
     client = client_for(technician)
     data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
     response = client.post(
-        _url("complete", intervention), {"signature": data_url, "signed_by": "Mario Rossi"}
+        _url("complete", intervention),
+        {"signature": data_url, "signed_by": "Mario Rossi", "submission_token": uuid.uuid4()},
     )
     assert response.status_code == 302
     intervention.refresh_from_db()
@@ -133,6 +136,61 @@ def test_signing_completes_and_the_report_reads_back(client_for, technician, ope
     assert "Pump replaced, machine tested OK." in text
     assert "7,40" in text  # Italian number format
     assert "Mario Rossi" in text
+
+
+def _signed(token, **extra):
+    signature = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    return {"signature": signature, "signed_by": "Mario Rossi", "submission_token": token, **extra}
+
+
+def test_a_double_tap_on_signed_is_told_already_saved_not_refused(client_for, technician, operator):
+    intervention = _ready(technician, operator)
+    client = client_for(technician)
+    token = str(uuid.uuid4())
+    assert client.post(_url("complete", intervention), _signed(token)).status_code == 302
+    signed_at = type(intervention).objects.get(pk=intervention.pk).signed_at
+    again = client.post(_url("complete", intervention), _signed(token), follow=True)
+    page = again.content.decode()
+    assert "This form had already been saved: nothing was created twice." in page
+    assert 'data-testid="completion-error"' not in page
+    intervention.refresh_from_db()
+    assert intervention.state == State.DONE and intervention.signed_at == signed_at
+
+
+def test_a_completion_replayed_by_the_outbox_answers_already_saved(
+    client_for, technician, operator
+):
+    """The answer was lost on the way back: the phone sends the signature again, with the same
+    token and the job's version it was typed on. Already saved (200), signed once."""
+    intervention = _ready(technician, operator)
+    client = client_for(technician)
+    data = _signed(str(uuid.uuid4()), record_version=str(intervention.version))
+    headers = {offline.QUEUE_HEADER: "1", offline.USER_HEADER: str(technician.pk)}
+    first = client.post(_url("complete", intervention), data, headers=headers)
+    assert first.status_code == 200 and first.json()["outcome"] == offline.SAVED
+    signed_at = type(intervention).objects.get(pk=intervention.pk).signed_at
+    again = client.post(_url("complete", intervention), data, headers=headers)
+    assert again.status_code == 200, again.content
+    assert again.json()["outcome"] == offline.ALREADY_SAVED
+    intervention.refresh_from_db()
+    assert intervention.state == State.DONE and intervention.signed_at == signed_at
+    # Another completion (a new token) of the signed job is refused, as before.
+    other = client.post(_url("complete", intervention), _signed(str(uuid.uuid4())), headers=headers)
+    assert other.status_code == 422 and other.json()["outcome"] == offline.REFUSED
+
+
+def test_a_completion_without_its_token_is_refused_and_the_form_gets_a_new_one(
+    client_for, technician, operator
+):
+    intervention = _ready(technician, operator)
+    client = client_for(technician)
+    response = client.post(_url("complete", intervention), _signed(""))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "could not be checked against double sending" in page
+    assert 'name="submission_token"' in page
+    intervention.refresh_from_db()
+    assert intervention.state == State.PLANNED and intervention.signed_at is None
 
 
 def test_the_report_is_emailed_with_the_pdf(
@@ -174,7 +232,8 @@ def test_the_page_offers_the_signature_pad(client_for, technician, operator):
 def test_a_garbage_signature_is_refused(client_for, technician, operator, signature):
     intervention = _ready(technician, operator)
     response = client_for(technician).post(
-        _url("complete", intervention), {"signature": signature, "signed_by": "Mario"}
+        _url("complete", intervention),
+        {"signature": signature, "signed_by": "Mario", "submission_token": uuid.uuid4()},
     )
     assert response.status_code == 200
     assert "signature is missing" in response.content.decode()

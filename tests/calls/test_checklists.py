@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from calls import services
 from calls.models import ChecklistAnswer, ChecklistTemplate, State
 from calls.services import CallError, CallRoleRefused, actuals, checklists, media
 from planner.models import TimeEntry
+from service_portal import offline
 from tests.calls.factories import make_intervention, plan_with_visit
 from tests.calls.test_actuals_completion import PNG
 from tests.calls.test_photos import picture
@@ -246,12 +248,18 @@ def test_the_administrators_page_creates_and_versions_a_checklist(
 
 
 # --- Answers ------------------------------------------------------------------------------------
-def test_a_number_out_of_range_is_refused_with_the_range_and_nothing_is_saved(job, technician):
+def test_a_number_out_of_range_is_refused_with_the_range_and_the_other_answers_are_saved(
+    job, technician
+):
     with pytest.raises(checklists.ChecklistInvalid) as refused:
         _answer(job, technician, **{"Safety guards in place": "yes", "Oil pressure": "9"})
     (message,) = refused.value.errors.values()
     assert message == "The value must be between 2 and 6 bar."
-    assert not ChecklistAnswer.objects.exists()  # all or none
+    assert refused.value.saved == 1
+    # What fits is not lost because of another item.
+    assert {a.item.label: a.value for a in ChecklistAnswer.objects.select_related("item")} == {
+        "Safety guards in place": "yes"
+    }
 
 
 @pytest.mark.parametrize(
@@ -292,6 +300,8 @@ def test_the_technician_fills_the_checklist_on_the_page(client_for, job, technic
     assert response.status_code == 200
     assert "The value must be between 2 and 6 bar." in page
     assert 'value="12"' in page  # kept as typed
+    assert "The other answers are saved" in page
+    assert ChecklistAnswer.objects.get(item__label="Safety guards in place").value == "yes"
     response = client.post(
         _url("checklist_save", job),
         {
@@ -385,3 +395,161 @@ def test_queries_do_not_grow_with_the_checklists_items(
     listed = _count(admin, reverse("calls:checklist_templates"))
     _template(administrator, large.type, many, name="Another")
     assert _count(admin, reverse("calls:checklist_templates")) == listed
+
+
+# --- One item at a time (the phone saves each answer as its field is left) ------------------------
+def _item_post(client, job, item, value, token=None, headers=None, **extra):
+    data = {f"item-{item.pk}": value, f"token-{item.pk}": token or str(uuid.uuid4()), **extra}
+    return client.post(
+        _url("checklist_item_save", job, item.pk),
+        data,
+        headers={"HX-Request": "true", **(headers or {})},
+    )
+
+
+def _queued(user):
+    return {offline.QUEUE_HEADER: "1", offline.USER_HEADER: str(user.pk)}
+
+
+def _item_html(response, item) -> str:
+    """The item's block in the page htmx gets (it swaps only that block)."""
+    page = response.content.decode()
+    start = page.index(f'id="checklist-item-{item.pk}"')
+    return page[start : page.index('data-testid="checklist-item-state"', start) + 400]
+
+
+def test_each_item_is_saved_on_its_own_and_shows_its_state(client_for, job, technician):
+    client = client_for(technician)
+    items = _items(job)
+    response = _item_post(client, job, items["Safety guards in place"], "yes")
+    assert response.status_code == 200
+    block = _item_html(response, items["Safety guards in place"])
+    assert "Saved at" in block and 'data-state="saved"' in block
+    # An invalid item next: its own message, the answer typed kept in its field, the first
+    # item's answer untouched.
+    response = _item_post(client, job, items["Oil pressure"], "9")
+    block = _item_html(response, items["Oil pressure"])
+    assert "The value must be between 2 and 6 bar." in block
+    assert 'value="9"' in block and 'data-state="refused"' in block
+    assert {a.item.label: a.value for a in ChecklistAnswer.objects.select_related("item")} == {
+        "Safety guards in place": "yes"
+    }
+    # The completion box (swapped with the item) still names the required items missing.
+    assert "Oil pressure, Filter state" in response.content.decode()
+    _item_post(client, job, items["Oil pressure"], "4,5")
+    assert ChecklistAnswer.objects.get(item__label="Oil pressure").value == "4.5"
+    # Clearing a field clears its answer.
+    _item_post(client, job, items["Oil pressure"], "")
+    assert not ChecklistAnswer.objects.filter(item__label="Oil pressure").exists()
+
+
+def test_an_items_error_is_in_the_technicians_language(client_for, job, technician):
+    technician.language = "it"
+    technician.save()
+    response = _item_post(client_for(technician), job, _items(job)["Oil pressure"], "abc")
+    with translation.override("it"):
+        expected = translation.gettext("Type a number.")
+    assert expected != "Type a number."
+    assert expected in _item_html(response, _items(job)["Oil pressure"])
+
+
+def test_an_item_sent_twice_with_its_token_is_already_saved_not_doubled(
+    client_for, job, technician
+):
+    client = client_for(technician)
+    item = _items(job)["Remarks"]
+    token = str(uuid.uuid4())
+    assert _item_post(client, job, item, "Belt adjusted", token).status_code == 200
+    # The technician changed it since: a late repeat of the first send does not undo that.
+    _item_post(client, job, item, "Belt replaced")
+    again = _item_post(client, job, item, "Belt adjusted", token)
+    assert again.status_code == 200
+    assert ChecklistAnswer.objects.get(item=item).value == "Belt replaced"
+    assert ChecklistAnswer.objects.filter(item=item).count() == 1
+
+
+def test_an_item_without_its_token_is_refused_and_nothing_saved(client_for, job, technician):
+    item = _items(job)["Oil pressure"]
+    response = client_for(technician).post(
+        _url("checklist_item_save", job, item.pk), {f"item-{item.pk}": "4"}
+    )
+    assert "could not be checked against double sending" in _item_html(response, item)
+    assert not ChecklistAnswer.objects.exists()
+
+
+def test_the_outbox_sends_an_item_answered_in_json(client_for, job, technician, operator):
+    client = client_for(technician)
+    items = _items(job)
+    version = str(job.version)
+    token = str(uuid.uuid4())
+    data = {"record_version": version}
+    first = _item_post(
+        client, job, items["Filter state"], "dirty", token, _queued(technician), **data
+    )
+    assert first.status_code == 200 and first.json()["outcome"] == offline.SAVED
+    again = _item_post(
+        client, job, items["Filter state"], "dirty", token, _queued(technician), **data
+    )
+    assert again.status_code == 200 and again.json()["outcome"] == offline.ALREADY_SAVED
+    refused = _item_post(
+        client, job, items["Oil pressure"], "99", None, _queued(technician), **data
+    )
+    assert refused.status_code == 422 and refused.json()["outcome"] == offline.REFUSED
+    assert "between 2 and 6 bar" in refused.json()["message"]
+    # The office changed the job meanwhile: a conflict, nothing saved over it.
+    fresh = type(job).objects.get(pk=job.pk)
+    services.fill_intervention_section(
+        intervention=fresh,
+        acting_user=operator,
+        version=fresh.version,
+        type=fresh.type,
+        requested_date=fresh.requested_date,
+        technician=fresh.technician,
+        what_to_bring="Ladder",
+    )
+    stale = _item_post(
+        client, job, items["Remarks"], "Typed below", None, _queued(technician), **data
+    )
+    assert stale.status_code == 409 and stale.json()["outcome"] == offline.CONFLICT
+    assert {a.item.label: a.value for a in ChecklistAnswer.objects.select_related("item")} == {
+        "Filter state": "dirty"
+    }
+    # Another user's entry on this phone is never sent under this session.
+    other = _item_post(client, job, items["Remarks"], "x", None, _queued(operator))
+    assert other.status_code == 403
+
+
+def test_the_whole_form_sent_by_the_outbox_answers_in_json(client_for, job, technician):
+    items = _items(job)
+    response = client_for(technician).post(
+        _url("checklist_save", job),
+        {
+            f"item-{items['Safety guards in place'].pk}": "yes",
+            f"item-{items['Oil pressure'].pk}": "7",
+            "record_version": str(job.version),
+        },
+        headers=_queued(technician),
+    )
+    assert response.status_code == 422
+    assert "between 2 and 6 bar" in response.json()["message"]
+    assert ChecklistAnswer.objects.get().item.label == "Safety guards in place"
+
+
+def test_an_item_is_frozen_by_the_signature_and_others_get_404(
+    client_for, job, technician, other_technician, operator, administrator
+):
+    _answer(job, technician, **FULL)
+    _complete(job, technician)
+    item = _items(job)["Oil pressure"]
+    response = _item_post(client_for(technician), job, item, "5")
+    assert "frozen" in response.content.decode()
+    assert response["HX-Retarget"] == "#management"
+    queued = _item_post(client_for(technician), job, item, "5", None, _queued(technician))
+    assert queued.status_code == 422 and "frozen" in queued.json()["message"]
+    assert ChecklistAnswer.objects.get(item=item).value == "4.5"
+    assert _item_post(client_for(other_technician), job, item, "5").status_code == 404
+    # An item of another intervention's checklist is not this job's: 404.
+    other = make_intervention(State.EXPECTED, technician=technician)
+    _template(administrator, other.type, ITEMS[:1], name="Other")
+    foreign = ChecklistTemplate.objects.get(name="Other").items.get()
+    assert _item_post(client_for(operator), job, foreign, "yes").status_code == 404

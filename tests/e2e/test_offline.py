@@ -231,3 +231,38 @@ def test_discarding_asks_and_logging_out_forgets_the_phones_copy(page, login, te
     page.wait_for_url("**/accounts/login/**")
     assert page.evaluate(kept) == 0
     assert page.evaluate("() => indexedDB.databases().then(d => d.map(x => x.name))") == []
+
+
+def test_checklist_answers_typed_offline_are_sent_once(page, login, technician, operator):
+    """Each item answered without signal waits on the phone, marked so, what was typed still
+    in view; when the signal returns each is stored once."""
+    from calls.models import ChecklistAnswer
+    from tests.e2e.test_phone_fit import _maintenance_job
+
+    intervention = _maintenance_job(technician, operator)
+    items = {item.kind: item for item in intervention.checklist.items.all()}
+    ready_for_offline(page, login, technician)
+    open_saved_job(page, intervention)
+    page.wait_for_function(
+        "id => !!(document.getElementById(id) || {})['htmx-internal-data']",
+        arg=f"checklist-item-{items['yes_no'].pk}",
+    )
+    page.select_option(f"#item-{items['yes_no'].pk}", "yes")
+    wait_for_count(page, "1")
+    page.fill(f"#item-{items['number'].pk}", "4,5")
+    page.press(f"#item-{items['number'].pk}", "Tab")
+    wait_for_count(page, "2")
+    for kind in ("yes_no", "number"):
+        assert page.locator(f"#checklist-item-{items[kind].pk} [data-state=queued]").is_visible()
+    assert page.input_value(f"#item-{items['number'].pk}") == "4,5"  # still in view
+    assert not ChecklistAnswer.objects.filter(intervention=intervention).exists()
+
+    page.evaluate("() => document.activeElement.blur()")
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-testid=outbox]", state="hidden")
+    page.wait_for_selector(f"#checklist-item-{items['number'].pk} [data-state=saved]")
+    answers = {
+        a.item_id: a.value for a in ChecklistAnswer.objects.filter(intervention=intervention)
+    }
+    assert answers == {items["yes_no"].pk: "yes", items["number"].pk: "4.5"}
+    settle(page)

@@ -8,9 +8,10 @@ one (quoted and actual), the day, the activity and the hours of a job. The data 
 (``seed_demo``) with a job started today on top.
 
 A page fails when it scrolls sideways (the document wider than the window), when a visible
-element reaches past the window's edges, when a button or field is smaller than a 44 px touch
-target, or when a control is covered by another (two visible
-buttons, links or fields overlapping, or the element found at a control's centre is another
+element reaches past the window's edges, when a cell of a table stacked as cards has no label
+(``data-label``, the column's name shown before the value), when a button or field is smaller
+than a 44 px touch target, or when a control is covered by another (two visible buttons, links
+or fields overlapping, or the element found at a control's centre is another
 control). One live server and one browser for the whole sweep; one context per size.
 """
 
@@ -24,17 +25,27 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
-from calls.models import Call, Intervention, NoteKind, State
+from calls import demo
+from calls.models import (
+    Attachment,
+    Call,
+    ChecklistAnswer,
+    ChecklistItem,
+    Intervention,
+    NoteKind,
+    State,
+)
 from calls.services import actuals, add_note
 from customers.models import Unit
 from orders.models import SparePart
 from planner.models import Activity, ActivityKind
 from planner.services import plan_intervention, record_time_entry
-from tests.calls.factories import make_call, make_intervention
-from tests.e2e.conftest import guide_screenshot
+from tests.calls.factories import make_call, make_intervention, plan_with_visit
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import guide_screenshot, number, t, wait_for_htmx
 from tests.e2e.test_accessibility import _pages
 from tests.permission_tables import TECH
 from tests.planner.factories import at
@@ -82,6 +93,19 @@ MEASURE = """() => {
     const r = el.getBoundingClientRect();
     if (r.height < 43.5 || r.width < 43.5) {
       problems.push(`${name(el)} is ${Math.round(r.width)} x ${Math.round(r.height)} px`);
+    }
+  }
+  // A table stacked as cards names each value: every cell of a row carries its column's label
+  // (data-label), but a row's only cell (a "nothing found" line spanning the columns), its
+  // buttons (.table-actions) and its heading (th scope=row: the row's own name).
+  for (const table of document.querySelectorAll('table.table-stack')) {
+    if (!visible(table)) continue;
+    const cells = table.querySelectorAll(':scope > tbody > tr > td, :scope > tbody > tr > th');
+    for (const cell of cells) {
+      if (!visible(cell) || cell.hasAttribute('data-label') || cell.hasAttribute('colspan')
+          || cell.classList.contains('table-actions') || cell.matches('th[scope=row]')) continue;
+      if (cell.parentElement.children.length === 1 || !cell.innerText.trim()) continue;
+      problems.push(`${name(cell)} has no data-label (a stacked table's cell)`);
     }
   }
   const controls = [...document.querySelectorAll(
@@ -294,3 +318,102 @@ def test_my_calendar_is_an_agenda_on_a_phone_and_a_month_on_a_wide_screen(page, 
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/planner/my/")
     assert page.evaluate(AGENDA_SHOWN) == {"agenda": False, "grid": True}
+
+
+def _maintenance_job(technician: User, operator: User) -> Intervention:
+    """A planned preventive maintenance of ``technician``: the demo's checklist (its labels in
+    every language) comes with it."""
+    types = demo._seed_types()
+    demo._seed_checklist(types)
+    intervention = make_intervention(State.EXPECTED, technician=technician)
+    Intervention.objects.filter(pk=intervention.pk).update(type=types["maintenance"])
+    return plan_with_visit(Intervention.objects.get(pk=intervention.pk), operator)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_checklist_and_the_photos_on_a_phone(page, login, technician, operator, language):
+    """On a 390 x 844 phone each checklist item is saved as its field is left: its saved state,
+    its own translated error (the answers saved before are kept), the required items named until
+    answered; two photos marked "before" and "after" for the report. With SCREENSHOTS=1 both
+    sections are saved for the technician's guide."""
+    User.objects.filter(pk=technician.pk).update(language=language)
+    job = _maintenance_job(technician, operator)
+    items = {item.kind: item for item in job.checklist.items.all()}
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(technician.username, PASSWORD)
+    page.wait_for_selector("[data-testid=user-menu]", state="attached")
+    page.goto(job.get_absolute_url())
+
+    def item(kind: str) -> str:
+        return f"#checklist-item-{items[kind].pk}"
+
+    def answer(kind: str, value: str) -> None:
+        wait_for_htmx(page, item(kind))
+        field = page.locator(f"#item-{items[kind].pk}")
+        if kind in ("yes_no", "choice"):
+            field.select_option(value)
+        else:
+            field.fill(value)
+            field.press("Tab")  # leaving the field saves it
+
+    answer("yes_no", "yes")
+    page.wait_for_selector(f"{item('yes_no')} [data-state=saved]")
+    answer("number", "9")
+    error = page.wait_for_selector(f"{item('number')} [data-testid=checklist-item-error]")
+    expected = t("The value must be between %(min)s and %(max)s %(unit)s.", language) % {
+        "min": "2",
+        "max": "6",
+        "unit": "bar",
+    }
+    assert error.inner_text() == expected
+    assert page.input_value(f"#item-{items['number'].pk}") == "9"  # kept as typed
+    assert page.locator(f"{item('yes_no')} [data-state=saved]").is_visible()
+    assert {a.item_id: a.value for a in ChecklistAnswer.objects.filter(intervention=job)} == {
+        items["yes_no"].pk: "yes"
+    }
+    # The completion box, swapped with the item, still names the required items unanswered.
+    with translation.override(language):
+        label = ChecklistItem.objects.get(pk=items["number"].pk).label
+    assert label in page.inner_text("[data-testid=completion-missing]")
+    answer("number", number("4.5", language))
+    page.wait_for_selector(f"{item('number')} [data-state=saved]")
+    answer("choice", "OK")
+    page.wait_for_selector(f"{item('choice')} [data-state=saved]")
+    answer("text", "Cinghia tesa" if language == "it" else "Belt tensioned")
+    page.wait_for_selector(f"{item('text')} [data-state=saved]")
+    assert ChecklistAnswer.objects.filter(intervention=job).count() == 4
+    assert ChecklistAnswer.objects.get(item=items["number"]).value == "4.5"
+    page.evaluate("() => document.activeElement.blur()")
+    page.locator("#section-checklist").evaluate("element => element.scrollIntoView()")
+    guide_screenshot(page, language, "technician-phone-checklist")
+
+    # Two photos, marked for the report.
+    for tag, colour in (("before", (150, 60, 40)), ("after", (40, 120, 70))):
+        wait_for_htmx(page, "[data-testid=photo-form]")
+        count = page.locator("[data-testid=photo]").count()
+        page.set_input_files(
+            "[data-testid=photo-form] input[type=file]",
+            files=[
+                {
+                    "name": f"{tag}.jpg",
+                    "mimeType": "image/jpeg",
+                    "buffer": demo._demo_photo(colour, f"{job.code} {tag}"),
+                }
+            ],
+        )
+        page.click("[data-testid=photo-form] button[type=submit]")
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=photo]').length === n", arg=count + 1
+        )
+        photo = page.locator("[data-testid=photo]").nth(count)
+        wait_for_htmx(page, f"[data-testid=photo]:nth-child({count + 1}) form")
+        photo.locator("select[name=tag]").select_option(tag)
+        photo.locator("form").first.locator("button[type=submit]").click()
+        page.wait_for_selector(
+            f"[data-testid=photo]:nth-child({count + 1}) [data-testid=photo-tag]"
+        )
+    tags = sorted(Attachment.objects.filter(intervention=job).values_list("report_tag", flat=True))
+    assert tags == ["after", "before"]
+    page.locator("#section-photos").evaluate("element => element.scrollIntoView()")
+    page.wait_for_load_state("networkidle")  # the thumbnails
+    guide_screenshot(page, language, "technician-phone-photos")

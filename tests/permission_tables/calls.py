@@ -129,6 +129,8 @@ ROWS = [
     Row("calls:photo_add", OWNED, _intervention, method="post"),
     Row("calls:document_add", OWNED, _intervention, method="post"),
     Row("calls:checklist_save", OWNED, _intervention, method="post"),
+    # No item 0 on a checklist the world's intervention does not have: 404 to everyone.
+    Row("calls:checklist_item_save", NOTHING, _no_attachment, method="post"),
     Row("calls:attachment_file", NOTHING, _no_attachment),
     Row("calls:attachment_thumbnail", NOTHING, _no_attachment),
     Row("calls:attachment_remove", NOTHING, _no_attachment, method="post"),

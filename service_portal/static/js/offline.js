@@ -129,14 +129,61 @@
       state: "waiting",
     };
     return PortalOutbox.add(entry).then(function () {
-      // The form is ready for the next entry, with a token of its own.
-      form.reset();
+      // The form is ready for the next entry, with a token of its own. A form that edits
+      // what is on the page (the checklist) keeps what was typed in view.
+      if (!form.hasAttribute("data-offline-keep-values")) form.reset();
       form.querySelectorAll("input[name$=submission_token]").forEach(function (input) {
         input.value = newToken();
       });
       return Promise.all([render(), askForSync()]);
     });
   }
+
+  // A part of a form saved on its own ([data-offline-entry] with its hx-post: a checklist
+  // item): only its fields go, to its address; what was typed stays in view, marked as kept
+  // on the phone, and the part gets a new token for its next change.
+  function keepEntry(part) {
+    var job = part.closest("[data-offline-queue]");
+    var version = parseInt(job.getAttribute("data-record-version"), 10);
+    var fields = [];
+    part.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (field) {
+      if (!field.disabled) fields.push({ name: field.name, value: field.value });
+    });
+    var entry = {
+      user: config.user,
+      url: new URL(part.getAttribute("hx-post"), window.location.href).href,
+      fields: fields,
+      version: isNaN(version) ? null : version,
+      job: job.getAttribute("data-offline-job") || window.location.pathname,
+      label: [job.getAttribute("data-offline-label"), part.getAttribute("data-offline-what")]
+        .filter(Boolean).join(" · "),
+      csrfToken: csrfToken(),
+      typedAt: Date.now(),
+      state: "waiting",
+    };
+    return PortalOutbox.add(entry).then(function () {
+      part.querySelectorAll("input[name^='token-']").forEach(function (input) {
+        input.value = newToken();
+      });
+      part.querySelectorAll("[data-state]").forEach(function (state) {
+        state.hidden = state.getAttribute("data-state") !== "queued";
+      });
+      return Promise.all([render(), askForSync()]);
+    });
+  }
+
+  function entryOf(element) {
+    var part = element && element.closest("[data-offline-entry][hx-post]");
+    return part && part.closest("[data-offline-queue]") ? part : null;
+  }
+
+  // Without signal, htmx does not even try: the part goes to the outbox.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var part = entryOf(event.detail.elt);
+    if (navigator.onLine || !part || event.detail.elt !== part) return;
+    event.preventDefault();
+    keepEntry(part);
+  });
 
   window.addEventListener("submit", function (event) {
     var form = event.target;
@@ -149,6 +196,11 @@
 
   // Signal that looks present but carries nothing: htmx could not reach the portal.
   document.addEventListener("htmx:sendError", function (event) {
+    var part = entryOf(event.detail.elt);
+    if (part && event.detail.elt === part) {
+      keepEntry(part);
+      return;
+    }
     var form = event.detail.elt && event.detail.elt.closest("form");
     if (form && form.closest("[data-offline-queue]") && event.detail.requestConfig
         && event.detail.requestConfig.verb === "post") {
