@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from calls.models import (
@@ -98,6 +99,11 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def shown_number(stored: str) -> str:
+    """A stored number answer ("4.5") as the active language writes it ("4,5" in Italian)."""
+    return number_format(Decimal(stored))
+
+
 def clean_answer(
     item: ChecklistItem, raw: str, intervention: Intervention
 ) -> tuple[str, Attachment | None]:
@@ -115,8 +121,8 @@ def clean_answer(
         low, high = item.min_value, item.max_value
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = {
-                "min": _plain(low) if low is not None else "…",
-                "max": _plain(high) if high is not None else "…",
+                "min": shown_number(_plain(low)) if low is not None else "…",
+                "max": shown_number(_plain(high)) if high is not None else "…",
                 "unit": item.unit,
             }
             raise AnswerRefused(
@@ -148,7 +154,7 @@ def display(item: ChecklistItem, answer: ChecklistAnswer | None) -> str:
     if item.kind == ChecklistItemKind.YES_NO:
         return _("Yes") if answer.value == YES else _("No")
     if item.kind == ChecklistItemKind.NUMBER:
-        return f"{answer.value} {item.unit}".strip()
+        return f"{shown_number(answer.value)} {item.unit}".strip()
     if item.kind == ChecklistItemKind.PHOTO:
         return answer.photo.title if answer.photo else ""
     return answer.value

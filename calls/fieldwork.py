@@ -35,7 +35,7 @@ def context(
                 "answer": answer,
                 "shown": rules.display(item, answer),
                 # What the form shows: what was typed when refused, else the stored answer.
-                "value": values.get(item.pk, answer.value if answer else ""),
+                "value": values.get(item.pk, _stored(item, answer)),
                 "error": errors.get(item.pk, ""),
                 # Each item is saved on its own (htmx), once per token (the phone's outbox).
                 "token": uuid.uuid4(),
@@ -56,3 +56,12 @@ def context(
 
 def forms_for(user: User) -> dict[str, Any]:
     return {"photo_form": PhotoForm(), "document_form": DocumentForm()}
+
+
+def _stored(item, answer) -> str:
+    """The stored answer as the form shows it: a number in the active language's writing."""
+    if answer is None:
+        return ""
+    if item.kind == ChecklistItemKind.NUMBER and answer.value:
+        return rules.shown_number(answer.value)
+    return answer.value

@@ -453,6 +453,20 @@ def test_an_items_error_is_in_the_technicians_language(client_for, job, technici
     assert expected in _item_html(response, _items(job)["Oil pressure"])
 
 
+def test_an_italian_technician_reads_a_saved_number_with_a_decimal_comma(
+    client_for, job, technician
+):
+    technician.language = "it"
+    technician.save()
+    response = _item_post(client_for(technician), job, _items(job)["Oil pressure"], "4,5")
+    assert ChecklistAnswer.objects.get(item__label="Oil pressure").value == "4.5"
+    block = _item_html(response, _items(job)["Oil pressure"])
+    assert 'value="4,5"' in block and 'data-state="saved"' in block
+    # A value out of range names its bounds the Italian way too.
+    refused = _item_post(client_for(technician), job, _items(job)["Oil pressure"], "9,5")
+    assert 'value="9,5"' in _item_html(refused, _items(job)["Oil pressure"])
+
+
 def test_an_item_sent_twice_with_its_token_is_already_saved_not_doubled(
     client_for, job, technician
 ):
