@@ -25,6 +25,7 @@ from accounts.models import User
 from calls import access, sla, summaries
 from calls import checklists as checklist_rules
 from calls.access import TRANSITIONS, call_is_editable
+from calls.services.maintenance import close_for as close_maintenance
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -202,6 +203,8 @@ def transition(
             }
         },
     )
+    # A maintenance occurrence's intervention done or cancelled: the next one is due from now.
+    close_maintenance(locked, to_state)
     call = Call.objects.get(pk=locked.call_id)
     _refresh_call_status(call)
     for field in ("state", "state_changed_at", "version", "updated_at"):
