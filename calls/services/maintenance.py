@@ -20,6 +20,7 @@ from calls import access
 from calls import maintenance as rules
 from calls.models import (
     CounterReading,
+    OPEN_STATES,
     Intervention,
     IntervalUnit,
     MaintenanceOccurrence,
@@ -159,6 +160,28 @@ def may_record_reading(user: User, intervention: Intervention) -> bool:
     """The job's technician (or the office) records readings of its unit, while it is open."""
     return bool(
         intervention.call.unit_id
-        and intervention.state in (State.EXPECTED, State.QUOTED, State.PLANNED, State.NEW)
+        and intervention.state in OPEN_STATES
+        and user.is_authenticated
+        and user.is_active
         and access.is_assigned_or_office(intervention, user)
+    )
+
+
+def record_reading_on_job(
+    *,
+    intervention: Intervention,
+    acting_user: User,
+    hours: Decimal,
+    read_on: datetime.date,
+    is_replacement: bool = False,
+) -> CounterReading:
+    """A reading typed on the job page: the unit of the job's call."""
+    if not may_record_reading(acting_user, intervention):
+        raise ReadingRefused(_("You may not record a reading on this intervention."))
+    return record_reading(
+        unit=intervention.call.unit,
+        hours=hours,
+        read_on=read_on,
+        acting_user=acting_user,
+        is_replacement=is_replacement,
     )
