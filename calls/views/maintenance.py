@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls import selectors
+from calls import maintenance, selectors
 from calls.filters_maintenance import MaintenanceDueFilter
 from calls.forms import CounterReadingForm
 from calls.models import MaintenanceOccurrence
@@ -31,7 +31,8 @@ class MaintenanceDue(PortalListView):
     template_name = "calls/maintenance_due.html"
 
     def get_queryset(self):
-        return MaintenanceOccurrence.objects.none()  # the filter set asks the selector
+        # Without filters the default horizon; the filter set asks the selector again with them.
+        return maintenance.due_overview(today=timezone.localdate())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
