@@ -207,7 +207,14 @@ class MaintenancePartInline(admin.TabularInline):
 
 @admin.register(MaintenanceTask)
 class MaintenanceTaskAdmin(admin.ModelAdmin):
-    list_display = ("description", "plan", "intervention_type", "every", "interval_unit", "is_active")
+    list_display = (
+        "description",
+        "plan",
+        "intervention_type",
+        "every",
+        "interval_unit",
+        "is_active",
+    )
     list_filter = ("interval_unit", "is_active")
     search_fields = ("description", "plan__name")
     raw_id_fields = ("plan",)

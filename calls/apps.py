@@ -17,7 +17,9 @@ class CallsConfig(AppConfig):
         from calls.maintenance_job import generate_maintenance
 
         # Preventive maintenance (docs/contracts.md): due dates are days, hourly is plenty.
-        scheduling.register("maintenance_plans", generate_maintenance, every=datetime.timedelta(hours=1))
+        scheduling.register(
+            "maintenance_plans", generate_maintenance, every=datetime.timedelta(hours=1)
+        )
         from calls import summaries
 
         summaries.connect()

@@ -21,8 +21,8 @@ from calls.maintenance_job import open_missing
 from calls.models import (
     ChecklistTemplate,
     CounterReading,
-    InterventionType,
     IntervalUnit,
+    InterventionType,
     MaintenanceOccurrence,
     MaintenancePart,
     MaintenancePlan,
@@ -188,7 +188,9 @@ def _seed_volume(progress) -> None:
                             total_hours=before,
                         ),
                         CounterReading(
-                            unit_id=plan.unit_id, read_on=today, hours=now_hours,
+                            unit_id=plan.unit_id,
+                            read_on=today,
+                            hours=now_hours,
                             total_hours=now_hours,
                         ),
                     ]
@@ -197,7 +199,10 @@ def _seed_volume(progress) -> None:
                     )
                     occurrences.append(
                         MaintenanceOccurrence(
-                            task=task, unit_id=plan.unit_id, number=1, due_on=due_on,
+                            task=task,
+                            unit_id=plan.unit_id,
+                            number=1,
+                            due_on=due_on,
                             due_hours=Decimal(1000),
                         )
                     )

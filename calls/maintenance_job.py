@@ -45,9 +45,7 @@ def open_missing(tasks) -> int:
         return 0
     task_ids = {task.pk for task, _unit in pairs}
     has_open = set(
-        rules.open_occurrences()
-        .filter(task_id__in=task_ids)
-        .values_list("task_id", "unit_id")
+        rules.open_occurrences().filter(task_id__in=task_ids).values_list("task_id", "unit_id")
     )
     last_of: dict[tuple[int, int], MaintenanceOccurrence] = {}
     missing = [(task, unit_id) for task, unit_id in pairs if (task.pk, unit_id) not in has_open]

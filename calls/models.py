@@ -1239,7 +1239,10 @@ class MaintenanceOccurrence(models.Model):
         verbose_name=_("task"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="maintenance_occurrences", verbose_name=_("unit")
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="maintenance_occurrences",
+        verbose_name=_("unit"),
     )
     number = models.PositiveIntegerField(_("number"))
     due_on = models.DateField(_("due on"), null=True, blank=True)

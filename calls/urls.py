@@ -127,7 +127,9 @@ urlpatterns = [
         media.checklist_save,
         name="checklist_save",
     ),
-    path("<int:pk>/interventions/<int:number>/counter/", maintenance.reading_add, name="reading_add"),
+    path(
+        "<int:pk>/interventions/<int:number>/counter/", maintenance.reading_add, name="reading_add"
+    ),
     path("maintenance/", maintenance.MaintenanceDue.as_view(), name="maintenance_due"),
     path("checklists/", checklist_templates.template_list, name="checklist_templates"),
     path("checklists/new/", checklist_templates.template_edit, name="checklist_template_new"),

@@ -25,7 +25,6 @@ from accounts.models import User
 from calls import access, sla, summaries
 from calls import checklists as checklist_rules
 from calls.access import TRANSITIONS, call_is_editable
-from calls.services.maintenance import close_for as close_maintenance
 from calls.models import (
     OPEN_STATES,
     Call,
@@ -39,6 +38,7 @@ from calls.models import (
     Priority,
     State,
 )
+from calls.services.maintenance import close_for as close_maintenance
 from customers.models import Contact, Customer, Site, Unit
 from events.outbox import emit
 from orders.models import Offer

@@ -19,10 +19,10 @@ from accounts.models import User
 from calls import access
 from calls import maintenance as rules
 from calls.models import (
-    CounterReading,
     OPEN_STATES,
-    Intervention,
+    CounterReading,
     IntervalUnit,
+    Intervention,
     MaintenanceOccurrence,
     MaintenanceTask,
     ReadingSource,
@@ -90,13 +90,13 @@ def record_reading(
     return reading
 
 
-def refresh_estimates(unit_ids: list[int]) -> int:
+def refresh_estimates(unit_ids: list[int] | None) -> int:
     """Estimate again the due dates of the open hours-based occurrences of ``unit_ids`` (None:
     every unit) from their readings; returns how many moved."""
-    rows = rules.open_occurrences().filter(task__interval_unit=IntervalUnit.HOURS)
+    query = rules.open_occurrences().filter(task__interval_unit=IntervalUnit.HOURS)
     if unit_ids is not None:
-        rows = rows.filter(unit_id__in=unit_ids)
-    rows = list(rows.only("pk", "unit_id", "due_on", "due_hours"))
+        query = query.filter(unit_id__in=unit_ids)
+    rows = list(query.only("pk", "unit_id", "due_on", "due_hours"))
     readings = rules.recent_readings(sorted({row.unit_id for row in rows}))
     moved = []
     for row in rows:
@@ -176,10 +176,11 @@ def record_reading_on_job(
     is_replacement: bool = False,
 ) -> CounterReading:
     """A reading typed on the job page: the unit of the job's call."""
-    if not may_record_reading(acting_user, intervention):
+    unit = intervention.call.unit
+    if unit is None or not may_record_reading(acting_user, intervention):
         raise ReadingRefused(_("You may not record a reading on this intervention."))
     return record_reading(
-        unit=intervention.call.unit,
+        unit=unit,
         hours=hours,
         read_on=read_on,
         acting_user=acting_user,

@@ -15,7 +15,9 @@ URL = "/api/v1/counter-readings/"
 def test_erp_records_readings_and_reads_them_back(api_for):
     unit = make_unit()
     writer = api_for(Scope.COUNTERS_WRITE)
-    first = writer.post(URL, {"unit": unit.pk, "read_on": "2026-11-01", "hours": "1200.5"}, format="json")
+    first = writer.post(
+        URL, {"unit": unit.pk, "read_on": "2026-11-01", "hours": "1200.5"}, format="json"
+    )
     assert first.status_code == 201, first.content
     assert first.json()["total_hours"] == "1200.5"
     assert CounterReading.objects.get().source == ReadingSource.API
@@ -30,7 +32,9 @@ def test_lower_reading_is_a_400_unless_the_counter_was_replaced(api_for):
     unit = make_unit()
     writer = api_for(Scope.COUNTERS_WRITE)
     writer.post(URL, {"unit": unit.pk, "read_on": "2026-11-01", "hours": "500"}, format="json")
-    refused = writer.post(URL, {"unit": unit.pk, "read_on": "2026-11-02", "hours": "400"}, format="json")
+    refused = writer.post(
+        URL, {"unit": unit.pk, "read_on": "2026-11-02", "hours": "400"}, format="json"
+    )
     assert refused.status_code == 400
     assert "new counter" in refused.json()["hours"][0]
     replaced = writer.post(

@@ -109,8 +109,9 @@ def test_done_intervention_records_the_completion_and_the_next_due_date(admin, t
 @pytest.mark.django_db
 def test_cancelled_intervention_moves_the_schedule_on_from_its_due_date(admin):
     unit = make_unit()
-    make_task(make_plan(unit=unit, starts_on=D("2026-01-15")), every=30,
-              interval_unit=IntervalUnit.DAYS)
+    make_task(
+        make_plan(unit=unit, starts_on=D("2026-01-15")), every=30, interval_unit=IntervalUnit.DAYS
+    )
     with frozen("2026-02-10"):
         generate_maintenance()
         occurrence = MaintenanceOccurrence.objects.get()
