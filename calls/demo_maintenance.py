@@ -1,5 +1,5 @@
-"""Demo data of preventive maintenance (called by ``calls.demo.seed``): a yearly plan for one
-demo product, three unit plans (quarterly and overdue, half-yearly, every 500 running hours
+"""Demo data of preventive maintenance (called by ``calls.demo.seed``): a yearly service due in
+ten days, three more unit plans (quarterly and overdue, half-yearly, every 500 running hours
 with two months of readings), their occurrences opened, so that *Maintenance due* shows work
 today; the scheduled job ``maintenance_plans`` then makes the calls within each lead time.
 
@@ -72,10 +72,11 @@ def _seed_demo(progress) -> int:
     technician = technicians[0] if technicians else None
     today = timezone.localdate()
     parts = list(SparePart.objects.filter(products=units[0].product).order_by("code")[:2])
-    # The product's yearly service: due in ten days for every unit of the product.
+    # A unit plan, not its product's: the generated units of ``--scale`` share the demo
+    # products, and a product plan would make the job open a call on each of them.
     yearly = MaintenancePlan.objects.create(
-        name=f"{DEMO_PREFIX}{units[0].product.code}",
-        product=units[0].product,
+        name=f"{DEMO_PREFIX}{units[0].serial_number}",
+        unit=units[0],
         starts_on=rules.add_months(today, -12) + datetime.timedelta(days=10),
         lead_days=14,
         technician=technician,
