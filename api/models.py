@@ -15,6 +15,7 @@ class Scope(models.TextChoices):
     CATALOGUE_READ = "catalogue:read", _("Read products (machine models) and spare parts")
     CATALOGUE_WRITE = "catalogue:write", _("Create and update spare parts and their stock")
     CALLS_READ = "calls:read", _("Read calls and interventions")
+    COUNTERS_WRITE = "counters:write", _("Record running-hours readings of units")
     ORDERS_READ = "orders:read", _("Read offers and orders")
     ORDERS_WRITE = "orders:write", _("Record shipments and set the state of orders")
     EVENTS_READ = "events:read", _("Read the feed of events")

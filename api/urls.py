@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import erp, views
+from api import counters, erp, views
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ router.register("stock-moves", views.StockMoveViewSet, basename="stock-move")
 router.register("shipments", erp.ShipmentViewSet, basename="shipment")
 router.register("order-states", erp.OrderStateViewSet, basename="order-state")
 router.register("events", erp.EventViewSet, basename="event")
+router.register("counter-readings", counters.CounterReadingViewSet, basename="counter-reading")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

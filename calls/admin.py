@@ -11,9 +11,14 @@ from calls.models import (
     CallPause,
     ChecklistItem,
     ChecklistTemplate,
+    CounterReading,
     Intervention,
     InterventionTransition,
     InterventionType,
+    MaintenanceOccurrence,
+    MaintenancePart,
+    MaintenancePlan,
+    MaintenanceTask,
     SlaWarning,
 )
 from calls.services import CallError, checklists
@@ -166,3 +171,67 @@ class ChecklistTemplateAdmin(TabbedTranslationAdmin):
                 self.message_user(request, error.message, level="error")
             else:
                 self.message_user(request, str(saved))
+
+
+# --- Preventive maintenance (docs/contracts.md, "Maintenance plans") --------------------------
+class MaintenanceTaskInline(admin.TabularInline):
+    model = MaintenanceTask
+    extra = 1
+    fields = (
+        "description",
+        "intervention_type",
+        "checklist",
+        "every",
+        "interval_unit",
+        "expected_hours",
+        "is_active",
+    )
+    show_change_link = True
+
+
+@admin.register(MaintenancePlan)
+class MaintenancePlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "product", "starts_on", "lead_days", "technician", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "unit__serial_number", "product__code")
+    autocomplete_fields = ("unit", "product")
+    raw_id_fields = ("technician",)
+    inlines = [MaintenanceTaskInline]
+
+
+class MaintenancePartInline(admin.TabularInline):
+    model = MaintenancePart
+    extra = 1
+    raw_id_fields = ("spare_part",)
+
+
+@admin.register(MaintenanceTask)
+class MaintenanceTaskAdmin(admin.ModelAdmin):
+    list_display = (
+        "description",
+        "plan",
+        "intervention_type",
+        "every",
+        "interval_unit",
+        "is_active",
+    )
+    list_filter = ("interval_unit", "is_active")
+    search_fields = ("description", "plan__name")
+    raw_id_fields = ("plan",)
+    inlines = [MaintenancePartInline]
+
+
+@admin.register(MaintenanceOccurrence)
+class MaintenanceOccurrenceAdmin(ReadOnlyAdmin):
+    list_display = ("task", "unit", "number", "due_on", "due_hours", "intervention", "completed_on")
+    list_select_related = ("task", "unit__product", "intervention")
+    date_hierarchy = "due_on"
+
+
+@admin.register(CounterReading)
+class CounterReadingAdmin(ReadOnlyAdmin):
+    """Readings are recorded on the job page or by the API (checked against the previous one)."""
+
+    list_display = ("unit", "read_on", "hours", "total_hours", "is_replacement", "source")
+    list_select_related = ("unit__product",)
+    date_hierarchy = "read_on"

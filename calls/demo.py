@@ -619,3 +619,6 @@ def seed(*, scale: int, progress) -> None:
     if scale:
         _seed_volume(scale, list(types.values()), progress)
         _attach_contracts(progress)
+    from calls import demo_maintenance  # preventive maintenance plans and counters
+
+    demo_maintenance.seed(scale=scale, progress=progress)

@@ -419,3 +419,24 @@ class ChecklistItemForm(forms.Form):
 ChecklistItemFormSet = forms.formset_factory(
     ChecklistItemForm, extra=2, can_delete=True, max_num=100, validate_max=True
 )
+
+
+class CounterReadingForm(SubmissionTokenMixin, forms.Form):
+    """A running-hours reading of the job's unit (checked by
+    ``calls.services.maintenance.record_reading``; the form only parses)."""
+
+    hours = forms.DecimalField(
+        label=_("Running hours"),
+        max_digits=10,
+        decimal_places=1,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )
+    read_on = PlausibleDateField(label=_("Read on"), widget=DateInput())
+    is_replacement = forms.BooleanField(
+        label=_("New counter (the old one was replaced)"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "counter")
+        super().__init__(*args, **kwargs)

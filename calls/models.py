@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contracts.models import Contract, Priority
-from customers.models import Contact, Customer, Site, Unit
+from customers.models import Contact, Customer, Product, Site, Unit
 from orders.models import Offer, OrderLine, SparePart
 from quotes.models import PriceList, Quote
 from service_portal.choices import CachedChoiceLabels
@@ -1057,3 +1057,281 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.value}"
+
+
+# --- Preventive maintenance (issue 22, item 3; docs/contracts.md) -----------------------------
+class IntervalUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+    HOURS = "hours", _("running hours")
+
+
+class MaintenancePlan(models.Model):
+    """The preventive maintenance of one unit, or of every unit of a product.
+
+    A unit's own plan adds its tasks to its product's; a task of the unit's plan replaces the
+    product's task of the same intervention type for that unit (``calls.maintenance``).
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="maintenance_plans",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="maintenance_plans",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+    )
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    lead_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"),
+        default=14,
+        help_text=_("The call and the intervention are made this many days before the due date."),
+    )
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="maintenance_plans",
+        verbose_name=_("preferred technician"),
+        null=True,
+        blank=True,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("maintenance plan")
+        verbose_name_plural = _("maintenance plans")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=True, product__isnull=False)
+                | models.Q(unit__isnull=False, product__isnull=True),
+                name="maintenance_plan_unit_or_product",
+                violation_error_message=_("A plan is for one unit or for one product."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MaintenanceTask(models.Model):
+    """Work due every N days, months or running hours (counter readings)."""
+
+    plan = models.ForeignKey(
+        MaintenancePlan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("plan")
+    )
+    description = models.CharField(_("description"), max_length=200)
+    intervention_type = models.ForeignKey(
+        InterventionType,
+        on_delete=models.PROTECT,
+        related_name="maintenance_tasks",
+        verbose_name=_("intervention type"),
+    )
+    checklist = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.SET_NULL,
+        related_name="maintenance_tasks",
+        verbose_name=_("checklist template"),
+        null=True,
+        blank=True,
+        help_text=_("The current version of this checklist is given to each intervention."),
+    )
+    every = models.PositiveIntegerField(_("every"))
+    interval_unit = models.CharField(
+        _("interval unit"), max_length=10, choices=IntervalUnit.choices, default=IntervalUnit.MONTHS
+    )
+    expected_hours = models.DecimalField(
+        _("expected hours"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("maintenance task")
+        verbose_name_plural = _("maintenance tasks")
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(every__gte=1), name="maintenance_task_every_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.checklist_id
+            and self.intervention_type_id
+            and self.checklist.intervention_type_id != self.intervention_type_id
+        ):
+            raise ValidationError(
+                {"checklist": _("Choose a checklist of the task's intervention type.")}
+            )
+
+    @property
+    def by_hours(self) -> bool:
+        return self.interval_unit == IntervalUnit.HOURS
+
+
+class MaintenancePart(models.Model):
+    """A spare part a task usually needs (listed in the intervention's "what to bring")."""
+
+    task = models.ForeignKey(
+        MaintenanceTask, on_delete=models.CASCADE, related_name="parts", verbose_name=_("task")
+    )
+    spare_part = models.ForeignKey(
+        SparePart, on_delete=models.PROTECT, related_name="+", verbose_name=_("spare part")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=1)
+
+    class Meta:
+        verbose_name = _("part usually needed")
+        verbose_name_plural = _("parts usually needed")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "spare_part"], name="maintenance_part_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="maintenance_part_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spare_part_id} × {self.quantity}"
+
+
+class ReadingSource(models.TextChoices):
+    WEB = "web", _("Portal")
+    API = "api", _("API")
+
+
+class CounterReading(models.Model):
+    """A running-hours reading of a unit's counter.
+
+    ``hours`` is what the counter shows; ``total_hours`` the unit's running hours over all its
+    counters (a replaced counter starts again from its own reading), what the plans count on.
+    """
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="counter_readings", verbose_name=_("unit")
+    )
+    read_on = models.DateField(_("read on"))
+    hours = models.DecimalField(_("running hours"), max_digits=10, decimal_places=1)
+    total_hours = models.DecimalField(
+        _("total running hours"), max_digits=11, decimal_places=1, editable=False
+    )
+    is_replacement = models.BooleanField(
+        _("new counter"),
+        default=False,
+        help_text=_("The counter was replaced: this reading starts again from the new counter."),
+    )
+    source = models.CharField(
+        _("source"), max_length=5, choices=ReadingSource.choices, default=ReadingSource.WEB
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("counter reading")
+        verbose_name_plural = _("counter readings")
+        ordering = ["unit", "-read_on", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "-read_on", "-id"], name="counter_reading_unit_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0), name="counter_reading_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.read_on}: {self.hours}"
+
+
+class MaintenanceOccurrence(models.Model):
+    """One time a task falls due on one unit; made ahead of time by the scheduled job.
+
+    ``number`` counts the occurrences of the task on the unit: the unique constraint makes each
+    one once, whoever runs the job. The call and the intervention are made ``lead_days`` before
+    ``due_on``; the intervention done (or cancelled) closes it and the next one is computed.
+    """
+
+    task = models.ForeignKey(
+        MaintenanceTask,
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+        verbose_name=_("task"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="maintenance_occurrences",
+        verbose_name=_("unit"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_hours = models.DecimalField(
+        _("due at running hours"), max_digits=11, decimal_places=1, null=True, blank=True
+    )
+    intervention = models.OneToOneField(
+        Intervention,
+        on_delete=models.SET_NULL,
+        related_name="maintenance_occurrence",
+        verbose_name=_("intervention"),
+        null=True,
+        blank=True,
+    )
+    completed_on = models.DateField(_("done on"), null=True, blank=True)
+    completed_hours = models.DecimalField(
+        _("running hours when done"), max_digits=11, decimal_places=1, null=True, blank=True
+    )
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("maintenance occurrence")
+        verbose_name_plural = _("maintenance occurrences")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit", "number"], name="maintenance_occurrence_once"
+            ),
+            # One open occurrence per task and unit: the next one follows the completion.
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                condition=models.Q(completed_on__isnull=True, cancelled=False),
+                name="maintenance_occurrence_one_open",
+            ),
+        ]
+        indexes = [
+            # The overview: the open ones by due date.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(completed_on__isnull=True, cancelled=False),
+                name="maintenance_open_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.unit_id} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_on is None and not self.cancelled

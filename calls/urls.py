@@ -3,6 +3,7 @@ from django.urls import path
 from calls.views import (
     actuals,
     checklist_templates,
+    maintenance,
     management,
     media,
     new_call,
@@ -131,6 +132,10 @@ urlpatterns = [
         media.checklist_item_save,
         name="checklist_item_save",
     ),
+    path(
+        "<int:pk>/interventions/<int:number>/counter/", maintenance.reading_add, name="reading_add"
+    ),
+    path("maintenance/", maintenance.MaintenanceDue.as_view(), name="maintenance_due"),
     path("checklists/", checklist_templates.template_list, name="checklist_templates"),
     path("checklists/new/", checklist_templates.template_edit, name="checklist_template_new"),
     path(

@@ -145,6 +145,10 @@ PAGES = [
     Page("contract list", "/contracts/", "/admin/contracts/contract/", role="admin"),
     Page("contract search", "/contracts/?q=CA-", "/admin/contracts/contract/?q=CA-", role="admin"),
     Page("call management page", "/calls/{call_pk}/interventions/{number}/"),
+    # Preventive maintenance: what falls due (partial index on the open occurrences' due date).
+    Page("maintenance due, 8 weeks", "/calls/maintenance/", "/admin/calls/maintenanceoccurrence/"),
+    Page("maintenance due, 6 months", "/calls/maintenance/?weeks=26"),
+    Page("maintenance due, overdue only", "/calls/maintenance/?overdue=1"),
     # The solutions search reads the few calls with a solution (a partial index), then words.
     Page("solutions, no filter", "/calls/solutions/"),
     Page("solutions, words", "/calls/solutions/?q=reset+counter"),

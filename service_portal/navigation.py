@@ -37,6 +37,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Calls"), "calls:call_search", ALL, "telephone", _("Calls")),
     NavItem(_("New call"), "calls:call_create", STAFF, "telephone-plus", _("Calls")),
     NavItem(_("Solutions"), "calls:solutions", STAFF, "lightbulb", _("Calls")),
+    NavItem(_("Maintenance due"), "calls:maintenance_due", STAFF, "calendar-check", _("Calls")),
     NavItem(_("Activity planner"), "planner:board", STAFF, "calendar-week", _("Planners")),
     NavItem(_("My calendar"), "planner:my_calendar", ALL - STAFF, "calendar3", _("Planners")),
     NavItem(_("Hours worked"), "planner:hours_month", ALL, "clock-history", _("Planners")),

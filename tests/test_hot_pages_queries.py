@@ -106,7 +106,8 @@ def test_call_management_page(operator_client, operator, technician, django_asse
     # and contacts and the intervention types (the forms' choices); the technicians; the
     # planned visits; the warranty type suggested (the unit is under warranty, no type yet);
     # the spare-part offers made from the call, with their orders; the signed report versions;
-    # the photos and documents (issue 21; no checklist for this type)
+    # the photos and documents (issue 21; no checklist for this type); the unit's latest
+    # running-hours reading (preventive maintenance, issue 22)
     _calls(operator, technician, 1)
     intervention = first_intervention(make_call(by=operator))
     call_services.add_note(
@@ -126,7 +127,7 @@ def test_call_management_page(operator_client, operator, technician, django_asse
                 intervention=intervention, acting_user=operator
             )
 
-    _twice(operator_client, url, SIGNED_IN + 14, django_assert_num_queries, grow)
+    _twice(operator_client, url, SIGNED_IN + 15, django_assert_num_queries, grow)
 
 
 @pytest.mark.parametrize("view", ["week", "month"])

@@ -38,6 +38,7 @@ from calls.models import (
     Priority,
     State,
 )
+from calls.services.maintenance import close_for as close_maintenance
 from customers.models import Contact, Customer, Site, Unit
 from events.outbox import emit
 from orders.models import Offer
@@ -202,6 +203,8 @@ def transition(
             }
         },
     )
+    # A maintenance occurrence's intervention done or cancelled: the next one is due from now.
+    close_maintenance(locked, to_state)
     call = Call.objects.get(pk=locked.call_id)
     _refresh_call_status(call)
     for field in ("state", "state_changed_at", "version", "updated_at"):

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from calls import access, fieldwork, selectors, services, sla
+from calls import maintenance as maintenance_rules
 from calls.forms import (
     CallForm,
     CompletionForm,
+    CounterReadingForm,
     ExpenseForm,
     InterventionForm,
     NoteForm,
@@ -28,6 +30,7 @@ from calls.forms import (
 )
 from calls.models import Intervention
 from calls.services import MANUAL_TARGETS, CallError, actuals
+from calls.services import maintenance as maintenance_services
 from service_portal import idempotency, offline
 from service_portal.permissions import role_required
 from service_portal.roles import EVERYONE
@@ -89,6 +92,7 @@ def render_manage(
         "flash": flash,
         **selectors.management_data(intervention, user),
         **_completion(intervention, allowed),
+        **_counter(intervention, user),
         # Photos, documents and the checklist (issue 21).
         **fieldwork.forms_for(user),
         **fieldwork.context(
@@ -100,6 +104,17 @@ def render_manage(
     }
     context.update(forms or {})
     return render(request, "calls/manage.html", context)
+
+
+def _counter(intervention: Intervention, user) -> dict[str, Any]:
+    """The unit's running-hours counter: its latest reading and the form (one query)."""
+    if intervention.call.unit_id is None:
+        return {}
+    return {
+        "counter_last": maintenance_rules.latest_reading(intervention.call.unit_id),
+        "can_record_reading": maintenance_services.may_record_reading(user, intervention),
+        "counter_form": CounterReadingForm(initial={"read_on": timezone.localdate()}),
+    }
 
 
 @require_GET

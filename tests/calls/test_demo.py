@@ -39,3 +39,19 @@ def _small_volume(scale, progress):
 
     for n in range(3):
         make_unit(serial_number=f"GEN-{n:08d}")
+
+
+def test_demo_holds_maintenance_plans_due_in_the_coming_weeks(client):
+    from django.utils import timezone
+
+    from calls import maintenance
+    from calls.models import CounterReading, MaintenanceOccurrence, MaintenancePlan
+
+    call_command("seed_demo", "--no-logins", verbosity=0)
+    call_command("seed_demo", "--no-logins", verbosity=0)
+    assert MaintenancePlan.objects.filter(name__startswith="Demo").count() == 4
+    assert CounterReading.objects.exists()
+    due = maintenance.due_overview(today=timezone.localdate())
+    assert due.filter(due_on__lt=timezone.localdate()).exists()  # one is overdue
+    assert due.filter(due_hours__isnull=False).exists()  # the counter-based one
+    assert MaintenanceOccurrence.objects.filter(intervention__isnull=False).count() == 0

@@ -32,6 +32,7 @@ def test_every_periodic_job_is_registered():
     names = {job.name for job in scheduling.jobs()}
     assert {
         "sla_warnings",
+        "maintenance_plans",
         "contract_fees",
         "contract_renewals",
         "offer_expiry",

@@ -49,6 +49,7 @@ ROWS = [
             "shipment",
             "order-state",
             "event",
+            "counter-reading",
         )
         for row in (
             Row(f"api:{name}-list", TOKEN_ONLY),
@@ -64,6 +65,7 @@ ROWS = [
         for name in ("customer", "site", "unit", "spare-part", "payment")
     ),
     Row("api:spare-part-stock-levels", TOKEN_ONLY, method="post", data=lambda world: {}),
+    Row("api:counter-reading-list", TOKEN_ONLY, method="post", data=lambda world: {}),
     # Issue 23: warehouses, levels, moves, parts used per intervention.
     *(
         row

@@ -101,6 +101,9 @@ ROWS = [
     ),
     # A new intervention: the service refuses (message on the page, 200); another technician 404.
     Row("calls:expense_add", OWNED, _intervention, method="post"),
+    # Without hours: the form comes back with its error (200); another technician 404.
+    Row("calls:reading_add", OWNED, _intervention, method="post"),
+    Row("calls:maintenance_due", STAFF),
     Row("calls:expense_delete", OWNED, _expense, method="post"),
     Row("calls:part_search", OWNED, _intervention, query="q=ab"),
     Row("calls:part_add", OWNED, _intervention, method="post"),
