@@ -148,6 +148,14 @@ def _variants() -> dict[str, Callable[[], bytes]]:
             return lambda: HTML(string=html).write_pdf(font_config=pdf._font_config())
         return lambda: HTML(string=html).write_pdf()  # exactly what the benchmark's page does
 
+    def letterhead(rows: int) -> Callable[[], bytes]:
+        from django.test import RequestFactory
+
+        from scripts.bench_urls import bare_pdf
+
+        request = RequestFactory().get(f"/bench/bare.pdf?rows={rows}&letterhead=1")
+        return lambda: bare_pdf(request).content  # as the benchmark's reference page
+
     def empty_fc() -> bytes:
         return HTML(string="<p>x</p>").write_pdf(font_config=FontConfiguration())
 
@@ -155,6 +163,8 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         f"bare page, offer's {offer_rows} rows (bench reference)": bare(offer_rows),
         f"bare page, invoice's {invoice_rows} rows": bare(invoice_rows),
         f"bare page, offer's {offer_rows} rows, kept font config": bare(offer_rows, kept=True),
+        f"bare page with the letterhead, offer's {offer_rows} rows": letterhead(offer_rows),
+        f"bare page with the letterhead, invoice's {invoice_rows} rows": letterhead(invoice_rows),
         "one-word page, new font config": empty_fc,
         "invoice, as the portal renders it": lambda: portal_invoice_pdf(
             invoice_selectors.invoice_document(invoice_pk)
