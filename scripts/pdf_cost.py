@@ -198,7 +198,7 @@ def _variants() -> dict[str, Callable[[], bytes]]:
 def _select(variants: dict, only: str) -> dict:
     if not only:
         return variants
-    words = [word.strip().lower() for word in only.split(",") if word.strip()]
+    words = [word.strip().lower() for word in only.split("|") if word.strip()]
     return {
         name: run
         for name, run in variants.items()
@@ -265,7 +265,9 @@ def main() -> None:
     parser.add_argument("--mode", choices=["cpu", "callgrind"], default="cpu")
     parser.add_argument("--rounds", type=int, default=7, help="cpu mode: interleaved rounds")
     parser.add_argument("--repeat", type=int, default=3, help="renders per variant and round")
-    parser.add_argument("--only", default="", help="variants whose name holds one of the words")
+    parser.add_argument(
+        "--only", default="", help="variants whose name holds one of these |-separated words"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
