@@ -48,10 +48,15 @@ class Page:
     admin_url: str = ""  # the Django admin changelist with the same filters, if any
     role: str = "operator"  # operator, admin, technician or anonymous
     reference: str = ""  # the page this one is compared with besides the trivial one
+    # PDFs: a second reference, shown beside the first in the same column
+    letterhead_reference: str = ""
 
 
 TRIVIAL = "trivial page (25 rows, no DB)"
 BARE_PDF = "bare WeasyPrint page (same rows)"
+BARE_PDF_INVOICE = "bare WeasyPrint page (invoice's rows)"
+LETTERHEAD_PDF = "bare WeasyPrint page with the letterhead (same rows)"
+LETTERHEAD_PDF_INVOICE = "bare WeasyPrint page with the letterhead (invoice's rows)"
 _ADMIN_CALLS = "/admin/calls/intervention/"
 
 # Pages grow with the features: add a row when a page lands. A page answering 404 (not merged
@@ -214,8 +219,29 @@ PAGES = [
     ),
     Page("spare parts catalogue, page 40", "{parts_page_40}"),
     Page("cart search with availability", "/orders/offers/{offer_pk}/cart/search/?q={part_word}"),
+    # The PDFs against a bare WeasyPrint page of as many table rows (the offer's, the invoice's)
+    # and against the same page with the company's letterhead and footer, which every document
+    # must print (issue 18): "×admin/ref" shows both ratios, "bare / with letterhead".
     Page(BARE_PDF, "/bench/bare.pdf?rows={offer_rows}", role="anonymous"),
-    Page("offer PDF", "/orders/offers/{offer_pk}/pdf/", reference=BARE_PDF),
+    Page(BARE_PDF_INVOICE, "/bench/bare.pdf?rows={invoice_rows}", role="anonymous"),
+    Page(
+        LETTERHEAD_PDF,
+        "/bench/bare.pdf?rows={offer_rows}&letterhead=1",
+        role="anonymous",
+        reference=BARE_PDF,
+    ),
+    Page(
+        LETTERHEAD_PDF_INVOICE,
+        "/bench/bare.pdf?rows={invoice_rows}&letterhead=1",
+        role="anonymous",
+        reference=BARE_PDF_INVOICE,
+    ),
+    Page(
+        "offer PDF",
+        "/orders/offers/{offer_pk}/pdf/",
+        reference=BARE_PDF,
+        letterhead_reference=LETTERHEAD_PDF,
+    ),
     # Issue 20: the offer and order pages (with the call they came from), the customers' pages
     # behind the signed links (a quote never sent for acceptance: "n/a").
     Page("offer page", "/orders/offers/{offer_pk}/"),
@@ -226,7 +252,13 @@ PAGES = [
     Page("webhook delivery log", "/events/endpoints/{endpoint_pk}/", role="admin"),
     Page("offer link (customer)", "/orders/o/{offer_token}/", role="anonymous"),
     Page("quote link (customer)", "/quotes/q/{quote_token}/", role="anonymous"),
-    Page("invoice PDF", "/invoicing/invoices/{invoice_pk}/pdf/", role="admin", reference=BARE_PDF),
+    Page(
+        "invoice PDF",
+        "/invoicing/invoices/{invoice_pk}/pdf/",
+        role="admin",
+        reference=BARE_PDF_INVOICE,
+        letterhead_reference=LETTERHEAD_PDF_INVOICE,
+    ),
     # Issue 21: the intervention report of a demo visit with its "before" and "after" photos,
     # rendered each time (the portal itself renders it once and stores it).
     Page(
@@ -404,6 +436,7 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "offer_pk": offer.pk if offer else 0,
         "offer_rows": offer.lines.count() if offer else 5,
         "invoice_pk": invoice.pk if invoice else 0,
+        "invoice_rows": invoice.lines.count() if invoice else 5,
         "order_pk": order.pk if order else 0,
         "endpoint_pk": WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).first()
         or 0,
@@ -523,11 +556,15 @@ def _table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
             other = r.get(f"{page.name} [admin]") or r.get(page.reference)
             if other and "missing" in other:
                 other = None
+            ratio = f"{me['p50'] / other['p50']:.2f}" if other else "–"
+            letterhead = r.get(page.letterhead_reference)
+            if other and letterhead and "missing" not in letterhead:
+                ratio += f" / {me['p50'] / letterhead['p50']:.2f}"
             cells += [
                 f"{me['p50']:.1f}",
                 f"{me['p95']:.1f}",
                 f"{me['p50'] / trivial:.1f}",
-                f"{me['p50'] / other['p50']:.2f}" if other else "–",
+                ratio,
                 f"{me['queries']:.0f}" + (" ≠" if len(counts) > 1 else ""),
             ]
         growth = (

@@ -1,7 +1,12 @@
 """The portal's URLs plus the benchmark's reference pages: the trivial page (the portal's layout
 around a table of 25 rows, for an anonymous visitor, with no database query) and a bare
-WeasyPrint document (plain HTML, no stylesheet, no database) with as many rows as the offer the
-benchmark prints, to compare the offer PDF with."""
+WeasyPrint document (plain HTML, no stylesheet, no database) with as many rows as the offer or
+the invoice the benchmark prints, to compare the PDFs with. With ``letterhead=1`` the bare
+document also carries the company's letterhead and footer (the partials and the small
+stylesheet every document has, the logo included): what any document of the portal must print
+besides its rows (issue 18), so that the PDFs' ratio to it shows what their own content costs.
+Both are rendered as WeasyPrint renders by default (a new font configuration, the stylesheet and
+the logo read each time)."""
 
 from django.http import HttpResponse
 from django.template import engines
@@ -19,11 +24,13 @@ TRIVIAL = engines["django"].from_string(
 BARE_PDF = engines["django"].from_string(
     "<!doctype html><html><head><meta charset=utf-8><title>Offer</title>"
     "<style>@page { size: A4; margin: 18mm 15mm }</style></head><body>"
+    '{% if company %}{% include "portal/document_header.html" %}{% endif %}'
     "<h1>Spare-part offer {{ rows|length }}</h1><p>Customer S.r.l.<br>Via Roma 1, Milano</p>"
     "<table><tr><th>Code</th><th>Description</th><th>Qty</th><th>Price</th><th>Total</th></tr>"
     "{% for row in rows %}<tr><td>SP-{{ row }}</td><td>Spare part number {{ row }}</td>"
     "<td>1</td><td>{{ row }}.00</td><td>{{ row }}.00</td></tr>{% endfor %}</table>"
-    "<p>Total: 100.00</p></body></html>"
+    "<p>Total: 100.00</p>"
+    '{% if company %}{% include "portal/document_footer.html" %}{% endif %}</body></html>'
 )
 
 
@@ -32,11 +39,23 @@ def trivial(request):
 
 
 def bare_pdf(request):
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     rows = range(min(int(request.GET.get("rows", "5")), 200))
-    html = BARE_PDF.render({"rows": rows})
-    return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    if not request.GET.get("letterhead"):
+        html = BARE_PDF.render({"rows": rows})
+        return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    from django.contrib.staticfiles import finders
+
+    from service_portal import pdf
+    from service_portal.company import branding
+
+    company = branding()
+    logo = pdf._logo_box(company.logo_document_url) if company.logo_document_url else None
+    html = BARE_PDF.render({"rows": rows, "company": company, "letterhead_logo": logo})
+    document = HTML(string=html, base_url="file:///", url_fetcher=pdf.PortalURLFetcher())
+    sheet = CSS(filename=finders.find(pdf.COMPANY_STYLESHEET))
+    return HttpResponse(document.write_pdf(stylesheets=[sheet]), content_type="application/pdf")
 
 
 def report_with_photos(request, pk: int):

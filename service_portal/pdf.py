@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import CSS, HTML
+from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+from weasyprint.images import get_image_from_uri
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -91,6 +93,67 @@ def _font_config() -> FontConfiguration:
     return config
 
 
+# The letterhead's logo fits a box of 45 x 16 mm (never enlarged); the identity starts 4 mm to its
+# right. In CSS pixels (WeasyPrint's unit: 96 per inch) as WeasyPrint gives an image's size.
+LOGO_MAX_WIDTH = 45 * 96 / 25.4
+LOGO_MAX_HEIGHT = 16 * 96 / 25.4
+LOGO_GAP = 4 * 96 / 25.4
+
+
+@dataclass(frozen=True)
+class LetterheadLogo:
+    """The logo as the letterhead draws it: its address and its size, and the identity's indent
+    (``portal/document_header.html``). Sizes are CSS lengths, written in the template as they are
+    (a number in the template would be localised: "16,00" in Italian)."""
+
+    url: str
+    width: str
+    height: str
+    indent: str
+
+
+def _letterhead_logo(url: str) -> LetterheadLogo | None:
+    """The logo's size in the letterhead, computed once per logo and thread (a replaced logo has
+    a new file name). Sized here rather than by the stylesheet so that the identity can sit
+    beside it as a plain block with a left margin: WeasyPrint lays a flex row's text out several
+    times and does not narrow a block formatting context beside a float (it moves it below the
+    logo). The same fit as ``max-width: 45mm; max-height: 16mm`` on the image: an image with a
+    size of its own is only ever reduced, a drawing with only a shape (an SVG with a viewBox)
+    fills the box's width or height. None when the logo cannot be read (WeasyPrint would draw
+    nothing either)."""
+    if not url:
+        return None
+    boxes = getattr(_per_thread, "logo_boxes", None)
+    if boxes is None:
+        boxes = _per_thread.logo_boxes = {}
+    if url not in boxes:
+        boxes[url] = _logo_box(url)
+    return boxes[url]
+
+
+def _logo_box(url: str) -> LetterheadLogo | None:
+    image = get_image_from_uri(
+        cache={}, url_fetcher=PortalURLFetcher(), options=DEFAULT_OPTIONS, url="file://" + url
+    )
+    if image is None:
+        return None
+    width, height, ratio = image.get_intrinsic_size(1, 16)
+    if not ratio:
+        width, height = width or 300, height or 150  # CSS's default size of a replaced element
+        ratio = width / height
+    if not width or not height:  # a shape only: as wide or as high as the box allows
+        width = min(LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT * ratio)
+        height = width / ratio
+    scale = min(1, LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
+    width, height = width * scale, height * scale
+    return LetterheadLogo(
+        url=url,
+        width=f"{width:.2f}px",
+        height=f"{height:.2f}px",
+        indent=f"{width + LOGO_GAP:.2f}px",
+    )
+
+
 def _stylesheet(name: str) -> CSS:
     """The static stylesheet ``name`` parsed once per process (again only if the file changes).
     Only static rules belong there: anything translated or taken from the data stays in the
@@ -110,6 +173,14 @@ def _stylesheet(name: str) -> CSS:
     return cached[1]
 
 
+def document_html(template_name: str, context: dict[str, Any], *, language: str) -> str:
+    """The HTML that ``render_pdf`` gives WeasyPrint (in the active language: call it inside
+    ``translation.override(language)``)."""
+    context = {"company": branding(), **context, "LANGUAGE_CODE": language}
+    context["letterhead_logo"] = _letterhead_logo(context["company"].logo_document_url)
+    return render_to_string(template_name, context)
+
+
 def render_pdf(
     template_name: str,
     context: dict[str, Any],
@@ -126,14 +197,13 @@ def render_pdf(
     same properties on the same elements (the templates keep only their ``@page`` rule there).
 
     Every document gets ``company`` (``service_portal.company.Branding``) for its letterhead
-    (``portal/document_header.html``) and footer, styled by ``pdf/company.css``.
+    (``portal/document_header.html``) and footer, styled by ``pdf/company.css``, and
+    ``letterhead_logo`` (``LetterheadLogo``, the logo's size, or None without a logo).
     """
     names = [stylesheet] if isinstance(stylesheet, str) else list(stylesheet or ())
     names.insert(0, COMPANY_STYLESHEET)
     with translation.override(language):
-        html = render_to_string(
-            template_name, {"company": branding(), **context, "LANGUAGE_CODE": language}
-        )
+        html = document_html(template_name, context, language=language)
         document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
         return document.write_pdf(
             stylesheets=[_stylesheet(name) for name in names] or None,

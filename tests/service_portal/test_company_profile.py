@@ -300,3 +300,79 @@ def test_the_seeded_demo_company_is_complete(no_profile, db):
     profile.full_clean()
     assert profile.logo
     assert company.current() == profile
+
+
+def _positions(document: bytes) -> dict[str, tuple[float, float]]:
+    """Where each piece of text of the first page starts, in mm from the page's top-left
+    corner."""
+    positions: dict[str, tuple[float, float]] = {}
+    page = PdfReader(io.BytesIO(document)).pages[0]
+    height = float(page.mediabox.height)
+
+    def visit(text, cm, tm, font, size):
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip():
+            positions.setdefault(text.strip(), (x * 25.4 / 72, (height - y) * 25.4 / 72))
+
+    page.extract_text(visitor_text=visit)
+    return positions
+
+
+def _logo_file(content: bytes, name: str):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(content, name=name)
+
+
+def _identity_at(document: bytes) -> tuple[float, float]:
+    return next(value for key, value in _positions(document).items() if "Tecnoservice" in key)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "logo_width_mm"),
+    [
+        (SVG_BYTES, "logo.svg", 16),  # a square drawing without a size: as high as the box
+        (PNG_BYTES, "logo.png", 4 * 25.4 / 96),  # a 4 x 2 px picture keeps its own size
+    ],
+)
+def test_the_company_identity_stands_beside_the_logo_and_the_invoice_keeps_to_one_page(
+    administrator, django_capture_on_commit_callbacks, content, name, logo_width_mm
+):
+    from invoicing.documents import invoice_pdf
+
+    profile = make_company_profile()
+    invoice = _invoice(administrator, "it", django_capture_on_commit_callbacks)
+    without_logo = invoice_pdf(invoice)
+    profile.logo = _logo_file(content, name)
+    profile.save()
+    with_logo = invoice_pdf(invoice)
+    assert len(PdfReader(io.BytesIO(with_logo)).pages) == 1
+    (x, y), (margin_x, margin_y) = _identity_at(with_logo), _identity_at(without_logo)
+    # 4 mm right of the logo, on the same line as without a logo (not pushed below it)
+    assert x - margin_x == pytest.approx(logo_width_mm + 4, abs=0.3)
+    assert y == pytest.approx(margin_y, abs=0.3)
+    assert _text(with_logo) == _text(without_logo)
+
+
+@pytest.mark.parametrize(
+    ("size", "expected_mm"),
+    [
+        ((2000, 200), (45, 4.5)),  # a wide banner: as wide as the box
+        ((300, 600), (8, 16)),  # a tall picture: as high as the box
+        ((40, 20), (40 * 25.4 / 96, 20 * 25.4 / 96)),  # small: never enlarged
+    ],
+)
+def test_the_logo_fits_the_letterhead_box_without_being_enlarged(size, expected_mm):
+    from service_portal import pdf
+
+    picture = io.BytesIO()
+    Image.new("RGB", size, "navy").save(picture, format="PNG")
+    profile = make_company_profile(logo=_logo_file(picture.getvalue(), "logo.png"))
+    logo = pdf._letterhead_logo(company.Branding(profile).logo_document_url)
+    width, height = (
+        float(value.removesuffix("px")) * 25.4 / 96 for value in (logo.width, logo.height)
+    )
+    assert width == pytest.approx(expected_mm[0], abs=0.05)
+    assert height == pytest.approx(expected_mm[1], abs=0.05)
+    assert float(logo.indent.removesuffix("px")) * 25.4 / 96 == pytest.approx(width + 4, abs=0.05)
