@@ -652,7 +652,8 @@ def main() -> int:
             ],
             cwd=ROOT,
             check=True,
-            capture_output=True,
+            # stderr stays on the terminal: a page that fails shows its traceback.
+            stdout=subprocess.PIPE,
             text=True,
         ).stdout
         results[scale] = json.loads(out.strip().splitlines()[-1])
