@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from calls.models import Call, State
@@ -39,6 +39,7 @@ FIELDS = [
     "resolution_due",
     "sla_due",
     "sla_warn_at",
+    "sla_late",
 ]
 
 
@@ -95,12 +96,17 @@ def refresh(
         target = contract.target_for(call.priority)
     if target is None:
         call.response_due = call.resolution_due = call.sla_due = call.sla_warn_at = None
+        call.sla_late = False
     else:
         pauses, paused = _pauses(call, now)
         apply_target(call, target, calendar or WorkingCalendar.from_settings(), pauses, paused)
     if save and call.pk:
         Call.objects.filter(pk=call.pk).update(**{f: getattr(call, f) for f in FIELDS})
     return call
+
+
+def _late(stopped: datetime.datetime | None, due: datetime.datetime | None) -> bool:
+    return stopped is not None and due is not None and stopped > due
 
 
 def apply_target(
@@ -114,6 +120,9 @@ def apply_target(
     start = call.received_at
     call.response_due = calendar.add(start, _hours(target.response_hours), pauses)
     call.resolution_due = calendar.add(start, _hours(target.resolution_hours), pauses)
+    call.sla_late = _late(call.responded_at, call.response_due) or _late(
+        call.resolved_at, call.resolution_due
+    )
     running = None
     if call.status != State.CANCELLED and not paused:
         if call.responded_at is None:
@@ -199,11 +208,7 @@ def clocks(call: Call, now: datetime.datetime | None = None) -> list[ClockView]:
 def breached_condition(now: datetime.datetime, prefix: str = "") -> Q:
     """Calls whose running clock passed its deadline, or that were answered or resolved late
     (``prefix``: the path to the call, "call__" from an intervention)."""
-    return (
-        Q(**{f"{prefix}sla_due__lte": now})
-        | Q(**{f"{prefix}responded_at__gt": F(f"{prefix}response_due")})
-        | Q(**{f"{prefix}resolved_at__gt": F(f"{prefix}resolution_due")})
-    )
+    return Q(**{f"{prefix}sla_due__lte": now}) | Q(**{f"{prefix}sla_late": True})
 
 
 def at_risk_condition(now: datetime.datetime, prefix: str = "") -> Q:

@@ -171,3 +171,39 @@ def test_done_call_records_resolution(covered_unit, operator):
     call.refresh_from_db()
     assert call.resolved_at == at("2026-11-23", "11:00") and call.sla_due is None
     assert [c.state for c in sla.clocks(call, timezone.now())] == [sla.MET, sla.MET]
+
+
+def test_a_call_answered_late_stays_breached_after_its_clock_stopped(covered_unit, operator):
+    late = _call(covered_unit, operator, at("2026-11-23", "08:30"))  # answer due 12:30
+    on_time = _call(covered_unit, operator, at("2026-11-23", "08:30"))
+    with frozen(at("2026-11-23", "15:00")):
+        record_answer(call=late, acting_user=operator)
+    with frozen(at("2026-11-23", "09:00")):
+        record_answer(call=on_time, acting_user=operator)
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.sla_late and not on_time.sla_late
+    # Both resolution clocks still run, due tomorrow: only the late answer is a breach today.
+    now = at("2026-11-23", "16:00")
+    both = Call.objects.filter(pk__in=[late.pk, on_time.pk])
+    assert list(both.filter(sla.breached_condition(now))) == [late]
+    # A call without a contract target never counts as late.
+    late.contract = None
+    sla.refresh(late)
+    late.refresh_from_db()
+    assert not late.sla_late and late.response_due is None
+
+
+def test_the_search_sorted_by_sla_keeps_calls_without_a_clock_last_both_ways(
+    covered_unit, operator, client_for
+):
+    from django.urls import reverse
+
+    first = _call(covered_unit, operator, at("2026-11-23", "08:30"))
+    second = _call(covered_unit, operator, at("2026-11-24", "08:30"))
+    plain = make_call(unit=make_unit())  # no contract: no clock
+    client = client_for(operator)
+    for sort, expected in (("sla", [first, second, plain]), ("-sla", [second, first, plain])):
+        page = client.get(reverse("calls:call_search") + f"?sort={sort}").content.decode()
+        positions = [page.index(call.code) for call in expected]
+        assert positions == sorted(positions), sort
