@@ -50,8 +50,8 @@ SORTS = {
     # Urgent first (then the newest); "priority" is the natural way to read it.
     "priority": (PRIORITY_RANK.desc(), "-call__received_at", "-pk"),
     "-priority": (PRIORITY_RANK.asc(), "-call__received_at", "-pk"),
-    # The next SLA deadline first (calls without a running clock last, both ways): the
-    # indexes ``call_sla_order_idx`` and ``call_sla_order_desc_idx`` hold them in these orders.
+    # The next SLA deadline first (calls without a running clock last): the partial index
+    # ``call_sla_due_idx`` holds the running ones.
     "sla": (F("call__sla_due").asc(nulls_last=True), "pk"),
     "-sla": (F("call__sla_due").desc(nulls_last=True), "-pk"),
 }

@@ -205,14 +205,13 @@ class Call(CachedChoiceLabels, Audited):
             models.Index(fields=["status", "-received_at"], name="call_status_idx"),
             models.Index(fields=["customer", "-received_at"], name="call_customer_idx"),
             models.Index(fields=["unit", "-received_at"], name="call_unit_idx"),
-            # The search sorted by SLA (the calls without a running clock last, both ways) and
-            # its "at risk"/"breached" filters: every call, so the sort walks the index in its
-            # order and stops after a page (a partial index could not give the calls without
-            # a clock their place).
-            models.Index(fields=["sla_due", "id"], name="call_sla_order_idx"),
-            # (The other way, ``call_sla_order_desc_idx`` on sla_due DESC NULLS LAST, id DESC,
-            # exists on PostgreSQL only, made by migration 0025: SQLite has no NULLS LAST in an
-            # index.)
+            # The search sorted by SLA and its "at risk"/"breached" filters: only the calls
+            # whose clock runs.
+            models.Index(
+                fields=["sla_due", "id"],
+                condition=models.Q(sla_due__isnull=False),
+                name="call_sla_due_idx",
+            ),
             # "Breached": the few calls answered or resolved late.
             models.Index(
                 fields=["id"], condition=models.Q(sla_late=True), name="call_sla_late_idx"
