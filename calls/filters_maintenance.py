@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from calls import maintenance
 from calls.models import MaintenanceOccurrence
+from service_portal.forms import parse_id
 from service_portal.roles import Role
 
 WEEKS_CHOICES = [
@@ -53,8 +54,16 @@ class MaintenanceDueFilter(django_filters.FilterSet):
         return maintenance.due_overview(
             today=timezone.localdate(),
             weeks=int(data.get("weeks") or maintenance.DEFAULT_WEEKS),
-            customer_id=int(data["customer"]) if data.get("customer") is not None else None,
+            customer_id=_customer_id(data.get("customer")),
             technician_id=technician.pk if technician is not None else None,
             overdue=data.get("overdue") == "1",
             search=(data.get("q") or "").strip(),
         )
+
+
+def _customer_id(value) -> int | None:
+    """The customer of the address (a hidden field): None for any; a number no record can have
+    (out of the database's range, negative, a fraction) shows no rows rather than failing."""
+    if value is None:
+        return None
+    return parse_id(format(value, "f")) or 0

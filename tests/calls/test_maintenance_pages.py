@@ -85,6 +85,11 @@ def test_overview_filters_by_technician_customer_and_overdue(client_for, office)
     assert rows(client.get(OVERVIEW, {"q": "Acme"})) == 1
     # a nonsense filter is an error above an empty list, never a 500
     assert client.get(OVERVIEW, {"weeks": "9999", "technician": "x"}).status_code == 200
+    # a customer number no record can have (beyond the database's range, negative, a
+    # fraction) shows no rows
+    for number in ("99999999999999999999999", "-3", "1.5", "1e30"):
+        response = client.get(OVERVIEW, {"customer": number})
+        assert response.status_code == 200 and rows(response) == 0, number
 
 
 def test_overview_is_for_the_office_only(client_for, office):
