@@ -22,7 +22,8 @@ touches, recomputed from those calls:
 
 Each rewrite is "delete the calls' rows, insert them again from the source tables", one row
 per call and no shared counter, so two transactions never add to the same total. On PostgreSQL
-the rewrite of a call first takes a transaction-scoped advisory lock on it: two transactions
+the rewrite of a call first takes a transaction-scoped advisory lock on its bucket (the call id
+modulo 256, so that a bulk change holds a bounded number of locks): two transactions
 changing the same call take turns, and the second recomputes after the first committed (it then
 sees both changes). SQLite writes one transaction at a time.
 
@@ -49,6 +50,10 @@ _OPEN = sorted(
 )
 # 'CI' in the top bits keeps the keys apart from the other advisory locks (calls.summaries).
 _LOCK_PREFIX = 0x4349 << 48
+# Calls share one lock per bucket (call id modulo this): a transaction that touches ten thousand
+# calls (a bulk insert, the seed) holds at most this many locks instead of one per call, which
+# ran PostgreSQL's shared lock table out of memory. Two calls in one bucket only take turns.
+_LOCK_BUCKETS = 256
 
 
 def _quoted(values: list[str]) -> str:
@@ -83,7 +88,8 @@ CREATE OR REPLACE FUNCTION invoicing_refresh_calls_to_invoice(ids bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE k bigint;
 BEGIN
-    FOR k IN SELECT DISTINCT x FROM unnest(ids) AS x WHERE x IS NOT NULL ORDER BY x LOOP
+    FOR k IN SELECT DISTINCT x % {_LOCK_BUCKETS} FROM unnest(ids) AS x WHERE x IS NOT NULL
+             ORDER BY 1 LOOP
         PERFORM pg_advisory_xact_lock({_LOCK_PREFIX} | k);
     END LOOP;
     DELETE FROM {TABLE} WHERE call_id = ANY(ids);

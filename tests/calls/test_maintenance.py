@@ -233,18 +233,20 @@ def test_the_job_run_twice_at_once_makes_each_occurrence_once():
     def machine() -> None:
         try:
             barrier.wait()
-            with frozen("2026-02-10"):
-                generate_maintenance()
+            generate_maintenance()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=machine) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # The clock is frozen once, around both machines: two threads each patching and restoring
+    # it would leave one thread's patch in place for every later test of the process.
+    with frozen("2026-02-10"):
+        threads = [threading.Thread(target=machine) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert errors == []
     assert MaintenanceOccurrence.objects.count() == 4
     assert MaintenanceOccurrence.objects.filter(intervention__isnull=False).count() == 4

@@ -104,7 +104,8 @@ def test_concurrent_changes_of_one_technicians_hours_of_one_day_are_all_counted(
     """Hours recorded and deleted at the same moment for one technician and one day: the daily
     hours (planner.summaries) end equal to the entries left."""
     technician = make_user("tech-hours", Role.TECHNICIAN)
-    day = datetime.date(2026, 11, 3)
+    # A past day relative to the clock (hours are refused for a future day).
+    day = timezone.localdate() - datetime.timedelta(days=3)
 
     def record(kind: str, hours: str) -> TimeEntry:
         return planner_services.record_time_entry(
