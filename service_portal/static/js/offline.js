@@ -64,8 +64,22 @@
       });
       document.getElementById("outbox-count").textContent = String(entries.length);
       show(outboxBox, entries.length > 0);
+      reloadWhenAllSent(entries);
       return entries;
     });
+  }
+
+  // Everything that waited has gone, sent by this page or by the service worker's background
+  // sync (whichever ran first): a saved copy of a job page now shows what was sent (unless the
+  // technician is typing in it).
+  var waiting = 0;
+  function reloadWhenAllSent(entries) {
+    var allSent = waiting > 0 && entries.length === 0;
+    waiting = entries.length;
+    var typing = document.activeElement && document.activeElement.matches("input, textarea, select");
+    if (allSent && navigator.onLine && document.querySelector("[data-offline-queue]") && !typing) {
+      window.location.reload();
+    }
   }
 
   // --- Sending ----------------------------------------------------------------------------
@@ -75,15 +89,8 @@
     if (sending) return sending;
     sending = PortalOutbox.flush({ user: config.user, csrfToken: csrfToken() })
       .then(function (summary) {
-        return render().then(function (entries) {
-          document.documentElement.dataset.outboxSent = String(summary.sent);
-          // Everything went: a saved copy of a job page now shows what was sent (unless the
-          // technician is typing in it).
-          var typing = document.activeElement && document.activeElement.matches("input, textarea, select");
-          if (summary.sent && !entries.length && document.querySelector("[data-offline-queue]") && !typing) {
-            window.location.reload();
-          }
-        });
+        document.documentElement.dataset.outboxSent = String(summary.sent);
+        return render();
       })
       .finally(function () { sending = null; });
     return sending;
