@@ -20,7 +20,12 @@ from planner import summaries as hours_summaries
 from planner.models import DayHours, TimeEntry, WorkKind
 from service_portal.roles import Role
 from tests.dashboard.dataset import OCTOBER, at, oct_
-from tests.dashboard.test_summaries import _calls, assert_kept_as_rebuilt, every_filter
+from tests.dashboard.test_summaries import (
+    _calls,
+    assert_kept_as_rebuilt,
+    every_filter,
+    move_received,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -188,18 +193,7 @@ def test_the_day_rows_follow_changes_deletions_and_edits(data):
     )
     later = data.calls[6]
     later.refresh_from_db()
-    call_services.update_call(
-        call=later,
-        acting_user=office,
-        version=later.version,
-        site=later.site,
-        contact=later.contact,
-        unit=later.unit,
-        description=later.description,
-        channel=later.channel,
-        priority=later.priority,
-        received_at=at(datetime.date(2026, 11, 20), 9),
-    )
+    move_received(later, office, at(datetime.date(2026, 11, 20), 9))
     assert_exact(data)
     # Deleting the hours of the planned intervention empties Alice's day.
     for entry in TimeEntry.objects.filter(intervention=planned):

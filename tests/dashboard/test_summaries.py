@@ -120,6 +120,22 @@ def counters() -> tuple[set[tuple], set[tuple]]:
     )
 
 
+def move_received(call: Call, office, received_at: datetime.datetime) -> None:
+    """The office corrects the moment ``call`` came in, leaving the rest of it as it is."""
+    call_services.update_call(
+        call=call,
+        acting_user=office,
+        version=call.version,
+        site=call.site,
+        contact=call.contact,
+        unit=call.unit,
+        description=call.description,
+        channel=call.channel,
+        priority=call.priority,
+        received_at=received_at,
+    )
+
+
 def assert_kept_as_rebuilt() -> None:
     """What the changes kept up to date equals what the nightly recount writes."""
     kept = _rows(), counters()
@@ -199,19 +215,7 @@ def test_the_summaries_follow_changes_made_through_the_services(data, administra
     )
     assert_summaries_exact(data)
     # The office corrects the day a call came in: it leaves its old day's row.
-    later = Call.objects.get(pk=data.calls[6].pk)
-    call_services.update_call(
-        call=later,
-        acting_user=office,
-        version=later.version,
-        site=later.site,
-        contact=later.contact,
-        unit=later.unit,
-        description=later.description,
-        channel=later.channel,
-        priority=later.priority,
-        received_at=at(datetime.date(2026, 11, 20), 9),
-    )
+    move_received(Call.objects.get(pk=data.calls[6].pk), office, at(datetime.date(2026, 11, 20), 9))
     assert_summaries_exact(data)
     assert_kept_as_rebuilt()
 
