@@ -36,6 +36,7 @@ recomputes every row.
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -82,6 +83,68 @@ WHERE ({where})
 GROUP BY c.id, c.customer_id"""  # noqa: S608
 
 
+# --- The triggers: which change rewrites which calls, declared once for both databases --------
+class Trigger(NamedTuple):
+    """A change to ``table`` that rewrites the rows of the calls it touches. ``event`` is
+    INSERT, DELETE or UPDATE, the latter only when one of the columns ``of`` changes. The calls
+    are the changed row's ``column`` (NEW's on an insert, OLD's on a delete, both on an update),
+    or with ``via`` (``"table.key"``) the ``call_id`` of that table's rows whose key is it."""
+
+    table: str
+    event: str
+    column: str
+    via: str = ""
+    of: tuple[str, ...] = ()
+
+
+TRIGGERS = (
+    Trigger("calls_intervention", "INSERT", "call_id"),
+    Trigger("calls_intervention", "DELETE", "call_id"),
+    Trigger("calls_intervention", "UPDATE", "call_id", of=("state", "state_changed_at", "call_id")),
+    Trigger("invoicing_verifiedfigures", "INSERT", "intervention_id", via="calls_intervention.id"),
+    Trigger("invoicing_verifiedfigures", "DELETE", "intervention_id", via="calls_intervention.id"),
+    Trigger(
+        "invoicing_verifiedfigures",
+        "UPDATE",
+        "intervention_id",
+        via="calls_intervention.id",
+        of=("taxable", "total", "intervention_id"),
+    ),
+    Trigger("invoicing_invoice_calls", "INSERT", "call_id"),
+    Trigger("invoicing_invoice_calls", "DELETE", "call_id"),
+    Trigger("invoicing_invoice_calls", "UPDATE", "call_id", of=("call_id", "invoice_id")),
+    Trigger(
+        "invoicing_invoice", "UPDATE", "id", via="invoicing_invoice_calls.invoice_id", of=("state",)
+    ),
+    Trigger("calls_call", "UPDATE", "id", of=("customer_id",)),
+)
+# The rows a trigger reads its calls from, by event; also the order of a PostgreSQL function's
+# branches (the last, UPDATE, is reached only by an update).
+_ROWS = {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("NEW", "OLD")}
+
+
+def _event(trigger: Trigger) -> str:
+    """The event as a CREATE TRIGGER names it (the same words in both databases)."""
+    return f"UPDATE OF {', '.join(trigger.of)}" if trigger.event == "UPDATE" else trigger.event
+
+
+def _calls_of(trigger: Trigger, rows: tuple[str, ...]) -> str:
+    """The SQL of the call ids of ``rows`` (NEW, OLD): a list of values, or a SELECT."""
+    values = ", ".join(f"{row}.{trigger.column}" for row in rows)
+    if not trigger.via:
+        return values
+    table, key = trigger.via.split(".")
+    return f"SELECT call_id FROM {table} WHERE {key} IN ({values})"  # noqa: S608
+
+
+def _by_table() -> dict[str, list[Trigger]]:
+    """The triggers of each table (on PostgreSQL one function a table), in ``_ROWS``'s order."""
+    tables: dict[str, list[Trigger]] = {}
+    for trigger in sorted(TRIGGERS, key=lambda t: list(_ROWS).index(t.event)):
+        tables.setdefault(trigger.table, []).append(trigger)
+    return tables
+
+
 # --- PostgreSQL: one function rewrites a set of calls, one trigger function per table ----------
 _PG_REFRESH = f"""
 CREATE OR REPLACE FUNCTION invoicing_refresh_calls_to_invoice(ids bigint[])
@@ -97,56 +160,13 @@ BEGIN
 END $$;
 """  # noqa: S608 (this module's constants only)
 
-# (table, trigger events, the call ids of NEW / OLD as a SQL array, when to rewrite on UPDATE)
-_PG_TRIGGERS = {
-    "calls_intervention": (
-        "INSERT OR DELETE OR UPDATE OF state, state_changed_at, call_id",
-        "ARRAY[{r}.call_id]",
-        "(NEW.state, NEW.state_changed_at, NEW.call_id) IS DISTINCT FROM "
-        "(OLD.state, OLD.state_changed_at, OLD.call_id)",
-    ),
-    "invoicing_verifiedfigures": (
-        "INSERT OR DELETE OR UPDATE OF taxable, total, intervention_id",
-        "ARRAY(SELECT call_id FROM calls_intervention WHERE id = {r}.intervention_id)",
-        "(NEW.taxable, NEW.total, NEW.intervention_id) IS DISTINCT FROM "
-        "(OLD.taxable, OLD.total, OLD.intervention_id)",
-    ),
-    "invoicing_invoice_calls": (
-        "INSERT OR DELETE OR UPDATE",
-        "ARRAY[{r}.call_id]",
-        "(NEW.call_id, NEW.invoice_id) IS DISTINCT FROM (OLD.call_id, OLD.invoice_id)",
-    ),
-    "invoicing_invoice": (
-        "UPDATE OF state",
-        "ARRAY(SELECT call_id FROM invoicing_invoice_calls WHERE invoice_id = {r}.id)",
-        "NEW.state IS DISTINCT FROM OLD.state",
-    ),
-    "calls_call": (
-        "UPDATE OF customer_id",
-        "ARRAY[{r}.id]",
-        "NEW.customer_id IS DISTINCT FROM OLD.customer_id",
-    ),
-}
-
 
 def _pg_statements() -> list[str]:
     statements = [_PG_REFRESH]
-    for table, (events, ids, changed) in _PG_TRIGGERS.items():
+    for table, triggers in _by_table().items():
         function = f"{table}_to_invoice"
-        statements.append(f"""
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM invoicing_refresh_calls_to_invoice({ids.format(r="NEW")});
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM invoicing_refresh_calls_to_invoice({ids.format(r="OLD")});
-    ELSIF {changed} THEN
-        PERFORM invoicing_refresh_calls_to_invoice(
-            {ids.format(r="NEW")} || {ids.format(r="OLD")});
-    END IF;
-    RETURN NULL;
-END $$;
-""")
+        statements.append(_pg_function(function, triggers))
+        events = " OR ".join(_event(trigger) for trigger in triggers)
         statements.append(
             f"CREATE OR REPLACE TRIGGER {function} AFTER {events} ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()"
@@ -154,55 +174,51 @@ END $$;
     return statements
 
 
+def _pg_function(name: str, triggers: list[Trigger]) -> str:
+    """The trigger function of one table: a branch per event, each rewriting its calls."""
+    branches = []
+    for trigger in triggers:
+        branches.append(
+            f"    {'ELSIF' if branches else 'IF'} {_pg_when(trigger)} THEN\n"
+            f"        PERFORM invoicing_refresh_calls_to_invoice({_pg_calls(trigger)});\n"
+        )
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{"".join(branches)}    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def _pg_when(trigger: Trigger) -> str:
+    """When the trigger's function rewrites calls: on its event, an update only when one of its
+    columns changed (its branch comes last, after the insert's and the delete's)."""
+    if trigger.event != "UPDATE":
+        return f"TG_OP = '{trigger.event}'"
+    new, old = (", ".join(f"{row}.{column}" for column in trigger.of) for row in _ROWS["UPDATE"])
+    return f"({new}) IS DISTINCT FROM ({old})"
+
+
+def _pg_calls(trigger: Trigger) -> str:
+    """The call ids as the array that the rewrite takes."""
+    calls = _calls_of(trigger, _ROWS[trigger.event])
+    return f"ARRAY({calls})" if trigger.via else f"ARRAY[{calls}]"
+
+
 # --- SQLite: a trigger per table and event, each rewriting the calls it names -----------------
-# (table, event, the SQL selecting the call ids, from NEW and/or OLD)
-_SQLITE_TRIGGERS = [
-    ("calls_intervention", "INSERT", "NEW.call_id"),
-    ("calls_intervention", "DELETE", "OLD.call_id"),
-    (
-        "calls_intervention",
-        "UPDATE OF state, state_changed_at, call_id",
-        "NEW.call_id, OLD.call_id",
-    ),
-    (
-        "invoicing_verifiedfigures",
-        "INSERT",
-        "SELECT call_id FROM calls_intervention WHERE id = NEW.intervention_id",
-    ),
-    (
-        "invoicing_verifiedfigures",
-        "DELETE",
-        "SELECT call_id FROM calls_intervention WHERE id = OLD.intervention_id",
-    ),
-    (
-        "invoicing_verifiedfigures",
-        "UPDATE OF taxable, total, intervention_id",
-        "SELECT call_id FROM calls_intervention "
-        "WHERE id IN (NEW.intervention_id, OLD.intervention_id)",
-    ),
-    ("invoicing_invoice_calls", "INSERT", "NEW.call_id"),
-    ("invoicing_invoice_calls", "DELETE", "OLD.call_id"),
-    ("invoicing_invoice_calls", "UPDATE", "NEW.call_id, OLD.call_id"),
-    (
-        "invoicing_invoice",
-        "UPDATE OF state",
-        "SELECT call_id FROM invoicing_invoice_calls WHERE invoice_id = NEW.id",
-    ),
-    ("calls_call", "UPDATE OF customer_id", "NEW.id, OLD.id"),
-]
-
-
-def _sqlite_name(table: str, event: str) -> str:
-    return f"{table}_{event.split()[0].lower()}_to_invoice"
+def _sqlite_name(trigger: Trigger) -> str:
+    return f"{trigger.table}_{trigger.event.lower()}_to_invoice"
 
 
 def _sqlite_statements() -> list[str]:
     statements = []
-    for table, event, ids in _SQLITE_TRIGGERS:
+    for trigger in TRIGGERS:
+        ids = _calls_of(trigger, _ROWS[trigger.event])
         body = f"DELETE FROM {TABLE} WHERE call_id IN ({ids}); {_rows_of(f'c.id IN ({ids})')};"  # noqa: S608
         statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(table, event)} AFTER {event} ON {table} "
-            f"FOR EACH ROW BEGIN {body} END"
+            f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(trigger)} AFTER {_event(trigger)} "
+            f"ON {trigger.table} FOR EACH ROW BEGIN {body} END"
         )
     return statements
 
@@ -210,7 +226,7 @@ def _sqlite_statements() -> list[str]:
 def _missing_sqlite_triggers(cursor) -> bool:
     cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     present = {row[0] for row in cursor.fetchall()}
-    return any(_sqlite_name(t, e) not in present for t, e, _ids in _SQLITE_TRIGGERS)
+    return any(_sqlite_name(trigger) not in present for trigger in TRIGGERS)
 
 
 def install(conn=None) -> bool:
@@ -238,13 +254,13 @@ def uninstall(conn=None) -> None:
     conn = conn or connection
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            for table in _PG_TRIGGERS:
+            for table in _by_table():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_to_invoice ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {table}_to_invoice()")
             cursor.execute("DROP FUNCTION IF EXISTS invoicing_refresh_calls_to_invoice(bigint[])")
         else:
-            for table, event, _ids in _SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {_sqlite_name(table, event)}")
+            for trigger in TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_sqlite_name(trigger)}")
 
 
 def rebuild(conn=None) -> int:

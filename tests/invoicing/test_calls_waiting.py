@@ -7,18 +7,20 @@ worked by hand."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
 from calls import services as call_services
 from calls.models import Call, Intervention, State
 from invoicing import batches, credits, selectors, services, waiting
-from invoicing.models import CallToInvoice
+from invoicing.models import CallToInvoice, Invoice, VerifiedFigures
 from tests.calls.factories import make_call
 from tests.factories import make_customer, make_site, make_unit, make_user
 from tests.invoicing.factories import make_done_intervention
@@ -185,6 +187,101 @@ def test_triggers_dropped_by_a_migration_are_put_back_with_the_rows(admin):
     _check()
     Intervention.objects.filter(call=call).update(state=State.VERIFIED)
     assert call.pk in _kept()
+
+
+@pytest.mark.django_db
+def test_rows_follow_what_an_import_writes_in_place(admin):
+    """Writes no service makes but an import or a ``update()`` may: verified figures corrected,
+    figures moved to another intervention, a draft's call swapped for another."""
+    customer = make_customer()
+    c1, c2, c3 = (_done_call(customer) for _ in range(3))
+    for call in (c1, c2):
+        _verify(call, admin)
+    Intervention.objects.filter(call=c3).update(state=State.VERIFIED)  # no figures
+    figures = VerifiedFigures.objects.filter(intervention__call=c1)
+    figures.update(taxable=F("taxable") + 1, total=F("total") + 1)
+    _check()
+    assert _kept()[c1.pk][3:5] == (TAXABLE + 1, TOTAL + 1)
+    figures.update(intervention=c3.interventions.get())  # c1 loses them, c3 gains them
+    _check()
+    assert _kept()[c1.pk][3:] == (None, None, 1) and _kept()[c3.pk][3:] == (
+        TAXABLE + 1,
+        TOTAL + 1,
+        0,
+    )
+    draft = services.create_draft(calls=[c2], acting_user=admin)
+    Invoice.calls.through.objects.filter(invoice=draft).update(call=c1)
+    _check()
+    assert c1.pk not in _kept() and c2.pk in _kept()
+
+
+def _installed() -> set[tuple[str, str, tuple[str, ...]]]:
+    """(table, event, the columns of an UPDATE OF) of the triggers that rewrite the calls to
+    invoice, as the database's catalogue lists them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
+                [f"%{waiting.TABLE}%"],
+            )
+            found = set()
+            for (sql,) in cursor.fetchall():
+                table, event, of = _SQLITE_EVENT.search(sql).group("table", "event", "of")
+                found.add((table, event, tuple(of.split(", ")) if of else ()))
+            return found
+        cursor.execute(
+            """
+            SELECT c.relname, t.tgtype,
+                   ARRAY(SELECT a.attname FROM unnest(t.tgattr) WITH ORDINALITY AS u(n, i)
+                         JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = u.n
+                         ORDER BY u.i)
+            FROM pg_trigger t
+            JOIN pg_class c ON c.oid = t.tgrelid
+            JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE NOT t.tgisinternal AND p.prosrc LIKE %s
+            """,
+            ["%invoicing_refresh_calls_to_invoice%"],
+        )
+        found = set()
+        for table, tgtype, of in cursor.fetchall():
+            assert tgtype & _PG_ROW and not tgtype & _PG_BEFORE, "AFTER ... FOR EACH ROW"
+            for event, bit in _PG_EVENTS.items():
+                if tgtype & bit:
+                    found.add((table, event, tuple(of) if event == "UPDATE" else ()))
+        return found
+
+
+_SQLITE_EVENT = re.compile(r"AFTER (?P<event>\w+)(?: OF (?P<of>[\w, ]+?))? ON (?P<table>\w+)")
+# pg_trigger.tgtype's bits (PostgreSQL's catalog/pg_trigger.h)
+_PG_ROW, _PG_BEFORE = 1, 2
+_PG_EVENTS = {"INSERT": 4, "DELETE": 8, "UPDATE": 16}
+
+
+@pytest.mark.django_db
+def test_every_declared_trigger_is_installed_and_the_reverse_drops_them_all():
+    declared = {(t.table, t.event, t.of) for t in waiting.TRIGGERS}
+    assert len(declared) == len(waiting.TRIGGERS) == 11
+    assert _installed() == declared
+    waiting.uninstall()  # the migration's reverse
+    assert _installed() == set()
+    waiting.install()
+    assert _installed() == declared
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+@pytest.mark.django_db
+def test_a_change_locks_the_bucket_of_each_call_it_touches(admin):
+    """Two transactions changing the same call take turns: the rewrite holds, until the end of
+    the transaction, the advisory lock of the call's bucket (its id modulo 256)."""
+    calls = [_done_call(make_customer()) for _ in range(2)]
+    Intervention.objects.filter(call__in=calls).update(state=State.VERIFIED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT classid::bigint, objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid() AND granted AND classid = %s",
+            [0x4349 << 16],  # 'CI' in the top bits of the key
+        )
+        assert set(cursor.fetchall()) == {(0x4349 << 16, call.pk % 256) for call in calls}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
