@@ -27,6 +27,10 @@ modulo 256, so that a bulk change holds a bounded number of locks): two transact
 changing the same call take turns, and the second recomputes after the first committed (it then
 sees both changes). SQLite writes one transaction at a time.
 
+The triggers are declared once (``TRIGGERS``: the table, the event, where the changed row's
+calls are); each database's SQL is made from that list: on PostgreSQL one function a table,
+on SQLite one trigger an event.
+
 ``install()`` creates the triggers (the migration, and after every ``migrate``: SQLite drops a
 table's triggers when a migration remakes the table, so they are put back, and the rows
 recomputed, whenever one is missing); ``rebuild()`` (``manage.py rebuild_calls_to_invoice``)
@@ -86,9 +90,10 @@ GROUP BY c.id, c.customer_id"""  # noqa: S608
 # --- The triggers: which change rewrites which calls, declared once for both databases --------
 class Trigger(NamedTuple):
     """A change to ``table`` that rewrites the rows of the calls it touches. ``event`` is
-    INSERT, DELETE or UPDATE, the latter only when one of the columns ``of`` changes. The calls
-    are the changed row's ``column`` (NEW's on an insert, OLD's on a delete, both on an update),
-    or with ``via`` (``"table.key"``) the ``call_id`` of that table's rows whose key is it."""
+    INSERT, DELETE or UPDATE, the latter only when one of the columns ``of`` (which an UPDATE
+    names) changes. The calls are the changed row's ``column`` (NEW's on an insert, OLD's on a
+    delete, both on an update), or with ``via`` (``"table.key"``) the ``call_id`` of that
+    table's rows whose key is it."""
 
     table: str
     event: str
@@ -128,9 +133,9 @@ def _event(trigger: Trigger) -> str:
     return f"UPDATE OF {', '.join(trigger.of)}" if trigger.event == "UPDATE" else trigger.event
 
 
-def _calls_of(trigger: Trigger, rows: tuple[str, ...]) -> str:
-    """The SQL of the call ids of ``rows`` (NEW, OLD): a list of values, or a SELECT."""
-    values = ", ".join(f"{row}.{trigger.column}" for row in rows)
+def _calls_of(trigger: Trigger) -> str:
+    """The SQL of the call ids of the changed row(s): a list of values, or a SELECT."""
+    values = ", ".join(f"{row}.{trigger.column}" for row in _ROWS[trigger.event])
     if not trigger.via:
         return values
     table, key = trigger.via.split(".")
@@ -202,7 +207,7 @@ def _pg_when(trigger: Trigger) -> str:
 
 def _pg_calls(trigger: Trigger) -> str:
     """The call ids as the array that the rewrite takes."""
-    calls = _calls_of(trigger, _ROWS[trigger.event])
+    calls = _calls_of(trigger)
     return f"ARRAY({calls})" if trigger.via else f"ARRAY[{calls}]"
 
 
@@ -214,7 +219,7 @@ def _sqlite_name(trigger: Trigger) -> str:
 def _sqlite_statements() -> list[str]:
     statements = []
     for trigger in TRIGGERS:
-        ids = _calls_of(trigger, _ROWS[trigger.event])
+        ids = _calls_of(trigger)
         body = f"DELETE FROM {TABLE} WHERE call_id IN ({ids}); {_rows_of(f'c.id IN ({ids})')};"  # noqa: S608
         statements.append(
             f"CREATE TRIGGER IF NOT EXISTS {_sqlite_name(trigger)} AFTER {_event(trigger)} "
