@@ -50,8 +50,11 @@ class UserManager(BaseUserManager):
             ]:
                 return super().get(pk=pk)  # a filtered manager or odd model: the ORM's way
             converters = [
-                (position, connection.ops.get_db_converters(column)
-                 + column.get_db_converters(connection), column)
+                (
+                    position,
+                    connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+                    column,
+                )
                 for position, column in enumerate(columns)
             ]
             converters = [(p, c, e) for p, c, e in converters if c]
