@@ -1,8 +1,9 @@
 """``{% offline_config as config %}``: what static/js/offline.js needs from the server, for a
 JSON script tag (the Content-Security-Policy runs no inline script; a JSON block is data).
 
-Everything but the user's id is the same for every request with the same URLconf, script prefix
-and language: it is kept per process under those keys (URLs do not change at run time)."""
+Everything but the user's id is the same for every request with the same URLconf, script prefix,
+language and static URL: it is kept per process under those keys (URLs do not change at run
+time)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from service_portal.links import url_context
 
 register = template.Library()
 
-# url_context() -> the configuration without the user
+# (URLconf, script prefix, language, STATIC_URL) -> the configuration without the user
 _KEPT: dict[tuple, dict[str, Any]] = {}
 
 
@@ -41,7 +42,7 @@ def _constant_part() -> dict[str, Any]:
 @register.simple_tag(takes_context=True)
 def offline_config(context: Any) -> dict[str, Any]:
     user = context["request"].user
-    key = url_context()
+    key = (*url_context(), settings.STATIC_URL)
     constant = None if settings.DEBUG else _KEPT.get(key)
     if constant is None:
         constant = _constant_part()

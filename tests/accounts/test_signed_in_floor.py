@@ -176,3 +176,26 @@ def test_the_kept_top_bar_follows_the_users_language(client_for, operator):
     User.objects.filter(pk=operator.pk).update(language="it")
     page = client.get(reverse(PAGE)).content.decode()
     assert "Esci da tutti i dispositivi" in page and "Log out everywhere" not in page
+
+
+def test_the_kept_offline_block_and_configuration_are_each_users_own_and_dated_now(
+    client_for, operator
+):
+    import datetime
+    import json
+
+    from django.utils import timezone
+
+    second = make_user("second", "operator")
+    pages = [client_for(user).get(reverse(PAGE)).content.decode() for user in (operator, second)]
+    configs = [
+        json.loads(re.search(r'id="offline-config"[^>]*>(.*?)</script>', page).group(1))
+        for page in pages
+    ]
+    assert [config["user"] for config in configs] == [operator.pk, second.pk]
+    assert configs[0]["swUrl"] == configs[1]["swUrl"] == reverse("service_worker")
+    saved = re.search(r"saved copy from (\d\d:\d\d)", pages[1]).group(1)
+    now = timezone.localtime()
+    assert saved in {
+        (now - datetime.timedelta(minutes=minutes)).strftime("%H:%M") for minutes in (0, 1)
+    }
