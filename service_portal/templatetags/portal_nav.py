@@ -1,4 +1,5 @@
-"""``{% nav_menu %}``: the role's menu in the top bar, rendered once per process and reused.
+"""``{% nav_menu %}``: the role's menu in the top bar, rendered once per process and reused;
+``{% user_menu %}`` and ``{% offline_block %}``: the rest of the signed-in layout, the same way.
 
 The menu depends on the role, the language (labels and URLs), the URLconf and script prefix and
 on which top-level entry is the current page; nothing else. Each signed-in page used to render
@@ -10,11 +11,16 @@ template shows at once.
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from service_portal.links import url_context
@@ -55,3 +61,72 @@ def nav_menu(context: template.Context) -> SafeString:
         if not settings.DEBUG:
             _RENDERED[key] = html
     return html
+
+
+# --- The rest of the signed-in top bar and layout: kept with slots filled in per request ------
+
+# A slot in a kept fragment: rendered in place of a per-request value, then cut out.
+_SLOT = "\x00slot:{}\x00"
+_SLOT_RE = re.compile("\x00slot:(\\w+)\x00")
+# (fragment, its key...) -> the fragment's HTML split at its slots: [text, slot, text, ...]
+_FRAGMENTS: dict[tuple, list[str]] = {}
+
+
+def _kept_fragment(key: tuple, template: str, context: dict[str, Any], slots: dict[str, str]):
+    """The HTML of ``template`` rendered with ``context`` (the same for every request with this
+    key) and with each slot's value (already escaped) put where ``{{ slot }}`` stood."""
+    parts = None if settings.DEBUG else _FRAGMENTS.get(key)
+    if parts is None:
+        markers = {name: _SLOT.format(name) for name in slots}
+        parts = _SLOT_RE.split(render_to_string(template, {**context, **markers}))
+        if not settings.DEBUG:
+            _FRAGMENTS[key] = parts
+    # parts alternate between kept text (even positions) and slot names (odd positions).
+    return mark_safe(  # noqa: S308 - a template with autoescaping on, escaped values in its slots
+        "".join(slots[part] if odd else part for odd, part in _alternate(parts))
+    )
+
+
+def _alternate(parts: list[str]):
+    return ((index % 2 == 1, part) for index, part in enumerate(parts))
+
+
+@register.simple_tag(takes_context=True)
+def user_menu(context: template.Context) -> SafeString:
+    """The signed-in top bar's user menu: kept per role, staff flag, onboarding, URLconf, script
+    prefix and language; the user's name and the CSRF field are the request's own."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return mark_safe("")  # noqa: S308 - a constant empty string
+    token = context.get("csrf_token")
+    csrf_input = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"  # noqa: S105 - Django's "no CSRF" marker
+        else ""
+    )
+    key = ("user_menu", user.role, user.is_staff, user.must_onboard, *url_context())
+    return _kept_fragment(
+        key,
+        "portal/user_menu.html",
+        {
+            "role_label": user.get_role_display(),
+            "is_staff": user.is_staff,
+            "must_onboard": user.must_onboard,
+        },
+        {"user_name": str(conditional_escape(user)), "csrf_input": str(csrf_input)},
+    )
+
+
+@register.simple_tag
+def offline_block() -> SafeString:
+    """The offline banner, outbox and entry template (portal/offline.html): kept per language,
+    with the time this copy of the page was made filled in per request."""
+    tzinfo = timezone.get_current_timezone() if settings.USE_TZ else None
+    saved_at = date_filter(datetime.datetime.now(tz=tzinfo), "H:i")
+    return _kept_fragment(
+        ("offline", *url_context()),
+        "portal/offline.html",
+        {},
+        {"saved_at": str(conditional_escape(saved_at))},
+    )
