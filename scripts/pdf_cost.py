@@ -156,6 +156,31 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         request = RequestFactory().get(f"/bench/bare.pdf?rows={rows}&letterhead=1")
         return lambda: bare_pdf(request).content  # as the benchmark's reference page
 
+    def bare_with_photos(rows: int, photos: str) -> Callable[[], bytes]:
+        from django.test import RequestFactory
+
+        from scripts.bench_urls import bare_pdf
+
+        request = RequestFactory().get(f"/bench/bare.pdf?rows={rows}&letterhead=1&photos={photos}")
+        return lambda: bare_pdf(request).content
+
+    # Issue 21: the intervention report with its two photos, as the benchmark prints it.
+    from calls.documents import report_context, report_pdf
+    from calls.models import Intervention
+    from scripts.bench_urls import report_rows
+
+    report = _photo_report()
+    report_language = report.call.customer.language
+    report_html = html_of("calls/report_pdf.html", report_context(report), report_language)
+    report_sheets = [pdf.COMPANY_STYLESHEET, "calls/report_pdf.css"]
+    rows_of_report = report_rows(report)
+    no_photos = re.compile(r'<h2>[^<]*</h2>\n<div class="photos">.*?\n</div>\n', re.S)
+    no_signature = re.compile(r'<div class="signature">.*?</div>', re.S)
+    assert no_photos.search(report_html) and no_signature.search(report_html), "no photos?"
+
+    def fresh_report() -> bytes:
+        return report_pdf(Intervention.objects.select_related("call__customer").get(pk=report.pk))
+
     def empty_fc() -> bytes:
         return HTML(string="<p>x</p>").write_pdf(font_config=FontConfiguration())
 
@@ -166,6 +191,25 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         f"bare page with the letterhead, offer's {offer_rows} rows": letterhead(offer_rows),
         f"bare page with the letterhead, invoice's {invoice_rows} rows": letterhead(invoice_rows),
         "one-word page, new font config": empty_fc,
+        f"bare page with the letterhead, report's {rows_of_report} rows": letterhead(
+            rows_of_report
+        ),
+        f"bare page with the letterhead and the report's photos, {rows_of_report} rows": (
+            bare_with_photos(rows_of_report, str(report.pk))
+        ),
+        "report, as the portal renders it": fresh_report,
+        "report HTML + sheets (render only)": lambda: write(report_html, report_sheets),
+        "report without the photos": lambda: write(no_photos.sub("", report_html), report_sheets),
+        "report without the signature": lambda: write(
+            no_signature.sub("", report_html), report_sheets
+        ),
+        "report without the letterhead": lambda: write(
+            no_header.sub("", report_html), report_sheets
+        ),
+        "report without the page footer": lambda: write(
+            no_page_footer.sub("", report_html), report_sheets
+        ),
+        "report without stylesheets": lambda: write(report_html, []),
         "invoice, as the portal renders it": lambda: portal_invoice_pdf(
             invoice_selectors.invoice_document(invoice_pk)
         ),
@@ -193,6 +237,22 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         ),
         "offer without stylesheets": lambda: write(offer_html, []),
     }
+
+
+def _photo_report():
+    """The intervention whose report the benchmark prints (its first with two report photos)."""
+    from django.db.models import Count
+
+    from calls.models import Intervention
+
+    return (
+        Intervention.objects.filter(attachments__report_tag__in=["before", "after"])
+        .annotate(photos=Count("attachments"))
+        .filter(photos__gte=2)
+        .select_related("call__customer")
+        .order_by("pk")
+        .first()
+    )
 
 
 def _select(variants: dict, only: str) -> dict:

@@ -4,8 +4,9 @@
   phone's camera or chosen from files, JPEG, PNG or HEIC. Each is decoded with Pillow (the
   content decides, never the name), turned upright from its EXIF orientation, resized to
   ``ATTACHMENT_PHOTO_MAX_SIDE`` and re-encoded as a JPEG without any metadata (no GPS
-  position, no camera serial), with a thumbnail. The technician marks photos "before" or
-  "after" to print them in the report.
+  position, no camera serial), with a thumbnail and a print copy. The technician marks photos
+  "before" or "after" to print them in the report, which prints the print copy: the photo at
+  300 dpi of the size it is printed at, not the photo for the screen (issue 21).
 - Operators and administrators attach documents (manuals, drawings: PDF, stored as sent, or a
   picture, converted like a photo) that the technician sees; at any state but cancelled.
 - Once the customer signed (done, verified, invoiced) the photos are frozen with the report:
@@ -42,6 +43,10 @@ PHOTO_FORMATS = frozenset({"JPEG", "PNG", "HEIF"})
 # A picture larger than this is refused before it is decoded (a "decompression bomb").
 MAX_PIXELS = 60_000_000
 JPEG_QUALITY = 85
+# The report prints a photo at most 85 mm wide and 85 mm high (calls/report_pdf.css); 300 dots
+# an inch of that is all a printer shows: 1004 pixels a side.
+REPORT_PHOTO_PRINT_MM = 85
+REPORT_PHOTO_PRINT_SIDE = round(REPORT_PHOTO_PRINT_MM / 25.4 * 300)
 
 
 def _megabytes(size: int) -> str:
@@ -105,13 +110,42 @@ def _upright_rgb(image: Image.Image) -> Image.Image:
     return upright.convert("RGB")
 
 
-def process_photo(data: bytes) -> tuple[bytes, bytes]:
-    """The photo to store and its thumbnail, both JPEG, upright, resized, without metadata."""
+def process_photo(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """The photo to store, its thumbnail and its print copy, all JPEG, upright, resized,
+    without metadata. A photo no larger than the print size is its own print copy (the same
+    bytes: not compressed twice)."""
     image = _upright_rgb(_decode(data))
-    return (
-        _jpeg(image, settings.ATTACHMENT_PHOTO_MAX_SIDE),
-        _jpeg(image, settings.ATTACHMENT_THUMBNAIL_SIDE),
-    )
+    photo = _jpeg(image, settings.ATTACHMENT_PHOTO_MAX_SIDE)
+    print_copy = photo
+    if max(image.size) > REPORT_PHOTO_PRINT_SIDE:
+        print_copy = _jpeg(image, REPORT_PHOTO_PRINT_SIDE)
+    return photo, _jpeg(image, settings.ATTACHMENT_THUMBNAIL_SIDE), print_copy
+
+
+def print_copy_of(stored: bytes) -> bytes:
+    """The print copy of a photo stored before print copies were made (a JPEG this module
+    wrote: upright, without metadata), or the photo itself when it is no larger."""
+    image = Image.open(io.BytesIO(stored))
+    if max(image.size) <= REPORT_PHOTO_PRINT_SIDE:
+        return stored
+    # Decoded at the smallest of JPEG's scales (1/2, 1/4, 1/8) that still covers the print size.
+    image.draft("RGB", (REPORT_PHOTO_PRINT_SIDE, REPORT_PHOTO_PRINT_SIDE))
+    return _jpeg(image.convert("RGB"), REPORT_PHOTO_PRINT_SIDE)
+
+
+def ensure_print_copy(attachment: Attachment) -> None:
+    """Give a photo stored before print copies existed its print copy, once (the report that
+    prints it first makes it). Two reports printing it at the same time both make one: the
+    row keeps the first and the other file is removed."""
+    if attachment.print_file:
+        return
+    with attachment.file.open("rb") as handle:
+        copy = print_copy_of(handle.read())
+    attachment.print_file.save("print.jpg", ContentFile(copy), save=False)
+    name = attachment.print_file.name
+    if not Attachment.objects.filter(pk=attachment.pk, print_file="").update(print_file=name):
+        attachment.print_file.delete(save=False)
+        attachment.refresh_from_db(fields=["print_file"])
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -145,13 +179,15 @@ def _store(
             raise CallError(_("The PDF is incomplete or damaged."))
         if kind == AttachmentKind.DOCUMENT:
             try:
-                photo, thumbnail = process_photo(data)
+                photo, thumbnail, _print_copy = process_photo(data)
             except CallError:
                 raise CallError(
                     _("The document must be a PDF or a JPEG, PNG or HEIC picture.")
                 ) from None
         else:
-            photo, thumbnail = process_photo(data)
+            photo, thumbnail, print_copy = process_photo(data)
+            # Only photos are printed in the report.
+            attachment.print_file.save("print.jpg", ContentFile(print_copy), save=False)
         attachment.content_type = "image/jpeg"
         attachment.file.save("photo.jpg", ContentFile(photo), save=False)
         attachment.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
@@ -159,9 +195,7 @@ def _store(
     try:
         attachment.save()
     except Exception:
-        attachment.file.delete(save=False)
-        if attachment.thumbnail:
-            attachment.thumbnail.delete(save=False)
+        _delete_files([attachment.file, attachment.thumbnail, attachment.print_file])
         raise
     return attachment
 
@@ -215,7 +249,7 @@ def remove_attachment(*, attachment: Attachment, acting_user: User) -> None:
         _lock_for_photos(attachment.intervention, acting_user)
     if attachment.checklist_answers.exists():
         raise CallError(_("This photo answers a checklist item: change that answer first."))
-    files = [attachment.file, attachment.thumbnail]
+    files = [attachment.file, attachment.thumbnail, attachment.print_file]
     attachment.delete()
     # The files go once the row is gone for good.
     transaction.on_commit(lambda: _delete_files(files))
