@@ -18,7 +18,7 @@ from calls.models import (
     ReportTag,
     SignedReport,
 )
-from calls.services import media
+from calls.photos import ensure_print_copy
 from service_portal.pdf import render_pdf
 
 REPORT_TAG_ORDER = [ReportTag.BEFORE, ReportTag.AFTER]
@@ -57,12 +57,12 @@ def report_context(intervention: Intervention, version: SignedReport | None = No
 
 
 def _print_url(photo: Attachment) -> str:
-    """The photo's print copy (``calls.services.media``: 300 dpi of the 85 mm the report prints
+    """The photo's print copy (``calls.photos``: 300 dpi of the 85 mm the report prints
     it at, made now for a photo stored before print copies), by its file: WeasyPrint embeds the
     JPEG as it is, and the per-thread image cache forgets it with the document
     (``service_portal.pdf``). Never a ``data:`` address: the page's HTML would carry the photo
     in base64, for WeasyPrint's parser to read through."""
-    media.ensure_print_copy(photo)
+    ensure_print_copy(photo)
     return settings.MEDIA_URL + photo.print_file.name
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """What a PDF costs WeasyPrint, measured so that a loaded machine does not blur it (issue 25).
 
-Renders, in this process, the documents `scripts/bench.py` requests (the first offer with lines
-and the first issued invoice of the database, through the portal's own `render_pdf`), the bare
+Renders, in this process, the documents `scripts/bench.py` requests (the first offer with lines,
+the first issued invoice and the report of the first intervention with two report photos,
+through the portal's own `render_pdf`), the bare
 WeasyPrint page of the same rows the benchmark compares them with, and variants of each document
 (without the logo, without the letterhead, without the stylesheets...) built from the document's
 own HTML, then reports per variant either
@@ -17,8 +18,10 @@ own HTML, then reports per variant either
     DATABASE_URL=postgres://... MEDIA_ROOT=... python scripts/pdf_cost.py --mode callgrind
 
 The callgrind mode needs valgrind and a C compiler (`valgrind/callgrind.h`, for the client
-requests that start, zero and dump the counters around each variant). Nothing is written to the
-database.
+requests that start, zero and dump the counters around each variant). The report's variants
+with phone-sized photos write two temporary pictures under MEDIA_ROOT (removed at exit); the
+report's first render gives its photos print copies if they have none yet (a file each and the
+photo's ``print_file``, as the portal would); nothing else is written.
 """
 
 from __future__ import annotations
@@ -134,7 +137,7 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         return document.write_pdf(
             stylesheets=[pdf._stylesheet(name) for name in sheets] or None,
             font_config=pdf._font_config(),
-            cache=pdf._image_cache(),
+            cache=dict(pdf._image_cache()),  # the logo kept, this document's images not
         )
 
     no_logo = re.compile(r'<img class="company-logo"[^>]*>')
@@ -178,6 +181,13 @@ def _variants() -> dict[str, Callable[[], bytes]]:
     no_signature = re.compile(r'<div class="signature">.*?</div>', re.S)
     assert no_photos.search(report_html) and no_signature.search(report_html), "no photos?"
 
+    phone = _phone_photos()
+    photo_src = re.compile(r'(<figure class="photo"><img src=")[^"]*(")')
+
+    def with_photos(html: str, sources: list[str]) -> str:
+        remaining = iter(sources)
+        return photo_src.sub(lambda m: m.group(1) + next(remaining) + m.group(2), html)
+
     def fresh_report() -> bytes:
         return report_pdf(Intervention.objects.select_related("call__customer").get(pk=report.pk))
 
@@ -198,7 +208,6 @@ def _variants() -> dict[str, Callable[[], bytes]]:
             bare_with_photos(rows_of_report, str(report.pk))
         ),
         "report, as the portal renders it": fresh_report,
-        "report HTML + sheets (render only)": lambda: write(report_html, report_sheets),
         "report without the photos": lambda: write(no_photos.sub("", report_html), report_sheets),
         "report without the signature": lambda: write(
             no_signature.sub("", report_html), report_sheets
@@ -206,10 +215,16 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         "report without the letterhead": lambda: write(
             no_header.sub("", report_html), report_sheets
         ),
-        "report without the page footer": lambda: write(
-            no_page_footer.sub("", report_html), report_sheets
+        # The demo's photos are small (800 x 600, 8 kB); a phone's are stored at 2048 pixels.
+        "report with two phone photos (2048 px) as data: addresses": lambda: write(
+            with_photos(report_html, phone["data"]), report_sheets
         ),
-        "report without stylesheets": lambda: write(report_html, []),
+        "report with two phone photos (2048 px) by file": lambda: write(
+            with_photos(report_html, phone["file"]), report_sheets
+        ),
+        "report with the phone photos' print copies (1004 px) by file": lambda: write(
+            with_photos(report_html, phone["print"]), report_sheets
+        ),
         "invoice, as the portal renders it": lambda: portal_invoice_pdf(
             invoice_selectors.invoice_document(invoice_pk)
         ),
@@ -237,6 +252,44 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         ),
         "offer without stylesheets": lambda: write(offer_html, []),
     }
+
+
+def _phone_photos() -> dict[str, list[str]]:
+    """Two photos as a phone's are stored (2048 x 1536, JPEG quality 85, a textured picture of
+    about the size of a real one) and their print copies, written under MEDIA_ROOT (where the
+    documents' fetcher reads) in a folder removed at exit; as data: addresses and by file."""
+    import atexit
+    import base64
+    import io
+    import shutil
+
+    from django.conf import settings
+    from PIL import Image, ImageFilter
+
+    from calls.photos import REPORT_PHOTO_PRINT_SIDE
+
+    folder = Path(tempfile.mkdtemp(prefix="pdf_cost_", dir=settings.MEDIA_ROOT))
+    atexit.register(shutil.rmtree, folder, True)
+    found: dict[str, list[str]] = {"data": [], "file": [], "print": []}
+    for n, colour in enumerate(((150, 60, 40), (40, 120, 70))):
+        noise = Image.effect_noise((2048, 1536), 60).convert("RGB")
+        image = Image.blend(Image.new("RGB", noise.size, colour), noise, 0.35)
+        image = image.filter(ImageFilter.GaussianBlur(1))
+        for kind, side in (("file", 2048), ("print", REPORT_PHOTO_PRINT_SIDE)):
+            copy = image.copy()
+            copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            copy.save(out, "JPEG", quality=85, optimize=True)
+            (folder / f"{kind}-{n}.jpg").write_bytes(out.getvalue())
+            found[kind].append(
+                settings.MEDIA_URL
+                + str((folder / f"{kind}-{n}.jpg").relative_to(settings.MEDIA_ROOT))
+            )
+            if kind == "file":
+                found["data"].append(
+                    "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+                )
+    return found
 
 
 def _photo_report():

@@ -34,6 +34,8 @@ from accounts.models import User
 from calls import access
 from calls.access import FROZEN_STATES
 from calls.models import Attachment, AttachmentKind, Intervention, ReportTag, State
+from calls.photos import REPORT_PHOTO_PRINT_SIDE
+from calls.photos import jpeg as _jpeg
 from calls.services import CallError, CallRoleRefused
 
 register_heif_opener()
@@ -42,11 +44,6 @@ register_heif_opener()
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "HEIF"})
 # A picture larger than this is refused before it is decoded (a "decompression bomb").
 MAX_PIXELS = 60_000_000
-JPEG_QUALITY = 85
-# The report prints a photo at most 85 mm wide and 85 mm high (calls/report_pdf.css); 300 dots
-# an inch of that is all a printer shows: 1004 pixels a side.
-REPORT_PHOTO_PRINT_MM = 85
-REPORT_PHOTO_PRINT_SIDE = round(REPORT_PHOTO_PRINT_MM / 25.4 * 300)
 
 
 def _megabytes(size: int) -> str:
@@ -90,16 +87,6 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def _jpeg(image: Image.Image, side: int) -> bytes:
-    """``image`` fitted within ``side`` × ``side``, as a JPEG without metadata."""
-    copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # No exif= nor icc_profile= given: Pillow writes none of the original's metadata.
-    copy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
-
-
 def _upright_rgb(image: Image.Image) -> Image.Image:
     upright = ImageOps.exif_transpose(image) or image
     if upright.mode in ("RGBA", "LA", "P"):
@@ -120,32 +107,6 @@ def process_photo(data: bytes) -> tuple[bytes, bytes, bytes]:
     if max(image.size) > REPORT_PHOTO_PRINT_SIDE:
         print_copy = _jpeg(image, REPORT_PHOTO_PRINT_SIDE)
     return photo, _jpeg(image, settings.ATTACHMENT_THUMBNAIL_SIDE), print_copy
-
-
-def print_copy_of(stored: bytes) -> bytes:
-    """The print copy of a photo stored before print copies were made (a JPEG this module
-    wrote: upright, without metadata), or the photo itself when it is no larger."""
-    image = Image.open(io.BytesIO(stored))
-    if max(image.size) <= REPORT_PHOTO_PRINT_SIDE:
-        return stored
-    # Decoded at the smallest of JPEG's scales (1/2, 1/4, 1/8) that still covers the print size.
-    image.draft("RGB", (REPORT_PHOTO_PRINT_SIDE, REPORT_PHOTO_PRINT_SIDE))
-    return _jpeg(image.convert("RGB"), REPORT_PHOTO_PRINT_SIDE)
-
-
-def ensure_print_copy(attachment: Attachment) -> None:
-    """Give a photo stored before print copies existed its print copy, once (the report that
-    prints it first makes it). Two reports printing it at the same time both make one: the
-    row keeps the first and the other file is removed."""
-    if attachment.print_file:
-        return
-    with attachment.file.open("rb") as handle:
-        copy = print_copy_of(handle.read())
-    attachment.print_file.save("print.jpg", ContentFile(copy), save=False)
-    name = attachment.print_file.name
-    if not Attachment.objects.filter(pk=attachment.pk, print_file="").update(print_file=name):
-        attachment.print_file.delete(save=False)
-        attachment.refresh_from_db(fields=["print_file"])
 
 
 def _is_pdf(data: bytes) -> bool:
