@@ -6,7 +6,6 @@ import base64
 
 from django.conf import settings
 from django.db.models import Sum
-from django.db.models.fields.files import FieldFile
 
 from calls import checklists
 from calls.models import (
@@ -19,6 +18,7 @@ from calls.models import (
     ReportTag,
     SignedReport,
 )
+from calls.photos import ensure_print_copy
 from service_portal.pdf import render_pdf
 
 REPORT_TAG_ORDER = [ReportTag.BEFORE, ReportTag.AFTER]
@@ -56,9 +56,14 @@ def report_context(intervention: Intervention, version: SignedReport | None = No
     }
 
 
-def _data_uri(file: FieldFile) -> str:
-    with file.open("rb") as handle:
-        return "data:image/jpeg;base64," + base64.b64encode(handle.read()).decode()
+def _print_url(photo: Attachment) -> str:
+    """The photo's print copy (``calls.photos``: 300 dpi of the 85 mm the report prints
+    it at, made now for a photo stored before print copies), by its file: WeasyPrint embeds the
+    JPEG as it is, and the per-thread image cache forgets it with the document
+    (``service_portal.pdf``). Never a ``data:`` address: the page's HTML would carry the photo
+    in base64, for WeasyPrint's parser to read through."""
+    ensure_print_copy(photo)
+    return settings.MEDIA_URL + photo.print_file.name
 
 
 def _fieldwork(intervention: Intervention) -> dict:
@@ -75,8 +80,7 @@ def _fieldwork(intervention: Intervention) -> dict:
             for item, answer in checklists.items_with_answers(intervention)
         ],
         "report_photos": [
-            {"tag": photo.get_report_tag_display(), "data": _data_uri(photo.file)}
-            for photo in ordered
+            {"tag": photo.get_report_tag_display(), "url": _print_url(photo)} for photo in ordered
         ],
     }
 

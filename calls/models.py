@@ -878,8 +878,8 @@ def attachment_path(instance: Any, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A photo the technician took (re-encoded JPEG with a thumbnail, metadata stripped) or a
-    document the office attached (a PDF, or a picture) to an intervention.
+    """A photo the technician took (re-encoded JPEG with a thumbnail and a print copy, metadata
+    stripped) or a document the office attached (a PDF, or a picture) to an intervention.
 
     Stored under MEDIA_ROOT and served only by ``calls.views.media`` to those who may see the
     intervention. Photos tagged "before" or "after" are printed in the report PDF.
@@ -894,6 +894,10 @@ class Attachment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path)
     thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, blank=True)
+    # A photo as the report PDF prints it: at most ``REPORT_PHOTO_PRINT_SIDE`` pixels a side
+    # (300 dpi at the report's 85 mm), made at upload or, for older photos, on their first
+    # report; never served on its own (issue 21).
+    print_file = models.FileField(_("print copy"), upload_to=attachment_path, blank=True)
     content_type = models.CharField(_("file type"), max_length=40)
     title = models.CharField(_("title"), max_length=200, blank=True)
     report_tag = models.CharField(

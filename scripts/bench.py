@@ -64,6 +64,8 @@ BARE_PDF = "bare WeasyPrint page (same rows)"
 BARE_PDF_INVOICE = "bare WeasyPrint page (invoice's rows)"
 LETTERHEAD_PDF = "bare WeasyPrint page with the letterhead (same rows)"
 LETTERHEAD_PDF_INVOICE = "bare WeasyPrint page with the letterhead (invoice's rows)"
+BARE_PDF_REPORT = "bare WeasyPrint page (report's rows)"
+LETTERHEAD_PDF_REPORT = "bare WeasyPrint page with the letterhead (report's rows and photos)"
 _ADMIN_CALLS = "/admin/calls/intervention/"
 
 # Pages grow with the features: add a row when a page lands. A page answering 404 (not merged
@@ -267,12 +269,22 @@ PAGES = [
         letterhead_reference=LETTERHEAD_PDF_INVOICE,
     ),
     # Issue 21: the intervention report of a demo visit with its "before" and "after" photos,
-    # rendered each time (the portal itself renders it once and stores it).
+    # rendered each time (the portal itself renders it once and stores it), against bare pages
+    # of as many table rows as the report prints (the demo visit's hours make most of them), the
+    # second with the letterhead and the same two photos printed at the report's size (85 mm).
+    Page(BARE_PDF_REPORT, "/bench/bare.pdf?rows={report_rows}", role="anonymous"),
+    Page(
+        LETTERHEAD_PDF_REPORT,
+        "/bench/bare.pdf?rows={report_rows}&letterhead=1&photos={photo_report_pk}",
+        role="anonymous",
+        reference=BARE_PDF_REPORT,
+    ),
     Page(
         "report PDF with two photos",
         "/bench/report-{photo_report_pk}.pdf",
         role="admin",
-        reference=BARE_PDF,
+        reference=BARE_PDF_REPORT,
+        letterhead_reference=LETTERHEAD_PDF_REPORT,
     ),
     # FatturaPA (SPEC §6): one invoice's XML, built and validated against the schema; the zip
     # of a month's issued invoices and credit notes from the invoice list.
@@ -388,6 +400,8 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     sent_offer = Offer.objects.filter(sent_at__isnull=False).order_by("pk").first()
     sent_quote = Quote.objects.filter(sent_at__isnull=False).order_by("pk").first()
     invoice = Invoice.objects.filter(state=InvoiceState.ISSUED).order_by("pk").first()
+    from scripts.bench_urls import report_rows
+
     photo_report = (
         Intervention.objects.filter(attachments__report_tag__in=["before", "after"])
         .annotate(photos=Count("attachments"))
@@ -448,6 +462,7 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "endpoint_pk": WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True).first()
         or 0,
         "photo_report_pk": photo_report.pk if photo_report else 0,
+        "report_rows": report_rows(photo_report) if photo_report else 5,
         "offer_token": offer_token(sent_offer.pk) if sent_offer else "0",
         "quote_token": quote_token(sent_quote.pk) if sent_quote else "0",
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """What a PDF costs WeasyPrint, measured so that a loaded machine does not blur it (issue 25).
 
-Renders, in this process, the documents `scripts/bench.py` requests (the first offer with lines
-and the first issued invoice of the database, through the portal's own `render_pdf`), the bare
+Renders, in this process, the documents `scripts/bench.py` requests (the first offer with lines,
+the first issued invoice and the report of the first intervention with two report photos,
+through the portal's own `render_pdf`), the bare
 WeasyPrint page of the same rows the benchmark compares them with, and variants of each document
 (without the logo, without the letterhead, without the stylesheets...) built from the document's
 own HTML, then reports per variant either
@@ -17,8 +18,10 @@ own HTML, then reports per variant either
     DATABASE_URL=postgres://... MEDIA_ROOT=... python scripts/pdf_cost.py --mode callgrind
 
 The callgrind mode needs valgrind and a C compiler (`valgrind/callgrind.h`, for the client
-requests that start, zero and dump the counters around each variant). Nothing is written to the
-database.
+requests that start, zero and dump the counters around each variant). The report's variants
+with phone-sized photos write two temporary pictures under MEDIA_ROOT (removed at exit); the
+report's first render gives its photos print copies if they have none yet (a file each and the
+photo's ``print_file``, as the portal would); nothing else is written.
 """
 
 from __future__ import annotations
@@ -134,7 +137,7 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         return document.write_pdf(
             stylesheets=[pdf._stylesheet(name) for name in sheets] or None,
             font_config=pdf._font_config(),
-            cache=pdf._image_cache(),
+            cache=dict(pdf._image_cache()),  # the logo kept, this document's images not
         )
 
     no_logo = re.compile(r'<img class="company-logo"[^>]*>')
@@ -156,6 +159,38 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         request = RequestFactory().get(f"/bench/bare.pdf?rows={rows}&letterhead=1")
         return lambda: bare_pdf(request).content  # as the benchmark's reference page
 
+    def bare_with_photos(rows: int, photos: str) -> Callable[[], bytes]:
+        from django.test import RequestFactory
+
+        from scripts.bench_urls import bare_pdf
+
+        request = RequestFactory().get(f"/bench/bare.pdf?rows={rows}&letterhead=1&photos={photos}")
+        return lambda: bare_pdf(request).content
+
+    # Issue 21: the intervention report with its two photos, as the benchmark prints it.
+    from calls.documents import report_context, report_pdf
+    from calls.models import Intervention
+    from scripts.bench_urls import report_rows
+
+    report = _photo_report()
+    report_language = report.call.customer.language
+    report_html = html_of("calls/report_pdf.html", report_context(report), report_language)
+    report_sheets = [pdf.COMPANY_STYLESHEET, "calls/report_pdf.css"]
+    rows_of_report = report_rows(report)
+    no_photos = re.compile(r'<h2>[^<]*</h2>\n<div class="photos">.*?\n</div>\n', re.S)
+    no_signature = re.compile(r'<div class="signature">.*?</div>', re.S)
+    assert no_photos.search(report_html) and no_signature.search(report_html), "no photos?"
+
+    phone = _phone_photos()
+    photo_src = re.compile(r'(<figure class="photo"><img src=")[^"]*(")')
+
+    def with_photos(html: str, sources: list[str]) -> str:
+        remaining = iter(sources)
+        return photo_src.sub(lambda m: m.group(1) + next(remaining) + m.group(2), html)
+
+    def fresh_report() -> bytes:
+        return report_pdf(Intervention.objects.select_related("call__customer").get(pk=report.pk))
+
     def empty_fc() -> bytes:
         return HTML(string="<p>x</p>").write_pdf(font_config=FontConfiguration())
 
@@ -166,6 +201,30 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         f"bare page with the letterhead, offer's {offer_rows} rows": letterhead(offer_rows),
         f"bare page with the letterhead, invoice's {invoice_rows} rows": letterhead(invoice_rows),
         "one-word page, new font config": empty_fc,
+        f"bare page with the letterhead, report's {rows_of_report} rows": letterhead(
+            rows_of_report
+        ),
+        f"bare page with the letterhead and the report's photos, {rows_of_report} rows": (
+            bare_with_photos(rows_of_report, str(report.pk))
+        ),
+        "report, as the portal renders it": fresh_report,
+        "report without the photos": lambda: write(no_photos.sub("", report_html), report_sheets),
+        "report without the signature": lambda: write(
+            no_signature.sub("", report_html), report_sheets
+        ),
+        "report without the letterhead": lambda: write(
+            no_header.sub("", report_html), report_sheets
+        ),
+        # The demo's photos are small (800 x 600, 8 kB); a phone's are stored at 2048 pixels.
+        "report with two phone photos (2048 px) as data: addresses": lambda: write(
+            with_photos(report_html, phone["data"]), report_sheets
+        ),
+        "report with two phone photos (2048 px) by file": lambda: write(
+            with_photos(report_html, phone["file"]), report_sheets
+        ),
+        "report with the phone photos' print copies (1004 px) by file": lambda: write(
+            with_photos(report_html, phone["print"]), report_sheets
+        ),
         "invoice, as the portal renders it": lambda: portal_invoice_pdf(
             invoice_selectors.invoice_document(invoice_pk)
         ),
@@ -193,6 +252,60 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         ),
         "offer without stylesheets": lambda: write(offer_html, []),
     }
+
+
+def _phone_photos() -> dict[str, list[str]]:
+    """Two photos as a phone's are stored (2048 x 1536, JPEG quality 85, a textured picture of
+    about the size of a real one) and their print copies, written under MEDIA_ROOT (where the
+    documents' fetcher reads) in a folder removed at exit; as data: addresses and by file."""
+    import atexit
+    import base64
+    import io
+    import shutil
+
+    from django.conf import settings
+    from PIL import Image, ImageFilter
+
+    from calls.photos import REPORT_PHOTO_PRINT_SIDE
+
+    folder = Path(tempfile.mkdtemp(prefix="pdf_cost_", dir=settings.MEDIA_ROOT))
+    atexit.register(shutil.rmtree, folder, True)
+    found: dict[str, list[str]] = {"data": [], "file": [], "print": []}
+    for n, colour in enumerate(((150, 60, 40), (40, 120, 70))):
+        noise = Image.effect_noise((2048, 1536), 60).convert("RGB")
+        image = Image.blend(Image.new("RGB", noise.size, colour), noise, 0.35)
+        image = image.filter(ImageFilter.GaussianBlur(1))
+        for kind, side in (("file", 2048), ("print", REPORT_PHOTO_PRINT_SIDE)):
+            copy = image.copy()
+            copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            copy.save(out, "JPEG", quality=85, optimize=True)
+            (folder / f"{kind}-{n}.jpg").write_bytes(out.getvalue())
+            found[kind].append(
+                settings.MEDIA_URL
+                + str((folder / f"{kind}-{n}.jpg").relative_to(settings.MEDIA_ROOT))
+            )
+            if kind == "file":
+                found["data"].append(
+                    "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+                )
+    return found
+
+
+def _photo_report():
+    """The intervention whose report the benchmark prints (its first with two report photos)."""
+    from django.db.models import Count
+
+    from calls.models import Intervention
+
+    return (
+        Intervention.objects.filter(attachments__report_tag__in=["before", "after"])
+        .annotate(photos=Count("attachments"))
+        .filter(photos__gte=2)
+        .select_related("call__customer")
+        .order_by("pk")
+        .first()
+    )
 
 
 def _select(variants: dict, only: str) -> dict:

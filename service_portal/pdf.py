@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from hashlib import md5
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +74,38 @@ _stylesheets: dict[str, tuple[int, CSS]] = {}
 
 def _image_cache() -> dict:
     """This thread's WeasyPrint image cache: the company logo (the one image every document
-    shows) is read and parsed once, not once per document. Keys are the images' addresses; an
-    uploaded logo gets a new random file name (``company_logo_path``), so a replaced logo is
-    never served stale. Only the portal's own files are fetched (``PortalURLFetcher``), so the
-    cache stays small. Per thread, as the parsed images are not shared between threads."""
+    shows) and the static images are read and parsed once, not once per document. Keys are the
+    images' addresses; an uploaded logo gets a new random file name (``company_logo_path``), so a
+    replaced logo is never served stale. Per thread, as the parsed images are not shared between
+    threads. A document renders with a copy of it (``_document_images``) and only those shared
+    images are kept afterwards: a report's photos and signature are printed once and would
+    otherwise stay in memory for the life of the process, one set per report."""
     cache = getattr(_per_thread, "images", None)
     if cache is None:
         cache = _per_thread.images = {}
     return cache
+
+
+def _document_images() -> dict:
+    """The image cache one document renders with: the thread's kept images and room for its
+    own (see ``_keep_shared_images``)."""
+    return dict(_image_cache())
+
+
+def _keep_shared_images(images: dict, logo_url: str) -> None:
+    """Keep, from a rendered document's image cache, the images every document may show: the
+    company logo and static files (by address, and the data WeasyPrint stores under the image's
+    id, the MD5 of its address); the rest (photos, signatures) goes with the document."""
+    kept = _image_cache()
+    static = "file:///" + settings.STATIC_URL.strip("/") + "/"
+    logo = "file://" + logo_url if logo_url else None
+    shared = {key for key in images if key not in kept and (key.startswith(static) or key == logo)}
+    if not shared:
+        return
+    ids = {md5(url.encode(), usedforsecurity=False).hexdigest() + "-" for url in shared}
+    for key, value in images.items():
+        if key in shared or any(key.startswith(image_id) for image_id in ids):
+            kept[key] = value
 
 
 def _font_config() -> FontConfiguration:
@@ -176,7 +201,9 @@ def _stylesheet(name: str) -> CSS:
 def document_html(template_name: str, context: dict[str, Any], *, language: str) -> str:
     """The HTML that ``render_pdf`` gives WeasyPrint (in the active language: call it inside
     ``translation.override(language)``)."""
-    context = {"company": branding(), **context, "LANGUAGE_CODE": language}
+    if "company" not in context:
+        context = {"company": branding(), **context}
+    context = {**context, "LANGUAGE_CODE": language}
     context["letterhead_logo"] = _letterhead_logo(context["company"].logo_document_url)
     return render_to_string(template_name, context)
 
@@ -203,10 +230,15 @@ def render_pdf(
     names = [stylesheet] if isinstance(stylesheet, str) else list(stylesheet or ())
     names.insert(0, COMPANY_STYLESHEET)
     with translation.override(language):
+        if "company" not in context:
+            context = {"company": branding(), **context}
         html = document_html(template_name, context, language=language)
         document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
-        return document.write_pdf(
+        images = _document_images()
+        content = document.write_pdf(
             stylesheets=[_stylesheet(name) for name in names] or None,
             font_config=_font_config(),
-            cache=_image_cache(),
+            cache=images,
         )
+    _keep_shared_images(images, context["company"].logo_document_url)
+    return content

@@ -4,8 +4,9 @@
   phone's camera or chosen from files, JPEG, PNG or HEIC. Each is decoded with Pillow (the
   content decides, never the name), turned upright from its EXIF orientation, resized to
   ``ATTACHMENT_PHOTO_MAX_SIDE`` and re-encoded as a JPEG without any metadata (no GPS
-  position, no camera serial), with a thumbnail. The technician marks photos "before" or
-  "after" to print them in the report.
+  position, no camera serial), with a thumbnail and a print copy. The technician marks photos
+  "before" or "after" to print them in the report, which prints the print copy: the photo at
+  300 dpi of the size it is printed at, not the photo for the screen (issue 21).
 - Operators and administrators attach documents (manuals, drawings: PDF, stored as sent, or a
   picture, converted like a photo) that the technician sees; at any state but cancelled.
 - Once the customer signed (done, verified, invoiced) the photos are frozen with the report:
@@ -33,6 +34,8 @@ from accounts.models import User
 from calls import access
 from calls.access import FROZEN_STATES
 from calls.models import Attachment, AttachmentKind, Intervention, ReportTag, State
+from calls.photos import REPORT_PHOTO_PRINT_SIDE
+from calls.photos import jpeg as _jpeg
 from calls.services import CallError, CallRoleRefused
 
 register_heif_opener()
@@ -41,7 +44,6 @@ register_heif_opener()
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "HEIF"})
 # A picture larger than this is refused before it is decoded (a "decompression bomb").
 MAX_PIXELS = 60_000_000
-JPEG_QUALITY = 85
 
 
 def _megabytes(size: int) -> str:
@@ -85,16 +87,6 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def _jpeg(image: Image.Image, side: int) -> bytes:
-    """``image`` fitted within ``side`` × ``side``, as a JPEG without metadata."""
-    copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # No exif= nor icc_profile= given: Pillow writes none of the original's metadata.
-    copy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
-
-
 def _upright_rgb(image: Image.Image) -> Image.Image:
     upright = ImageOps.exif_transpose(image) or image
     if upright.mode in ("RGBA", "LA", "P"):
@@ -105,13 +97,16 @@ def _upright_rgb(image: Image.Image) -> Image.Image:
     return upright.convert("RGB")
 
 
-def process_photo(data: bytes) -> tuple[bytes, bytes]:
-    """The photo to store and its thumbnail, both JPEG, upright, resized, without metadata."""
+def process_photo(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """The photo to store, its thumbnail and its print copy, all JPEG, upright, resized,
+    without metadata. A photo no larger than the print size is its own print copy (the same
+    bytes: not compressed twice)."""
     image = _upright_rgb(_decode(data))
-    return (
-        _jpeg(image, settings.ATTACHMENT_PHOTO_MAX_SIDE),
-        _jpeg(image, settings.ATTACHMENT_THUMBNAIL_SIDE),
-    )
+    photo = _jpeg(image, settings.ATTACHMENT_PHOTO_MAX_SIDE)
+    print_copy = photo
+    if max(image.size) > REPORT_PHOTO_PRINT_SIDE:
+        print_copy = _jpeg(image, REPORT_PHOTO_PRINT_SIDE)
+    return photo, _jpeg(image, settings.ATTACHMENT_THUMBNAIL_SIDE), print_copy
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -145,13 +140,15 @@ def _store(
             raise CallError(_("The PDF is incomplete or damaged."))
         if kind == AttachmentKind.DOCUMENT:
             try:
-                photo, thumbnail = process_photo(data)
+                photo, thumbnail, _print_copy = process_photo(data)
             except CallError:
                 raise CallError(
                     _("The document must be a PDF or a JPEG, PNG or HEIC picture.")
                 ) from None
         else:
-            photo, thumbnail = process_photo(data)
+            photo, thumbnail, print_copy = process_photo(data)
+            # Only photos are printed in the report.
+            attachment.print_file.save("print.jpg", ContentFile(print_copy), save=False)
         attachment.content_type = "image/jpeg"
         attachment.file.save("photo.jpg", ContentFile(photo), save=False)
         attachment.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
@@ -159,9 +156,7 @@ def _store(
     try:
         attachment.save()
     except Exception:
-        attachment.file.delete(save=False)
-        if attachment.thumbnail:
-            attachment.thumbnail.delete(save=False)
+        _delete_files([attachment.file, attachment.thumbnail, attachment.print_file])
         raise
     return attachment
 
@@ -215,7 +210,7 @@ def remove_attachment(*, attachment: Attachment, acting_user: User) -> None:
         _lock_for_photos(attachment.intervention, acting_user)
     if attachment.checklist_answers.exists():
         raise CallError(_("This photo answers a checklist item: change that answer first."))
-    files = [attachment.file, attachment.thumbnail]
+    files = [attachment.file, attachment.thumbnail, attachment.print_file]
     attachment.delete()
     # The files go once the row is gone for good.
     transaction.on_commit(lambda: _delete_files(files))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -269,11 +270,82 @@ def test_the_report_pdf_prints_the_two_photos_chosen(client_for, planned, techni
         for image in page.images
     }
     sizes = sorted(size for size, _digest in images)
-    # The two photos chosen (2048 × 1365, red and green) and the signature (1 × 1).
-    assert sizes == [(1, 1), (2048, 1365), (2048, 1365)]
+    # The two photos chosen (kept at 2048 × 1365 for the screen), printed at 300 dpi of their
+    # 85 mm (1004 pixels), and the signature (1 × 1).
+    assert sizes == [(1, 1), (1004, 669), (1004, 669)]
+    assert _stored(before).size == (2048, 1365)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Before" in text and "After" in text
     assert PNG  # the signature used by _sign
+
+
+def _report_images(intervention) -> list[bytes]:
+    from calls.documents import report_pdf
+
+    # The image streams as embedded (pypdf's ``images`` would decode and re-encode them).
+    page = PdfReader(io.BytesIO(report_pdf(intervention))).pages[0]
+    objects = page["/Resources"]["/XObject"].values()
+    return [o.get_object().get_data() for o in objects if o.get_object()["/Subtype"] == "/Image"]
+
+
+def test_a_small_photo_is_printed_as_it_was_stored(planned, technician):
+    photo = media.add_photo(
+        intervention=planned, acting_user=technician, upload=upload(picture((800, 600)))
+    )
+    media.tag_photo(attachment=photo, acting_user=technician, tag="before")
+    with photo.file.open("rb") as handle:
+        stored = handle.read()
+    assert stored in _report_images(planned)  # the same JPEG, not compressed a second time
+
+
+def test_a_photo_stored_before_print_copies_gets_one_on_its_first_report(planned, technician):
+    photo = media.add_photo(
+        intervention=planned, acting_user=technician, upload=upload(picture(colour="red"))
+    )
+    media.tag_photo(attachment=photo, acting_user=technician, tag="after")
+    photo.print_file.delete(save=False)
+    Attachment.objects.filter(pk=photo.pk).update(print_file="")  # as the migration left it
+    first = _report_images(planned)
+    photo.refresh_from_db()
+    assert photo.print_file
+    assert _stored(photo, thumbnail=False).size == (2048, 1365)
+    with photo.print_file.open("rb") as handle:
+        made = handle.read()
+    assert Image.open(io.BytesIO(made)).size == (1004, 669)
+    assert made in first
+    # The next report prints the same copy, not a new one.
+    assert made in _report_images(planned)
+    photo.refresh_from_db()
+    with photo.print_file.open("rb") as handle:
+        assert handle.read() == made
+
+
+def test_rendered_reports_do_not_stay_in_memory(planned, technician):
+    """The thread's image cache keeps the letterhead's logo, not each report's photos."""
+    from service_portal import pdf
+
+    photo = media.add_photo(
+        intervention=planned, acting_user=technician, upload=upload(picture(colour="red"))
+    )
+    media.tag_photo(attachment=photo, acting_user=technician, tag="before")
+    _sign(planned, technician)
+    _report_images(planned)
+    kept = set(pdf._image_cache())
+    assert not any("attachments/" in key or key.startswith("data:") for key in kept)
+    _report_images(planned)
+    assert set(pdf._image_cache()) == kept
+
+
+def test_removing_a_photo_removes_its_print_copy(
+    planned, technician, django_capture_on_commit_callbacks
+):
+    photo = media.add_photo(
+        intervention=planned, acting_user=technician, upload=upload(picture((64, 64)))
+    )
+    files = [photo.file.path, photo.thumbnail.path, photo.print_file.path]
+    with django_capture_on_commit_callbacks(execute=True):
+        media.remove_attachment(attachment=photo, acting_user=technician)
+    assert not any(Path(name).exists() for name in files)
 
 
 # --- Fixed queries ------------------------------------------------------------------------------
