@@ -35,10 +35,15 @@ class PortalListView(RoleRequiredMixin, NearestPageMixin, FilterView):
     paginate_by = settings.PAGE_SIZE
     paginator_class = CappedPaginator
     count_limit: int | None = None  # counts at most this many rows (below LIST_COUNT_LIMIT)
+    # Read the page as values(*row_fields), dicts instead of model instances (the fields include
+    # those of the ordering: the page links carry them); the count reads the queryset as given.
+    row_fields: tuple[str, ...] | None = None
     strict = False  # an invalid filter shows the error above an empty list, never a 500
 
     def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
-        return super().get_paginator(*args, count_limit=self.count_limit, **kwargs)
+        return super().get_paginator(
+            *args, count_limit=self.count_limit, fields=self.row_fields, **kwargs
+        )
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple:
         """The page by key when its link carries one (service_portal/pagination.py), so a

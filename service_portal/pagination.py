@@ -9,6 +9,10 @@ rest.
 
 A list whose rows each cost several index probes (the calls to invoice) counts less far:
 ``count_limit`` lowers the limit for that list (``PortalListView.count_limit``).
+
+A list can read its pages as ``values(*fields)`` (``PortalListView.row_fields``): dicts instead
+of model instances, a few milliseconds less for 25 rows of joined tables. Only the pages are
+read so: the count still reads the queryset as given, without the joins the fields would add.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import binascii
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -27,9 +32,22 @@ from django.utils.functional import cached_property
 class CappedPaginator(Paginator):
     capped = False
 
-    def __init__(self, *args, count_limit: int | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, count_limit: int | None = None, fields: tuple[str, ...] | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.count_limit = count_limit
+        self.fields = fields
+
+    def rows(self, queryset):
+        """A page's slice of the list as it is shown: ``values(*fields)`` when the list has
+        them (dicts keyed by the fields' paths), the model instances otherwise."""
+        if self.fields and hasattr(queryset, "values"):
+            return queryset.values(*self.fields)
+        return queryset
+
+    def _get_page(self, object_list, *args, **kwargs) -> Page:
+        return super()._get_page(self.rows(object_list), *args, **kwargs)
 
     @cached_property
     def count(self) -> int:
@@ -88,11 +106,20 @@ def _field(model, path: str):
     return field
 
 
-def encode_key(row, ordering: list[str]) -> str:
-    values = [
-        _field(type(row), item.lstrip("-")).value_to_string(_holder(row, item)) for item in ordering
-    ]
+def encode_key(row, ordering: list[str], model=None) -> str:
+    """The key of ``row``: a model instance, or a ``values()`` row of ``model`` (a dict whose
+    keys are the ordering's paths: the list's ``row_fields`` include them)."""
+    paths = [item.lstrip("-") for item in ordering]
+    if isinstance(row, dict):
+        values = [_as_text(_field(model, path), row[path]) for path in paths]
+    else:
+        values = [_field(type(row), path).value_to_string(_holder(row, path)) for path in paths]
     return urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _as_text(field, value) -> str:
+    """What ``field.value_to_string`` gives for a record holding ``value``."""
+    return field.value_to_string(SimpleNamespace(**{field.attname: value}))
 
 
 def _holder(row, item: str):
@@ -151,11 +178,11 @@ def keyset_page(paginator: CappedPaginator, number: int, query: dict[str, str]) 
         if values is None:
             return None
         rows = queryset.filter(_beyond(ordering, values, backwards=backwards))
-        rows = list((rows.reverse() if backwards else rows)[:size])
+        rows = list(paginator.rows((rows.reverse() if backwards else rows)[:size]))
         return _page(rows[::-1] if backwards else rows, number, paginator, ordering)
     if number == paginator.num_pages and not paginator.capped:
         on_last = paginator.count - (number - 1) * size
-        rows = list(queryset.reverse()[:on_last])
+        rows = list(paginator.rows(queryset.reverse()[:on_last]))
         return _page(rows[::-1], number, paginator, ordering)
     return None
 
@@ -172,8 +199,9 @@ def keyed(page: Page, ordering: list[str] | None) -> Page:
         page.key_before = page.key_after = ""
         return page
     rows = list(page.object_list)
-    page.key_before = encode_key(rows[0], ordering) if rows else ""
-    page.key_after = encode_key(rows[-1], ordering) if rows else ""
+    model = getattr(page.paginator.object_list, "model", None)
+    page.key_before = encode_key(rows[0], ordering, model) if rows else ""
+    page.key_after = encode_key(rows[-1], ordering, model) if rows else ""
     return page
 
 
