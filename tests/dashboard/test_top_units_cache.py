@@ -71,16 +71,31 @@ def test_the_top_units_equal_the_aggregate_query_cached_or_not(data):
 
 def test_a_new_call_shows_in_the_top_units_at_once(data):
     october = Filters(*OCTOBER)
-    shown(october)  # cached
-    call_services.create_call(
-        acting_user=data.office,
-        customer=data.c1,
-        site=data.u2.site,
-        unit=data.u2,
-        description="Leaks oil",
-        received_at=oct_(30, 16),
-    )
-    assert [(r[1], r[3]) for r in shown(october)] == [("SN-U3", 3), ("SN-U1", 2), ("SN-U2", 2)]
+    u4 = make_unit(data.u2.site, data.p1, serial_number="SN-U4")  # no call yet
+    shown(october)  # cached: U3, U1, U2
+    shown(october, limit=2)  # cached: U3, U1
+
+    def new_call(day: int) -> None:
+        call_services.create_call(
+            acting_user=data.office,
+            customer=data.c1,
+            site=u4.site,
+            unit=u4,
+            description="Leaks oil",
+            received_at=oct_(day, 16),
+        )
+
+    new_call(30)
+    assert [(r[1], r[3]) for r in shown(october)] == [
+        ("SN-U3", 3),
+        ("SN-U1", 2),
+        ("SN-U2", 1),
+        ("SN-U4", 1),
+    ]
+    new_call(31)
+    assert [(r[1], r[3]) for r in shown(october, limit=2)] == [("SN-U3", 3), ("SN-U1", 2)]
+    new_call(29)
+    assert [(r[1], r[3]) for r in shown(october, limit=2)] == [("SN-U3", 3), ("SN-U4", 3)]
     assert shown(october) == live_top_units(october)
 
 
@@ -104,11 +119,22 @@ def test_the_top_units_follow_every_change_at_once(data):
         reason="Customer cancelled",
     )
     assert_exact(data)
+    # A unit that had no call in October gets two: it enters the tops cached without it.
+    u4 = make_unit(data.u2.site, data.p1, serial_number="SN-U4")
+    Builder(office).call(u4, oct_(2, 9))
+    Builder(office).call(u4, oct_(3, 9))
+    assert_exact(data)
     # A call moved out of October, and one moved in.
     moved = Call.objects.get(pk=data.calls[6].pk)
     move_received(moved, office, at(datetime.date(2026, 11, 20), 9))
     assert_exact(data)
-    assert [(r[1], r[3]) for r in shown(Filters(*OCTOBER))][0] == ("SN-U1", 2)
+    # U1, U2 (the new call), U3 (one call fewer) and U4 tie at 2: by serial number.
+    assert [(r[1], r[3]) for r in shown(Filters(*OCTOBER))] == [
+        ("SN-U1", 2),
+        ("SN-U2", 2),
+        ("SN-U3", 2),
+        ("SN-U4", 2),
+    ]
     moved_in = Call.objects.get(pk=data.calls[9].pk)
     move_received(moved_in, office, oct_(31, 23))
     assert_exact(data)
