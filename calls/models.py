@@ -760,6 +760,27 @@ class CallDayProduct(models.Model):
         return f"{self.day} {self.product_id}: {self.calls}"
 
 
+class CallDayStamp(models.Model):
+    """A random number per day calls were received on, replaced in every transaction that
+    changes a call of that day (``calls.summaries.refresh``, with the summary rows) or its
+    unit's serial number, and by the rebuild. The dashboard keys the figures it keeps in the
+    cache by the stamps of the period's days (``dashboard.statistics.top_units``): a change
+    committed to a call of the period gives another key, so a cached figure is never read after
+    its calls changed. Random rather than a counter: a database restored from a backup goes
+    back to older stamps but never to the keys cached after the backup was taken.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily call stamp")
+        verbose_name_plural = _("daily call stamps")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.stamp}"
+
+
 class OpenCallCount(models.Model):
     """How many calls are open now, per status (not closed), and per customer, type and
     technician of their interventions, 0 meaning "any" (calls.summaries). The dashboard's open

@@ -26,6 +26,7 @@ docs/operations.md) recounts everything.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 
@@ -38,6 +39,7 @@ from calls.models import (
     CLOSED_STATES,
     Call,
     CallDayProduct,
+    CallDayStamp,
     CallDaySummary,
     CallDayTotal,
     Intervention,
@@ -224,6 +226,30 @@ def _add(model: type, fields: tuple[str, ...], deltas: Counter[tuple]) -> None:
         )
 
 
+# The stamps are 40-bit: the sum over the days of the widest period the dashboard accepts
+# (1990-2199, 76,700 days) stays well inside a 64-bit integer.
+_STAMP_BITS = 40
+
+
+def stamp(days: Iterable[datetime.date]) -> None:
+    """Give each day a new stamp (``CallDayStamp``), in the caller's transaction: the figures
+    the dashboard cached for periods holding one of them are not read again."""
+    days = sorted(set(days))
+    if not days:
+        return
+    table = connection.ops.quote_name(CallDayStamp._meta.db_table)
+    params: list[object] = []
+    for day in days:
+        params += [connection.ops.adapt_datefield_value(day), secrets.randbits(_STAMP_BITS)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table's name from the model's metadata, quoted; every value is a parameter.
+            f"INSERT INTO {table} (day, stamp) VALUES {', '.join(['(%s, %s)'] * len(days))} "  # noqa: S608
+            "ON CONFLICT (day) DO UPDATE SET stamp = EXCLUDED.stamp",
+            params,
+        )
+
+
 def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
     """Recount the rows of each (day, customer) in ``pairs`` from the calls, and add the
     difference to the day totals and the open counts, in the caller's transaction."""
@@ -268,6 +294,7 @@ def refresh(pairs: Iterable[tuple[datetime.date, int]]) -> None:
         _add(CallDayTotal, ("type_key", "technician_key", "day", "status"), totals)
         _add(OpenCallCount, ("customer_key", "type_key", "technician_key", "status"), opens)
         _add(CallDayProduct, ("type_key", "technician_key", "day", "product_id"), products)
+        stamp(day for day, _customer in pairs)
 
 
 def pair_of(call: Call) -> tuple[datetime.date, int]:
@@ -296,7 +323,25 @@ def rebuild(
             written += insert_select(summary_model, grouped.annotate(**flags), _SUMMARY_COLUMNS)
         if totals:
             rebuild_totals(summary_model, CallDayTotal, OpenCallCount, CallDayProduct)
+            restamp(summary_model)
     return written
+
+
+def restamp(summary_model: type = CallDaySummary) -> None:
+    """A new stamp for every day, those with calls included (after a rebuild: whatever the
+    dashboard cached before it is not read again)."""
+    q = connection.ops.quote_name
+    table = q(CallDayStamp._meta.db_table)
+    summary = q(summary_model._meta.db_table)
+    value = secrets.randbits(_STAMP_BITS)
+    # Table names from the models' metadata, quoted; the stamp is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET stamp = %s", [value])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} (day, stamp) SELECT DISTINCT day, %s FROM {summary} "  # noqa: S608
+            f"WHERE true ON CONFLICT (day) DO NOTHING",
+            [value],
+        )
 
 
 def rebuild_totals(
@@ -359,21 +404,33 @@ def _intervention_changed(
 def _unit_loaded(sender: type, instance: Unit, **kwargs: object) -> None:
     # __dict__: a unit loaded without its product (only()) must not fetch it here.
     instance._summary_product_id = instance.__dict__.get("product_id")
+    instance._summary_serial_number = instance.__dict__.get("serial_number")
 
 
 def _unit_saved(
     sender: type, instance: Unit, created: bool = False, raw: bool = False, **kwargs: object
 ) -> None:
-    """A unit given another product moves its calls to that product's rows."""
-    if raw or created or getattr(instance, "_summary_product_id", None) == instance.product_id:
+    """A unit given another product moves its calls to that product's rows; one given
+    another serial number stamps its calls' days (the top units break ties by it)."""
+    if raw or created:
+        return
+    product_changed = getattr(instance, "_summary_product_id", None) != instance.product_id
+    serial_changed = (
+        getattr(instance, "_summary_serial_number", None) != instance.serial_number
+        and "serial_number" in instance.__dict__
+    )
+    if not (product_changed or serial_changed):
         return
     instance._summary_product_id = instance.product_id
-    refresh(
-        (timezone.localtime(received_at).date(), customer_id)
-        for received_at, customer_id in Call.objects.filter(unit=instance).values_list(
-            "received_at", "customer"
+    instance._summary_serial_number = instance.serial_number
+    calls = Call.objects.filter(unit=instance).values_list("received_at", "customer")
+    if product_changed:
+        refresh(
+            (timezone.localtime(received_at).date(), customer_id)
+            for received_at, customer_id in calls
         )
-    )
+    else:
+        stamp(timezone.localtime(received_at).date() for received_at, _customer in calls)
 
 
 def connect() -> None:
