@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0025_sla_late'),
+        ('calls', '0026_attachment_print_file'),
     ]
 
     operations = [
