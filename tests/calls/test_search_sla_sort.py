@@ -28,6 +28,12 @@ PAGE = 4
 HOUR = datetime.timedelta(hours=1)
 
 
+@pytest.fixture(autouse=True)
+def _no_session_refresh(settings):
+    """No once-a-minute session write in the middle of a query count on a slow machine."""
+    settings.SESSION_REFRESH_SECONDS = 3600
+
+
 @pytest.fixture
 def small_pages(monkeypatch):
     monkeypatch.setattr(CallSearch, "paginate_by", PAGE)
