@@ -98,9 +98,10 @@ class DeadlineFirst:
         skip = max(0, start - len(ids))
         without = self.queryset.filter(call__sla_due__isnull=True)
         others = list(self._ids(without.order_by(*self.without_deadline))[skip : skip + size])
-        page += others[: size - len(page)]
+        # A deadline set or cleared by someone else between the two reads could bring a row
+        # twice, and a row changed before the third one may have left the filter: neither shows.
+        page += [pk for pk in others if pk not in page][: size - len(page)]
         found = {row.pk: row for row in self.queryset.filter(pk__in=page).order_by()}
-        # A row changed by someone else between the queries (out of the filter now) is left out.
         return [found[pk] for pk in page if pk in found]
 
 
