@@ -51,9 +51,20 @@ SORTS = {
     "priority": (PRIORITY_RANK.desc(), "-call__received_at", "-pk"),
     "-priority": (PRIORITY_RANK.asc(), "-call__received_at", "-pk"),
     # The next SLA deadline first (calls without a running clock last): the partial index
-    # ``call_sla_due_idx`` holds the running ones.
+    # ``call_sla_due_idx`` holds the running ones. The search page reads these two in parts
+    # (``DEADLINE_FIRST``); the export and the count use them as they are.
     "sla": (F("call__sla_due").asc(nulls_last=True), "pk"),
     "-sla": (F("call__sla_due").desc(nulls_last=True), "-pk"),
+}
+# The SLA sorts split where their NULLs begin: (the order of the rows whose call has a
+# running deadline, the order of the others). Read one after the other they give the rows in
+# the order of ``SORTS`` (NULLS LAST both ways, the same tie-break on the intervention): the
+# first part comes from the partial index (a few hundred calls) instead of sorting the whole
+# join, the second from the intervention's primary key (calls/views/search.py,
+# ``DeadlineFirst``).
+DEADLINE_FIRST = {
+    "sla": (("call__sla_due", "pk"), ("pk",)),
+    "-sla": (("-call__sla_due", "-pk"), ("-pk",)),
 }
 SLA_CHOICES = [
     (sla.AT_RISK, pgettext_lazy("SLA", "At risk")),

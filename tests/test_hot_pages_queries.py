@@ -88,8 +88,12 @@ SIGNED_IN = 2
             "&status=expected&customer=Customer&serial_number=SN&technician={technician}",
             SIGNED_IN + 8,
         ),
+        # sorted by SLA: as without a filter, the page's ids read first in two parts (the
+        # calls with a running deadline, then the others: calls/views/search.py DeadlineFirst)
+        ("?sort=sla", SIGNED_IN + 8),
+        ("?sort=-sla", SIGNED_IN + 8),
     ],
-    ids=["no filter", "all filters"],
+    ids=["no filter", "all filters", "sorted by SLA", "by SLA descending"],
 )
 def test_call_search(
     query, queries, operator_client, operator, technician, django_assert_num_queries
