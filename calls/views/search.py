@@ -130,7 +130,12 @@ class CallSearch(PortalListView):
         planning a nine-table query that runs in under a millisecond for 25 rows. Sorted by
         SLA, the page is read in parts (``DeadlineFirst``)."""
         sort = _sort_key(self.request)
-        if sort in DEADLINE_FIRST and hasattr(queryset, "query"):
+        # Filtered on the SLA (at risk, breached), the rows are the few calls whose clock runs
+        # or ran late, and the plain ORDER BY sorts just those from their partial indexes: in
+        # parts, the rows without a deadline would be looked for along the intervention's
+        # primary key through the million (2.6 s against 0.38 s at scale 100).
+        in_parts = sort in DEADLINE_FIRST and not self.request.GET.get("sla")
+        if in_parts and hasattr(queryset, "query"):
             queryset = DeadlineFirst(queryset, sort, self.row_fields)
         paginator, page, values, other_pages = super().paginate_queryset(queryset, page_size)
         page.object_list = call_rows(values)

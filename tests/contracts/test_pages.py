@@ -171,9 +171,18 @@ def test_intake_shows_the_units_contract(operator_client):
     assert f"covered by service contract {contract.code}" in page
 
 
-@pytest.mark.parametrize("query", ["?sort=sla", "?sort=sla&sla=breached", "?sort=-sla&sla=at_risk"])
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # the page's ids read first in two parts: the calls with a deadline, then the others
+        ("?sort=sla", SIGNED_IN + 8),
+        # filtered on the SLA: the few calls sorted by the plain ORDER BY
+        ("?sort=sla&sla=breached", SIGNED_IN + 6),
+        ("?sort=-sla&sla=at_risk", SIGNED_IN + 6),
+    ],
+)
 def test_call_search_by_sla_runs_a_fixed_number_of_queries(
-    query, operator_client, operator, technician, django_assert_num_queries
+    query, queries, operator_client, operator, technician, django_assert_num_queries
 ):
     kind = make_intervention_type()
     now = timezone.now()
@@ -191,12 +200,11 @@ def test_call_search_by_sla_runs_a_fixed_number_of_queries(
     url = reverse("calls:call_search") + query
     calls(2)
     # as the call search without filters (the count, the types and technicians of the filter
-    # bar, the page of interventions with their call, and the rows' types and technicians),
-    # with the page's ids read first in two parts: the calls with a deadline, then the others
-    with django_assert_num_queries(SIGNED_IN + 8):
+    # bar, the page of interventions with their call, and the rows' types and technicians)
+    with django_assert_num_queries(queries):
         assert operator_client.get(url).status_code == 200
     calls(8)
-    with django_assert_num_queries(SIGNED_IN + 8):
+    with django_assert_num_queries(queries):
         response = operator_client.get(url)
     assert response.status_code == 200
     assert len(response.context["object_list"]) >= 4
