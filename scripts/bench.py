@@ -11,7 +11,7 @@ The table is printed and written to var/bench-<timestamp>.md.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_bench python scripts/bench.py --scales 1,100
 
 With --keep each scale has its own database (sp_bench_1, sp_bench_100), seeded once and reused
-by later runs (`make bench` passes it): the full scale takes about 20 minutes to seed.
+by later runs (`make bench` passes it): the full scale takes over an hour to seed.
 """
 
 from __future__ import annotations
