@@ -147,6 +147,17 @@ PAGES = [
         "&call__status__exact={call_status}&type__id__exact={type_pk}"
         "&technician__id__exact={technician_pk}&q={intervention_code}",
     ),
+    # Issue 24: what the search accepts besides whole codes and names: a call's number without
+    # its year ("14": that number in every year that has calls), with its year ("2026-14"), an
+    # intervention by number ("14/1"), the customer's VAT number, a name typed without accents.
+    Page('call search, call number ("14")', "/calls/?call_code={call_number}"),
+    Page('call search, year and number ("2026-14")', "/calls/?call_code={call_year_number}"),
+    Page(
+        'call search, intervention number ("14/1")',
+        "/calls/?intervention_code={call_number}/{number}",
+    ),
+    Page("call search, customer's VAT number", "/calls/?customer={customer_vat}"),
+    Page("call search, customer without accents", "/calls/?customer=mecaniques"),
     # Deep pages, reached through the Next links as a user would (keyset: the same cost as the
     # first page): page 40, or the last full page when the data has fewer.
     Page("customer list, page 40", "{customer_page_40}"),
@@ -435,6 +446,9 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
         "month_end": (month_after - datetime.timedelta(days=1)).isoformat(),
         "month_after": month_after.isoformat(),
         "call_code": call.code,
+        "call_number": str(int(call.code.split("-")[1])),
+        "call_year_number": f"{call.code.split('-')[0]}-{int(call.code.split('-')[1])}",
+        "customer_vat": call.customer.vat_number or call.customer.fiscal_code,
         "intervention_code": target.code,
         # The same status at every scale (the middle call's status depends on the data drawn).
         "status": State.DONE.value,
