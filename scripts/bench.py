@@ -508,6 +508,19 @@ def _placeholders() -> tuple[dict[str, object], dict[str, object]]:
     return values, users
 
 
+def _selected_pages() -> list[Page]:
+    """--only (BENCH_ONLY): the pages whose name contains one of its words, with the trivial
+    pages and the bare WeasyPrint page the ratios are read against; every page without it."""
+    only = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
+    return [
+        page
+        for page in PAGES
+        if not only
+        or page.name.startswith(("trivial page", "bare WeasyPrint"))
+        or any(word in page.name for word in only)
+    ]
+
+
 def _measure(scale: int, repeat: int, admin_repeat: int) -> dict[str, dict[str, float]]:
     import django
 
@@ -518,16 +531,7 @@ def _measure(scale: int, repeat: int, admin_repeat: int) -> dict[str, dict[str, 
 
     values, users = _placeholders()
     results: dict[str, dict[str, float]] = {}
-    # --only (BENCH_ONLY): the pages whose name contains one of its words, with the trivial
-    # pages and the bare WeasyPrint page the ratios are read against.
-    only = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
-    pages = [
-        page
-        for page in PAGES
-        if not only
-        or page.name.startswith(("trivial page", "bare WeasyPrint"))
-        or any(word in page.name for word in only)
-    ]
+    pages = _selected_pages()
     with override_settings(ROOT_URLCONF="scripts.bench_urls", DEBUG=False):
         for page in pages:
             for label, url, user, times in (
@@ -697,8 +701,12 @@ def main() -> int:
             from scripts import throughput
 
             print(f"scale {scale}: throughput (gunicorn + wrk, {args.throughput_seconds}s a page)")
+            # The same pages as the server-time table (--only applies to both).
             throughput_results[scale] = throughput.measure(
-                args.throughput_users, args.throughput_seconds, workers=2
+                args.throughput_users,
+                args.throughput_seconds,
+                workers=2,
+                only={page.name for page in _selected_pages()} if args.only else None,
             )
         os.environ["DATABASE_URL"] = base_url
     table = _table(results)
