@@ -26,6 +26,8 @@ invoice's date. Idempotent: nothing is added when a payment already exists.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -36,7 +38,7 @@ from calls import services as call_services
 from calls.demo import DemoCall, working_day
 from calls.models import Call, Intervention, InterventionType, State
 from customers.models import Customer, Unit
-from invoicing import payments, services
+from invoicing import payments, services, waiting
 from invoicing.models import Invoice, InvoiceDueDate, InvoiceKind, InvoiceState, Payment
 from planner import demo as planner_demo
 from quotes.models import Quote, QuoteLine, QuoteState, RateKind
@@ -220,7 +222,34 @@ def _payments(admin: User) -> None:
     )
 
 
+_bulk = {"triggers_off": False}
+
+
+@contextmanager
+def bulk_load(scale: int) -> Iterator[None]:
+    """While ``seed_demo --scale`` writes the calls' volume in bulk (a million interventions at
+    scale 100), the triggers that keep the calls to invoice are off: each inserted intervention
+    rewrote its call's row, which made most of the seed's time. They are put back, and every row
+    recounted by ``waiting.rebuild()`` (what ``rebuild_calls_to_invoice`` does), before this
+    module's own demo invoices are made through the services, or at the end if the seed stops
+    earlier."""
+    waiting.uninstall()
+    _bulk["triggers_off"] = True
+    try:
+        yield
+    finally:
+        _triggers_back()
+
+
+def _triggers_back() -> None:
+    if _bulk["triggers_off"]:
+        waiting.install()
+        waiting.rebuild()
+        _bulk["triggers_off"] = False
+
+
 def seed(*, scale: int, progress) -> None:
+    _triggers_back()
     admin = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk").first()
     if admin is None:
         progress.step("invoices", Invoice.objects.count(), Invoice.objects.count())

@@ -2,13 +2,15 @@
 
 Each app that has demo data provides ``<app>/demo.py`` with ``seed(*, scale, progress)``
 (idempotent: running it twice adds nothing) and, optionally, ``logins()`` returning the demo
-credentials to print. The modules run in layer order (``PORTAL_APPS``), lower apps first.
+credentials to print, and ``bulk_load(scale)``, a context manager entered around the whole seed
+when ``--scale`` adds volume. The modules run in layer order (``PORTAL_APPS``), lower apps first.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -67,7 +69,15 @@ class Command(BaseCommand):
         modules = [import_module(name) for name in DEMO_MODULES]
         # Demo documents (offers, invoices...) are "sent" to fictitious customers: keep those
         # e-mails in memory instead of printing whole PDFs on the console or mailing anyone.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with ExitStack() as stack:
+            stack.enter_context(
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+            )
+            # A module may keep what it maintains by itself off while the volume is written in
+            # bulk (``bulk_load(scale)``, a context manager) and recount it at the end.
+            for module in modules:
+                if scale and hasattr(module, "bulk_load"):
+                    stack.enter_context(module.bulk_load(scale))
             for module in modules:
                 module.seed(scale=scale, progress=progress)
         self.stdout.write(
