@@ -19,7 +19,7 @@ VENDOR_ASSETS := bootstrap=bootstrap/dist bootstrap-icons=bootstrap-icons/font h
   workbox=workbox-sw/build workbox=workbox-core/build workbox=workbox-routing/build \
   workbox=workbox-strategies/build workbox=workbox-cacheable-response/build idb=idb/build
 # `make bench` keeps one seeded database per scale (sp_bench_1, sp_bench_100): the full scale
-# takes the better part of an hour to seed. BENCH_ARGS="--scales 1,100" rebuilds them.
+# takes about 20 minutes to seed. BENCH_ARGS="--scales 1,100" rebuilds them.
 BENCH_ARGS ?= --keep
 
 .PHONY: run test install assets messages makemessages lint format check bench wheel clean

@@ -11,7 +11,7 @@ The table is printed and written to var/bench-<timestamp>.md.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sp_bench python scripts/bench.py --scales 1,100
 
 With --keep each scale has its own database (sp_bench_1, sp_bench_100), seeded once and reused
-by later runs (`make bench` passes it): the full scale takes over an hour to seed.
+by later runs (`make bench` passes it): the full scale takes about 20 minutes to seed.
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def _seeded_mark(scale: int) -> str:
 def _rebuild_database(scale: int, *, keep: bool = False) -> None:
     """Drop, create, migrate and seed the database for ``scale``. With ``keep``, a database
     already seeded at this scale (marked by a comment written after its seed and VACUUM) is only
-    migrated: the largest scale takes the better part of an hour to seed."""
+    migrated: the largest scale takes about 20 minutes to seed."""
     url = urlsplit(os.environ["DATABASE_URL"])
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
