@@ -31,6 +31,7 @@ LISTS = {
     "contracts:contract_detail",
     "contracts:contract_list",
     "customers:contact_list",
+    "dashboard:home",
     "customers:customer_detail",
     "customers:customer_list",
     "customers:product_list",

@@ -436,6 +436,7 @@ OFFICE_LISTS = {
         "stock:move_list",
         "stock:warehouse_list",
         "planner:team_hours",
+        "dashboard:home",
     ),
     ADMIN: (
         "accounts:user_list",
