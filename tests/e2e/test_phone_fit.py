@@ -430,6 +430,8 @@ OFFICE_LISTS = {
         "quotes:quote_list",
         "quotes:pricelist_list",
         "quotes:pricelist_detail",
+        "quotes:pricelist_update",
+        "quotes:quote_detail",
         "orders:offer_list",
         "orders:order_list",
         "orders:sparepart_list",
