@@ -377,6 +377,14 @@ class TeamRow:
     person: User
     per_kind: list[Decimal]
     total: Decimal
+    kinds: Sequence[tuple[str, StrOrPromise]] = ()
+
+    @property
+    def cells(self) -> list[tuple[StrOrPromise, Decimal]]:
+        """Each kind's hours with the kind's name (the cell's label on a phone)."""
+        return [
+            (label, value) for (_kind, label), value in zip(self.kinds, self.per_kind, strict=True)
+        ]
 
 
 @dataclass
@@ -385,6 +393,13 @@ class TeamMonth:
     rows: list[TeamRow]
     kind_totals: list[Decimal]
     total: Decimal
+
+    @property
+    def total_cells(self) -> list[tuple[StrOrPromise, Decimal]]:
+        return [
+            (label, value)
+            for (_kind, label), value in zip(self.kinds, self.kind_totals, strict=True)
+        ]
 
 
 def team_month(first: datetime.date, last: datetime.date) -> TeamMonth:
@@ -408,7 +423,9 @@ def team_month(first: datetime.date, last: datetime.date) -> TeamMonth:
     for person in people.distinct().order_by("last_name", "first_name", "username"):
         totals = by_person.get(person.pk, {})
         per_kind = [totals.get(kind, Decimal(0)) for kind, _label in kinds]
-        rows.append(TeamRow(person=person, per_kind=per_kind, total=sum(per_kind, Decimal(0))))
+        rows.append(
+            TeamRow(person=person, per_kind=per_kind, total=sum(per_kind, Decimal(0)), kinds=kinds)
+        )
     kind_totals = [sum((row.per_kind[i] for row in rows), Decimal(0)) for i in range(len(kinds))]
     return TeamMonth(
         kinds=kinds, rows=rows, kind_totals=kind_totals, total=sum(kind_totals, Decimal(0))

@@ -64,10 +64,10 @@ class DeadlineFirst:
 
     ordered = True
 
-    def __init__(self, queryset, sort: str, fields: tuple[str, ...] = ()) -> None:
+    def __init__(self, queryset, sort: str, fields: tuple[str, ...]) -> None:
         self.queryset = queryset
         self.model = queryset.model
-        self.fields = fields  # the rows as ``values(*fields)``; model instances without
+        self.fields = tuple(dict.fromkeys(("pk", *fields)))  # the rows, as ``values()``
         self.with_deadline, self.without_deadline = DEADLINE_FIRST[sort]
 
     def order_by(self, *fields: Any):
@@ -99,11 +99,8 @@ class DeadlineFirst:
         # A deadline set or cleared by someone else between the two reads could bring a row
         # twice, and a row changed before the third one may have left the filter: neither shows.
         page += [pk for pk in others if pk not in page][: size - len(page)]
-        rows = self.queryset.filter(pk__in=page).order_by()
-        if self.fields:
-            found = {row["pk"]: row for row in rows.values(*dict.fromkeys(("pk", *self.fields)))}
-        else:
-            found = {row.pk: row for row in rows}
+        rows = self.queryset.filter(pk__in=page).order_by().values(*self.fields)
+        found = {row["pk"]: row for row in rows}
         return [found[pk] for pk in page if pk in found]
 
 

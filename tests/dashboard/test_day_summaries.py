@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from calls import services as call_services
-from calls.models import CallDayProduct, Intervention, State
+from calls.models import CallDayProduct, Intervention
 from dashboard import statistics
 from dashboard.statistics import Filters
 from planner import services as planner_services
@@ -25,6 +25,7 @@ from tests.dashboard.test_summaries import (
     assert_kept_as_rebuilt,
     every_filter,
     move_received,
+    new_call_then_cancelled,
 )
 
 pytestmark = pytest.mark.django_db
@@ -176,21 +177,7 @@ def test_the_day_rows_follow_changes_deletions_and_edits(data):
         ("AAA-1", 1),
     ]
     # A new call, cancelled; a call moved to another day.
-    new = call_services.create_call(
-        acting_user=office,
-        customer=data.c2,
-        site=data.u3.site,
-        unit=data.u3,
-        description="Noisy",
-        received_at=oct_(9, 15),
-    )
-    assert_exact(data)
-    call_services.transition(
-        intervention=new.interventions.get(),
-        to_state=State.CANCELLED,
-        acting_user=office,
-        reason="Customer cancelled",
-    )
+    new_call_then_cancelled(office, data.u3, oct_(9, 15), checked=lambda: assert_exact(data))
     later = data.calls[6]
     later.refresh_from_db()
     move_received(later, office, at(datetime.date(2026, 11, 20), 9))

@@ -4,6 +4,7 @@ users make through the services, without waiting for a rebuild."""
 
 import datetime
 import itertools
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,7 @@ from calls.models import (
     OpenCallCount,
     State,
 )
+from customers.models import Unit
 from dashboard import statistics
 from dashboard.statistics import Filters
 from planner import services as planner_services
@@ -134,6 +136,29 @@ def move_received(call: Call, office, received_at: datetime.datetime) -> None:
         priority=call.priority,
         received_at=received_at,
     )
+
+
+def new_call_then_cancelled(
+    office, unit: Unit, received_at: datetime.datetime, checked: Callable[[], None]
+) -> Call:
+    """A new call on ``unit``, ``checked()``; then the office cancels it (a cancelled call still
+    counts as received)."""
+    call = call_services.create_call(
+        acting_user=office,
+        customer=unit.site.customer,
+        site=unit.site,
+        unit=unit,
+        description="Noisy",
+        received_at=received_at,
+    )
+    checked()
+    call_services.transition(
+        intervention=call.interventions.get(),
+        to_state=State.CANCELLED,
+        acting_user=office,
+        reason="Customer cancelled",
+    )
+    return call
 
 
 def assert_kept_as_rebuilt() -> None:

@@ -13,11 +13,16 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from calls import services as call_services
-from calls.models import Call, CallDayStamp, Intervention, State
+from calls.models import Call, CallDayStamp, Intervention
 from dashboard import statistics
 from dashboard.statistics import Filters
 from tests.dashboard.dataset import OCTOBER, Builder, at, oct_
-from tests.dashboard.test_summaries import _calls, every_filter, move_received
+from tests.dashboard.test_summaries import (
+    _calls,
+    every_filter,
+    move_received,
+    new_call_then_cancelled,
+)
 from tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
@@ -102,22 +107,7 @@ def test_a_new_call_shows_in_the_top_units_at_once(data):
 def test_the_top_units_follow_every_change_at_once(data):
     office = data.office
     assert_exact(data)  # everything cached
-    # A new call; then cancelled (a cancelled call still counts as received).
-    new = call_services.create_call(
-        acting_user=office,
-        customer=data.c1,
-        site=data.u2.site,
-        unit=data.u2,
-        description="Noisy",
-        received_at=oct_(9, 15),
-    )
-    assert_exact(data)
-    call_services.transition(
-        intervention=new.interventions.get(),
-        to_state=State.CANCELLED,
-        acting_user=office,
-        reason="Customer cancelled",
-    )
+    new_call_then_cancelled(office, data.u2, oct_(9, 15), checked=lambda: assert_exact(data))
     assert_exact(data)
     # A unit that had no call in October gets two: it enters the tops cached without it.
     u4 = make_unit(data.u2.site, data.p1, serial_number="SN-U4")

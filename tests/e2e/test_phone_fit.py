@@ -47,9 +47,10 @@ from tests.calls.factories import make_call, make_intervention, plan_with_visit
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import guide_screenshot, number, t, wait_for_htmx
 from tests.e2e.test_accessibility import _pages
-from tests.permission_tables import TECH
+from tests.factories import make_user
+from tests.permission_tables import ADMIN, OPER, TECH
 from tests.planner.factories import at
-from tests.test_permissions import ROWS, _build_world
+from tests.test_permissions import ROWS, STAFF_FIELDS, _build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -417,3 +418,80 @@ def test_the_checklist_and_the_photos_on_a_phone(page, login, technician, operat
     page.locator("#section-photos").evaluate("element => element.scrollIntoView()")
     page.wait_for_load_state("networkidle")  # the thumbnails
     guide_screenshot(page, language, "technician-phone-photos")
+
+
+# The office's lists (tests/test_stacked_tables_labelled.py checks their labels on every page of
+# the permission table; here they are read on a phone, with the permission table's objects).
+OFFICE_LISTS = {
+    OPER: (
+        "calls:call_search",
+        "customers:customer_list",
+        "contracts:contract_list",
+        "quotes:quote_list",
+        "quotes:pricelist_list",
+        "quotes:pricelist_detail",
+        "quotes:pricelist_update",
+        "quotes:quote_detail",
+        "orders:offer_list",
+        "orders:order_list",
+        "orders:sparepart_list",
+        "stock:move_list",
+        "stock:warehouse_list",
+        "planner:team_hours",
+        "dashboard:home",
+    ),
+    ADMIN: (
+        "accounts:user_list",
+        "invoicing:invoice_list",
+        "invoicing:draft_list",
+        "invoicing:open_items",
+        "invoicing:verification_list",
+        "invoicing:batch",
+        "invoicing:expenses_report",
+        "events:endpoint_list",
+    ),
+}
+
+
+def test_the_office_lists_fit_a_phone(browser, live_server):
+    started = time.monotonic()
+    world = _build_world()
+    problems: dict[str, list[str]] = {}
+    visited = 0
+    for role, names in OFFICE_LISTS.items():
+        user = make_user(f"phone-{role}", role, password=PASSWORD, **STAFF_FIELDS.get(role, {}))
+        urls = []
+        for row in ROWS:
+            if row.method == "get" and row.url_name in names and row.expect.get(role) == 200:
+                url = reverse(row.url_name, args=row.args(world))
+                urls.append(f"{url}?{row.query}" if row.query else url)
+        assert {u.split("?")[0] for u in urls}, names
+        for size in SIZES:
+            context = browser.new_context(
+                service_workers="block",
+                base_url=live_server.url,
+                viewport=size,
+                reduced_motion="reduce",
+                has_touch=True,
+            )
+            context.set_default_timeout(15_000)
+            context.set_default_navigation_timeout(60_000)
+            page = context.new_page()
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            page.wait_for_selector("[data-testid=user-menu]", state="attached")
+            for language in LANGUAGES:
+                User.objects.filter(pk=user.pk).update(language=language)
+                for url in dict.fromkeys(urls):
+                    page.goto(url)
+                    page.wait_for_load_state("networkidle")
+                    visited += 1
+                    found = page.evaluate(MEASURE)
+                    if found:
+                        problems[f"{role} {size['width']} {language} {url}"] = found[:8]
+            context.close()
+    print(f"\noffice phone sweep: {visited} pages in {time.monotonic() - started:.0f} s")
+    report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
+    assert not problems, f"{len(problems)} pages do not fit a phone:\n{report}"

@@ -20,6 +20,7 @@ from invoicing.models import Invoice, InvoiceState
 from tests.calls.factories import make_call
 from tests.factories import make_customer, make_site, make_unit, make_user
 from tests.invoicing.factories import make_done_intervention, make_verified_call
+from tests.stacked_tables import labelled_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,7 @@ def test_the_batch_page_previews_then_creates_the_drafts(admin_client_, admin):
         (i.verified_figures.total for c in plant_calls for i in c.interventions.all()), start=0
     )
     assert [name for name, _count in draft.plants] == ["Plant 1 S.r.l.", "Plant 2 S.r.l."]
+    assert labelled_rows(page.content.decode()) == 1  # a card on a phone, its values named
     response = admin_client_.post(BATCH, {"up_to": today})
     assert response["Location"] == DRAFTS
     assert Invoice.objects.get().customer == head

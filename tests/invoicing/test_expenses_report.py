@@ -16,6 +16,7 @@ from calls.models import Expense, ExpenseKind
 from tests.calls.factories import make_call
 from tests.downloads import csv_rows, workbook
 from tests.factories import make_user
+from tests.stacked_tables import labelled_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,8 @@ def test_the_report_totals_each_technicians_reimbursement(admin_client_, month):
     assert [str(g.technician) for g in groups] == ["Anna Bruni", "Carlo Conti"]
     assert [g.total for g in groups] == [Decimal("78.90"), Decimal("90.00")]  # 55 + 15.50 + 8.40
     assert page.context["total"] == Decimal("168.90")
+    # on a phone each expense is a card whose values are named by their columns
+    assert labelled_rows(page.content.decode()) == sum(len(g.rows) for g in groups)
     meal = next(r for r in groups[0].rows if r.expense.kind == ExpenseKind.MEAL)
     assert meal.billed is False  # the lunch is the technician's, not the customer's
     assert all(r.billed for r in groups[0].rows if r.expense.kind != ExpenseKind.MEAL)
