@@ -160,7 +160,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -340,3 +340,10 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.failures})"
+
+
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named on every page (``str(user)``): the full name
+    (``AbstractUser.get_full_name``), else the username. Rows read as values name people with
+    it too."""
+    return f"{first_name} {last_name}".strip() or username

@@ -404,5 +404,10 @@ class Unit(ExternalCode, TimeStamped, Versioned):
         return self.site.customer
 
     def under_warranty(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.warranty_end is not None and self.warranty_end >= on
+        return warranty_covers(self.warranty_end, on or timezone.localdate())
+
+
+def warranty_covers(warranty_end: datetime.date | None, on: datetime.date) -> bool:
+    """Whether a unit whose warranty ends on ``warranty_end`` is under warranty ``on`` that day
+    (``Unit.under_warranty``; the unit list's rows, read as values, ask it directly)."""
+    return warranty_end is not None and warranty_end >= on

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from customers.filters import ContactFilter, CustomerFilter, ProductFilter, SiteFilter, UnitFilter
 from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
+from customers.list_rows import CONTACT_ROW_FIELDS, UNIT_ROW_FIELDS, contact_rows, unit_rows
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.crud import (
     PortalCreateView,
@@ -144,7 +145,11 @@ class ContactList(PortalListView):
     model = Contact
     filterset_class = ContactFilter
     template_name = "customers/contact_list.html"
-    queryset = Contact.objects.select_related("customer", "site")
+    queryset = Contact.objects.all()  # the page reads its columns as values (customers.list_rows)
+    row_fields = CONTACT_ROW_FIELDS
+
+    def make_rows(self, values):
+        return contact_rows(values)
 
 
 class ContactDetail(PortalDetailView):
@@ -214,7 +219,11 @@ class UnitList(PortalListView):
     model = Unit
     filterset_class = UnitFilter
     template_name = "customers/unit_list.html"
-    queryset = Unit.objects.with_relations()
+    queryset = Unit.objects.all()  # the page reads its columns as values (customers.list_rows)
+    row_fields = UNIT_ROW_FIELDS
+
+    def make_rows(self, values):
+        return unit_rows(values)
 
 
 class UnitDetail(PortalDetailView):

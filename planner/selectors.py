@@ -22,12 +22,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, person_name
 from calls.job import JOB_RELATED
-from calls.models import Intervention, State
+from calls.models import Intervention, InterventionType, State
 from planner import access
 from planner.models import ABSENCE_KINDS, Activity, TimeEntry, WorkKind
 from planner.services import HOURS_FROZEN_STATES, PLANNABLE_STATES
+from service_portal.choices import choice_labels
+from service_portal.i18n import localized_fields, translated_value
+from service_portal.links import ID_MARKERS, url_pattern
 from service_portal.roles import Role
 
 if TYPE_CHECKING:
@@ -278,6 +281,72 @@ def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Interventio
         )
         .order_by("requested_date", "pk")[:limit]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UnplannedRow:
+    """An intervention of the board's "To plan" list, read as plain values (50 on every board
+    page: as model instances, with their call, customer, site, type and technician, they were
+    the larger part of the page's Python)."""
+
+    pk: int
+    code: str
+    state_label: str
+    plan_url: str
+    customer_name: str
+    site_city: str
+    type: str | None  # its name in the reader's language; None without a type
+    requested_date: datetime.date | None
+    technician: str | None  # str(user); None when not assigned
+
+
+UNPLANNED_ROW_FIELDS = (
+    "pk",
+    "code",
+    "state",
+    "requested_date",
+    "call__customer__name",
+    "call__site__city",
+    "type",
+    *(f"type__{name}" for name in localized_fields("name")),
+    "technician",
+    "technician__first_name",
+    "technician__last_name",
+    "technician__username",
+)
+
+
+def unplanned_rows(limit: int = UNPLANNED_ON_BOARD) -> list[UnplannedRow]:
+    """``unplanned_interventions`` as the board shows them, in one query as well."""
+    plan_url = url_pattern("planner:plan", ID_MARKERS[0])
+    states = choice_labels(Intervention._meta.get_field("state"))
+    page = (
+        Intervention.objects.filter(state__in=PLANNABLE_STATES)
+        .order_by("requested_date", "pk")
+        .values(*UNPLANNED_ROW_FIELDS)[:limit]
+    )
+    return [
+        UnplannedRow(
+            pk=values["pk"],
+            code=values["code"],
+            state_label=states.get(values["state"], values["state"]),
+            plan_url=plan_url.format(values["pk"]),
+            customer_name=values["call__customer__name"],
+            site_city=values["call__site__city"],
+            type=None
+            if values["type"] is None
+            else translated_value(InterventionType, "name", values, "type__name"),
+            requested_date=values["requested_date"],
+            technician=None
+            if values["technician"] is None
+            else person_name(
+                values["technician__first_name"],
+                values["technician__last_name"],
+                values["technician__username"],
+            ),
+        )
+        for values in page
+    ]
 
 
 def day_activities(technician: User, day: datetime.date) -> list[Activity]:

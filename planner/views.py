@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls.models import Intervention, State
+from calls.models import Intervention
 from planner import access, exports, ical, selectors, services
 from planner import board as grid
 from planner.forms import ActivityForm, PlanForm, TimeEntryForm
@@ -26,7 +26,7 @@ from service_portal import exports as limits
 from service_portal import idempotency, offline
 from service_portal.errors import show_error
 from service_portal.forms import is_plausible_date, parse_id
-from service_portal.links import DAY_MARKER, ID_MARKERS, url_pattern
+from service_portal.links import DAY_MARKER, url_pattern
 from service_portal.permissions import role_required
 from service_portal.roles import ADMINISTRATORS, EVERYONE, STAFF
 
@@ -86,12 +86,7 @@ def board(request: HttpRequest) -> HttpResponse:
     rows = selectors.planner_rows(people, first, last, plain=True)
     today = timezone.localdate()
     grid.render_rows(rows, days, view=view, today=today)
-    unplanned = selectors.unplanned_interventions()
-    plan_url = url_pattern("planner:plan", ID_MARKERS[0])
-    states = {value: str(label) for value, label in State.choices}
-    for intervention in unplanned:  # links and labels built once, not per item in the template
-        intervention.plan_url = plan_url.format(intervention.pk)
-        intervention.state_label = states[intervention.state]
+    unplanned = selectors.unplanned_rows()  # plain values, links and labels built once
     context = {
         "view": view,
         "first": first,

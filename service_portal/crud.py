@@ -37,6 +37,7 @@ class PortalListView(RoleRequiredMixin, NearestPageMixin, FilterView):
     count_limit: int | None = None  # counts at most this many rows (below LIST_COUNT_LIMIT)
     # Read the page as values(*row_fields), dicts instead of model instances (the fields include
     # those of the ordering: the page links carry them); the count reads the queryset as given.
+    # ``make_rows`` turns the page's dicts into the rows its template shows.
     row_fields: tuple[str, ...] | None = None
     strict = False  # an invalid filter shows the error above an empty list, never a 500
 
@@ -51,9 +52,16 @@ class PortalListView(RoleRequiredMixin, NearestPageMixin, FilterView):
         paginator, page, rows, other_pages = super().paginate_queryset(queryset, page_size)
         by_key = keyset_page(paginator, page.number, self.request.GET)
         if by_key is not None:
-            return paginator, by_key, by_key.object_list, other_pages
-        keyed(page, ordering_of(paginator.object_list))
+            page = by_key
+        else:
+            keyed(page, ordering_of(paginator.object_list))
+        if self.row_fields:
+            page.object_list = self.make_rows(page.object_list)  # after the keys: they read dicts
         return paginator, page, page.object_list, other_pages
+
+    def make_rows(self, values: Any) -> Any:
+        """The rows of a page read as ``values(*row_fields)``; the dicts themselves here."""
+        return values
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -7,6 +7,8 @@ reader sees their language's text, else the Italian one, else the English one (s
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +61,18 @@ def described(obj, field: str = "description") -> list[tuple[str, str]]:
         (DESCRIPTION_LABELS.get(code, code), getattr(obj, f"{field}_{code}") or "")
         for code in language_codes()
     ]
+
+
+def translated_value(model, field: str, values: dict, path: str | None = None) -> str:
+    """A translated field read from a ``values()`` row, as the model's attribute would read it.
+
+    ``values`` holds the field's per-language columns (``localized_fields``) under ``path``
+    (``product__description``: ``product__description_it``, ...; ``field`` by default). The
+    text is chosen by modeltranslation's own descriptor (the reader's language, then the
+    fallbacks, skipping empty translations), so a list read as values shows what the model
+    instance shows."""
+    path = path or field
+    holder = SimpleNamespace(
+        **{f"{field}_{code}": values[f"{path}_{code}"] for code in language_codes()}
+    )
+    return model.__dict__[field].__get__(holder, model)

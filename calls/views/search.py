@@ -134,9 +134,10 @@ class CallSearch(PortalListView):
         in_parts = sort in DEADLINE_FIRST and not self.request.GET.get("sla")
         if in_parts and hasattr(queryset, "query"):
             queryset = DeadlineFirst(queryset, sort, self.row_fields)
-        paginator, page, values, other_pages = super().paginate_queryset(queryset, page_size)
-        page.object_list = call_rows(values)
-        return paginator, page, page.object_list, other_pages
+        return super().paginate_queryset(queryset, page_size)
+
+    def make_rows(self, values: Any) -> list:
+        return call_rows(values)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -3,6 +3,8 @@
 A list shows one per row; an include with two ``blocktranslate`` and a ``date`` filter was the
 larger part of the unit list's rendering. The markup and the translations are those the
 template had: the translated sentence as it is (like ``blocktranslate``), the date escaped.
+The unit is a model instance or a row of the unit list (``customers.list_rows.UnitRow``): the
+badge reads its ``warranty_end`` only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from customers.models import Unit
+from customers.list_rows import UnitRow
+from customers.models import Unit, warranty_covers
 
 register = template.Library()
 
@@ -38,7 +41,7 @@ def _badge(style: str, text: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def warranty_badge(context: template.Context, unit: Unit) -> SafeString:
+def warranty_badge(context: template.Context, unit: Unit | UnitRow) -> SafeString:
     if unit.warranty_end is None:
         return _badge("light", escape(gettext("No warranty")))
     today = context.render_context.get("customers_today")
@@ -46,6 +49,6 @@ def warranty_badge(context: template.Context, unit: Unit) -> SafeString:
         today = context.render_context["customers_today"] = timezone.localdate()
     language = get_language()
     date = _short_date(language, get_format("SHORT_DATE_FORMAT", language), unit.warranty_end)
-    if unit.under_warranty(today):
+    if warranty_covers(unit.warranty_end, today):
         return _badge("success", gettext("Under warranty until %(date)s") % {"date": date})
     return _badge("secondary", gettext("Warranty ended %(date)s") % {"date": date})

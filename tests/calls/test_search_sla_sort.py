@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calls.models import Call, Intervention, State
-from calls.search_rows import call_rows
 from calls.views.search import CallSearch, DeadlineFirst, filtered
 from service_portal.crud import PortalListView
 from tests.calls.factories import make_call
@@ -107,12 +106,9 @@ def _shown(html: str) -> str:
 
 
 def _plain_paginate(view, queryset, page_size: int) -> tuple:
-    """The search as it was: the queryset sliced with its ORDER BY, made into the same rows."""
-    paginator, page, values, other_pages = PortalListView.paginate_queryset(
-        view, queryset, page_size
-    )
-    page.object_list = call_rows(values)
-    return paginator, page, page.object_list, other_pages
+    """The search as it was: the queryset sliced with its ORDER BY, made into the same rows
+    (``PortalListView`` calls the view's ``make_rows``)."""
+    return PortalListView.paginate_queryset(view, queryset, page_size)
 
 
 def _pages(client, params: dict, monkeypatch, *, plain: bool) -> list[tuple]:
