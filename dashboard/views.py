@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from customers.models import Customer
 from dashboard import exports
+from dashboard.figures import figures_html
 from dashboard.forms import DashboardFilterForm, presets
 from dashboard.statistics import Dashboard, dashboard
 from invoicing.payments import overdue_total
@@ -36,16 +37,16 @@ NARROWING = ("customer", "technician", "intervention_type")
 @role_required(*STAFF)
 def home(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
-    board = dashboard(form.filters()) if form.is_valid() else None
+    filters = form.filters() if form.is_valid() else None
     context: dict[str, Any] = {
         "form": form,
-        "board": board,
+        "filters": filters,
+        # The figures' block, rendered or from the cache (dashboard.figures).
+        "figures": figures_html(filters) if filters else None,
         "presets": _preset_links(request.GET, form),
         "query": request.GET.urlencode(),
-        "chosen_customer": form.cleaned_data.get("customer") if board else None,
+        "chosen_customer": form.cleaned_data.get("customer") if filters else None,
     }
-    if board is not None:
-        context["charts"] = chart_data(board)
     if has_role(request.user, ADMINISTRATORS):
         # What customers should have paid by today and have not (invoicing.payments), whatever
         # the period chosen: money overdue now is news whatever the statistics look at.
