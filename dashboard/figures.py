@@ -79,8 +79,6 @@ def _cache_key(filters: Filters, stamp: str, now_figures: object) -> str:
 def figures_html(filters: Filters, now: datetime.datetime | None = None) -> SafeString:
     """The figures' block of the dashboard page for ``filters``, from the cache when nothing it
     shows has changed since it was rendered (module docstring)."""
-    from dashboard.views import chart_data  # the view module imports this one
-
     now = now or timezone.now()
     # First the stamps, then the figures (module docstring).
     stamp = statistics.period_stamp(filters)
@@ -89,9 +87,16 @@ def figures_html(filters: Filters, now: datetime.datetime | None = None) -> Safe
     key = _cache_key(filters, stamp, (open_calls, work))
     entry = cache.get(key)
     if entry is not None and (entry["until"] is None or now < entry["until"]):
-        return mark_safe(entry["html"])  # noqa: S308 - rendered by our template below
+        return mark_safe(entry["html"])  # noqa: S308 - rendered by our template (render)
     board = statistics.dashboard(filters, open_calls=open_calls, work=work, now=now)
-    # No request: the block must not depend on the reader (context processors, the user).
-    html = render_to_string("dashboard/figures.html", {"board": board, "charts": chart_data(board)})
+    html = render(board)
     cache.set(key, {"html": str(html), "until": board.valid_until}, CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our template above
+    return html
+
+
+def render(board: statistics.Dashboard) -> SafeString:
+    """The block for computed figures. No request: it must not depend on the reader (context
+    processors, the user), only on their language."""
+    from dashboard.views import chart_data  # the view module imports this one
+
+    return render_to_string("dashboard/figures.html", {"board": board, "charts": chart_data(board)})

@@ -805,7 +805,7 @@ def dashboard(
     return Dashboard(
         filters=filters,
         open_calls=open_calls if open_calls is not None else open_calls_by_state(filters),
-        workload=work if work is not None else workload(filters),
+        workload=work if work is not None else workload(filters, timezone.localdate(now)),
         calls=call_figures(filters, now),
         hours=hours_quoted_vs_actual(filters),
         top_units=top_units(filters),
