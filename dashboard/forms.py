@@ -10,8 +10,11 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -56,6 +59,26 @@ def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today - datetime.timedelta(days=29), today
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written here rather than through a template each: the
+    dashboard's technician list rendered option by option (Django's widget templates) took a
+    third of the page's time once its figures came from the cache. Same markup, no option
+    groups (these lists have none)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if key in chosen else "", label)
+                for key, label in ((str(v), label) for v, label in self.choices)
+            ),
+        )
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(attrs), options)
+
+
 class DashboardFilterForm(forms.Form):
     date_from = forms.DateField(
         label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
@@ -72,13 +95,18 @@ class DashboardFilterForm(forms.Form):
         error_messages={"invalid_choice": _("That customer does not exist.")},
     )
     technician = TechnicianChoiceField(
-        label=_("Technician"), queryset=active_technicians(), required=False, empty_label=ANY
+        label=_("Technician"),
+        queryset=active_technicians(),
+        required=False,
+        empty_label=ANY,
+        widget=QuickSelect,
     )
     intervention_type = forms.ModelChoiceField(
         label=_("Intervention type"),
         queryset=InterventionType.objects.all(),
         required=False,
         empty_label=ANY,
+        widget=QuickSelect,
     )
 
     def __init__(self, data=None, *, today: datetime.date | None = None, **kwargs) -> None:
