@@ -80,11 +80,17 @@ class QuickSelect(forms.Select):
 
 
 class DashboardFilterForm(forms.Form):
+    # The classes crispy-forms gave these fields: the page writes them itself
+    # (dashboard/filter_field.html).
     date_from = forms.DateField(
-        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
+        label=pgettext_lazy("date range", "From"),
+        required=False,
+        widget=DateInput({"class": "dateinput form-control"}),
     )
     date_to = forms.DateField(
-        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput()
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=DateInput({"class": "dateinput form-control"}),
     )
     # Chosen with the search-as-you-type picker: the page only carries the customer's number.
     customer = forms.ModelChoiceField(
@@ -99,14 +105,14 @@ class DashboardFilterForm(forms.Form):
         queryset=active_technicians(),
         required=False,
         empty_label=ANY,
-        widget=QuickSelect,
+        widget=QuickSelect({"class": "select form-select"}),
     )
     intervention_type = forms.ModelChoiceField(
         label=_("Intervention type"),
         queryset=InterventionType.objects.all(),
         required=False,
         empty_label=ANY,
-        widget=QuickSelect,
+        widget=QuickSelect({"class": "select form-select"}),
     )
 
     def __init__(self, data=None, *, today: datetime.date | None = None, **kwargs) -> None:
@@ -116,6 +122,19 @@ class DashboardFilterForm(forms.Form):
         # Empty dates mean the default period; showing it keeps the form honest.
         self.fields["date_from"].widget.attrs["placeholder"] = start.isoformat()
         self.fields["date_to"].widget.attrs["placeholder"] = end.isoformat()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Marked as crispy-forms marks a field in error (the page writes the fields itself).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs = {
+                    **widget.attrs,
+                    "class": f"{widget.attrs.get('class', '')} is-invalid".strip(),
+                    "aria-invalid": "true",
+                    "aria-describedby": f"id_{name}_error",
+                }
 
     def clean(self):
         data = super().clean()
