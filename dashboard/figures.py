@@ -34,12 +34,14 @@ import datetime
 import hashlib
 from functools import cache as once
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 
 from dashboard import statistics
 from dashboard.statistics import Filters, _key
@@ -97,6 +99,73 @@ def figures_html(filters: Filters, now: datetime.datetime | None = None) -> Safe
 def render(board: statistics.Dashboard) -> SafeString:
     """The block for computed figures. No request: it must not depend on the reader (context
     processors, the user), only on their language."""
-    from dashboard.views import chart_data  # the view module imports this one
-
     return render_to_string("dashboard/figures.html", {"board": board, "charts": chart_data(board)})
+
+
+def chart_data(board: statistics.Dashboard) -> dict[str, Any]:
+    """What static/dashboard/dashboard.js draws: labels and series, already translated.
+
+    Numbers go as plain numbers (floats for hours): they are only drawn; the tables next to
+    the charts show the exact values, localised.
+    """
+    calls = board.calls
+    hours = board.hours.rows[:2]  # labour and travel; the total is in the table
+    return {
+        "open_calls": {
+            "type": "bar",
+            "integer": True,
+            "labels": [row.label for row in board.open_calls],
+            "series": [{"label": _("Calls"), "data": [row.count for row in board.open_calls]}],
+        },
+        "phone": {
+            "type": "doughnut",
+            "labels": [pgettext("calls", "Resolved by phone"), _("Needed an intervention")],
+            "series": [
+                {
+                    "label": _("Calls"),
+                    "data": [calls.resolved_by_phone, calls.considered - calls.resolved_by_phone],
+                }
+            ],
+        },
+        "hours": {
+            "type": "bar",
+            "labels": [row.label for row in hours],
+            "series": [
+                {
+                    "label": pgettext("hours", "Quoted"),
+                    "data": [float(row.quoted) for row in hours],
+                },
+                {
+                    "label": pgettext("hours", "Actual"),
+                    "data": [float(row.actual) for row in hours],
+                },
+            ],
+        },
+        "top_units": {
+            "type": "bar",
+            "horizontal": True,
+            "integer": True,
+            "labels": [row.label for row in board.top_units],
+            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_units]}],
+        },
+        "top_products": {
+            "type": "bar",
+            "horizontal": True,
+            "integer": True,
+            "labels": [row.label for row in board.top_products],
+            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_products]}],
+        },
+        "technicians": {
+            "type": "bar",
+            "stacked": True,
+            "labels": [row.name for row in board.technicians],
+            "series": [
+                {"label": _("Labour"), "data": [float(r.labour) for r in board.technicians]},
+                {"label": _("Travel"), "data": [float(r.travel) for r in board.technicians]},
+                {
+                    "label": pgettext("hours", "Other"),
+                    "data": [float(r.other) for r in board.technicians],
+                },
+            ],
+        },
+    }
