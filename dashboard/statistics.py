@@ -62,6 +62,7 @@ from calls.models import (
     State,
 )
 from customers.models import Customer
+from dashboard.stamps import NAMES_DAY
 from planner.models import Activity, ActivityKind, DayHours, TimeEntry, WorkKind
 from planner.services import PLANNABLE_STATES
 from quotes.models import QuoteLine, RateKind
@@ -284,6 +285,8 @@ class CallFigures:
     completed: int  # calls whose field work is finished
     to_first_visit: datetime.timedelta | None
     to_completion: datetime.timedelta | None
+    # The start of the first visit of the period's calls not begun yet: it changes the figures.
+    next_visit: datetime.datetime | None = None
 
     @property
     def considered(self) -> int:
@@ -329,17 +332,22 @@ def call_figures(filters: Filters, now: datetime.datetime | None = None) -> Call
     )
     # One grouped pass per delay (MIN/MAX per call, then AVG over the calls): correlated
     # subqueries per call would run once per call and per use, which is slow on years of data.
+    # The visits not begun yet are read too: the first of them to begin is when this figure
+    # changes by time alone (``next_visit``, the end of a cached figure's validity).
     first_visits = (
         Activity.objects.filter(
-            intervention__call__in=calls.values("pk"),
-            kind=ActivityKind.INTERVENTION,
-            start__lte=now,
+            intervention__call__in=calls.values("pk"), kind=ActivityKind.INTERVENTION
         )
         .values("intervention__call")
-        .annotate(first=Min("start"), received=Min("intervention__call__received_at"))
+        .annotate(
+            first=Min("start", filter=Q(start__lte=now)),
+            ahead=Min("start", filter=Q(start__gt=now)),
+            received=Min("intervention__call__received_at"),
+        )
         .aggregate(
-            visited=Count("intervention__call"),
+            visited=Count("first"),
             to_first_visit=Avg(F("first") - F("received"), output_field=DurationField()),
+            next_visit=Min("ahead"),
         )
     )
     completions = (
@@ -440,12 +448,13 @@ class TopRow:
 CACHE_SECONDS = 24 * 3600
 
 
-def _period_stamp(filters: Filters) -> str:
-    """The stamps of the period's days (``CallDayStamp``) summed, and how many there are: any
-    change committed to a call of the period since gives another value (one query, at most a
-    row per day)."""
+def period_stamp(filters: Filters) -> str:
+    """The stamps of the period's days (``CallDayStamp``) and of the names day summed, and how
+    many there are: any change committed since to a call of the period, or to anything else
+    the period's figures read (``dashboard.stamps``), gives another value (one query, at most
+    a row per day)."""
     row = CallDayStamp.objects.filter(
-        day__gte=filters.date_from, day__lte=filters.date_to
+        Q(day__gte=filters.date_from, day__lte=filters.date_to) | Q(day=NAMES_DAY)
     ).aggregate(total=Coalesce(Sum("stamp"), 0), days=Count("*"))
     return f"{row['total']}.{row['days']}"
 
@@ -458,7 +467,7 @@ def _cache_key(figure: str, filters: Filters, *extra: object) -> str:
         _key(filters.technician),
         _key(filters.intervention_type),
         *extra,
-        _period_stamp(filters),
+        period_stamp(filters),
     )
     return f"dashboard:{figure}:v1:" + ":".join(str(part) for part in parts)
 
@@ -667,6 +676,7 @@ class SlaFigures:
     total: SlaRow
     customers: list[SlaRow]
     technicians: list[SlaRow]
+    next_due: datetime.datetime | None = None  # the first deadline ahead of a running clock
 
 
 def _sla_counts(prefix: str, now: datetime.datetime) -> dict[str, Count]:
@@ -707,7 +717,22 @@ def sla_compliance(filters: Filters, now: datetime.datetime | None = None) -> Sl
     now = now or timezone.now()
     calls = _period_calls(filters).filter(response_due__isnull=False)
     counts = _sla_counts("", now)
-    total = SlaRow(None, "", **calls.aggregate(**counts))
+    # The first deadline still ahead of a running clock: then a call turns "breached" by time
+    # alone (``next_due``, the end of a cached figure's validity).
+    running = Q(status__in=OPEN_STATUSES)
+    total = calls.aggregate(
+        **counts,
+        next_response=Min(
+            "response_due", filter=running & Q(responded_at__isnull=True, response_due__gt=now)
+        ),
+        next_resolution=Min(
+            "resolution_due",
+            filter=running & Q(resolved_at__isnull=True, resolution_due__gt=now),
+        ),
+    )
+    ahead = [total.pop("next_response"), total.pop("next_resolution")]
+    next_due = min((due for due in ahead if due is not None), default=None)
+    total = SlaRow(None, "", **total)
     customers = [
         SlaRow(row.pop("customer"), row.pop("customer__name"), **row)
         for row in calls.values("customer", "customer__name")
@@ -743,7 +768,7 @@ def sla_compliance(filters: Filters, now: datetime.datetime | None = None) -> Sl
         ),
         key=lambda r: (r.name.lower(), r.pk),
     )
-    return SlaFigures(total=total, customers=customers, technicians=technicians)
+    return SlaFigures(total=total, customers=customers, technicians=technicians, next_due=next_due)
 
 
 # --- All of it ------------------------------------------------------------------------------
@@ -759,17 +784,32 @@ class Dashboard:
     technicians: list[TechnicianRow]
     sla: SlaFigures
 
+    @property
+    def valid_until(self) -> datetime.datetime | None:
+        """When the figures change by time alone (a visit begins, a deadline passes), if ever;
+        every other change renews a stamp (``dashboard.figures``)."""
+        moments = [self.calls.next_visit, self.sla.next_due]
+        return min((moment for moment in moments if moment is not None), default=None)
 
-def dashboard(filters: Filters) -> Dashboard:
-    """Every figure of the dashboard for ``filters`` (a fixed number of queries)."""
+
+def dashboard(
+    filters: Filters,
+    *,
+    open_calls: list[StateCount] | None = None,
+    work: Workload | None = None,
+    now: datetime.datetime | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for ``filters`` (a fixed number of queries); the "now"
+    figures may be given when already read."""
+    now = now or timezone.now()
     return Dashboard(
         filters=filters,
-        open_calls=open_calls_by_state(filters),
-        workload=workload(filters),
-        calls=call_figures(filters),
+        open_calls=open_calls if open_calls is not None else open_calls_by_state(filters),
+        workload=work if work is not None else workload(filters, timezone.localdate(now)),
+        calls=call_figures(filters, now),
         hours=hours_quoted_vs_actual(filters),
         top_units=top_units(filters),
         top_products=top_products(filters),
         technicians=technician_activity(filters),
-        sla=sla_compliance(filters),
+        sla=sla_compliance(filters, now),
     )

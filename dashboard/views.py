@@ -12,14 +12,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from customers.models import Customer
 from dashboard import exports
+from dashboard.figures import figures_html
 from dashboard.forms import DashboardFilterForm, presets
-from dashboard.statistics import Dashboard, dashboard
+from dashboard.statistics import dashboard
 from invoicing.payments import overdue_total
 from orders import selectors as orders_selectors
 from quotes import selectors as quotes_selectors
@@ -36,16 +35,16 @@ NARROWING = ("customer", "technician", "intervention_type")
 @role_required(*STAFF)
 def home(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
-    board = dashboard(form.filters()) if form.is_valid() else None
+    filters = form.filters() if form.is_valid() else None
     context: dict[str, Any] = {
         "form": form,
-        "board": board,
+        "filters": filters,
+        # The figures' block, rendered or from the cache (dashboard.figures).
+        "figures": figures_html(filters) if filters else None,
         "presets": _preset_links(request.GET, form),
         "query": request.GET.urlencode(),
-        "chosen_customer": form.cleaned_data.get("customer") if board else None,
+        "chosen_customer": form.cleaned_data.get("customer") if filters else None,
     }
-    if board is not None:
-        context["charts"] = chart_data(board)
     if has_role(request.user, ADMINISTRATORS):
         # What customers should have paid by today and have not (invoicing.payments), whatever
         # the period chosen: money overdue now is news whatever the statistics look at.
@@ -100,72 +99,3 @@ def _preset_links(params: QueryDict, form: DashboardFilterForm) -> list[dict[str
         )
         links.append({"label": preset.label, "query": query.urlencode(), "active": active})
     return links
-
-
-def chart_data(board: Dashboard) -> dict[str, Any]:
-    """What static/dashboard/dashboard.js draws: labels and series, already translated.
-
-    Numbers go as plain numbers (floats for hours): they are only drawn; the tables next to
-    the charts show the exact values, localised.
-    """
-    calls = board.calls
-    hours = board.hours.rows[:2]  # labour and travel; the total is in the table
-    return {
-        "open_calls": {
-            "type": "bar",
-            "integer": True,
-            "labels": [row.label for row in board.open_calls],
-            "series": [{"label": _("Calls"), "data": [row.count for row in board.open_calls]}],
-        },
-        "phone": {
-            "type": "doughnut",
-            "labels": [pgettext("calls", "Resolved by phone"), _("Needed an intervention")],
-            "series": [
-                {
-                    "label": _("Calls"),
-                    "data": [calls.resolved_by_phone, calls.considered - calls.resolved_by_phone],
-                }
-            ],
-        },
-        "hours": {
-            "type": "bar",
-            "labels": [row.label for row in hours],
-            "series": [
-                {
-                    "label": pgettext("hours", "Quoted"),
-                    "data": [float(row.quoted) for row in hours],
-                },
-                {
-                    "label": pgettext("hours", "Actual"),
-                    "data": [float(row.actual) for row in hours],
-                },
-            ],
-        },
-        "top_units": {
-            "type": "bar",
-            "horizontal": True,
-            "integer": True,
-            "labels": [row.label for row in board.top_units],
-            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_units]}],
-        },
-        "top_products": {
-            "type": "bar",
-            "horizontal": True,
-            "integer": True,
-            "labels": [row.label for row in board.top_products],
-            "series": [{"label": _("Calls"), "data": [row.calls for row in board.top_products]}],
-        },
-        "technicians": {
-            "type": "bar",
-            "stacked": True,
-            "labels": [row.name for row in board.technicians],
-            "series": [
-                {"label": _("Labour"), "data": [float(r.labour) for r in board.technicians]},
-                {"label": _("Travel"), "data": [float(r.travel) for r in board.technicians]},
-                {
-                    "label": pgettext("hours", "Other"),
-                    "data": [float(r.other) for r in board.technicians],
-                },
-            ],
-        },
-    }
