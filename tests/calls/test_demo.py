@@ -23,9 +23,10 @@ def test_demo_calls_are_idempotent_and_cover_several_states():
 
 def test_scale_volume_keeps_codes_consistent_with_the_counters(monkeypatch):
     """The volume continues the counters' sequence. It is written in bulk with the triggers that
-    keep the calls to invoice off (a rewrite per inserted intervention made most of the seed's
-    time at scale 100); they are back at the end and every row is recounted."""
+    keep the calls to invoice and the dashboard's day stamps off (a rewrite per inserted row made
+    most of the seed's time at scale 100); they are back at the end and every row is recounted."""
     from calls import demo as calls_demo
+    from dashboard import stamps
     from invoicing import waiting
     from invoicing.models import CallToInvoice
     from tests.invoicing.test_calls_waiting import _check, _installed
@@ -34,7 +35,7 @@ def test_scale_volume_keeps_codes_consistent_with_the_counters(monkeypatch):
     bulk_volume = calls_demo._seed_volume
 
     def volume(*args, **kwargs):
-        triggers_during_volume.append(_installed())
+        triggers_during_volume.append((_installed(), _dashboard_stamp_triggers()))
         return bulk_volume(*args, **kwargs)
 
     monkeypatch.setattr("calls.demo.CALLS_PER_SCALE", 40)
@@ -48,10 +49,29 @@ def test_scale_volume_keeps_codes_consistent_with_the_counters(monkeypatch):
         codes = Call.objects.filter(code__startswith=f"{counter.year}-")
         assert codes.count() == counter.value
     assert CALLS_PER_SCALE == 8000
-    assert triggers_during_volume == [set()]
+    assert triggers_during_volume == [(set(), 0)]
     assert _installed() == {(t.table, t.event, t.of) for t in waiting.TRIGGERS}
+    assert _dashboard_stamp_triggers() == len(stamps._triggers())
     assert CallToInvoice.objects.exists()
     _check()
+
+
+def _dashboard_stamp_triggers() -> int:
+    """How many of the dashboard's day-stamp triggers (dashboard.stamps) the database holds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'dashboard_stamp_%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal "
+                "AND tgname LIKE 'dashboard_stamp_%'"
+            )
+        return cursor.fetchone()[0]
 
 
 def _small_volume(scale, progress):
