@@ -233,6 +233,32 @@ def _own_pages(technician: User) -> list[str]:
     return urls
 
 
+def _signed_in_phone(browser, live_server, size, username, password, console):
+    """A phone-sized browser context signed in as ``username``; the page's script errors and
+    console errors are appended to ``console``."""
+    context = browser.new_context(
+        service_workers="block",  # no background fetches of the offline worker (conftest)
+        base_url=live_server.url,
+        viewport=size,
+        reduced_motion="reduce",
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    context.set_default_navigation_timeout(60_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: console.append(f"{page.url}: {exc}"))
+    page.on(
+        "console",
+        lambda msg: console.append(f"{page.url}: {msg.text}") if msg.type == "error" else None,
+    )
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("[data-testid=user-menu]", state="attached")
+    return context, page
+
+
 def test_every_technician_page_fits_a_phone_in_italian_and_english(browser, live_server):
     started = time.monotonic()
     world = _build_world()
@@ -244,28 +270,9 @@ def test_every_technician_page_fits_a_phone_in_italian_and_english(browser, live
     console: list[str] = []
     visited = 0
     for size in SIZES:
-        context = browser.new_context(
-            service_workers="block",  # no background fetches of the offline worker (conftest)
-            base_url=live_server.url,
-            viewport=size,
-            reduced_motion="reduce",
-            has_touch=True,
+        context, page = _signed_in_phone(
+            browser, live_server, size, technician.username, DEMO_PASSWORD, console
         )
-        context.set_default_timeout(15_000)
-        context.set_default_navigation_timeout(60_000)
-        page = context.new_page()
-        page.on("pageerror", lambda exc, page=page: console.append(f"{page.url}: {exc}"))
-        page.on(
-            "console",
-            lambda msg, page=page: (
-                console.append(f"{page.url}: {msg.text}") if msg.type == "error" else None
-            ),
-        )
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", technician.username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_selector("[data-testid=user-menu]", state="attached")
         for language in LANGUAGES:
             User.objects.filter(pk=technician.pk).update(language=language)
             for url in urls:
@@ -457,6 +464,7 @@ def test_the_office_lists_fit_a_phone(browser, live_server):
     started = time.monotonic()
     world = _build_world()
     problems: dict[str, list[str]] = {}
+    console: list[str] = []
     visited = 0
     for role, names in OFFICE_LISTS.items():
         user = make_user(f"phone-{role}", role, password=PASSWORD, **STAFF_FIELDS.get(role, {}))
@@ -467,21 +475,9 @@ def test_the_office_lists_fit_a_phone(browser, live_server):
                 urls.append(f"{url}?{row.query}" if row.query else url)
         assert {u.split("?")[0] for u in urls}, names
         for size in SIZES:
-            context = browser.new_context(
-                service_workers="block",
-                base_url=live_server.url,
-                viewport=size,
-                reduced_motion="reduce",
-                has_touch=True,
+            context, page = _signed_in_phone(
+                browser, live_server, size, user.username, PASSWORD, console
             )
-            context.set_default_timeout(15_000)
-            context.set_default_navigation_timeout(60_000)
-            page = context.new_page()
-            page.goto("/accounts/login/")
-            page.fill("input[name=username]", user.username)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_selector("[data-testid=user-menu]", state="attached")
             for language in LANGUAGES:
                 User.objects.filter(pk=user.pk).update(language=language)
                 for url in dict.fromkeys(urls):
@@ -495,3 +491,4 @@ def test_the_office_lists_fit_a_phone(browser, live_server):
     print(f"\noffice phone sweep: {visited} pages in {time.monotonic() - started:.0f} s")
     report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
     assert not problems, f"{len(problems)} pages do not fit a phone:\n{report}"
+    assert not console, console
