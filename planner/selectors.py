@@ -257,6 +257,12 @@ def _plain_cancelled(activity: BoardActivity) -> bool:
     return activity.state == State.CANCELLED
 
 
+def _waiting_for_the_planner() -> QuerySet[Intervention]:
+    """Interventions waiting for the planner (expected or quoted), oldest request first: what
+    the "To plan" lists show, as model instances (the day page) or as values (the board)."""
+    return Intervention.objects.filter(state__in=PLANNABLE_STATES).order_by("requested_date", "pk")
+
+
 def unplanned_count() -> int:
     return Intervention.objects.filter(state__in=PLANNABLE_STATES).count()
 
@@ -266,7 +272,7 @@ def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Interventio
 
     Only what the lists beside the board and the day page show is read."""
     return list(
-        Intervention.objects.filter(state__in=PLANNABLE_STATES)
+        _waiting_for_the_planner()
         .select_related("call__customer", "call__site", "type", "technician")
         .only(
             "code",
@@ -278,8 +284,7 @@ def unplanned_interventions(limit: int = UNPLANNED_ON_BOARD) -> list[Interventio
             "technician__username",
             "technician__first_name",
             "technician__last_name",
-        )
-        .order_by("requested_date", "pk")[:limit]
+        )[:limit]
     )
 
 
@@ -320,11 +325,7 @@ def unplanned_rows(limit: int = UNPLANNED_ON_BOARD) -> list[UnplannedRow]:
     """``unplanned_interventions`` as the board shows them, in one query as well."""
     plan_url = url_pattern("planner:plan", ID_MARKERS[0])
     states = choice_labels(Intervention._meta.get_field("state"))
-    page = (
-        Intervention.objects.filter(state__in=PLANNABLE_STATES)
-        .order_by("requested_date", "pk")
-        .values(*UNPLANNED_ROW_FIELDS)[:limit]
-    )
+    page = _waiting_for_the_planner().values(*UNPLANNED_ROW_FIELDS)[:limit]
     return [
         UnplannedRow(
             pk=values["pk"],
