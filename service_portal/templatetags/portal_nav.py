@@ -1,5 +1,7 @@
 """``{% nav_menu %}``: the role's menu in the top bar, rendered once per process and reused;
-``{% user_menu %}`` and ``{% offline_block %}``: the rest of the signed-in layout, the same way.
+``{% user_menu %}``, ``{% offline_block %}`` and ``{% language_switcher %}``: the rest of the
+top bar, the same way, with the request's own values put in their slots; ``{% keep %}``: any
+other part of the layout that is the same for every request with the same language.
 
 The menu depends on the role, the language (labels and URLs), the URLconf and script prefix and
 on which top-level entry is the current page; nothing else. Each signed-in page used to render
@@ -91,6 +93,14 @@ def _alternate(parts: list[str]):
     return ((index % 2 == 1, part) for index, part in enumerate(parts))
 
 
+def _csrf_input(context: template.Context) -> str:
+    """What ``{% csrf_token %}`` prints: the hidden field with the request's token, or nothing."""
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":  # noqa: S105 - Django's "no CSRF" marker
+        return str(format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token))
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def user_menu(context: template.Context) -> SafeString:
     """The signed-in top bar's user menu: kept per role, staff flag, onboarding, URLconf, script
@@ -99,12 +109,6 @@ def user_menu(context: template.Context) -> SafeString:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return mark_safe("")  # noqa: S308 - a constant empty string
-    token = context.get("csrf_token")
-    csrf_input = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        if token and token != "NOTPROVIDED"  # noqa: S105 - Django's "no CSRF" marker
-        else ""
-    )
     key = ("user_menu", user.role, user.is_staff, user.must_onboard, *url_context())
     return _kept_fragment(
         key,
@@ -114,7 +118,22 @@ def user_menu(context: template.Context) -> SafeString:
             "is_staff": user.is_staff,
             "must_onboard": user.must_onboard,
         },
-        {"user_name": str(conditional_escape(user)), "csrf_input": str(csrf_input)},
+        {"user_name": str(conditional_escape(user)), "csrf_input": _csrf_input(context)},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher(context: template.Context) -> SafeString:
+    """The language switch of every page's top bar (portal/language_switcher.html): kept per
+    URLconf, script prefix and language; the CSRF field and the page to come back to are the
+    request's own."""
+    request = context.get("request")
+    next_path = request.get_full_path() if request is not None else ""
+    return _kept_fragment(
+        ("language_switcher", *url_context()),
+        "portal/language_switcher.html",
+        {},
+        {"csrf_input": _csrf_input(context), "next_path": str(conditional_escape(next_path))},
     )
 
 
@@ -130,3 +149,48 @@ def offline_block() -> SafeString:
         {},
         {"saved_at": str(conditional_escape(saved_at))},
     )
+
+
+# --- {% keep %}: a part of the layout rendered once per process ---------------------------------
+
+# (template, position in it, URLconf, script prefix, language, STATIC_URL, values) -> its HTML
+_KEPT_BLOCKS: dict[tuple, SafeString] = {}
+
+
+class KeepNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, place: tuple, vary_on: list) -> None:
+        self.nodelist = nodelist
+        self.place = place
+        self.vary_on = vary_on
+
+    def render(self, context: template.Context) -> SafeString:
+        if settings.DEBUG:
+            return mark_safe(self.nodelist.render(context))  # noqa: S308 - a rendered template
+        values = tuple(value.resolve(context) for value in self.vary_on)
+        key = (*self.place, *url_context(), settings.STATIC_URL, *values)
+        html = _KEPT_BLOCKS.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))  # noqa: S308 - a rendered template
+            _KEPT_BLOCKS[key] = html
+        return html
+
+
+@register.tag
+def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
+    """``{% keep value... %}...{% endkeep %}``: what stands between the tags is rendered once per
+    process for each URLconf, script prefix, language, static URL and the given values, then
+    reused (with DEBUG on, on every request). Only for markup that depends on nothing else: static
+    URLs, reversed URLs, translated words. Never the request, the user, a CSRF token or a form.
+    For templates kept in files (a template built from a string has no file to tell it apart).
+
+    Django's ``{% cache %}`` tag was not taken: it reads a cache backend (in production Redis, a
+    round trip for each fragment, which is what keeping them saves) and would be a second way to
+    keep layout parts beside the fragments above."""
+    bits = token.split_contents()[1:]
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    # Where the tag stands: its template file, line and rank among the template's keep tags.
+    rank = getattr(parser, "_portal_keep_rank", 0)
+    parser._portal_keep_rank = rank + 1  # type: ignore[attr-defined]
+    place = (getattr(parser.origin, "name", ""), token.lineno, rank)
+    return KeepNode(nodelist, place, [parser.compile_filter(bit) for bit in bits])
