@@ -5,12 +5,18 @@ e-mails cost no query for it. Saving or deleting the profile refreshes the cache
 every process when the cache is Redis; with the in-process cache of a single-machine
 installation other processes see the change within ``CACHE_SECONDS``).
 
+Pages (the top bar and the login page: name, logo, accent colour) read it through a copy each
+process keeps for ``PAGE_SECONDS`` (``page_branding()``): a page then costs no cache round trip
+for it either. The process that saves the profile renews its copy at once; other processes show
+the new name or logo within ``PAGE_SECONDS``. Documents and e-mails always read ``current()``.
+
 Until an administrator fills in the profile, the documents carry only the ``COMPANY_NAME``
 setting and the administrator's dashboard says so.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +30,9 @@ from service_portal.models import CompanyProfile
 CACHE_KEY = "service_portal:company_profile:v1"
 CACHE_SECONDS = 60
 ABSENT = "absent"
+PAGE_SECONDS = 5.0
+# The pages' copy in this process: (time.monotonic() when read, the profile or None), or None.
+_page_copy: tuple[float, CompanyProfile | None] | None = None
 
 
 def current() -> CompanyProfile | None:
@@ -41,11 +50,27 @@ def current_from_database() -> CompanyProfile | None:
 
 
 def remember(profile: CompanyProfile | None) -> None:
+    global _page_copy
     cache.set(CACHE_KEY, profile if profile is not None else ABSENT, CACHE_SECONDS)
+    _page_copy = (time.monotonic(), profile)
 
 
 def forget() -> None:
+    global _page_copy
     cache.delete(CACHE_KEY)
+    _page_copy = None
+
+
+def for_pages() -> CompanyProfile | None:
+    """The profile as the pages' layout shows it: this process's copy, read again from the cache
+    when it is ``PAGE_SECONDS`` old."""
+    global _page_copy
+    copy = _page_copy
+    now = time.monotonic()
+    if copy is None or now - copy[0] >= PAGE_SECONDS:
+        copy = (now, current())
+        _page_copy = copy
+    return copy[1]
 
 
 def _saved(sender: Any, instance: CompanyProfile, **kwargs: Any) -> None:
@@ -103,3 +128,8 @@ class Branding:
 
 def branding() -> Branding:
     return Branding(current())
+
+
+def page_branding() -> Branding:
+    """The company as the top bar and the login page show it (``for_pages``)."""
+    return Branding(for_pages())

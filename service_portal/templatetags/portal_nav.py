@@ -97,7 +97,8 @@ def _csrf_input(context: template.Context) -> str:
     """What ``{% csrf_token %}`` prints: the hidden field with the request's token, or nothing."""
     token = context.get("csrf_token")
     if token and token != "NOTPROVIDED":  # noqa: S105 - Django's "no CSRF" marker
-        return str(format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token))
+        field = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        return str(format_html(field, token))
     return ""
 
 

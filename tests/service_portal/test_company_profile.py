@@ -376,3 +376,33 @@ def test_the_logo_fits_the_letterhead_box_without_being_enlarged(size, expected_
     assert width == pytest.approx(expected_mm[0], abs=0.05)
     assert height == pytest.approx(expected_mm[1], abs=0.05)
     assert float(logo.indent.removesuffix("px")) * 25.4 / 96 == pytest.approx(width + 4, abs=0.05)
+
+
+def test_a_name_saved_by_another_worker_reaches_the_top_bar_within_seconds(
+    operator_client, monkeypatch
+):
+    """The pages' layout keeps the profile in the process for a few seconds (no cache round trip
+    a page); documents read the shared copy at once. Another worker's save only renews the
+    shared copy, as simulated here."""
+    page = reverse("customers:customer_list")
+    assert "Tecnoservice Lombarda S.r.l." in operator_client.get(page).content.decode()
+    elsewhere = CompanyProfile.objects.get()
+    elsewhere.legal_name = "Officine Altrove S.r.l."
+    CompanyProfile.objects.filter(pk=elsewhere.pk).update(legal_name=elsewhere.legal_name)
+    from django.core.cache import cache
+
+    cache.set(company.CACHE_KEY, elsewhere, company.CACHE_SECONDS)  # the other worker's save
+    assert company.branding().name == "Officine Altrove S.r.l."  # documents, e-mails
+    assert "Tecnoservice Lombarda S.r.l." in operator_client.get(page).content.decode()
+    monkeypatch.setattr(company, "PAGE_SECONDS", 0.0)  # as if the seconds had passed
+    html = operator_client.get(page).content.decode()
+    assert "Officine Altrove S.r.l." in html and "Tecnoservice Lombarda" not in html
+
+
+def test_a_name_saved_in_this_worker_shows_at_the_next_page(admin_client_):
+    page = reverse("customers:customer_list")
+    admin_client_.get(page)
+    profile = CompanyProfile.objects.get()
+    profile.legal_name = "Officine Qui S.r.l."
+    profile.save()
+    assert "Officine Qui S.r.l." in admin_client_.get(page).content.decode()

@@ -77,7 +77,9 @@ def test_a_user_in_onboarding_sees_no_menu(client_for, operator):
 
 # --- The rest of the layout kept per language ({% keep %}, {% language_switcher %}) ------------
 
-TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|submission_token" value=")[^"]+')
+TOKENS = re.compile(
+    r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|submission_token" value=")[^"]+'
+)
 
 
 def _without_tokens(response) -> str:
@@ -85,7 +87,9 @@ def _without_tokens(response) -> str:
 
 
 @pytest.mark.parametrize("language", ["it", "en", "de"])
-def test_the_kept_layout_is_the_page_rendered_afresh(client_for, operator, client, settings, language):
+def test_the_kept_layout_is_the_page_rendered_afresh(
+    client_for, operator, client, settings, language
+):
     """The kept parts (links, scripts, the calendar's words, the brand, the language switch) give
     the same page as rendering everything on each request (as DEBUG does), signed in or not."""
     operator.language = language
@@ -138,4 +142,4 @@ def test_a_new_company_name_logo_or_colour_shows_at_the_next_page(client_for, op
     make_company_profile(legal_name="Officine Nuove S.r.l.", accent_colour="#7a1f5c")
     html = staff.get(page).content.decode()
     assert '<span class="brand-name">Officine Nuove S.r.l.</span>' in html
-    assert f'{reverse("company_theme")}?v=7a1f5c' in html
+    assert f"{reverse('company_theme')}?v=7a1f5c" in html
