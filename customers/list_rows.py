@@ -8,6 +8,10 @@ modeltranslation chooses it (``service_portal.i18n.translated_value``). The warr
 the rule ``Unit.under_warranty`` asks (``customers.models.warranty_covers``), the phone link is
 built as ``Contact.phone_uri`` builds it (``customers.validators.phone_uri``), and the links are
 reversed once a page and filled with each row's ids.
+
+The customer and site pages show their first units the same way (``unit_lines``: the serial
+number, the product's code, the site and the warranty, the units' own columns and two joins,
+instead of each unit with its product, site and customer as instances).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from customers.models import Product
+from django.db.models import QuerySet
+
+from customers.models import Product, Unit
 from customers.validators import phone_uri
 from service_portal.i18n import localized_fields, translated_value
 from service_portal.links import ID_MARKERS, url_pattern
@@ -78,6 +84,42 @@ class ContactRow:
     phone: str
     phone_uri: str
     email: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLine:
+    """One unit as the customer and site pages show it (customers/unit_table.html)."""
+
+    pk: int
+    url: str  # its page
+    serial_number: str
+    product_code: str
+    site_name: str  # "" when the table leaves the site out
+    warranty_end: datetime.date | None  # {% warranty_badge %} reads it
+
+
+def unit_lines(units: QuerySet[Unit], limit: int, *, site: bool) -> tuple[list[UnitLine], int]:
+    """The first ``limit`` of ``units`` (in their order) as lines, and how many ``units`` there
+    are: one row more than shown is read, so the count is a query of its own only when the
+    table is cut (``site``: the lines carry their site's name)."""
+    fields = ["pk", "serial_number", "warranty_end", "product__code"]
+    if site:
+        fields.append("site__name")
+    page = list(units.values(*fields)[: limit + 1])
+    count = len(page) if len(page) <= limit else units.count()
+    link = url_pattern("customers:unit_detail", ID_MARKERS[0])
+    lines = [
+        UnitLine(
+            pk=values["pk"],
+            url=link.format(values["pk"]),
+            serial_number=values["serial_number"],
+            product_code=values["product__code"],
+            site_name=values["site__name"] if site else "",
+            warranty_end=values["warranty_end"],
+        )
+        for values in page[:limit]
+    ]
+    return lines, count
 
 
 def unit_rows(page: Iterable[dict[str, Any]]) -> list[UnitRow]:

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_GET
 
 from customers.filters import ContactFilter, CustomerFilter, ProductFilter, SiteFilter, UnitFilter
 from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
-from customers.list_rows import CONTACT_ROW_FIELDS, UNIT_ROW_FIELDS, contact_rows, unit_rows
+from customers.list_rows import (
+    CONTACT_ROW_FIELDS,
+    UNIT_ROW_FIELDS,
+    contact_rows,
+    unit_lines,
+    unit_rows,
+)
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.crud import (
     PortalCreateView,
@@ -39,19 +45,21 @@ class CustomerDetail(PortalDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_queryset(self):
-        return Customer.objects.select_related("billing_customer").prefetch_related(
-            Prefetch("sites", queryset=Site.objects.order_by("name")),
-            Prefetch("contacts", queryset=Contact.objects.select_related("site").order_by("name")),
-        )
+        return Customer.objects.select_related("billing_customer")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Filter on the (prefetched) site ids rather than joining on the customer: the planner
-        # then uses the unit's site index instead of walking the whole serial-number index.
-        site_ids = [site.pk for site in self.object.sites.all()]
-        units = Unit.objects.with_relations().filter(site_id__in=site_ids)
-        context["units"] = units[:UNITS_ON_DETAIL]
-        context["unit_count"] = units.count()
+        # One customer: its sites and contacts are read by plain queries (a prefetch runs the
+        # same queries through more machinery).
+        customer = self.object
+        context["sites"] = sites = list(Site.objects.filter(customer=customer).order_by("name"))
+        context["contacts"] = (
+            Contact.objects.filter(customer=customer).select_related("site").order_by("name")
+        )
+        # Filter on the site ids rather than joining on the customer: the planner then uses the
+        # unit's site index instead of walking the whole serial-number index.
+        units = Unit.objects.filter(site_id__in=[site.pk for site in sites])
+        context["units"], context["unit_count"] = unit_lines(units, UNITS_ON_DETAIL, site=True)
         context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
         return context
 
@@ -116,9 +124,8 @@ class SiteDetail(PortalDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        units = Unit.objects.select_related("product").filter(site=self.object)
-        context["units"] = units[:UNITS_ON_DETAIL]
-        context["unit_count"] = units.count()
+        units = Unit.objects.filter(site=self.object)
+        context["units"], context["unit_count"] = unit_lines(units, UNITS_ON_DETAIL, site=False)
         context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
         return context
 
