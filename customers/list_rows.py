@@ -1,4 +1,4 @@
-"""The rows of the unit list and the contact list: plain values, shown by their templates.
+"""The rows of the customer, unit and contact lists: plain values, shown by their templates.
 
 As for the call search (calls/search_rows.py): a page of 25 units read as model instances (each
 with its product, site and customer joined) costs more CPU than the same columns read with
@@ -8,6 +8,9 @@ modeltranslation chooses it (``service_portal.i18n.translated_value``). The warr
 the rule ``Unit.under_warranty`` asks (``customers.models.warranty_covers``), the phone link is
 built as ``Contact.phone_uri`` builds it (``customers.validators.phone_uri``), and the links are
 reversed once a page and filled with each row's ids.
+
+The customer list's country and language are the choices' labels, looked up once a page
+(``service_portal.choices.choice_labels``, what ``get_FOO_display()`` reads).
 
 The customer and site pages show their first units the same way (``unit_lines``: the serial
 number, the product's code, the site and the warranty, the units' own columns and two joins,
@@ -22,9 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.encoding import force_str
 
-from customers.models import Product, Unit
+from customers.models import Customer, Product, Unit
 from customers.validators import phone_uri
+from service_portal.choices import choice_labels
 from service_portal.i18n import localized_fields, translated_value
 from service_portal.links import ID_MARKERS, url_pattern
 
@@ -41,6 +46,9 @@ UNIT_ROW_FIELDS = (
     "site__customer",
     "site__customer__name",
 )
+
+# The same for the customer list (Customer.Meta.ordering: name, pk).
+CUSTOMER_ROW_FIELDS = ("pk", "name", "is_active", "vat_number", "city", "country", "language")
 
 # The same for the contact list (Contact.Meta.ordering: name, pk).
 CONTACT_ROW_FIELDS = (
@@ -68,6 +76,20 @@ class UnitRow:
     customer_name: str
     site_name: str
     warranty_end: datetime.date | None  # {% warranty_badge %} reads it
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    """One customer as its row shows it."""
+
+    pk: int
+    url: str  # its page
+    name: str
+    is_active: bool
+    vat_number: str
+    city: str
+    country: str  # the label, in the reader's language
+    language: str  # the label, in the reader's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +161,26 @@ def unit_rows(page: Iterable[dict[str, Any]]) -> list[UnitRow]:
             customer_name=values["site__customer__name"],
             site_name=values["site__name"],
             warranty_end=values["warranty_end"],
+        )
+        for values in page
+    ]
+
+
+def customer_rows(page: Iterable[dict[str, Any]]) -> list[CustomerRow]:
+    """The rows of a page of ``values(*CUSTOMER_ROW_FIELDS)`` of the customers, in its order."""
+    link = url_pattern("customers:customer_detail", ID_MARKERS[0])
+    countries = choice_labels(Customer._meta.get_field("country"))
+    languages = choice_labels(Customer._meta.get_field("language"))
+    return [
+        CustomerRow(
+            pk=values["pk"],
+            url=link.format(values["pk"]),
+            name=values["name"],
+            is_active=values["is_active"],
+            vat_number=values["vat_number"],
+            city=values["city"],
+            country=force_str(countries.get(values["country"], values["country"])),
+            language=force_str(languages.get(values["language"], values["language"])),
         )
         for values in page
     ]

@@ -10,8 +10,10 @@ from customers.filters import ContactFilter, CustomerFilter, ProductFilter, Site
 from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
 from customers.list_rows import (
     CONTACT_ROW_FIELDS,
+    CUSTOMER_ROW_FIELDS,
     UNIT_ROW_FIELDS,
     contact_rows,
+    customer_rows,
     unit_lines,
     unit_rows,
 )
@@ -38,6 +40,10 @@ class CustomerList(PortalListView):
     model = Customer
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"
+    row_fields = CUSTOMER_ROW_FIELDS  # the page reads its columns as values (customers.list_rows)
+
+    def make_rows(self, values):
+        return customer_rows(values)
 
 
 class CustomerDetail(PortalDetailView):
