@@ -32,6 +32,7 @@ from customers.validators import phone_uri
 from service_portal.choices import choice_labels
 from service_portal.i18n import localized_fields, translated_value
 from service_portal.links import ID_MARKERS, url_pattern
+from service_portal.rows import TemplateRow
 
 # What the unit list reads of each unit (one query, the product, site and customer joined). The
 # list's order (serial number, pk: Unit.Meta.ordering) is among them: the page links carry the
@@ -64,7 +65,7 @@ CONTACT_ROW_FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
-class UnitRow:
+class UnitRow(TemplateRow):
     """One unit as its row shows it."""
 
     pk: int
@@ -79,7 +80,7 @@ class UnitRow:
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerRow:
+class CustomerRow(TemplateRow):
     """One customer as its row shows it."""
 
     pk: int
@@ -93,7 +94,7 @@ class CustomerRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ContactRow:
+class ContactRow(TemplateRow):
     """One contact as its row shows it."""
 
     pk: int
@@ -109,7 +110,7 @@ class ContactRow:
 
 
 @dataclass(frozen=True, slots=True)
-class UnitLine:
+class UnitLine(TemplateRow):
     """One unit as the customer and site pages show it (customers/unit_table.html)."""
 
     pk: int
