@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -26,6 +26,7 @@ from service_portal.crud import (
 )
 from service_portal.forms import parse_id
 from service_portal.i18n import described
+from service_portal.links import reverse_ids
 from service_portal.permissions import role_required
 from service_portal.pickers import LIMIT as PICKER_LIMIT
 from service_portal.pickers import MIN_CHARACTERS, picker_results, search_text
@@ -51,16 +52,21 @@ class CustomerDetail(PortalDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_queryset(self):
-        return Customer.objects.select_related("billing_customer")
+        # The billing customer's name, not the whole record: the page links to it.
+        return Customer.objects.annotate(billing_customer_name=F("billing_customer__name"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # One customer: its sites and contacts are read by plain queries (a prefetch runs the
-        # same queries through more machinery).
         customer = self.object
+        if customer.billing_customer_id:
+            context["billing_customer_url"] = reverse_ids(
+                "customers:customer_detail", customer.billing_customer_id
+            )
+        # One customer: its sites and contacts are read by plain queries (a prefetch runs the
+        # same queries through more machinery), the contacts as the contact list's rows.
         context["sites"] = sites = list(Site.objects.filter(customer=customer).order_by("name"))
-        context["contacts"] = (
-            Contact.objects.filter(customer=customer).select_related("site").order_by("name")
+        context["contacts"] = contact_rows(
+            Contact.objects.filter(customer=customer).order_by("name").values(*CONTACT_ROW_FIELDS)
         )
         # Filter on the site ids rather than joining on the customer: the planner then uses the
         # unit's site index instead of walking the whole serial-number index.

@@ -442,6 +442,18 @@ def test_the_detail_pages_show_their_first_units_and_count_them_all(operator_cli
         assert _count_queries(operator_client, name, [pk]) == whole[name] + 1
 
 
+def test_the_customer_page_links_its_billing_customer(operator_client):
+    payer = make_customer(name="Holding <Rossi> & C.")
+    branch = make_customer(billing_customer=payer)
+    html = operator_client.get(reverse("customers:customer_detail", args=[branch.pk])).content
+    assert (
+        f'<a href="/customers/{payer.pk}/" data-testid="billing-customer">'
+        "Holding &lt;Rossi&gt; &amp; C.</a>"
+    ) in html.decode()
+    html = operator_client.get(reverse("customers:customer_detail", args=[payer.pk])).content
+    assert b"billing-customer" not in html
+
+
 def test_a_double_submitted_form_creates_one_customer(operator_client):
     page = operator_client.get(reverse("customers:customer_create"))
     token = page.context["form"].initial["submission_token"]
