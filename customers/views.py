@@ -248,7 +248,17 @@ class UnitList(PortalListView):
 class UnitDetail(PortalDetailView):
     model = Unit
     template_name = "customers/unit_detail.html"
-    queryset = Unit.objects.with_relations()
+    # The customer's name, not its whole record: the page links to it.
+    queryset = Unit.objects.select_related("product", "site").annotate(
+        customer_name=F("site__customer__name")
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customer_url"] = reverse_ids(
+            "customers:customer_detail", self.object.site.customer_id
+        )
+        return context
 
 
 class UnitCreate(CustomerChildMixin, PortalCreateView):

@@ -454,6 +454,19 @@ def test_the_customer_page_links_its_billing_customer(operator_client):
     assert b"billing-customer" not in html
 
 
+def test_the_unit_page_shows_its_product_customer_and_site(operator_client):
+    customer = make_customer(name="Rossi <& Figli>")
+    site = make_site(customer, name="Plant 2", address="Via Po 1")
+    unit = make_unit(site, make_product(code="CMP-9", description="Compressor"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = operator_client.get(reverse("customers:unit_detail", args=[unit.pk]))
+    html = response.content.decode()
+    assert f'<a href="/customers/{customer.pk}/">Rossi &lt;&amp; Figli&gt;</a>' in html
+    assert f'<a href="/customers/sites/{site.pk}/">Plant 2</a>' in html
+    assert "CMP-9 – Compressor" in html
+    assert len(ctx.captured_queries) == 3  # session, user, the unit with its product and site
+
+
 def test_a_double_submitted_form_creates_one_customer(operator_client):
     page = operator_client.get(reverse("customers:customer_create"))
     token = page.context["form"].initial["submission_token"]
