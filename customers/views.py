@@ -26,7 +26,6 @@ from service_portal.crud import (
 )
 from service_portal.forms import parse_id
 from service_portal.i18n import described
-from service_portal.links import reverse_ids
 from service_portal.permissions import role_required
 from service_portal.pickers import LIMIT as PICKER_LIMIT
 from service_portal.pickers import MIN_CHARACTERS, picker_results, search_text
@@ -58,10 +57,6 @@ class CustomerDetail(PortalDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         customer = self.object
-        if customer.billing_customer_id:
-            context["billing_customer_url"] = reverse_ids(
-                "customers:customer_detail", customer.billing_customer_id
-            )
         # One customer: its sites and contacts are read by plain queries (a prefetch runs the
         # same queries through more machinery), the contacts as the contact list's rows.
         context["sites"] = sites = list(Site.objects.filter(customer=customer).order_by("name"))
@@ -252,13 +247,6 @@ class UnitDetail(PortalDetailView):
     queryset = Unit.objects.select_related("product", "site").annotate(
         customer_name=F("site__customer__name")
     )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["customer_url"] = reverse_ids(
-            "customers:customer_detail", self.object.site.customer_id
-        )
-        return context
 
 
 class UnitCreate(CustomerChildMixin, PortalCreateView):
