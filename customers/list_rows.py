@@ -12,9 +12,9 @@ reversed once a page and filled with each row's ids.
 The customer list's country and language are the choices' labels, looked up once a page
 (``service_portal.choices.choice_labels``, what ``get_FOO_display()`` reads).
 
-The customer and site pages show their first units the same way (``unit_lines``: the serial
-number, the product's code, the site and the warranty, the units' own columns and two joins,
-instead of each unit with its product, site and customer as instances).
+The customer and site pages show their first units the same way (``unit_lines``: the units'
+own columns, their product's code and, on the customer page, their site's name, instead of each
+unit with its product, site and customer as instances).
 """
 
 from __future__ import annotations
