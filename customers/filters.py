@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.countries import COUNTRIES
+from customers.countries import country_choices
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.i18n import localized_fields
 
@@ -59,7 +59,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 class CustomerFilter(SearchFilterSet):
     search_fields = ("name", "vat_number", "fiscal_code", "city")
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=COUNTRIES)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices)
     active = django_filters.ChoiceFilter(
         label=_("Status"), choices=ACTIVE_CHOICES, method="filter_active"
     )

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -8,7 +8,15 @@ from django.views.decorators.http import require_GET
 
 from customers.filters import ContactFilter, CustomerFilter, ProductFilter, SiteFilter, UnitFilter
 from customers.forms import ContactForm, CustomerForm, ProductForm, SiteForm, UnitForm
-from customers.list_rows import CONTACT_ROW_FIELDS, UNIT_ROW_FIELDS, contact_rows, unit_rows
+from customers.list_rows import (
+    CONTACT_ROW_FIELDS,
+    CUSTOMER_ROW_FIELDS,
+    UNIT_ROW_FIELDS,
+    contact_rows,
+    customer_rows,
+    unit_lines,
+    unit_rows,
+)
 from customers.models import Contact, Customer, Product, Site, Unit
 from service_portal.crud import (
     PortalCreateView,
@@ -32,6 +40,10 @@ class CustomerList(PortalListView):
     model = Customer
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"
+    row_fields = CUSTOMER_ROW_FIELDS  # the page reads its columns as values (customers.list_rows)
+
+    def make_rows(self, values):
+        return customer_rows(values)
 
 
 class CustomerDetail(PortalDetailView):
@@ -39,19 +51,22 @@ class CustomerDetail(PortalDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_queryset(self):
-        return Customer.objects.select_related("billing_customer").prefetch_related(
-            Prefetch("sites", queryset=Site.objects.order_by("name")),
-            Prefetch("contacts", queryset=Contact.objects.select_related("site").order_by("name")),
-        )
+        # The billing customer's name, not the whole record: the page links to it.
+        return Customer.objects.annotate(billing_customer_name=F("billing_customer__name"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Filter on the (prefetched) site ids rather than joining on the customer: the planner
-        # then uses the unit's site index instead of walking the whole serial-number index.
-        site_ids = [site.pk for site in self.object.sites.all()]
-        units = Unit.objects.with_relations().filter(site_id__in=site_ids)
-        context["units"] = units[:UNITS_ON_DETAIL]
-        context["unit_count"] = units.count()
+        customer = self.object
+        # One customer: its sites and contacts are read by plain queries (a prefetch runs the
+        # same queries through more machinery), the contacts as the contact list's rows.
+        context["sites"] = sites = list(Site.objects.filter(customer=customer).order_by("name"))
+        context["contacts"] = contact_rows(
+            Contact.objects.filter(customer=customer).order_by("name").values(*CONTACT_ROW_FIELDS)
+        )
+        # Filter on the site ids rather than joining on the customer: the planner then uses the
+        # unit's site index instead of walking the whole serial-number index.
+        units = Unit.objects.filter(site_id__in=[site.pk for site in sites])
+        context["units"], context["unit_count"] = unit_lines(units, UNITS_ON_DETAIL, site=True)
         context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
         return context
 
@@ -116,9 +131,8 @@ class SiteDetail(PortalDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        units = Unit.objects.select_related("product").filter(site=self.object)
-        context["units"] = units[:UNITS_ON_DETAIL]
-        context["unit_count"] = units.count()
+        units = Unit.objects.filter(site=self.object)
+        context["units"], context["unit_count"] = unit_lines(units, UNITS_ON_DETAIL, site=False)
         context["units_truncated"] = context["unit_count"] > UNITS_ON_DETAIL
         return context
 
@@ -229,7 +243,10 @@ class UnitList(PortalListView):
 class UnitDetail(PortalDetailView):
     model = Unit
     template_name = "customers/unit_detail.html"
-    queryset = Unit.objects.with_relations()
+    # The customer's name, not its whole record: the page links to it.
+    queryset = Unit.objects.select_related("product", "site").annotate(
+        customer_name=F("site__customer__name")
+    )
 
 
 class UnitCreate(CustomerChildMixin, PortalCreateView):

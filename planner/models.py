@@ -183,7 +183,13 @@ class TimeEntry(Audited):
         verbose_name_plural = _("time entries")
         ordering = ["date", "start_time", "pk"]
         indexes = [
-            models.Index(fields=["user", "date"], name="timeentry_user_date_idx"),
+            # A person's hours of a period (the hours month) summed from the index alone
+            # (INCLUDE, PostgreSQL only): with the bare (user, date) index PostgreSQL walked the
+            # date index through everyone's entries of the month instead (the dates are in
+            # table order), 6.9 ms instead of 0.2 ms for a month at scale 100.
+            models.Index(
+                fields=["user", "date"], name="timeentry_user_date_idx", include=["kind", "hours"]
+            ),
             models.Index(fields=["intervention", "date"], name="timeentry_intervention_idx"),
             models.Index(fields=["date"], name="timeentry_date_idx"),
         ]

@@ -3,8 +3,8 @@
 A list shows one per row; an include with two ``blocktranslate`` and a ``date`` filter was the
 larger part of the unit list's rendering. The markup and the translations are those the
 template had: the translated sentence as it is (like ``blocktranslate``), the date escaped.
-The unit is a model instance or a row of the unit list (``customers.list_rows.UnitRow``): the
-badge reads its ``warranty_end`` only.
+The unit is a model instance, a row of the unit list or a line of the customer and site pages
+(``customers.list_rows.UnitRow``, ``UnitLine``): the badge reads its ``warranty_end`` only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from customers.list_rows import UnitRow
+from customers.list_rows import UnitLine, UnitRow
 from customers.models import Unit, warranty_covers
 
 register = template.Library()
@@ -41,7 +41,7 @@ def _badge(style: str, text: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def warranty_badge(context: template.Context, unit: Unit | UnitRow) -> SafeString:
+def warranty_badge(context: template.Context, unit: Unit | UnitRow | UnitLine) -> SafeString:
     if unit.warranty_end is None:
         return _badge("light", escape(gettext("No warranty")))
     today = context.render_context.get("customers_today")

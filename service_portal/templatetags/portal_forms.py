@@ -164,14 +164,16 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
         ]
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     groups = []
+    # Django's optgroups() gives each option without a group a group of its own: only named
+    # groups are wrapped (each part is escaped markup, joined as format_html_join would).
     for group_name, options, _index in context["optgroups"]:
         html = mark_safe("".join(_option(option) for option in options))  # noqa: S308 - escaped
-        groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html))
-        if not group_name:
-            groups[-1] = html
+        if group_name:
+            html = format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
+        groups.append(html)
     return format_html(
         '<select name="{}"{}>{}</select>',
         context["name"],
         mark_safe(_attrs(context["attrs"])),  # noqa: S308 - escaped by _attrs
-        format_html_join("", "{}", ((group,) for group in groups)),
+        mark_safe("".join(groups)),  # noqa: S308 - escaped above
     )

@@ -1,4 +1,4 @@
-"""The unit list and the contact list read their rows as plain values (customers/list_rows.py):
+"""The customer, unit and contact lists read their rows as plain values (customers/list_rows.py):
 every row must be the very HTML the model instances gave, in every language (the product's
 description is translated, with modeltranslation's fallbacks), on the first page and on the
 pages their Next links reach, with the same number of queries.
@@ -17,7 +17,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from customers.models import Product, Unit, warranty_covers
+from customers.models import Customer, Product, Unit, warranty_covers
 from service_portal.i18n import translated_value
 from tests.factories import make_contact, make_customer, make_product, make_site, make_unit
 
@@ -45,6 +45,19 @@ CONTACT_ROWS = Template(
       <td data-label="{{ site_column }}">{{ contact.site.name|default:"" }}</td>
       <td data-label="{{ phone_column }}">{% if contact.phone %}<a href="{{ contact.phone_uri }}">{{ contact.phone }}</a>{% endif %}</td>
       <td data-label="{{ email_column }}">{% if contact.email %}<a href="mailto:{{ contact.email }}">{{ contact.email }}</a>{% endif %}</td>
+    </tr>
+  {% endfor %}"""  # noqa: E501 (the templates' lines as they were)
+)
+
+CUSTOMER_ROWS = Template(
+    """{% load i18n %}{% translate "Company name" as label_name %}{% translate "VAT number" as label_vat %}{% translate "City" as label_city %}{% translate "Country" as label_country %}{% translate "Language" as label_language %}
+  {% for customer in customers %}
+    <tr>
+      <td data-label="{{ label_name }}"><a href="{{ customer.get_absolute_url }}">{{ customer.name }}</a>{% if not customer.is_active %} <span class="badge text-bg-secondary">{% translate "inactive" %}</span>{% endif %}</td>
+      <td data-label="{{ label_vat }}">{{ customer.vat_number }}</td>
+      <td data-label="{{ label_city }}">{{ customer.city }}</td>
+      <td data-label="{{ label_country }}">{{ customer.get_country_display }}</td>
+      <td data-label="{{ label_language }}">{{ customer.get_language_display }}</td>
     </tr>
   {% endfor %}"""  # noqa: E501 (the templates' lines as they were)
 )
@@ -121,6 +134,41 @@ def test_unit_rows_are_the_model_instances_rows(units, operator, operator_client
 
 
 @pytest.fixture
+def customers():
+    """30 customers (two pages): active and not, every language, several countries, a country
+    code outside the choices, names that need escaping."""
+    countries = ["IT", "DE", "FR", "CH", "XX"]
+    languages = ["it", "en", "de", "fr", "es"]
+    for n in range(30):
+        customer = make_customer(
+            name=f"Cliente {n:02d}" + (" & <Figli>" if n % 6 == 0 else ""),
+            city="Milano" if n % 2 else "",
+            language=languages[n % 5],
+            is_active=bool(n % 4),
+        )
+        Customer.objects.filter(pk=customer.pk).update(country=countries[n % 5])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("query", ["", "?q=cliente", "?active=0"])
+def test_customer_rows_are_the_model_instances_rows(
+    customers, operator, operator_client, query, language
+):
+    operator.language = language
+    operator.save(update_fields=["language"])
+    response = operator_client.get("/customers/" + query)
+    shown = _page_rows(response)
+    records = list(response.context["filter"].qs)
+    assert shown == _reference_rows(CUSTOMER_ROWS, "customers", records[:25], language)
+    assert shown, "the filter should match some customers"
+    if len(records) > 25:  # the Next link's page (read by key)
+        following = operator_client.get("/customers/" + _next_link(response))
+        assert _page_rows(following) == _reference_rows(
+            CUSTOMER_ROWS, "customers", records[25:50], language
+        )
+
+
+@pytest.fixture
 def contacts():
     """30 contacts matching "referente": with and without role, site, phone, e-mail."""
     customer = make_customer(name="Bianchi & C. <S.p.A.>")
@@ -165,10 +213,13 @@ def test_contact_rows_are_the_model_instances_rows(
         ("/customers/units/?q=SN", 7),
         # session, user, the count, the page (contacts with customer and site)
         ("/customers/contacts/?q=referente", 4),
+        # session, user, the count, the page
+        ("/customers/", 4),
+        ("/customers/?q=cliente", 4),
     ],
 )
 def test_the_lists_run_the_same_queries_with_more_rows(
-    units, contacts, operator_client, url, queries
+    units, contacts, customers, operator_client, url, queries
 ):
     for _grow in range(2):
         with CaptureQueriesContext(connection) as ctx:
@@ -177,6 +228,7 @@ def test_the_lists_run_the_same_queries_with_more_rows(
         for n in range(30):
             make_unit(serial_number=f"SN-X{n}")
             make_contact(name=f"Referente X{n}")
+            make_customer(name=f"Cliente X{n}")
 
 
 def test_one_warranty_rule_for_the_model_and_the_rows():

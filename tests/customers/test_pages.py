@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers.models import Contact, Customer, Product, Site, Unit
+from customers.views import UNITS_ON_DETAIL
 from tests.factories import make_contact, make_customer, make_product, make_site, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -406,6 +407,64 @@ def test_detail_pages_run_a_fixed_number_of_queries(operator_client):
     ]:
         assert _count_queries(operator_client, name, [pk]) == counts_small[name], name
     assert Product.objects.count() > 15
+    # The customer, its sites, contacts and first units; the site with its contacts, its first
+    # units (the session and the user besides).
+    assert counts_small == {"customers:customer_detail": 6, "customers:site_detail": 5}
+
+
+def test_the_detail_pages_show_their_first_units_and_count_them_all(operator_client):
+    """The customer and site pages show the first UNITS_ON_DETAIL units (the customer's in
+    serial-number order) and count them all; the count is a query of its own only when the
+    table is cut."""
+    customer = make_customer()
+    site = make_site(customer)
+    product = make_product()
+    for n in range(UNITS_ON_DETAIL):
+        make_unit(site, product, serial_number=f"SN-{n:03d}")
+    pages = [("customers:customer_detail", customer.pk), ("customers:site_detail", site.pk)]
+    whole = {}
+    for name, pk in pages:
+        response = operator_client.get(reverse(name, args=[pk]))
+        assert response.context["unit_count"] == UNITS_ON_DETAIL
+        assert len(response.context["units"]) == UNITS_ON_DETAIL
+        assert not response.context["units_truncated"]
+        assert "See all units" not in response.content.decode()
+        whole[name] = _count_queries(operator_client, name, [pk])
+    make_unit(site, product, serial_number="SN-999")
+    for name, pk in pages:
+        response = operator_client.get(reverse(name, args=[pk]))
+        assert response.context["unit_count"] == UNITS_ON_DETAIL + 1
+        shown = [unit.serial_number for unit in response.context["units"]]
+        assert shown == [f"SN-{n:03d}" for n in range(UNITS_ON_DETAIL)]
+        assert response.context["units_truncated"]
+        assert f"{UNITS_ON_DETAIL + 1} units" in response.content.decode()
+        assert "See all units" in response.content.decode()
+        assert _count_queries(operator_client, name, [pk]) == whole[name] + 1
+
+
+def test_the_customer_page_links_its_billing_customer(operator_client):
+    payer = make_customer(name="Holding <Rossi> & C.")
+    branch = make_customer(billing_customer=payer)
+    html = operator_client.get(reverse("customers:customer_detail", args=[branch.pk])).content
+    assert (
+        f'<a href="/customers/{payer.pk}/" data-testid="billing-customer">'
+        "Holding &lt;Rossi&gt; &amp; C.</a>"
+    ) in html.decode()
+    html = operator_client.get(reverse("customers:customer_detail", args=[payer.pk])).content
+    assert b"billing-customer" not in html
+
+
+def test_the_unit_page_shows_its_product_customer_and_site(operator_client):
+    customer = make_customer(name="Rossi <& Figli>")
+    site = make_site(customer, name="Plant 2", address="Via Po 1")
+    unit = make_unit(site, make_product(code="CMP-9", description="Compressor"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = operator_client.get(reverse("customers:unit_detail", args=[unit.pk]))
+    html = response.content.decode()
+    assert f'<a href="/customers/{customer.pk}/">Rossi &lt;&amp; Figli&gt;</a>' in html
+    assert f'<a href="/customers/sites/{site.pk}/">Plant 2</a>' in html
+    assert "CMP-9 – Compressor" in html
+    assert len(ctx.captured_queries) == 3  # session, user, the unit with its product and site
 
 
 def test_a_double_submitted_form_creates_one_customer(operator_client):

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Role
 from calls.models import State
@@ -288,6 +290,36 @@ def test_hours_month_shows_day_and_month_totals(technician_client, technician):
     kinds = {row["kind"]: row["total"] for row in response.context["per_kind"]}
     assert kinds[WorkKind.TRAINING] == Decimal("1.25")
     assert f'data-testid="month-total">{expected_total:.2f}' in response.content.decode()
+
+
+# The month's body as the template's loop wrote it before the rows were built in Python.
+MONTH_BODY = Template(
+    """{% for week in weeks %}
+        <tr>
+        {% for cell in week %}
+          <td class="{{ cell.classes }}" data-day="{{ cell.iso }}"><a class="planner-day-link" href="{{ cell.url }}"><span class="planner-date">{{ cell.number }}</span>{% if cell.figure %}<span class="planner-day-hours">{{ cell.figure }} h</span>{% endif %}</a></td>
+        {% endfor %}
+        </tr>
+      {% endfor %}"""  # noqa: E501 (the template's lines as they were)
+)
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_hours_month_cells_are_the_templates(
+    admin_client_, administrator, technician, language
+):
+    administrator.language = language
+    administrator.save(update_fields=["language"])
+    day = yesterday()
+    make_entry(technician, date=day, hours=Decimal("3.5"))
+    make_entry(technician, date=day.replace(day=1), hours=Decimal("0.25"))
+    # The technician's month (figures, links with ?user=) and the administrator's own.
+    for query, figures in (({"month": f"{day:%Y-%m}", "user": technician.pk}, True), ({}, False)):
+        response = admin_client_.get(reverse("planner:hours_month"), query)
+        with translation.override(language):
+            body = MONTH_BODY.render(Context({"weeks": response.context["weeks"]}))
+        assert f"<tbody>\n      {body}\n      </tbody>" in response.content.decode()
+        assert ("planner-day-hours" in body) is figures
 
 
 def test_a_technician_cannot_see_anothers_hours(client_for, technician, other_technician):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django import forms
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -77,3 +78,24 @@ def test_widgets_match_djangos_templates(filterset_class, administrator):
                 assert f'name="{field.html_name}"' in filter_field(field)
                 compared += 1
     assert compared >= 3
+
+
+def test_a_select_with_groups_matches_djangos_template():
+    """Named groups are wrapped in <optgroup>; the options outside any group are not."""
+
+    class GroupedForm(forms.Form):
+        pick = forms.ChoiceField(
+            choices=[
+                ("", "—"),
+                ('North "<1>"', [("a", "A & b"), ("b", "B")]),
+                ("c", "C"),
+                ("South", [("d", "D")]),
+            ]
+        )
+
+    for data in (None, {"pick": "b"}, {"pick": "c"}):
+        field = GroupedForm(data)["pick"]
+        attrs = {"class": "x form-select"}
+        ours = _widget(field, field.field.widget, dict(attrs))
+        assert ours == _tight(field.as_widget(attrs=dict(attrs)))
+        assert ours.count("<optgroup") == 2
