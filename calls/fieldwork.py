@@ -22,7 +22,11 @@ def context(
     checklist_errors: dict[int, str] | None = None,
     checklist_values: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    attachments = list(Attachment.objects.filter(intervention=intervention))
+    # One intervention's, in the order they were added (the model's ordering starts with the
+    # intervention, which would join it and its call for nothing).
+    attachments = list(
+        Attachment.objects.filter(intervention=intervention).order_by("created_at", "pk")
+    )
     photos = [a for a in attachments if a.kind == AttachmentKind.PHOTO]
     may_change_photos = access.may_record(intervention, user)
     rows = []
@@ -54,8 +58,9 @@ def context(
     }
 
 
-def forms_for(user: User) -> dict[str, Any]:
-    return {"photo_form": PhotoForm(), "document_form": DocumentForm()}
+def form_makers(user: User) -> dict[str, Any]:
+    """The section's forms by their names in the page, each as what builds it."""
+    return {"photo_form": PhotoForm, "document_form": DocumentForm}
 
 
 def _stored(item, answer) -> str:

@@ -113,8 +113,12 @@ def management_data(intervention: Intervention, user: User) -> dict:
         "notes": list(notes),
         "history": changes,
         "send_back_reason": send_back_reason(intervention, changes),
+        # One intervention's: ordered by number alone (the model's ordering starts with the
+        # intervention, which would join it and its call for nothing).
         "signed_reports": list(
-            SignedReport.objects.filter(intervention=intervention).select_related("superseded_by")
+            SignedReport.objects.filter(intervention=intervention)
+            .select_related("superseded_by")
+            .order_by("number")
         ),
         **quote_part,
         **actuals_data(intervention, user, quote_part["quote"]),
@@ -149,11 +153,13 @@ def quote_data(intervention: Intervention, user: User) -> dict:
 def call_offers(intervention: Intervention) -> list[Offer]:
     """The spare-part offers created from this call, each in its latest revision, with its
     order (one query)."""
-    codes = InterventionOffer.objects.filter(intervention__call_id=intervention.call_id).values(
-        "offer__code"
+    codes = (
+        InterventionOffer.objects.filter(intervention__call_id=intervention.call_id)
+        .values("offer__code")
+        .order_by()  # a set: its order is nothing to IN (and costs compiling)
     )
     return list(
-        Offer.objects.filter(code__in=Subquery(codes))
+        Offer.objects.filter(code__in=codes)
         .exclude(state=OfferState.SUPERSEDED)
         .select_related("order")
         .order_by("created_at", "pk")
