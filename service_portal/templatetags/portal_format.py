@@ -48,10 +48,28 @@ def money(value, currency: str = "EUR") -> str:
     return format_money(value, currency)
 
 
+# The block of each language and its formats, made once per process: every page carries it.
+_DATEPICKER_LOCALES: dict[tuple[str | None, str, object], str] = {}
+
+
 @register.simple_tag
 def datepicker_locale():
     """The calendar's words and formats in the reader's language, for static/js/portal.js:
     a ``<script type="application/json">`` block (data, never run: the CSP allows it)."""
+    from service_portal.forms import date_input_format
+
+    key = (
+        translation.get_language(),
+        date_input_format(),
+        formats.get_format("FIRST_DAY_OF_WEEK"),
+    )
+    block = _DATEPICKER_LOCALES.get(key)
+    if block is None:
+        block = _DATEPICKER_LOCALES[key] = _datepicker_locale()
+    return block
+
+
+def _datepicker_locale() -> str:
     from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
     from django.utils.html import json_script
     from django.utils.translation import pgettext
