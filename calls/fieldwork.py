@@ -13,6 +13,7 @@ from calls import checklists as rules
 from calls.access import FROZEN_STATES
 from calls.forms import DocumentForm, PhotoForm
 from calls.models import Attachment, AttachmentKind, ChecklistItemKind, Intervention, ReportTag
+from calls.selectors import in_order
 
 
 def context(
@@ -22,11 +23,9 @@ def context(
     checklist_errors: dict[int, str] | None = None,
     checklist_values: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    # One intervention's, in the order they were added (the model's ordering starts with the
-    # intervention, which would join it and its call for nothing).
-    attachments = list(
-        Attachment.objects.filter(intervention=intervention).order_by("created_at", "pk")
-    )
+    # In the order they were added (the model's ordering starts with the intervention, always
+    # this one; sorted here: selectors.in_order).
+    attachments = in_order(Attachment.objects.filter(intervention=intervention), "created_at", "pk")
     photos = [a for a in attachments if a.kind == AttachmentKind.PHOTO]
     may_change_photos = access.may_record(intervention, user)
     rows = []
