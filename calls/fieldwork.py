@@ -13,6 +13,7 @@ from calls import checklists as rules
 from calls.access import FROZEN_STATES
 from calls.forms import DocumentForm, PhotoForm
 from calls.models import Attachment, AttachmentKind, ChecklistItemKind, Intervention, ReportTag
+from calls.selectors import in_order
 
 
 def context(
@@ -22,7 +23,9 @@ def context(
     checklist_errors: dict[int, str] | None = None,
     checklist_values: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    attachments = list(Attachment.objects.filter(intervention=intervention))
+    # In the order they were added (the model's ordering starts with the intervention, always
+    # this one; sorted here: selectors.in_order).
+    attachments = in_order(Attachment.objects.filter(intervention=intervention), "created_at", "pk")
     photos = [a for a in attachments if a.kind == AttachmentKind.PHOTO]
     may_change_photos = access.may_record(intervention, user)
     rows = []
@@ -54,8 +57,9 @@ def context(
     }
 
 
-def forms_for(user: User) -> dict[str, Any]:
-    return {"photo_form": PhotoForm(), "document_form": DocumentForm()}
+def form_makers(user: User) -> dict[str, Any]:
+    """The section's forms by their names in the page, each as what builds it."""
+    return {"photo_form": PhotoForm, "document_form": DocumentForm}
 
 
 def _stored(item, answer) -> str:

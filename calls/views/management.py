@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from calls import access, fieldwork, selectors, services, sla
@@ -64,15 +65,18 @@ def render_manage(
         "sections": selectors.sections(
             intervention, user, call_editable=access.call_is_editable(call)
         ),
-        "call_form": CallForm.for_call(call),
-        "intervention_form": InterventionForm.for_intervention(
-            intervention, under_warranty=actuals.unit_under_warranty(intervention)
+        # Built when the page shows them (see _when_shown).
+        "call_form": _when_shown(lambda: CallForm.for_call(call)),
+        "intervention_form": _when_shown(
+            lambda: InterventionForm.for_intervention(
+                intervention, under_warranty=actuals.unit_under_warranty(intervention)
+            )
         ),
-        "note_form": NoteForm(kinds=access.note_kinds(intervention, user)),
-        "expense_form": ExpenseForm(
-            initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE}
+        "note_form": _when_shown(lambda: NoteForm(kinds=access.note_kinds(intervention, user))),
+        "expense_form": _when_shown(
+            lambda: ExpenseForm(initial={"date": timezone.localdate(), "km_rate": settings.KM_RATE})
         ),
-        "resolve_form": ResolveByPhoneForm(),
+        "resolve_form": _when_shown(ResolveByPhoneForm),
         "can_add_notes": allowed.add_notes,
         "can_resolve": allowed.resolve_by_phone,
         "can_follow_up": allowed.follow_up,
@@ -94,7 +98,7 @@ def render_manage(
         **_completion(intervention, allowed),
         **_counter(intervention, user),
         # Photos, documents and the checklist (issue 21).
-        **fieldwork.forms_for(user),
+        **{name: _when_shown(make) for name, make in fieldwork.form_makers(user).items()},
         **fieldwork.context(
             intervention,
             user,
@@ -106,6 +110,14 @@ def render_manage(
     return render(request, "calls/manage.html", context)
 
 
+def _when_shown(make: Callable[[], Any]) -> Any:
+    """A section's form, built the first time the template reads it: most sections show their
+    form only in some states (an editable call, a visit to record), and building one copies its
+    fields, draws its submission token and, for the call and intervention forms, prepares
+    their choices' querysets. The template reads it as the form itself."""
+    return SimpleLazyObject(make)
+
+
 def _counter(intervention: Intervention, user) -> dict[str, Any]:
     """The unit's running-hours counter: its latest reading and the form (one query)."""
     if intervention.call.unit_id is None:
@@ -113,7 +125,9 @@ def _counter(intervention: Intervention, user) -> dict[str, Any]:
     return {
         "counter_last": maintenance_rules.latest_reading(intervention.call.unit_id),
         "can_record_reading": maintenance_services.may_record_reading(user, intervention),
-        "counter_form": CounterReadingForm(initial={"read_on": timezone.localdate()}),
+        "counter_form": _when_shown(
+            lambda: CounterReadingForm(initial={"read_on": timezone.localdate()})
+        ),
     }
 
 
@@ -225,5 +239,5 @@ def _completion(intervention: Intervention, allowed: access.InterventionActions)
         "show_completion": may_complete or intervention.signed_at is not None,
         "can_complete": may_complete,
         "completion_missing": actuals.completion_missing(intervention) if may_complete else [],
-        "completion_form": CompletionForm() if may_complete else None,
+        "completion_form": _when_shown(CompletionForm) if may_complete else None,
     }

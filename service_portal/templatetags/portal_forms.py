@@ -4,10 +4,11 @@ The filter bars sit on the busiest pages (the lists, the call search); crispy re
 through several nested templates, which made up most of those pages' server time. This renders
 the same markup (the classes, ids and error block crispy's Bootstrap 5 pack produces, so styles,
 scripts and tests see no difference) in Python, widgets included: selects (whose options are one
-template each in Django's renderer) and plain inputs (text, number, date) are written here with
-the same escaping as Django's templates; any other widget goes through Django's form renderer.
-It serves the filter bars and the section forms of the call management page (text, number,
-date, textarea and select fields; file inputs and checkboxes stay with crispy).
+template each in Django's renderer), plain inputs (text, number, date), textareas and hidden
+inputs are written here with the same escaping as Django's templates; any other widget goes
+through Django's form renderer. It serves the filter bars and the section forms of the call
+management page (text, number, date, textarea, select and hidden fields; file inputs and
+checkboxes stay with crispy).
 tests/service_portal/test_filter_field.py compares both for every filter bar of the portal.
 """
 
@@ -29,7 +30,8 @@ register = template.Library()
 def filter_field(field: forms.BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.HiddenInput):
-        return field.as_widget()
+        # bare, as {{ form.field }} writes it (a submission token, a version)
+        return _input(field, widget, {}) if type(widget) is forms.HiddenInput else field.as_widget()
     css = "form-select" if isinstance(widget, forms.Select) else "form-control"
     classes = f"{type(widget).__name__.lower()} {css}"
     if widget.attrs.get("class"):
@@ -87,6 +89,8 @@ def _widget(field: forms.BoundField, widget: forms.Widget, attrs: dict[str, str]
         return _select(field, widget, attrs)
     if type(widget) in _PLAIN_INPUTS:
         return _input(field, widget, attrs)
+    if type(widget) is forms.Textarea:
+        return _textarea(field, widget, attrs)
     return field.as_widget(attrs=attrs)
 
 
@@ -140,6 +144,19 @@ def _input(field: forms.BoundField, widget: forms.Input, attrs: dict[str, str]) 
     return mark_safe(  # noqa: S308 - every part is escaped above
         f'<input type="{_text(context["type"])}" name="{_text(context["name"])}"{shown}'
         f"{_attrs(context['attrs'])}>"
+    )
+
+
+def _textarea(field: forms.BoundField, widget: forms.Textarea, attrs: dict[str, str]) -> str:
+    """The same ``<textarea>`` as django/forms/widgets/textarea.html (its line break too)."""
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    return mark_safe(  # noqa: S308 - every part is escaped here
+        f'<textarea name="{_text(context["name"])}"{_attrs(context["attrs"])}>\n'
+        f"{_text(value) if value else ''}</textarea>"
     )
 
 

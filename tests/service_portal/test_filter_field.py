@@ -99,3 +99,48 @@ def test_a_select_with_groups_matches_djangos_template():
         ours = _widget(field, field.field.widget, dict(attrs))
         assert ours == _tight(field.as_widget(attrs=dict(attrs)))
         assert ours.count("<optgroup") == 2
+
+
+def _management_forms(data):
+    """The management page's forms with a textarea or a hidden field (the token, the version)."""
+    from calls.forms import CounterReadingForm, ExpenseForm, NoteForm, ResolveByPhoneForm
+    from service_portal.forms import VersionMixin
+
+    class Versioned(VersionMixin):
+        editing = True
+
+    return [
+        NoteForm(data),
+        ResolveByPhoneForm(data),
+        ExpenseForm(data),
+        CounterReadingForm(data),
+        Versioned(data, initial={"version": 3}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"note-text": HOSTILE, "note-submission_token": HOSTILE, "resolve-solution": "\nfirst"},
+        {"version": "7", "expense-submission_token": "2b1f1a52-6d0b-4c7e-9a52-4c0f1b2d3e4f"},
+    ],
+    ids=["unbound", "hostile", "bound"],
+)
+def test_textareas_and_hidden_fields_match_djangos_templates(data):
+    compared = 0
+    with translation.override("de"):
+        for form in _management_forms(data):
+            form.is_valid()
+            for field in form:
+                widget = field.field.widget
+                if type(widget).__name__ == "HiddenInput":
+                    assert filter_field(field) == field.as_widget(), field.name
+                elif type(widget).__name__ == "Textarea":
+                    attrs = {"class": "x form-control", "aria-invalid": "true"}
+                    ours = _widget(field, widget, dict(attrs))
+                    assert ours == field.as_widget(attrs=dict(attrs)), field.name
+                else:
+                    continue
+                compared += 1
+    assert compared >= 6
