@@ -128,7 +128,7 @@ LOGO_GAP = 4 * 96 / 25.4
 @dataclass(frozen=True)
 class LetterheadLogo:
     """The logo as the letterhead draws it: its address and its size, and the identity's indent
-    (``portal/document_header.html``). Sizes are CSS lengths, written in the template as they are
+    (``portal/document_header.html``: the header's left padding; its height, the header's least). Sizes are CSS lengths, written in the template as they are
     (a number in the template would be localised: "16,00" in Italian)."""
 
     url: str
@@ -139,10 +139,10 @@ class LetterheadLogo:
 
 def _letterhead_logo(url: str) -> LetterheadLogo | None:
     """The logo's size in the letterhead, computed once per logo and thread (a replaced logo has
-    a new file name). Sized here rather than by the stylesheet so that the identity can sit
-    beside it as a plain block with a left margin: WeasyPrint lays a flex row's text out several
-    times and does not narrow a block formatting context beside a float (it moves it below the
-    logo). The same fit as ``max-width: 45mm; max-height: 16mm`` on the image: an image with a
+    a new file name). Sized here rather than by the stylesheet so that the header can hold the
+    logo in its left padding (``pdf/company.css``), the identity's lines beside it: WeasyPrint
+    lays a flex row's text out several times and does not narrow a block formatting context
+    beside a float (it moves it below the logo). The same fit as ``max-width: 45mm; max-height: 16mm`` on the image: an image with a
     size of its own is only ever reduced, a drawing with only a shape (an SVG with a viewBox)
     fills the box's width or height. None when the logo cannot be read (WeasyPrint would draw
     nothing either)."""
