@@ -132,9 +132,10 @@ LOGO_GAP = 4 * 96 / 25.4
 @dataclass(frozen=True)
 class LetterheadLogo:
     """The logo as the letterhead draws it: its address and its size, and the identity's indent
-    (``portal/document_header.html``: the header's left padding; the logo's height is the
-    header's least). Sizes are CSS lengths, written in the template as they are (a number in the
-    template would be localised: "16,00" in Italian)."""
+    (``portal/document_header.html``: the header's left padding, and the logo's negative margin
+    that takes it back there; the logo's height is the header's least). Sizes are CSS lengths,
+    written in the template as they are (a number in the template would be localised: "16,00"
+    in Italian)."""
 
     url: str
     width: str
