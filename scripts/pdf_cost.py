@@ -141,7 +141,7 @@ def _variants() -> dict[str, Callable[[], bytes]]:
         )
 
     no_logo = re.compile(r'<img class="company-logo"[^>]*>')
-    no_header = re.compile(r'<div class="company-header">.*?\n</div>\n', re.S)
+    no_header = re.compile(r'<div class="company-header"[^>]*>.*?\n</div>\n', re.S)
     no_page_footer = re.compile(r"@bottom-[a-z]+ \{[^}]*\}")
     assert no_logo.search(invoice_html) and no_header.search(invoice_html), "no letterhead?"
 

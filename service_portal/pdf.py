@@ -8,14 +8,16 @@ What does not change between documents is prepared once per process, not per doc
 document's stylesheet (a static file, parsed once and re-read only when the file changes) and
 WeasyPrint's font configuration (fontconfig's font list and the fonts already matched, one per
 thread as Pango's font maps are not thread-safe) and the images (the logo), parsed once per
-thread. Everything that depends on the data, the settings or the language (company name,
-amounts, translated words, the page footer with the document's code) is rendered into the HTML
-of each document, never cached.
+thread, and the user-agent stylesheet (WeasyPrint's, without the rules for pseudo-elements the
+documents never have: ``user_agent_css``). Everything that depends on the data, the settings or
+the language (company name, amounts, translated words, the page footer with the document's
+code) is rendered into the HTML of each document, never cached.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+from weasyprint import html as weasyprint_html
+from weasyprint.css.counters import CounterStyle
 from weasyprint.images import get_image_from_uri
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -128,8 +132,10 @@ LOGO_GAP = 4 * 96 / 25.4
 @dataclass(frozen=True)
 class LetterheadLogo:
     """The logo as the letterhead draws it: its address and its size, and the identity's indent
-    (``portal/document_header.html``). Sizes are CSS lengths, written in the template as they are
-    (a number in the template would be localised: "16,00" in Italian)."""
+    (``portal/document_header.html``: the header's left padding, and the logo's negative margin
+    that takes it back there; the logo's height is the header's least). Sizes are CSS lengths,
+    written in the template as they are (a number in the template would be localised: "16,00"
+    in Italian)."""
 
     url: str
     width: str
@@ -139,13 +145,13 @@ class LetterheadLogo:
 
 def _letterhead_logo(url: str) -> LetterheadLogo | None:
     """The logo's size in the letterhead, computed once per logo and thread (a replaced logo has
-    a new file name). Sized here rather than by the stylesheet so that the identity can sit
-    beside it as a plain block with a left margin: WeasyPrint lays a flex row's text out several
-    times and does not narrow a block formatting context beside a float (it moves it below the
-    logo). The same fit as ``max-width: 45mm; max-height: 16mm`` on the image: an image with a
-    size of its own is only ever reduced, a drawing with only a shape (an SVG with a viewBox)
-    fills the box's width or height. None when the logo cannot be read (WeasyPrint would draw
-    nothing either)."""
+    a new file name). Sized here rather than by the stylesheet so that the header can hold the
+    logo in its left padding (``pdf/company.css``), the identity's lines beside it: WeasyPrint
+    lays a flex row's text out several times and does not narrow a block formatting context
+    beside a float (it moves it below the logo). The same fit as ``max-width: 45mm;
+    max-height: 16mm`` on the image: an image with a size of its own is only ever reduced, a
+    drawing with only a shape (an SVG with a viewBox) fills the box's width or height. None
+    when the logo cannot be read (WeasyPrint would draw nothing either)."""
     if not url:
         return None
     boxes = getattr(_per_thread, "logo_boxes", None)
@@ -177,6 +183,51 @@ def _logo_box(url: str) -> LetterheadLogo | None:
         height=f"{height:.2f}px",
         indent=f"{width + LOGO_GAP:.2f}px",
     )
+
+
+# WeasyPrint's user-agent stylesheet gives five pseudo-elements a rule of their own that matches
+# every element (``::footnote-call { ... }``) and the markers one more (``::marker``): WeasyPrint
+# computed six styles per element for pseudo-elements a document of the portal never has (six of
+# every seven styles it computed, some 5 % of a document's work). Footnotes and notes appear only
+# with ``float: footnote`` or ``position: note()``, which no document uses: their rules are left
+# out. Markers appear only on list items: their rule applies to those (``li``, ``summary``).
+_UA_NOTE_RULES = re.compile(
+    r"^::(?:footnote-call|footnote-marker|note-call|note-marker|note-callback) \{[^}\n]*\}\n", re.M
+)
+_UA_MARKER_RULE = re.compile(r"^::marker \{", re.M)
+_user_agent: list[CSS] = []
+
+
+def user_agent_css(text: str) -> str | None:
+    """WeasyPrint's user-agent stylesheet ``text`` without its rules for footnotes and notes and
+    with the markers' rule for list items only; None when the text is not as expected (another
+    WeasyPrint version): the documents then use WeasyPrint's own sheet."""
+    text, notes = _UA_NOTE_RULES.subn("", text)
+    text, markers = _UA_MARKER_RULE.subn("li::marker, summary::marker {", text)
+    return text if notes == 5 and markers == 1 else None
+
+
+def _user_agent_stylesheet() -> CSS:
+    """The user-agent stylesheet of the documents, parsed once per process."""
+    if not _user_agent:
+        text = user_agent_css(weasyprint_html.UA)
+        _user_agent.append(
+            CSS(string=text, counter_style=CounterStyle())
+            if text is not None
+            else weasyprint_html.UA_STYLESHEET
+        )
+    return _user_agent[0]
+
+
+class DocumentHTML(HTML):
+    """An HTML document rendered with the documents' user-agent stylesheet (see
+    ``user_agent_css``); the same as WeasyPrint's ``HTML`` otherwise."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [
+            _user_agent_stylesheet() if sheet is weasyprint_html.UA_STYLESHEET else sheet
+            for sheet in super()._ua_stylesheets(forms)
+        ]
 
 
 def _stylesheet(name: str) -> CSS:
@@ -233,7 +284,7 @@ def render_pdf(
         if "company" not in context:
             context = {"company": branding(), **context}
         html = document_html(template_name, context, language=language)
-        document = HTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
+        document = DocumentHTML(string=html, base_url="file:///", url_fetcher=PortalURLFetcher())
         images = _document_images()
         content = document.write_pdf(
             stylesheets=[_stylesheet(name) for name in names] or None,

@@ -353,6 +353,8 @@ def test_the_company_identity_stands_beside_the_logo_and_the_invoice_keeps_to_on
     assert x - margin_x == pytest.approx(logo_width_mm + 4, abs=0.3)
     assert y == pytest.approx(margin_y, abs=0.3)
     assert _text(with_logo) == _text(without_logo)
+    # The letterhead is read first (a positioned header would be drawn, and read, last).
+    assert _text(with_logo).startswith(profile.legal_name)
 
 
 @pytest.mark.parametrize(

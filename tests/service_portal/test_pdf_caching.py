@@ -10,6 +10,8 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pypdf import PdfReader
+from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
 
 from orders.documents import offer_pdf
 from service_portal import checks as portal_checks
@@ -48,6 +50,7 @@ def document(tmp_path, settings, monkeypatch):
     )
     monkeypatch.setattr(pdf, "_stylesheets", {})
     pdf._stylesheet(pdf.COMPANY_STYLESHEET)  # every document's letterhead rules, parsed before
+    pdf._user_agent_stylesheet()  # and the user-agent stylesheet, once per process
     return css
 
 
@@ -160,3 +163,38 @@ def test_the_deploy_check_warns_when_pdf_fonts_would_be_subset_slowly(monkeypatc
     assert warning.id == "service_portal.W001" and "libharfbuzz-subset0" in warning.hint
     monkeypatch.setattr(ffi, "harfbuzz_subset", object())
     assert portal_checks.check_pdf_font_subsetting() == []
+
+
+def test_the_documents_user_agent_stylesheet_leaves_out_only_the_notes_and_other_markers():
+    """WeasyPrint's sheet as this version has it (an upgrade that changes it fails here: check the
+    rules again), without the footnotes' and notes' rules, markers for list items only."""
+    ours = pdf.user_agent_css(weasyprint_html.UA)
+    assert ours is not None
+    assert "::footnote" not in ours and "::note" not in ours
+    assert "li::marker, summary::marker {" in ours
+    stock = [line for line in weasyprint_html.UA.splitlines() if "::footnote" not in line]
+    stock = [line for line in stock if "::note" not in line]
+    assert ours.splitlines() == [
+        line.replace("::marker {", "li::marker, summary::marker {", 1)
+        if line.startswith("::marker {")
+        else line
+        for line in stock
+    ]
+    assert pdf.user_agent_css("p { color: red }") is None  # not WeasyPrint's: its own is used
+    sheets = pdf.DocumentHTML(string="<p>x</p>")._ua_stylesheets()
+    assert sheets == [pdf._user_agent_stylesheet()]
+    assert weasyprint_html.UA_STYLESHEET not in sheets
+    with_forms = pdf.DocumentHTML(string="<p>x</p>")._ua_stylesheets(forms=True)
+    assert with_forms == [pdf._user_agent_stylesheet(), weasyprint_html.UA_FORM_STYLESHEET]
+
+
+def test_lists_keep_their_markers_and_line_breaks_their_lines(document, tmp_path):
+    html = (
+        "<html><body><ul><li>Filtro</li></ul><ol><li>Cinghia</li></ol>"
+        "<p>Via Roma 1<br>Milano</p></body></html>"
+    )
+    (tmp_path / "doc.html").write_text(html)
+    text = _text(pdf.render_pdf("doc.html", {}, language="it", stylesheet="test/doc.css"))
+    stock = _text(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(document))]))
+    assert text == stock
+    assert "Via Roma 1\nMilano" in text and "•" in text and "1." in text
