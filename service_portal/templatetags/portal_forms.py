@@ -163,15 +163,14 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
             for obj in model_field.queryset.all()
         ]
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    # Django's optgroups() makes each ungrouped option a group of its own: those are written
+    # as their option alone, in one join (no format_html per option).
     groups = []
     for group_name, options, _index in context["optgroups"]:
-        html = mark_safe("".join(_option(option) for option in options))  # noqa: S308 - escaped
-        groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html))
-        if not group_name:
-            groups[-1] = html
-    return format_html(
-        '<select name="{}"{}>{}</select>',
-        context["name"],
-        mark_safe(_attrs(context["attrs"])),  # noqa: S308 - escaped by _attrs
-        format_html_join("", "{}", ((group,) for group in groups)),
+        html = "".join(_option(option) for option in options)
+        if group_name:
+            html = f'<optgroup label="{_text(group_name)}">{html}</optgroup>'
+        groups.append(html)
+    return mark_safe(  # noqa: S308 - every part is escaped above
+        f'<select name="{_text(context["name"])}"{_attrs(context["attrs"])}>{"".join(groups)}</select>'
     )
