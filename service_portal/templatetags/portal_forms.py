@@ -155,12 +155,14 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     if isinstance(field.field, forms.ModelChoiceField):
-        # One plain SELECT instead of the iterator's server-side cursor (DECLARE, FETCH, CLOSE).
+        # One plain SELECT instead of the iterator's server-side cursor (DECLARE, FETCH, CLOSE),
+        # on the field's own queryset (each form's field has its own copy): a view that read
+        # the same records for something else (the call search's type names) reads them once.
         model_field = field.field
         choices = [("", model_field.empty_label)] if model_field.empty_label is not None else []
         widget.choices = choices + [
             (model_field.prepare_value(obj), model_field.label_from_instance(obj))
-            for obj in model_field.queryset.all()
+            for obj in model_field.queryset
         ]
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     # Django's optgroups() makes each ungrouped option a group of its own: those are written
