@@ -173,6 +173,7 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
         if group_name:
             html = f'<optgroup label="{_text(group_name)}">{html}</optgroup>'
         groups.append(html)
+    name, attributes = _text(context["name"]), _attrs(context["attrs"])
     return mark_safe(  # noqa: S308 - every part is escaped above
-        f'<select name="{_text(context["name"])}"{_attrs(context["attrs"])}>{"".join(groups)}</select>'
+        f'<select name="{name}"{attributes}>{"".join(groups)}</select>'
     )
