@@ -77,19 +77,37 @@ class CallRow:
     waiting_for_customer: bool
 
 
-def _names(model: type[Model], ids: Iterable[int | None]) -> dict[int, str]:
-    """{id: str(record)} of the records with these ids (no query when there are none)."""
+def _names(
+    model: type[Model], ids: Iterable[int | None], known: Iterable[Model] | None = None
+) -> dict[int, str]:
+    """{id: str(record)} of the records with these ids (no query when there are none). ``known``:
+    records the page reads anyway (a filter bar's choices), used first; the others are read."""
     wanted = {pk for pk in ids if pk is not None}
     if not wanted:
         return {}
-    return {record.pk: str(record) for record in model._default_manager.filter(pk__in=wanted)}
+    names = {}
+    if known is not None:
+        names = {record.pk: str(record) for record in known}
+        wanted -= names.keys()
+        if not wanted:
+            return names
+    return names | {
+        record.pk: str(record) for record in model._default_manager.filter(pk__in=wanted)
+    }
 
 
-def call_rows(page: Iterable[dict[str, Any]]) -> list[CallRow]:
-    """The rows of a page of ``values(*ROW_FIELDS)`` of the interventions, in the page's order."""
+def call_rows(
+    page: Iterable[dict[str, Any]],
+    every_type: Iterable[InterventionType] | None = None,
+    technicians: Iterable[User] | None = None,
+) -> list[CallRow]:
+    """The rows of a page of ``values(*ROW_FIELDS)`` of the interventions, in the page's order.
+    ``every_type``, ``technicians``: the filter bar's choices (every intervention type, the
+    active technicians), which the page reads anyway: the rows' names come from them, and only
+    a technician not among them (no longer active) is read for the rows."""
     page = list(page)
-    types = _names(InterventionType, (values["type"] for values in page))
-    technicians = _names(User, (values["technician"] for values in page))
+    types = _names(InterventionType, (values["type"] for values in page), every_type)
+    technician_names = _names(User, (values["technician"] for values in page), technicians)
     states = choice_labels(Intervention._meta.get_field("state"))
     statuses = choice_labels(Call._meta.get_field("status"))
     priorities = choice_labels(Call._meta.get_field("priority"))
@@ -110,7 +128,7 @@ def call_rows(page: Iterable[dict[str, Any]]) -> list[CallRow]:
             state_label=states.get(values["state"], values["state"]),
             status=values["call__status"],
             status_label=statuses.get(values["call__status"], values["call__status"]),
-            technician=technicians.get(values["technician"], ""),
+            technician=technician_names.get(values["technician"], ""),
             requested_date=values["requested_date"],
             priority=values["call__priority"],
             priority_label=priorities.get(values["call__priority"], values["call__priority"]),

@@ -189,6 +189,19 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The fields invoicing/billable_calls.html shows of a call to invoice (str(unit) reads its
+# serial number and its product's code) and those of the list's ordering.
+LISTED_CALL_FIELDS = (
+    "code",
+    "received_at",
+    "description",
+    "customer__name",
+    "customer__vat_number",
+    "unit__serial_number",
+    "unit__product__code",
+)
+
+
 class BillableCalls(PortalListView):
     """Verified calls, one customer's together and paginated. The ticked calls are kept on the
     server (``invoicing.selection``) across pages and filters; the selection of one paying
@@ -203,7 +216,9 @@ class BillableCalls(PortalListView):
     count_limit = 1_000
 
     def get_queryset(self):
-        return selectors.billable_calls()
+        # What the page shows of each call (and the ordering's columns, which the page links
+        # carry): not the 30 columns of the call and the customer's 25.
+        return selectors.billable_calls().only(*LISTED_CALL_FIELDS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -137,7 +138,14 @@ class CallSearch(PortalListView):
         return super().paginate_queryset(queryset, page_size)
 
     def make_rows(self, values: Any) -> list:
-        return call_rows(values)
+        # The names of the page's types and technicians come from the filter bar's choices
+        # (the fields' own querysets: read once, for the rows and then for the selects).
+        fields = self.filterset.form.fields
+        return call_rows(
+            values,
+            every_type=_choices(fields.get("intervention_type")),
+            technicians=_choices(fields.get("technician")),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -153,6 +161,11 @@ class CallSearch(PortalListView):
         context["can_open_call"] = access.may_open_call(self.request.user)
         context["now"] = timezone.now()  # the SLA column's "at risk" and "breached"
         return context
+
+
+def _choices(field: Any) -> Any:
+    """The records a model choice field of the filter bar offers (its queryset), or None."""
+    return field.queryset if isinstance(field, ModelChoiceField) else None
 
 
 def _columns() -> list[str]:

@@ -172,25 +172,26 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     if isinstance(field.field, forms.ModelChoiceField):
-        # One plain SELECT instead of the iterator's server-side cursor (DECLARE, FETCH, CLOSE).
+        # One plain SELECT instead of the iterator's server-side cursor (DECLARE, FETCH, CLOSE),
+        # on the field's own queryset (each form's field has its own copy): a view that read
+        # the same records for something else (the call search's type names) reads them once.
         model_field = field.field
         choices = [("", model_field.empty_label)] if model_field.empty_label is not None else []
         widget.choices = choices + [
             (model_field.prepare_value(obj), model_field.label_from_instance(obj))
-            for obj in model_field.queryset.all()
+            for obj in model_field.queryset
         ]
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    # Django's optgroups() makes each ungrouped option a group of its own: those are written
+    # as their option alone, in one join (no format_html per option); only named groups are
+    # wrapped.
     groups = []
-    # Django's optgroups() gives each option without a group a group of its own: only named
-    # groups are wrapped (each part is escaped markup, joined as format_html_join would).
     for group_name, options, _index in context["optgroups"]:
-        html = mark_safe("".join(_option(option) for option in options))  # noqa: S308 - escaped
+        html = "".join(_option(option) for option in options)
         if group_name:
-            html = format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
+            html = f'<optgroup label="{_text(group_name)}">{html}</optgroup>'
         groups.append(html)
-    return format_html(
-        '<select name="{}"{}>{}</select>',
-        context["name"],
-        mark_safe(_attrs(context["attrs"])),  # noqa: S308 - escaped by _attrs
-        mark_safe("".join(groups)),  # noqa: S308 - escaped above
+    name, attributes = _text(context["name"]), _attrs(context["attrs"])
+    return mark_safe(  # noqa: S308 - every part is escaped above
+        f'<select name="{name}"{attributes}>{"".join(groups)}</select>'
     )
