@@ -92,6 +92,9 @@ class CustomerRow(TemplateRow):
     country: str  # the label, in the reader's language
     language: str  # the label, in the reader's language
 
+    def __str__(self) -> str:
+        return self.name  # as the customer's own
+
 
 @dataclass(frozen=True, slots=True)
 class ContactRow(TemplateRow):
