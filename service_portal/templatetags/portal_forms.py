@@ -133,12 +133,18 @@ def _attrs(attrs: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _input(field: forms.BoundField, widget: forms.Input, attrs: dict[str, str]) -> str:
-    """The same ``<input>`` as django/forms/widgets/input.html."""
+def _context(field: forms.BoundField, widget: forms.Widget, attrs: dict[str, str]) -> dict:
+    """The ``widget`` context Django's widget templates render, with the attributes
+    ``BoundField.as_widget`` builds (the id included)."""
     attrs = field.build_widget_attrs(attrs, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    return widget.get_context(field.html_name, field.value(), attrs)["widget"]
+
+
+def _input(field: forms.BoundField, widget: forms.Input, attrs: dict[str, str]) -> str:
+    """The same ``<input>`` as django/forms/widgets/input.html."""
+    context = _context(field, widget, attrs)
     value = context["value"]
     shown = "" if value is None else f' value="{_formatted(value)}"'
     return mark_safe(  # noqa: S308 - every part is escaped above
@@ -149,10 +155,7 @@ def _input(field: forms.BoundField, widget: forms.Input, attrs: dict[str, str]) 
 
 def _textarea(field: forms.BoundField, widget: forms.Textarea, attrs: dict[str, str]) -> str:
     """The same ``<textarea>`` as django/forms/widgets/textarea.html (its line break too)."""
-    attrs = field.build_widget_attrs(attrs, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    context = _context(field, widget, attrs)
     value = context["value"]
     return mark_safe(  # noqa: S308 - every part is escaped here
         f'<textarea name="{_text(context["name"])}"{_attrs(context["attrs"])}>\n'
@@ -168,9 +171,6 @@ def _option(option: dict[str, Any]) -> str:
 
 def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]) -> str:
     """The same ``<select>`` as Django's template, options written in one pass."""
-    attrs = field.build_widget_attrs(attrs, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
     if isinstance(field.field, forms.ModelChoiceField):
         # One plain SELECT instead of the iterator's server-side cursor (DECLARE, FETCH, CLOSE),
         # on the field's own queryset (each form's field has its own copy): a view that read
@@ -181,7 +181,7 @@ def _select(field: forms.BoundField, widget: forms.Select, attrs: dict[str, str]
             (model_field.prepare_value(obj), model_field.label_from_instance(obj))
             for obj in model_field.queryset
         ]
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    context = _context(field, widget, attrs)
     # Django's optgroups() makes each ungrouped option a group of its own: those are written
     # as their option alone, in one join (no format_html per option); only named groups are
     # wrapped.
