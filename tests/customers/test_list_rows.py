@@ -84,6 +84,23 @@ def _next_link(response) -> str:
     return links[-1].replace("&amp;", "&")
 
 
+def _rows_as_instances_showed(client, user, url, query, template, name, language, related=()):
+    """The list's page in ``language`` shows the rows ``template`` gave with the model
+    instances; and so does the next page (read by key) when there is one. Returns the page's
+    rows and the records the filter holds."""
+    user.language = language
+    user.save(update_fields=["language"])
+    response = client.get(url + query)
+    shown = _page_rows(response)
+    records = response.context["filter"].qs
+    records = list(records.select_related(*related) if related else records)
+    assert shown == _reference_rows(template, name, records[:25], language)
+    if len(records) > 25:
+        following = client.get(url + _next_link(response))
+        assert _page_rows(following) == _reference_rows(template, name, records[25:50], language)
+    return shown, records
+
+
 def _product(code: str, **texts: str) -> Product:
     """A product with exactly these descriptions (the others empty)."""
     product = make_product(code=code)
@@ -119,18 +136,17 @@ def units():
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("query", ["", "?warranty=in", "?q=SN-01", "?q=las"])
 def test_unit_rows_are_the_model_instances_rows(units, operator, operator_client, query, language):
-    operator.language = language
-    operator.save(update_fields=["language"])
-    response = operator_client.get("/customers/units/" + query)
-    shown = _page_rows(response)
-    records = list(response.context["filter"].qs.select_related("product", "site__customer"))
-    assert shown == _reference_rows(UNIT_ROWS, "units", records[:25], language)
+    shown, _records = _rows_as_instances_showed(
+        operator_client,
+        operator,
+        "/customers/units/",
+        query,
+        UNIT_ROWS,
+        "units",
+        language,
+        related=("product", "site__customer"),
+    )
     assert shown, "the filter should match some units"
-    if len(records) > 25:  # the Next link's page (read by key)
-        following = operator_client.get("/customers/units/" + _next_link(response))
-        assert _page_rows(following) == _reference_rows(
-            UNIT_ROWS, "units", records[25:50], language
-        )
 
 
 @pytest.fixture
@@ -154,18 +170,10 @@ def customers():
 def test_customer_rows_are_the_model_instances_rows(
     customers, operator, operator_client, query, language
 ):
-    operator.language = language
-    operator.save(update_fields=["language"])
-    response = operator_client.get("/customers/" + query)
-    shown = _page_rows(response)
-    records = list(response.context["filter"].qs)
-    assert shown == _reference_rows(CUSTOMER_ROWS, "customers", records[:25], language)
+    shown, _records = _rows_as_instances_showed(
+        operator_client, operator, "/customers/", query, CUSTOMER_ROWS, "customers", language
+    )
     assert shown, "the filter should match some customers"
-    if len(records) > 25:  # the Next link's page (read by key)
-        following = operator_client.get("/customers/" + _next_link(response))
-        assert _page_rows(following) == _reference_rows(
-            CUSTOMER_ROWS, "customers", records[25:50], language
-        )
 
 
 @pytest.fixture
@@ -190,16 +198,17 @@ def contacts():
 def test_contact_rows_are_the_model_instances_rows(
     contacts, operator, operator_client, query, language
 ):
-    operator.language = language
-    operator.save(update_fields=["language"])
-    response = operator_client.get("/customers/contacts/" + query)
-    records = list(response.context["filter"].qs.select_related("customer", "site"))
-    assert len(records) > 25
-    assert _page_rows(response) == _reference_rows(CONTACT_ROWS, "contacts", records[:25], language)
-    following = operator_client.get("/customers/contacts/" + _next_link(response))
-    assert _page_rows(following) == _reference_rows(
-        CONTACT_ROWS, "contacts", records[25:50], language
+    _shown, records = _rows_as_instances_showed(
+        operator_client,
+        operator,
+        "/customers/contacts/",
+        query,
+        CONTACT_ROWS,
+        "contacts",
+        language,
+        related=("customer", "site"),
     )
+    assert len(records) > 25  # the next page was compared too
 
 
 @pytest.mark.parametrize(
