@@ -1,4 +1,3 @@
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The countries the company serves; extend as it grows (codes are ISO 3166-1 alpha-2).
@@ -37,19 +36,3 @@ COUNTRIES = [
     ("TR", _("Turkey")),
     ("US", _("United States")),
 ]
-
-# Language -> COUNTRIES with the labels translated (country_choices).
-_TRANSLATED: dict[str | None, list[tuple[str, str]]] = {}
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """COUNTRIES with their labels in the active language, translated once per language.
-
-    For the customer list's country filter, given as a callable: its form copies the choices
-    and its select translates every label on each request otherwise (the catalogues do not
-    change while the portal runs)."""
-    language = get_language()
-    choices = _TRANSLATED.get(language)
-    if choices is None:
-        choices = _TRANSLATED[language] = [(code, str(label)) for code, label in COUNTRIES]
-    return choices

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.countries import country_choices
 from customers.models import Contact, Customer, Product, Site, Unit
+from service_portal.choices import choice_labels
 from service_portal.i18n import localized_fields
 
 MAX_ID = 2**63 - 1  # the largest primary key the database can hold
@@ -57,9 +57,16 @@ class SearchFilterSet(django_filters.FilterSet):
         return condition
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    """The customer's countries with their labels in the reader's language, translated once per
+    language (``service_portal.choices``; given as a callable, or the form would copy and its
+    select translate the labels on every request)."""
+    return list(choice_labels(Customer._meta.get_field("country")).items())
+
+
 class CustomerFilter(SearchFilterSet):
     search_fields = ("name", "vat_number", "fiscal_code", "city")
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=_country_choices)
     active = django_filters.ChoiceFilter(
         label=_("Status"), choices=ACTIVE_CHOICES, method="filter_active"
     )
